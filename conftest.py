@@ -1,0 +1,13 @@
+"""Session set-up shared by the pytest tests and the nbval notebook runs.
+
+nbval executes ``notebooks/*.ipynb`` with their default parameters, which read
+``data/processed/``; make sure it holds the current demo data before collection.
+"""
+
+from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR
+from evalkit.pipeline import raw_inputs_changed, run_clean
+
+
+def pytest_sessionstart(session):
+    if raw_inputs_changed(RAW_DATA_DIR, PROCESSED_DATA_DIR):
+        run_clean(RAW_DATA_DIR, PROCESSED_DATA_DIR)

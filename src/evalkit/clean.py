@@ -1,0 +1,542 @@
+"""Cleaning: raw tables in, clean tables out, every rejected row quarantined with its reason.
+
+Each ``clean_*`` function is pure: a raw DataFrame (as :mod:`evalkit.io` read it) in, a
+:class:`CleanResult` out. Row accounting is exact: ``len(raw) == len(result.data) +
+len(result.quarantine)``. Problems with single values that do not cost the row (an
+out-of-range answer, a decimal comma) are recorded in ``result.flags``.
+
+Personal data (codebook fields marked ``pii``, and names/phones/e-mails/NIKs found by
+pattern) never leave this module: respondents get a keyed pseudonym, quarantined
+records are stored without personal fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evalkit.codebook import Codebook, normalize_label
+from evalkit.config import LIKERT_MAX, LIKERT_MIN, MAX_MISSING_ITEM_SHARE, SPEEDER_MIN_SECONDS
+from evalkit.errors import DataError, InputFileError
+from evalkit.regions import RegionNotFoundError, resolve_region
+
+QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", "record"]
+FLAG_COLUMNS = ["table", "source_file", "source_row", "column", "value", "issue", "action"]
+
+# Row-level quality checks on survey responses, in the order they are applied: a row is
+# quarantined under the first reason that applies with policy "exclude".
+QUALITY_CHECKS = {
+    "test_submission": "a test submission (name or organisation says test/tes/coba/uji)",
+    "duplicate_uuid": "the same submission (_uuid) appears earlier in the export",
+    "duplicate_respondent": "the same respondent submitted identical answers earlier",
+    "speeder": f"interview shorter than {SPEEDER_MIN_SECONDS} s",
+    "too_many_missing": f"more than {MAX_MISSING_ITEM_SHARE:.0%} of items unanswered",
+    "straight_lining": "the same answer on every item, reverse-keyed items included",
+}
+DEFAULT_POLICY = dict.fromkeys(QUALITY_CHECKS, "exclude")
+STRAIGHT_LINE_MIN_ITEMS = 10  # a flat run shorter than this is not evidence of inattention
+
+_TEST_PATTERN = re.compile(r"^\s*(test|tes|testing|coba|uji( ?coba)?|dummy)\b", re.IGNORECASE)
+_ATTENDED = {"ya", "y", "yes", "hadir", "1", "true", "present"}
+_ABSENT = {"tidak", "t", "no", "n", "absen", "tidak hadir", "0", "false", "absent"}
+# Patterns of personal data that may hide in free-text columns.
+PII_PATTERNS = {
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "phone": re.compile(r"(?:\+62|\b0)8[\d\s-]{7,13}\d"),
+    "nik": re.compile(r"\b\d{16}\b"),
+}
+
+
+@dataclass
+class CleanResult:
+    """Clean rows, quarantined rows (with reasons) and value-level flags of one table."""
+
+    data: pd.DataFrame
+    quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
+
+
+# --- small shared helpers ----------------------------------------------------------
+
+def excel_rows(frame: pd.DataFrame) -> pd.Series:
+    """Row numbers as the officer sees them in Excel/CSV (header is row 1)."""
+    return pd.Series(np.arange(len(frame)) + 2, index=frame.index, name="source_row")
+
+
+def _records(frame: pd.DataFrame, drop: list[str]) -> list[str]:
+    kept = frame.drop(columns=[c for c in drop if c in frame.columns])
+    return [json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in row.items()},
+                       ensure_ascii=False) for row in kept.to_dict("records")]
+
+
+def quarantine_rows(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str,
+                    reason: str | pd.Series, detail: str | pd.Series = "",
+                    drop: list[str] = ()) -> pd.DataFrame:
+    """Quarantine table rows for ``frame[mask]``; personal columns in ``drop`` are left out."""
+    rows = frame[mask]
+    pick = lambda v: v[mask].astype(str).to_numpy() if isinstance(v, pd.Series) else v  # noqa: E731
+    return pd.DataFrame({
+        "table": table, "source_file": source, "source_row": rows["source_row"].to_numpy(),
+        "reason": pick(reason), "detail": pick(detail),
+        "record": _records(rows.drop(columns="source_row"), list(drop)),
+    }, columns=QUARANTINE_COLUMNS)
+
+
+def make_flags(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str, column: str,
+               issue: str, action: str, values: pd.Series | None = None) -> pd.DataFrame:
+    rows = frame[mask]
+    vals = (values if values is not None else frame[column])[mask]
+    return pd.DataFrame({
+        "table": table, "source_file": source, "source_row": rows["source_row"].to_numpy(),
+        "column": column, "value": vals.astype(str).to_numpy(), "issue": issue,
+        "action": action,
+    }, columns=FLAG_COLUMNS)
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputFileError(source, f"missing column(s) {', '.join(map(repr, missing))}; "
+                                     f"found {', '.join(map(repr, frame.columns))}.")
+
+
+def resolve_region_column(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+    """Region code, name, level and province for each row's region name.
+
+    Raises :class:`DataError` naming the first row with an unmatched name and the
+    closest registry names.
+    """
+    values = frame[column]
+    resolved = {}
+    for value in values.dropna().unique():
+        try:
+            resolved[value] = resolve_region(value)
+        except RegionNotFoundError as exc:
+            row = int(frame.loc[values == value, "source_row"].iloc[0])
+            raise DataError(source, str(exc), row=row, column=column) from None
+    if values.isna().any():
+        row = int(frame.loc[values.isna(), "source_row"].iloc[0])
+        raise DataError(source, "region is blank.", row=row, column=column)
+    regions = values.map(resolved)
+    return pd.DataFrame({
+        "region_code": regions.map(lambda r: r.code), "region_name": regions.map(lambda r: r.name),
+        "region_level": regions.map(lambda r: r.level).astype("int64"),
+        "province_code": regions.map(lambda r: r.province_code),
+    }, index=frame.index)
+
+
+def parse_number(values: pd.Series) -> pd.Series:
+    """Numbers written the Indonesian or the English way -> float (NaN when not a number).
+
+    ``12,5`` and ``1.234,5`` (Indonesian), ``1,234.5`` (English), ``45%`` and
+    ``45 persen`` all parse. When a value has both separators the last one is the
+    decimal mark; a lone comma is a decimal comma; dots in ``1.234.567`` are thousands.
+    """
+    def one(value: object) -> float:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return np.nan
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            return float(value)
+        text = re.sub(r"(?i)\s*(%|persen|percent)\s*$", "", str(value).strip()).replace(" ", "")
+        if "," in text and "." in text:
+            decimal = "," if text.rfind(",") > text.rfind(".") else "."
+            thousands = "." if decimal == "," else ","
+            text = text.replace(thousands, "").replace(decimal, ".")
+        elif "," in text:
+            text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+        elif text.count(".") > 1:
+            text = text.replace(".", "")
+        try:
+            return float(text)
+        except ValueError:
+            return np.nan
+    uniques = pd.unique(values.astype(object))
+    mapping = {u: one(u) for u in uniques if not (isinstance(u, float) and np.isnan(u))}
+    return values.astype(object).map(mapping).astype("float64")
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """Keyed pseudonyms (HMAC-SHA256, first 12 hex digits) for identifying values.
+
+    The same person gets the same pseudonym in every run with the same key; without
+    the key the pseudonym cannot be reversed or recomputed from a guessed name.
+    """
+    def one(text: str) -> str:
+        return "R" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+    return values.map(one)
+
+
+def scrub_pii_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Replace e-mails, phone numbers and NIKs inside free text; returns (text, changed)."""
+    text = values.astype(object).where(values.notna(), None)
+    scrubbed = text.map(lambda v: v if v is None else _scrub(str(v)))
+    return scrubbed, (scrubbed != text) & text.notna()
+
+
+def _scrub(text: str) -> str:
+    for kind, pattern in PII_PATTERNS.items():
+        text = pattern.sub(f"[{kind} removed]", text)
+    return text
+
+
+# --- survey ------------------------------------------------------------------------
+
+def strip_group_prefixes(columns: list[str], known: set[str]) -> list[str]:
+    """``grp_trust/q01`` or ``grp_trust.q01`` -> ``q01`` (Kobo group paths)."""
+    out = []
+    for col in columns:
+        name = col.rsplit("/", 1)[-1]
+        if name not in known and "." in name and name.rsplit(".", 1)[-1] in known:
+            name = name.rsplit(".", 1)[-1]
+        out.append(name)
+    return out
+
+
+def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
+                  source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Likert answers (labels in either language, numbers, case/space variants) -> scores.
+
+    "Don't know"-type choices become missing, never a score. Numbers outside the
+    scale and unrecognised text become missing and are flagged.
+    """
+    scores, flags = {}, []
+    for item, list_name in zip(codebook.items["item"], codebook.items["list_name"]):
+        lookup, points = codebook.choice_lookup(list_name), codebook.scale_points(list_name)
+        col = raw[item]
+        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        mapped, issues = np.full(len(uniques), np.nan), [None] * len(uniques)
+        for i, value in enumerate(uniques):
+            key = normalize_label(value)
+            if re.fullmatch(r"\d+(\.0+)?", key):
+                key = str(int(float(key)))
+            if key in lookup:
+                mapped[i] = points[lookup[key]]
+            elif re.fullmatch(r"-?\d+(\.\d+)?", key):
+                issues[i] = f"out of range {LIKERT_MIN}-{LIKERT_MAX}"
+            else:
+                issues[i] = "not a choice of the scale"
+        values = np.where(codes >= 0, mapped[np.maximum(codes, 0)], np.nan)
+        scores[item] = values
+        for i, issue in enumerate(issues):
+            if issue:
+                mask = pd.Series(codes == i, index=raw.index)
+                flags.append(make_flags(raw, mask, table=table, source=source, column=item,
+                                        issue=issue, action="set to missing"))
+    return pd.DataFrame(scores, index=raw.index), _concat(flags, FLAG_COLUMNS)
+
+
+def _person_key(raw: pd.DataFrame) -> pd.Series:
+    name = raw.get("respondent_name", pd.Series("", index=raw.index)).fillna("").map(normalize_label)
+    phone = raw.get("respondent_phone", pd.Series("", index=raw.index)).fillna("").astype(str)
+    digits = phone.str.replace(r"\D", "", regex=True).str[-9:]
+    return name + "|" + digits
+
+
+def quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
+                   *, speeder_seconds: float = SPEEDER_MIN_SECONDS,
+                   max_missing_share: float = MAX_MISSING_ITEM_SHARE) -> pd.DataFrame:
+    """One boolean column per check in :data:`QUALITY_CHECKS` (True = problem)."""
+    names = raw.get("respondent_name", pd.Series("", index=raw.index)).fillna("").astype(str)
+    orgs = raw.get("organisation", pd.Series("", index=raw.index)).fillna("").astype(str)
+    is_test = names.str.match(_TEST_PATTERN) | orgs.str.match(_TEST_PATTERN)
+    answers = pd.util.hash_pandas_object(scores, index=False).astype(str)
+    dup_person = pd.Series(False, index=raw.index)
+    person = _person_key(raw)
+    has_person = person.str.len() > 1
+    dup_person[has_person] = (person[has_person] + "#" + answers[has_person]).duplicated()
+    duration = (pd.to_datetime(raw["end"], utc=True, errors="coerce", format="ISO8601")
+                - pd.to_datetime(raw["start"], utc=True, errors="coerce", format="ISO8601")
+                ).dt.total_seconds()
+    answered = scores.notna().sum(axis=1)
+    reverse_items = codebook.items.loc[codebook.items["reverse"], "item"].tolist()
+    flat = (scores.nunique(axis=1) == 1) & (answered >= STRAIGHT_LINE_MIN_ITEMS)
+    flat &= scores[reverse_items].notna().any(axis=1) if reverse_items else False
+    return pd.DataFrame({
+        "test_submission": is_test,
+        "duplicate_uuid": raw["_uuid"].notna() & raw["_uuid"].duplicated(),
+        "duplicate_respondent": dup_person,
+        "speeder": duration < speeder_seconds,
+        "too_many_missing": (1 - answered / scores.shape[1]) > max_missing_share,
+        "straight_lining": flat,
+    }, index=raw.index)
+
+
+SURVEY_REQUIRED = ["_uuid", "start", "end", "region", "sector"]
+
+
+def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: bytes,
+                 policy: dict[str, str] | None = None,
+                 speeder_seconds: float = SPEEDER_MIN_SECONDS) -> CleanResult:
+    """Clean a Kobo survey export: one row per valid response, items scored 1-5.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The export as read (labels or XML names, group prefixes allowed).
+    codebook : Codebook
+        Items, choice lists and personal-data fields.
+    source : str
+        File name, for messages and the quarantine.
+    key : bytes
+        Pseudonymisation key (kept outside the repository).
+    policy : dict, optional
+        Check name -> ``"exclude"`` (quarantine the row) or ``"flag"`` (keep it, listed in
+        ``quality_flags``). Defaults to excluding on every check.
+    """
+    policy = {**DEFAULT_POLICY, **(policy or {})}
+    unknown = set(policy) - set(QUALITY_CHECKS)
+    if unknown:
+        raise ValueError(f"unknown quality check(s) in policy: {', '.join(sorted(unknown))}")
+    table = "survey"
+    known = set(codebook.fields["name"]) | set(SURVEY_REQUIRED)
+    raw = raw.copy()
+    raw.columns = strip_group_prefixes(list(raw.columns), known)
+    require_columns(raw, SURVEY_REQUIRED, source)
+    missing_items = [c for c in codebook.item_names if c not in raw.columns]
+    if missing_items:
+        raise InputFileError(source, f"the codebook's item column(s) {', '.join(missing_items)} "
+                                     "are not in the export; is this the right form version?")
+    raw["source_row"] = excel_rows(raw)
+    pii = [c for c in codebook.pii_fields if c in raw.columns]
+
+    scores, flags = recode_likert(raw, codebook, table=table, source=source)
+    checks = quality_checks(raw, scores, codebook, speeder_seconds=speeder_seconds)
+    excluded_checks = [c for c in QUALITY_CHECKS if policy[c] == "exclude"]
+    reason = checks[excluded_checks].idxmax(axis=1).where(checks[excluded_checks].any(axis=1))
+    detail = checks.apply(lambda r: "; ".join(QUALITY_CHECKS[c] for c in r.index[r]), axis=1)
+
+    sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
+    sector = raw["sector"].map(lambda v: codebook.choice_lookup(sector_list).get(normalize_label(v))
+                               if pd.notna(v) else None)
+    bad_sector = reason.isna() & sector.isna()
+    reason = reason.mask(bad_sector, "unknown_sector")
+    detail = detail.mask(bad_sector, "sector " + raw["sector"].astype(str) + " is not in the codebook")
+
+    out_mask = reason.notna()
+    quarantine = quarantine_rows(raw, out_mask, table=table, source=source,
+                                 reason=reason, detail=detail, drop=pii)
+    keep = ~out_mask
+    kept_raw = raw[keep]
+    regions = resolve_region_column(kept_raw, "region", source)
+    flagged_checks = [c for c in QUALITY_CHECKS if policy[c] == "flag"]
+    quality_flags = (checks.loc[keep, flagged_checks]
+                     .apply(lambda r: ";".join(r.index[r]), axis=1)
+                     if flagged_checks else pd.Series("", index=kept_raw.index))
+    person = _person_key(kept_raw)
+    org, org_changed = scrub_pii_text(kept_raw.get("organisation", pd.Series(None, index=kept_raw.index)))
+    flags = _concat([flags[flags["source_row"].isin(kept_raw["source_row"])],
+                     make_flags(kept_raw, org_changed, table=table, source=source,
+                                column="organisation", issue="personal data in free text",
+                                action="replaced by placeholder", values=pd.Series("[redacted]", index=kept_raw.index))],
+                    FLAG_COLUMNS)
+    start = pd.to_datetime(kept_raw["start"], utc=True, errors="coerce", format="ISO8601")
+    end = pd.to_datetime(kept_raw["end"], utc=True, errors="coerce", format="ISO8601")
+    data = pd.concat([
+        pd.DataFrame({
+            "response_id": kept_raw["_uuid"].astype(str),
+            "respondent_id": pseudonymise(person, key),
+            **{c: regions[c] for c in regions.columns},
+            "organisation": org.astype("string"),
+            "sector": sector[keep].astype(str),
+            "started_at": start, "duration_s": (end - start).dt.total_seconds(),
+        }, index=kept_raw.index),
+        scores[keep],
+        pd.DataFrame({"quality_flags": quality_flags.astype(str),
+                      "source_row": kept_raw["source_row"].astype("int64")}),
+    ], axis=1)
+    data = data.sort_values(["region_code", "started_at", "response_id"], kind="stable")
+    return CleanResult(data.reset_index(drop=True), quarantine, flags)
+
+
+# --- indicators --------------------------------------------------------------------
+
+INDICATOR_META_COLUMNS = ["indicator_id", "sdg_code", "name_id", "name_en", "unit", "direction"]
+DIRECTIONS = {"higher", "lower"}
+PERCENT_UNITS = {"%", "persen", "percent"}
+
+
+def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Indicator metadata is authoritative and small: any problem is an error, not a quarantine."""
+    require_columns(raw, INDICATOR_META_COLUMNS, source)
+    meta = raw[INDICATOR_META_COLUMNS].copy()
+    for col in INDICATOR_META_COLUMNS:
+        meta[col] = meta[col].astype(str).str.strip()
+    meta["direction"] = meta["direction"].str.lower()
+    rows = excel_rows(meta)
+    bad = ~meta["direction"].isin(DIRECTIONS)
+    if bad.any():
+        i = bad.idxmax()
+        raise DataError(source, f"direction {raw.at[i, 'direction']!r} must be 'higher' or "
+                                "'lower' (which way is better).", row=int(rows[i]), column="direction")
+    dup = meta["indicator_id"].duplicated()
+    if dup.any():
+        i = dup.idxmax()
+        raise DataError(source, f"indicator_id {meta.at[i, 'indicator_id']!r} is listed twice.",
+                        row=int(rows[i]), column="indicator_id")
+    return meta.reset_index(drop=True)
+
+
+def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
+    """Per region and indicator: baseline year/value and target year/value."""
+    cols = ["region", "indicator_id", "baseline_year", "baseline_value", "target_year", "target_value"]
+    require_columns(raw, cols, source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
+    numbers = {c: parse_number(raw[c]) for c in cols[2:]}
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason = reason.mask(~raw["indicator_id"].isin(meta["indicator_id"]), "unknown_indicator")
+    bad_number = pd.concat(numbers, axis=1).isna().any(axis=1)
+    reason = reason.mask(reason.isna() & bad_number, "missing_or_unparseable_value")
+    reason = reason.mask(reason.isna() & raw.duplicated(["region", "indicator_id"]), "duplicate_row")
+    quarantine = quarantine_rows(raw, reason.notna(), table="indicator_targets", source=source,
+                                 reason=reason)
+    keep = reason.isna()
+    kept = raw[keep]
+    regions = resolve_region_column(kept, "region", source)
+    data = pd.DataFrame({
+        "region_code": regions["region_code"], "indicator_id": kept["indicator_id"],
+        "baseline_year": numbers["baseline_year"][keep].astype("int64"),
+        "baseline_value": numbers["baseline_value"][keep],
+        "target_year": numbers["target_year"][keep].astype("int64"),
+        "target_value": numbers["target_value"][keep],
+    })
+    data = data.merge(meta[["indicator_id", "direction"]], on="indicator_id", how="left")
+    return CleanResult(data.sort_values(["region_code", "indicator_id"]).reset_index(drop=True),
+                       quarantine)
+
+
+def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
+    """Yearly indicator values (long format): numbers parsed, impossible values quarantined."""
+    require_columns(raw, ["region", "indicator_id", "year", "value"], source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
+    value = parse_number(raw["value"])
+    year = parse_number(raw["year"])
+    unit = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).str.lower()
+    is_pct = unit.isin(PERCENT_UNITS)
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    detail = pd.Series("", index=raw.index, dtype=object)
+    reason = reason.mask(~raw["indicator_id"].isin(meta["indicator_id"]), "unknown_indicator")
+    reason = reason.mask(reason.isna() & raw["value"].isna(), "missing_value")
+    reason = reason.mask(reason.isna() & (value.isna() | year.isna()), "unparseable_value")
+    impossible = (is_pct & ((value > 100) | (value < 0))) | (~is_pct & (value < 0))
+    reason = reason.mask(reason.isna() & impossible, "impossible_value")
+    detail = detail.mask(reason.eq("impossible_value"),
+                         "value " + raw["value"].astype(str) + " outside the range its unit allows")
+    regions = resolve_region_column(raw, "region", source)
+    key = regions["region_code"] + "|" + raw["indicator_id"] + "|" + year.astype(str)
+    candidate = reason.isna()
+    exact_dup = candidate & (key + "|" + value.astype(str)).duplicated()
+    reason = reason.mask(exact_dup, "duplicate_row")
+    candidate = reason.isna()
+    n_values = (key + "|" + value.astype(str))[candidate].groupby(key[candidate]).transform("nunique")
+    conflict = pd.Series(False, index=raw.index)
+    conflict[candidate] = n_values > 1
+    reason = reason.mask(conflict, "conflicting_duplicate")
+    detail = detail.mask(conflict, "different values for the same region, indicator and year")
+    quarantine = quarantine_rows(raw, reason.notna(), table="indicator_values", source=source,
+                                 reason=reason, detail=detail)
+    keep = reason.isna()
+    text_values = raw["value"].map(lambda v: isinstance(v, str))
+    flags = make_flags(raw, keep & text_values & raw["value"].astype(str).str.contains(","),
+                       table="indicator_values", source=source, column="value",
+                       issue="decimal comma", action="read as decimal point")
+    data = pd.DataFrame({"region_code": regions["region_code"][keep],
+                         "indicator_id": raw["indicator_id"][keep],
+                         "year": year[keep].astype("int64"), "value": value[keep]})
+    data = data.sort_values(["region_code", "indicator_id", "year"]).reset_index(drop=True)
+    return CleanResult(data, quarantine, flags)
+
+
+# --- stakeholders, attendance, partnerships ------------------------------------------
+
+def _sector_codes(raw: pd.DataFrame, sectors: dict[str, str]) -> pd.Series:
+    return raw["sector"].map(lambda v: sectors.get(normalize_label(v)) if pd.notna(v) else None)
+
+
+def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> CleanResult:
+    """Stakeholder register: organisation, sector (codebook code), influence and interest 1-5."""
+    require_columns(raw, ["region", "organisation", "sector", "influence", "interest"], source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    sector = _sector_codes(raw, sectors)
+    influence, interest = parse_number(raw["influence"]), parse_number(raw["interest"])
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason = reason.mask(sector.isna(), "unknown_sector")
+    out_of_scale = ~influence.between(1, 5) | ~interest.between(1, 5)
+    reason = reason.mask(reason.isna() & out_of_scale, "influence_or_interest_not_1_to_5")
+    org = raw["organisation"].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    regions = resolve_region_column(raw, "region", source)
+    dup = reason.isna() & (regions["region_code"] + "|" + org.str.casefold()).duplicated()
+    reason = reason.mask(dup, "duplicate_row")
+    quarantine = quarantine_rows(raw, reason.notna(), table="stakeholders", source=source,
+                                 reason=reason)
+    keep = reason.isna()
+    data = pd.DataFrame({"region_code": regions["region_code"], "organisation": org,
+                         "sector": sector, "influence": influence, "interest": interest})[keep]
+    data = data.astype({"influence": "int64", "interest": "int64"})
+    return CleanResult(data.sort_values(["region_code", "organisation"]).reset_index(drop=True),
+                       quarantine)
+
+
+def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> CleanResult:
+    """Meeting attendance: one row per organisation and meeting, ``attended`` as boolean."""
+    cols = ["region", "meeting_date", "meeting", "organisation", "sector", "attended"]
+    require_columns(raw, cols, source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    answer = raw["attended"].map(normalize_label)
+    attended = answer.map(lambda a: True if a in _ATTENDED else (False if a in _ABSENT else None))
+    date = pd.to_datetime(raw["meeting_date"], errors="coerce", format="mixed", dayfirst=False)
+    sector = _sector_codes(raw, sectors)
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason = reason.mask(attended.isna(), "unrecognised_attendance_value")
+    reason = reason.mask(reason.isna() & date.isna(), "unparseable_date")
+    reason = reason.mask(reason.isna() & sector.isna(), "unknown_sector")
+    quarantine = quarantine_rows(raw, reason.notna(), table="attendance", source=source,
+                                 reason=reason)
+    keep = reason.isna()
+    regions = resolve_region_column(raw[keep], "region", source)
+    data = pd.DataFrame({
+        "region_code": regions["region_code"], "meeting_date": date[keep],
+        "meeting": raw["meeting"][keep].astype(str).str.strip(),
+        "organisation": raw["organisation"][keep].astype(str).str.strip(),
+        "sector": sector[keep], "attended": attended[keep].astype(bool),
+    })
+    return CleanResult(data.sort_values(["region_code", "meeting_date", "organisation"])
+                       .reset_index(drop=True), quarantine)
+
+
+PARTNERSHIP_TYPES = {"mou": "MOU", "pks": "PKS", "ksd": "KSD", "informal": "informal"}
+
+
+def clean_partnerships(raw: pd.DataFrame, source: str) -> CleanResult:
+    """Partnership register: name, type (MOU/PKS/KSD or informal), start year, SDG themes."""
+    require_columns(raw, ["region", "name", "type", "start_year", "sdg_themes"], source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    kind = raw["type"].map(lambda v: PARTNERSHIP_TYPES.get(normalize_label(v)))
+    year = parse_number(raw["start_year"])
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason = reason.mask(kind.isna(), "unknown_partnership_type")
+    reason = reason.mask(reason.isna() & year.isna(), "unparseable_start_year")
+    quarantine = quarantine_rows(raw, reason.notna(), table="partnerships", source=source,
+                                 reason=reason)
+    keep = reason.isna()
+    regions = resolve_region_column(raw[keep], "region", source)
+    data = pd.DataFrame({
+        "region_code": regions["region_code"], "name": raw["name"][keep].astype(str).str.strip(),
+        "type": kind[keep], "formal": kind[keep] != "informal",
+        "start_year": year[keep].astype("int64"),
+        "sdg_themes": raw["sdg_themes"][keep].astype(str).str.replace(r"\s", "", regex=True),
+    })
+    return CleanResult(data.sort_values(["region_code", "start_year", "name"])
+                       .reset_index(drop=True), quarantine)

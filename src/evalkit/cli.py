@@ -1,0 +1,143 @@
+"""The ``evalkit`` command: demo-data, clean, run, regions.
+
+Errors an officer can fix are printed as one line naming the file, row and column (or
+the region and its closest matches) and exit with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR, REPORTS_DIR
+from evalkit.errors import EvalkitError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="evalkit: partnership-effectiveness evaluations, one report per region.")
+
+RawDir = typer.Option(RAW_DATA_DIR, "--raw-dir", help="Folder with the raw input files (read only).")
+ProcessedDir = typer.Option(PROCESSED_DATA_DIR, "--processed-dir", help="Folder for processed data.")
+ReportsDir = typer.Option(REPORTS_DIR, "--reports-dir", help="Folder for the reports and index.")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
+
+@app.command("demo-data")
+def demo_data(raw_dir: Path = RawDir) -> None:
+    """Write the synthetic demo data set (seeded, known parameters) into the raw folder."""
+    from evalkit.demo import write_demo_data
+
+    for path in write_demo_data(raw_dir):
+        typer.echo(f"wrote {path}")
+
+
+def _print_clean(summary) -> None:
+    m = summary.manifest
+    typer.echo(f"{'table':<20}{'rows in':>9}{'clean':>9}{'quarantined':>13}")
+    for name, t in m["tables"].items():
+        typer.echo(f"{name:<20}{t['rows_in']:>9}{t['rows_clean']:>9}{t['rows_quarantined']:>13}")
+    if m["quarantine_by_reason"]:
+        typer.echo("quarantined rows by reason:")
+        for reason, n in m["quarantine_by_reason"].items():
+            typer.echo(f"  {n:>5}  {reason}")
+    if m["flags_by_issue"]:
+        typer.echo("values flagged (row kept):")
+        for issue, n in m["flags_by_issue"].items():
+            typer.echo(f"  {n:>5}  {issue}")
+    typer.echo(f"processed data, quarantine and manifest in {summary.processed_dir}")
+
+
+@app.command()
+def clean(raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir) -> None:
+    """Clean data/raw into data/processed: parquet tables, quarantine, manifest."""
+    from evalkit.pipeline import run_clean
+
+    try:
+        _print_clean(run_clean(raw_dir, processed_dir))
+    except EvalkitError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def run(
+    region: Optional[list[str]] = typer.Option(
+        None, "--region", "-r", help="Region code or name (repeatable). Default: every region."),
+    lang: str = typer.Option("id", "--lang", help="Report language: id, en or all."),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Reports run in parallel."),
+    raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
+) -> None:
+    """Run the regional reports (papermill) and write reports/index.html.
+
+    Cleans first when the raw files changed since the last `evalkit clean`.
+    """
+    from evalkit.batch import run_reports
+    from evalkit.i18n import LANGS
+    from evalkit.index_page import report_regions, write_index
+    from evalkit.pipeline import raw_inputs_changed, run_clean
+    from evalkit.regions import resolve_region
+
+    try:
+        langs = LANGS if lang == "all" else (lang,)
+        if any(lg not in LANGS for lg in langs):
+            _fail(f"--lang must be one of {', '.join(LANGS)} or all, not {lang!r}.")
+        wanted = [resolve_region(r) for r in region] if region else None
+        if raw_inputs_changed(raw_dir, processed_dir):
+            typer.echo("raw data changed since the last clean: cleaning first")
+            _print_clean(run_clean(raw_dir, processed_dir))
+        regions = report_regions(processed_dir)
+        if wanted:
+            known = {r.code for r in regions}
+            absent = [w for w in wanted if w.code not in known]
+            if absent:
+                _fail(f"no data for {', '.join(f'{r.name} ({r.code})' for r in absent)} "
+                      "in the processed data.")
+            regions = wanted
+        typer.echo(f"running {len(regions) * len(langs)} report(s) with {jobs} job(s)...")
+
+        def progress(res, done, total):
+            mark = "ok " if res.ok else "FAILED"
+            detail = f"{res.seconds:5.1f} s" if res.ok else res.error
+            typer.echo(f"[{done:>3}/{total}] {mark} {res.region.code:<6} {res.region.name} "
+                       f"({res.lang}) {detail}")
+
+        results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
+                              processed_dir=processed_dir, on_done=progress)
+        index = write_index(reports_dir, processed_dir)
+    except EvalkitError as exc:
+        _fail(str(exc))
+    failed = [r for r in results if not r.ok]
+    typer.echo(f"{len(results) - len(failed)} report(s) written to {reports_dir}")
+    if failed:
+        typer.secho(f"{len(failed)} failed (see the .error.txt next to each): "
+                    + ", ".join(f"{r.region.code} ({r.lang})" for r in failed),
+                    err=True, fg=typer.colors.RED)
+    typer.echo(f"index: {index}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def regions(query: str = typer.Argument(..., help="A region name in any spelling, or a code.")) -> None:
+    """Look up a region's Kemendagri code (e.g. `evalkit regions "Kt. Jambi"`)."""
+    from evalkit.regions import resolve_region
+
+    try:
+        r = resolve_region(query)
+    except EvalkitError as exc:
+        _fail(str(exc))
+    typer.echo(f"{r.code}\t{r.name}\t{r.type}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

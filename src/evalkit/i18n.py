@@ -1,0 +1,105 @@
+"""Report wording in Indonesian and English, in one place.
+
+``text(key, lang, **values)`` fills a template with numbers computed by evalkit, so
+no figure in a report is ever typed by hand.
+"""
+
+from __future__ import annotations
+
+LANGS = ("id", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"id": "Evaluasi Efektivitas Kemitraan Multipihak — {region}",
+              "en": "Multi-stakeholder Partnership Effectiveness Evaluation — {region}"},
+    "subtitle": {"id": "Kode wilayah Kemendagri {code} · {kind}",
+                 "en": "Kemendagri region code {code} · {kind}"},
+    "h_data": {"id": "1. Data survei", "en": "1. Survey data"},
+    "h_health": {"id": "2. Kesehatan kemitraan per dimensi", "en": "2. Partnership health by dimension"},
+    "h_outcomes": {"id": "3. Capaian indikator", "en": "3. Indicator progress"},
+    "h_method": {"id": "Catatan metode dan asal-usul data", "en": "Method notes and provenance"},
+    "data_summary": {
+        "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
+               "**{n_sectors}** sektor. Di seluruh wilayah, {n_excluded} kiriman dikeluarkan "
+               "sebelum analisis (uji coba, duplikat, pengisian terlalu cepat, pola jawaban "
+               "datar, atau terlalu banyak item kosong); rinciannya ada di tabel karantina."),
+        "en": ("The survey yielded **{n_valid}** usable responses from **{n_sectors}** sectors. "
+               "Across all regions, {n_excluded} submissions were excluded before analysis "
+               "(tests, duplicates, speeders, straight-lining, or too many blank items); "
+               "the quarantine table lists each with its reason."),
+    },
+    "data_none": {"id": "Tidak ada jawaban survei yang valid untuk wilayah ini.",
+                  "en": "There are no valid survey responses for this region."},
+    "suppressed_note": {"id": "Kelompok dengan kurang dari {min_cell} responden disembunyikan (ditulis '<{min_cell}').",
+                        "en": "Groups with fewer than {min_cell} respondents are suppressed (shown as '<{min_cell}')."},
+    "health_summary": {
+        "id": ("Skor rata-rata tertinggi ada pada dimensi **{best}** ({best_score:.2f}) dan "
+               "terendah pada **{weakest}** ({weak_score:.2f}, skala 1–5). Dibandingkan "
+               "rata-rata semua wilayah, {n_above} dimensi berada di atas, {n_below} di bawah, "
+               "dan {n_similar} tidak berbeda secara jelas (interval kepercayaan 95% mencakup "
+               "nilai pembanding)."),
+        "en": ("The highest mean score is on **{best}** ({best_score:.2f}) and the lowest on "
+               "**{weakest}** ({weak_score:.2f}, 1–5 scale). Compared with the all-region "
+               "benchmark, {n_above} dimensions are above, {n_below} below, and {n_similar} "
+               "not clearly different (the 95% confidence interval covers the benchmark)."),
+    },
+    "health_too_small": {"id": "Jumlah responden terlalu kecil (< {min_cell}) untuk melaporkan skor dimensi.",
+                         "en": "Too few respondents (< {min_cell}) to report dimension scores."},
+    "fig_health": {"id": "Gambar 1. Skor dimensi (rata-rata dan interval kepercayaan 95%) dibandingkan rata-rata semua wilayah.",
+                   "en": "Figure 1. Dimension scores (mean and 95% confidence interval) against the all-region benchmark."},
+    "fig_outcomes": {"id": "Gambar 2. Tren indikator: nilai tahunan, nilai dasar (titik awal) dan target (garis putus-putus).",
+                     "en": "Figure 2. Indicator trends: yearly values, baseline (first point) and target (dashed line)."},
+    "outcome_summary": {
+        "id": "Dari {n} indikator yang disepakati: {achieved} sudah tercapai, {on_track} akan tercapai, dan {attention} perlu perhatian khusus.",
+        "en": "Of {n} agreed indicators: {achieved} achieved, {on_track} on track, and {attention} need attention.",
+    },
+    "outcome_attention": {
+        "id": "- **{name}**: {status} — nilai terakhir {latest:g} {unit} ({latest_year}) terhadap target {target:g} {unit} pada {target_year}.",
+        "en": "- **{name}**: {status} — latest value {latest:g} {unit} ({latest_year}) against a target of {target:g} {unit} by {target_year}.",
+    },
+    "outcome_none": {"id": "Tidak ada data indikator untuk wilayah ini.",
+                     "en": "There are no indicator data for this region."},
+    "method": {
+        "id": ("Skor dimensi adalah rata-rata item (item terbalik dibalik lebih dulu) bila sedikitnya "
+               "dua pertiga item dijawab; 'Tidak tahu' dihitung kosong. Interval kepercayaan 95% "
+               "memakai distribusi t. Status indikator mengikuti metode kemajuan Open SDG "
+               "(Statistics Canada, mengikuti Eurostat): rasio pertumbuhan tahunan majemuk yang "
+               "teramati terhadap yang diperlukan untuk mencapai target."),
+        "en": ("Dimension scores are the mean of the items (reverse-keyed items recoded first) "
+               "when at least two thirds are answered; 'Don't know' counts as missing. 95% "
+               "confidence intervals use the t distribution. Indicator status follows the Open SDG "
+               "progress method (Statistics Canada, after Eurostat): the ratio of observed to "
+               "required compound annual growth toward the target."),
+    },
+    "provenance": {
+        "id": "Dibuat dengan evalkit {version} dari data dengan manifest `{manifest}`; berkas masukan (SHA-256): {inputs}.",
+        "en": "Made with evalkit {version} from data with manifest `{manifest}`; input files (SHA-256): {inputs}.",
+    },
+    # table headers
+    "col_sector": {"id": "Sektor", "en": "Sector"},
+    "col_n": {"id": "Responden", "en": "Respondents"},
+    "col_dimension": {"id": "Dimensi", "en": "Dimension"},
+    "col_score": {"id": "Skor (1–5)", "en": "Score (1–5)"},
+    "col_ci": {"id": "IK 95%", "en": "95% CI"},
+    "col_benchmark": {"id": "Semua wilayah", "en": "All regions"},
+    "col_indicator": {"id": "Indikator", "en": "Indicator"},
+    "col_sdg": {"id": "Kode TPB", "en": "SDG code"},
+    "col_baseline": {"id": "Dasar", "en": "Baseline"},
+    "col_latest": {"id": "Terakhir", "en": "Latest"},
+    "col_target": {"id": "Target", "en": "Target"},
+    "col_achievement": {"id": "Capaian jarak", "en": "Distance covered"},
+    "col_status": {"id": "Status", "en": "Status"},
+    "col_summary": {"id": "Ringkasan", "en": "Summary"},
+    "col_year": {"id": "Tahun", "en": "Year"},
+    "col_value": {"id": "Nilai", "en": "Value"},
+    "legend_region": {"id": "Wilayah ini", "en": "This region"},
+    "kind_provinsi": {"id": "Provinsi", "en": "Province"},
+    "kind_kabupaten": {"id": "Kabupaten", "en": "Regency"},
+    "kind_kota": {"id": "Kota", "en": "City"},
+}
+
+
+def text(key: str, lang: str = "id", **values: object) -> str:
+    """The ``lang`` version of ``TEXT[key]`` with ``values`` filled in."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return TEXT[key][lang].format(**values)

@@ -1,0 +1,209 @@
+"""What a regional report shows: the notebook calls these and displays what they return.
+
+:func:`load_region_report` does the reading; every other function turns the loaded
+tables into a piece of the report (Markdown text, a table, a figure) in the chosen
+language. Numbers in the text are always filled from the tables.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import __version__, analysis, plots
+from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
+from evalkit.indicators import STATUS_COLORS, status_label, status_summary
+from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.regions import Region, resolve_region
+
+
+@dataclass
+class RegionReport:
+    """Everything one regional report needs, already computed."""
+
+    region: Region
+    lang: str
+    survey: pd.DataFrame        # this region's clean responses
+    dimensions: pd.DataFrame    # codebook dimensions with labels
+    sectors: pd.DataFrame       # codebook sectors with labels
+    health: pd.DataFrame        # dimension summary vs benchmark (one row per dimension)
+    progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
+    values: pd.DataFrame        # this region's indicator values
+    n_excluded: int             # survey submissions excluded, all regions
+    manifest: dict
+
+
+def load_region_report(region: str, lang: str = "id",
+                       processed_dir: Path | str | None = None) -> RegionReport:
+    """Read the processed data and compute one region's tables."""
+    processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
+    reg = resolve_region(region)
+    survey = read_processed("survey", processed)
+    items = read_processed("items", processed)
+    scores = analysis.scores_long(survey, items)
+    summary = analysis.dimension_summary(scores)
+    bench = analysis.benchmark(scores)
+    region_summary = summary[summary["region_code"] == reg.code]
+    if region_summary.empty:  # no respondents: keep one suppressed row per dimension
+        region_summary = bench.assign(region_code=reg.code, estimate=float("nan"),
+                                      ci_low=float("nan"), ci_upp=float("nan"), nobs=0,
+                                      suppressed=True)
+    health = analysis.compare_to_benchmark(region_summary, bench)
+    metadata = read_processed("indicator_metadata", processed)
+    values = read_processed("indicator_values", processed)
+    targets = read_processed("indicator_targets", processed)
+    progress = analysis.indicator_progress(values[values["region_code"] == reg.code],
+                                           targets[targets["region_code"] == reg.code], metadata)
+    quarantine = read_processed("quarantine", processed)
+    manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
+    return RegionReport(
+        region=reg, lang=lang, survey=survey[survey["region_code"] == reg.code],
+        dimensions=read_processed("dimensions", processed),
+        sectors=read_processed("sectors", processed), health=health, progress=progress,
+        values=values[values["region_code"] == reg.code],
+        n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
+
+
+# --- pieces of the report --------------------------------------------------------
+
+def title(rep: RegionReport) -> str:
+    kind = text(f"kind_{rep.region.type}", rep.lang)
+    return (f"# {text('title', rep.lang, region=rep.region.name)}\n\n"
+            f"{text('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
+
+
+def heading(key: str, rep: RegionReport) -> str:
+    return f"## {text(key, rep.lang)}"
+
+
+def data_text(rep: RegionReport) -> str:
+    if rep.survey.empty:
+        return text("data_none", rep.lang)
+    return (text("data_summary", rep.lang, n_valid=len(rep.survey),
+                 n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded)
+            + "\n\n" + text("suppressed_note", rep.lang, min_cell=MIN_CELL))
+
+
+def sector_table(rep: RegionReport) -> pd.DataFrame:
+    """Respondents by sector (small cells suppressed), labelled in the report language."""
+    counts = analysis.sector_counts(rep.survey, rep.region.code, rep.sectors)
+    return pd.DataFrame({text("col_sector", rep.lang): counts[f"label_{rep.lang}"],
+                         text("col_n", rep.lang): counts["n_display"]})
+
+
+def _dimension_labels(rep: RegionReport) -> pd.Series:
+    return rep.dimensions.set_index("dimension")[f"label_{rep.lang}"]
+
+
+def health_text(rep: RegionReport) -> str:
+    shown = rep.health[~rep.health["suppressed"]]
+    if shown.empty:
+        return text("health_too_small", rep.lang, min_cell=MIN_CELL)
+    labels = _dimension_labels(rep)
+    best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
+    counts = shown["vs_benchmark"].value_counts()
+    return text("health_summary", rep.lang, best=labels[best["dimension"]],
+                best_score=best["estimate"], weakest=labels[weakest["dimension"]],
+                weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
+                n_below=int(counts.get("below", 0)), n_similar=int(counts.get("similar", 0)))
+
+
+def health_table(rep: RegionReport) -> pd.DataFrame:
+    labels, lang = _dimension_labels(rep), rep.lang
+    h = rep.health
+    ci = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "—" for lo, hi in zip(h["ci_low"], h["ci_upp"])]
+    return pd.DataFrame({
+        text("col_dimension", lang): h["dimension"].astype(str).map(labels).to_numpy(),
+        text("col_score", lang): h["estimate"].round(2).to_numpy(),
+        text("col_ci", lang): ci,
+        text("col_n", lang): h["nobs"].to_numpy(),
+        text("col_benchmark", lang): h["benchmark"].round(2).to_numpy(),
+    })
+
+
+def health_figure(rep: RegionReport):
+    shown = rep.health[~rep.health["suppressed"]]
+    if shown.empty:
+        return None
+    table = shown.assign(label=shown["dimension"].astype(str).map(_dimension_labels(rep)))
+    return plots.dimension_profile(table, region_label=text("legend_region", rep.lang),
+                                   benchmark_label=text("col_benchmark", rep.lang),
+                                   xlabel=text("col_score", rep.lang))
+
+
+def outcome_text(rep: RegionReport) -> str:
+    p = rep.progress
+    if p.empty:
+        return text("outcome_none", rep.lang)
+    counts = p["summary"].value_counts()
+    lines = [text("outcome_summary", rep.lang, n=len(p), achieved=int(counts.get("achieved", 0)),
+                  on_track=int(counts.get("on_track", 0)),
+                  attention=int(len(p) - counts.get("achieved", 0) - counts.get("on_track", 0)))]
+    for _, row in p[~p["summary"].isin(["achieved", "on_track"])].iterrows():
+        lines.append(text("outcome_attention", rep.lang, name=row[f"name_{rep.lang}"],
+                          status=status_label(row["status"], rep.lang).lower(),
+                          latest=row["latest_value"], unit=row["unit"],
+                          latest_year=int(row["latest_year"]), target=row["target_value"],
+                          target_year=int(row["target_year"])))
+    return "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "")
+
+
+def outcome_table(rep: RegionReport):
+    """Status table, one row per indicator, status cells coloured (a pandas Styler)."""
+    p, lang = rep.progress, rep.lang
+    t = pd.DataFrame({
+        text("col_indicator", lang): p[f"name_{lang}"],
+        text("col_sdg", lang): p["sdg_code"],
+        text("col_baseline", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["baseline_value"], p["baseline_year"])],
+        text("col_latest", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["latest_value"], p["latest_year"])],
+        text("col_target", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["target_value"], p["target_year"])],
+        text("col_achievement", lang): [f"{a:.0%}" if pd.notna(a) else "—" for a in p["achievement"]],
+        text("col_status", lang): [status_label(s, lang) for s in p["status"]],
+        text("col_summary", lang): [status_summary(s, lang) for s in p["status"]],
+    })
+    colours = dict(zip(t[text("col_status", lang)], (STATUS_COLORS[s] for s in p["status"])))
+    return (t.style.hide(axis="index")
+            .map(lambda v: f"background-color: {colours.get(v, '')}",
+                 subset=[text("col_status", lang)]))
+
+
+def outcome_figure(rep: RegionReport):
+    if rep.progress.empty:
+        return None
+    return plots.indicator_trends(rep.values, rep.progress, name_column=f"name_{rep.lang}",
+                                  value_label=text("col_value", rep.lang),
+                                  target_label=text("col_target", rep.lang))
+
+
+def show(*parts) -> None:
+    """Display report pieces in order: Markdown strings, tables/Stylers, figures.
+
+    Figures are closed after display so the notebook shows each exactly once.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, str):
+            display(Markdown(part))
+        elif isinstance(part, plt.Figure):
+            display(part)
+            plt.close(part)
+        elif isinstance(part, pd.DataFrame):
+            display(part.style.hide(axis="index"))
+        else:
+            display(part)
+
+
+def method_text(rep: RegionReport) -> str:
+    inputs = ", ".join(f"`{name}` {meta['sha256'][:12]}"
+                       for name, meta in rep.manifest["inputs"].items())
+    digest = manifest_digest(rep.manifest)
+    return (text("method", rep.lang) + "\n\n"
+            + text("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
