@@ -79,7 +79,7 @@ def _parse_sheet(path: Path, book: pd.ExcelFile, sheet: str | int) -> pd.DataFra
     if isinstance(sheet, str) and sheet not in book.sheet_names:
         raise InputFileError(path, f"has no sheet {sheet!r}; its sheets are "
                                    f"{', '.join(map(repr, book.sheet_names))}.")
-    frame = book.parse(sheet, dtype=object)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=object)
     if frame.empty and len(frame.columns) == 0:
         name = sheet if isinstance(sheet, str) else book.sheet_names[sheet]
         raise InputFileError(path, f"sheet {name!r} is empty.")

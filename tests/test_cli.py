@@ -1,0 +1,84 @@
+"""The evalkit command as an officer meets it: subcommands, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+
+from typer.testing import CliRunner
+
+from evalkit.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_subcommands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo-data", "clean", "run", "regions"):
+        assert command in result.output
+
+
+def test_regions_lookup():
+    result = runner.invoke(app, ["regions", "Kt. Jambi"])
+    assert result.exit_code == 0
+    assert result.output.split("\t")[:2] == ["15.71", "Kota Jambi"]
+
+
+def test_unknown_region_is_one_line_with_closest_matches(processed_dir, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", "--region", "Kota Jambbi", "--raw-dir", str(raw_dir),
+                                 "--processed-dir", str(processed_dir),
+                                 "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert "Kota Jambbi" in lines[0] and "Kota Jambi (15.71)" in lines[0]
+
+
+def test_unknown_region_code(processed_dir, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", "-r", "99.99", "--raw-dir", str(raw_dir),
+                                 "--processed-dir", str(processed_dir), "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "'99.99'" in result.output
+
+
+def test_region_without_data(processed_dir, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", "-r", "Kota Depok", "--raw-dir", str(raw_dir),
+                                 "--processed-dir", str(processed_dir), "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "no data for Kota Depok (32.76)" in result.output
+
+
+def test_bad_language(processed_dir, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", "--lang", "fr", "--raw-dir", str(raw_dir),
+                                 "--processed-dir", str(processed_dir), "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "--lang" in result.output
+
+
+def test_clean_prints_accounting(raw_dir, tmp_path, monkeypatch, test_key):
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw_dir), "--processed-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "survey" in result.output and "straight_lining" in result.output
+    assert (tmp_path / "manifest.json").exists()
+
+
+def test_clean_with_a_missing_file_names_it(raw_dir, tmp_path, monkeypatch, test_key):
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / "partnerships.csv").unlink()
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
+    assert result.exit_code == 2
+    assert "partnerships.csv" in result.output and "Traceback" not in result.output
+
+
+def test_clean_with_an_unknown_region_names_file_row_and_column(raw_dir, tmp_path, monkeypatch,
+                                                                 test_key):
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    lines = (raw / "partnerships.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = "Kota Atlantis;" + lines[3].split(";", 1)[1]
+    (raw / "partnerships.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
+    assert result.exit_code == 2
+    assert "partnerships.csv, row 4, column 'region'" in result.output
+    assert "Kota Atlantis" in result.output

@@ -1,0 +1,120 @@
+"""The clean stage end to end on the demo data: accounting, determinism, read-only raw, privacy."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from evalkit.demo import generate
+from evalkit.errors import EvalkitError
+from evalkit.io import file_sha256
+from evalkit.pipeline import (
+    MANIFEST,
+    RAW_FILES,
+    load_key,
+    manifest_digest,
+    raw_inputs_changed,
+    read_processed,
+    run_clean,
+)
+
+
+def test_every_table_balances(processed):
+    for name, t in processed.manifest["tables"].items():
+        assert t["rows_in"] == t["rows_clean"] + t["rows_quarantined"], name
+
+
+def test_manifest_counts_match_files(processed, processed_dir):
+    for name, t in processed.manifest["tables"].items():
+        assert len(read_processed(name, processed_dir)) == t["rows_clean"]
+    quarantine = read_processed("quarantine", processed_dir)
+    total = sum(t["rows_quarantined"] for t in processed.manifest["tables"].values())
+    assert len(quarantine) == total
+    on_disk = json.loads((processed_dir / MANIFEST).read_text())
+    assert on_disk == processed.manifest
+
+
+def test_survey_quarantine_reasons_match_what_the_generator_injected(processed):
+    injected = generate()["injected"]
+    reasons = processed.manifest["quarantine_by_reason"]
+    for reason in ("test_submission", "duplicate_respondent", "straight_lining", "speeder",
+                   "too_many_missing", "duplicate_uuid"):
+        assert reasons[f"survey: {reason}"] == injected[reason], reason
+    # the out-of-range answer costs a value, not the row
+    assert processed.manifest["flags_by_issue"]["survey.items: out of range 1-5"] == 1
+
+
+def test_manifest_records_input_hashes_and_versions(processed, raw_dir):
+    inputs = processed.manifest["inputs"]
+    assert set(inputs) == set(RAW_FILES.values())
+    for name, meta in inputs.items():
+        assert meta["sha256"] == file_sha256(raw_dir / name)
+    assert processed.manifest["versions"]["pandas"] == pd.__version__
+
+
+def test_raw_folder_is_never_written(raw_dir, tmp_path, test_key):
+    before = {p.name: file_sha256(p) for p in raw_dir.iterdir() if p.is_file()}
+    run_clean(raw_dir, tmp_path / "out", key=test_key)
+    after = {p.name: file_sha256(p) for p in raw_dir.iterdir() if p.is_file()}
+    assert before == after
+
+
+def test_second_clean_writes_identical_files(processed_dir, raw_dir, tmp_path, test_key):
+    again = run_clean(raw_dir, tmp_path / "again", key=test_key).processed_dir
+    first = sorted(p.name for p in processed_dir.iterdir())
+    assert first == sorted(p.name for p in again.iterdir())
+    for name in first:
+        assert (processed_dir / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_processed_folder_must_differ_from_raw(raw_dir, test_key):
+    with pytest.raises(EvalkitError, match="read-only"):
+        run_clean(raw_dir, raw_dir, key=test_key)
+
+
+def test_no_personal_data_reaches_processed(processed_dir, raw_dir):
+    raw = pd.read_excel(raw_dir / RAW_FILES["survey"], dtype=str)
+    personal = set(raw["respondent_name"].dropna()) | set(raw["respondent_phone"].dropna())
+    assert len(personal) > 500  # the check below must have something to find
+    for path in processed_dir.iterdir():
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            cells = set(frame.astype(str).to_numpy().ravel()) | set(frame.columns)
+            text = " ".join(frame.select_dtypes(exclude="number").astype(str).to_numpy().ravel())
+        else:
+            text = path.read_text(encoding="utf-8")
+            cells = set()
+        leaked = {p for p in personal if p in cells or p in text}
+        assert not leaked, f"{path.name} contains {sorted(leaked)[:3]}"
+
+
+def test_raw_inputs_changed(processed_dir, raw_dir, tmp_path):
+    assert not raw_inputs_changed(raw_dir, processed_dir)
+    assert raw_inputs_changed(raw_dir, tmp_path)  # no manifest there
+    manifest = json.loads((processed_dir / MANIFEST).read_text())
+    manifest["inputs"][RAW_FILES["partnerships"]]["sha256"] = "0" * 64
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
+    assert raw_inputs_changed(raw_dir, tmp_path)
+
+
+def test_manifest_digest_changes_with_content(processed):
+    m = dict(processed.manifest)
+    assert manifest_digest(m) == manifest_digest(dict(m))
+    m["evalkit_version"] = "other"
+    assert manifest_digest(m) != manifest_digest(processed.manifest)
+
+
+def test_load_key_from_env_then_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", "from-env")
+    assert load_key(tmp_path / "key") == b"from-env"
+    monkeypatch.delenv("EVALKIT_PSEUDONYM_KEY")
+    key = load_key(tmp_path / "key")
+    assert len(key) == 64 and (tmp_path / "key").stat().st_mode & 0o777 == 0o600
+    assert load_key(tmp_path / "key") == key  # stable across runs
+
+
+def test_read_processed_without_clean_says_what_to_do(tmp_path):
+    with pytest.raises(EvalkitError, match="evalkit clean"):
+        read_processed("survey", tmp_path)
