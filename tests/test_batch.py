@@ -95,3 +95,19 @@ def test_kernel_is_this_environment(processed_dir):
 def test_run_without_processed_data_says_what_to_do(tmp_path):
     with pytest.raises(EvalkitError, match="evalkit clean"):
         run_reports([get_region("15.71")], reports_dir=tmp_path, processed_dir=tmp_path)
+
+
+def test_a_same_named_kernel_from_another_environment_is_not_used(tmp_path, monkeypatch):
+    # A user-level "evalkit" kernel pointing at another Python (the papermill trap).
+    impostor = tmp_path / "kernels" / KERNEL_NAME
+    impostor.mkdir(parents=True)
+    (impostor / "kernel.json").write_text(json.dumps({
+        "argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "impostor", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")  # user kernels first, as outside a venv
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    assert KernelSpecManager().get_kernel_spec(KERNEL_NAME).display_name == "impostor"
+    ensure_kernel()
+    spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()

@@ -146,8 +146,6 @@ def test_xlsx_wrong_sheet_name_lists_sheets(workbook):
     assert "'first'" in message and "'second'" in message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: read_table(sheet=<int out of range>) raises a "
-                                       "bare ValueError from pandas instead of InputFileError")
 def test_xlsx_sheet_index_out_of_range_is_input_file_error(workbook):
     # The docstring promises InputFileError for "a sheet that does not exist".
     with pytest.raises(InputFileError, match="book.xlsx"):

@@ -48,7 +48,7 @@ _ABSENT = {"tidak", "t", "no", "n", "absen", "tidak hadir", "0", "false", "absen
 # Patterns of personal data that may hide in free-text columns.
 PII_PATTERNS = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "phone": re.compile(r"(?:\+62|\b0)8[\d\s-]{7,13}\d"),
+    "phone": re.compile(r"(?:\+62[\s-]?|\b0)8[\d\s-]{7,13}\d"),
     "nik": re.compile(r"\b\d{16}\b"),
 }
 
@@ -71,7 +71,8 @@ def excel_rows(frame: pd.DataFrame) -> pd.Series:
 
 def _records(frame: pd.DataFrame, drop: list[str]) -> list[str]:
     kept = frame.drop(columns=[c for c in drop if c in frame.columns])
-    return [json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in row.items()},
+    # Free text may hold contacts too: the record is scrubbed like kept rows are.
+    return [json.dumps({k: (None if pd.isna(v) else _scrub(str(v))) for k, v in row.items()},
                        ensure_ascii=False) for row in kept.to_dict("records")]
 
 
@@ -223,10 +224,13 @@ def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
             if key in lookup:
                 mapped[i] = points[lookup[key]]
             elif re.fullmatch(r"-?\d+(\.\d+)?", key):
-                issues[i] = f"out of range {LIKERT_MIN}-{LIKERT_MAX}"
+                inside = LIKERT_MIN <= float(key) <= LIKERT_MAX
+                issues[i] = ("not a point of the scale" if inside
+                             else f"out of range {LIKERT_MIN}-{LIKERT_MAX}")
             else:
                 issues[i] = "not a choice of the scale"
-        values = np.where(codes >= 0, mapped[np.maximum(codes, 0)], np.nan)
+        values = (np.where(codes >= 0, mapped[np.maximum(codes, 0)], np.nan) if len(uniques)
+                  else np.full(len(col), np.nan))  # nobody answered this item
         scores[item] = values
         for i, issue in enumerate(issues):
             if issue:
@@ -312,8 +316,10 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
 
     scores, flags = recode_likert(raw, codebook, table=table, source=source)
     checks = quality_checks(raw, scores, codebook, speeder_seconds=speeder_seconds)
-    excluded_checks = [c for c in QUALITY_CHECKS if policy[c] == "exclude"]
-    reason = checks[excluded_checks].idxmax(axis=1).where(checks[excluded_checks].any(axis=1))
+    excluded = checks[[c for c in QUALITY_CHECKS if policy[c] == "exclude"]]
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    if excluded.shape[1]:
+        reason = excluded.idxmax(axis=1).where(excluded.any(axis=1))
     detail = checks.apply(lambda r: "; ".join(QUALITY_CHECKS[c] for c in r.index[r]), axis=1)
 
     sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
@@ -449,7 +455,8 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -
                                  reason=reason, detail=detail)
     keep = reason.isna()
     text_values = raw["value"].map(lambda v: isinstance(v, str))
-    flags = make_flags(raw, keep & text_values & raw["value"].astype(str).str.contains(","),
+    comma_decimal = raw["value"].astype(str).str.fullmatch(r"\s*-?[\d.]*,\d+\s*%?\s*")
+    flags = make_flags(raw, keep & text_values & comma_decimal,
                        table="indicator_values", source=source, column="value",
                        issue="decimal comma", action="read as decimal point")
     data = pd.DataFrame({"region_code": regions["region_code"][keep],
@@ -496,7 +503,8 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str) ->
     raw = raw.assign(source_row=excel_rows(raw))
     answer = raw["attended"].map(normalize_label)
     attended = answer.map(lambda a: True if a in _ATTENDED else (False if a in _ABSENT else None))
-    date = pd.to_datetime(raw["meeting_date"], errors="coerce", format="mixed", dayfirst=False)
+    # Indonesian dates are day-first (05/02/2024 = 5 February); ISO dates parse either way.
+    date = pd.to_datetime(raw["meeting_date"], errors="coerce", format="mixed", dayfirst=True)
     sector = _sector_codes(raw, sectors)
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason = reason.mask(attended.isna(), "unrecognised_attendance_value")

@@ -75,12 +75,15 @@ def _open_workbook(path: Path) -> pd.ExcelFile:
                                    "was it truncated or saved in another format?") from exc
 
 
-def _parse_sheet(path: Path, book: pd.ExcelFile, sheet: str | int) -> pd.DataFrame:
-    if isinstance(sheet, str) and sheet not in book.sheet_names:
+def _parse_sheet(path: Path, book: pd.ExcelFile, sheet: str | int,
+                 allow_empty: bool = False) -> pd.DataFrame:
+    missing = (sheet not in book.sheet_names if isinstance(sheet, str)
+               else not -len(book.sheet_names) <= sheet < len(book.sheet_names))
+    if missing:
         raise InputFileError(path, f"has no sheet {sheet!r}; its sheets are "
                                    f"{', '.join(map(repr, book.sheet_names))}.")
     frame = pd.read_excel(book, sheet_name=sheet, dtype=object)
-    if frame.empty and len(frame.columns) == 0:
+    if frame.empty and len(frame.columns) == 0 and not allow_empty:
         name = sheet if isinstance(sheet, str) else book.sheet_names[sheet]
         raise InputFileError(path, f"sheet {name!r} is empty.")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -124,9 +127,9 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, sep: str | N
 
 
 def read_workbook(path: Path | str) -> dict[str, pd.DataFrame]:
-    """Every sheet of an XLSX file, by name (same errors as :func:`read_table`)."""
+    """Every sheet of an XLSX file, by name (empty sheets as empty DataFrames)."""
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, f"file not found at {path}.")
     with _open_workbook(path) as book:
-        return {name: _parse_sheet(path, book, name) for name in book.sheet_names}
+        return {name: _parse_sheet(path, book, name, allow_empty=True) for name in book.sheet_names}

@@ -1,0 +1,606 @@
+"""Tests for evalkit.clean: raw tables -> clean rows + quarantine + flags."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import demo
+from evalkit.clean import (
+    QUALITY_CHECKS,
+    clean_attendance,
+    clean_indicator_metadata,
+    clean_indicator_values,
+    clean_partnerships,
+    clean_register,
+    clean_survey,
+    excel_rows,
+    parse_number,
+    recode_likert,
+    scrub_pii_text,
+    strip_group_prefixes,
+)
+from evalkit.codebook import Codebook, read_codebook
+from evalkit.demo_form import ITEMS
+from evalkit.errors import DataError
+
+KEY = b"test-key-1"
+
+
+@pytest.fixture(scope="module")
+def codebook(tmp_path_factory) -> Codebook:
+    path = tmp_path_factory.mktemp("codebook") / "codebook_xlsform.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in demo.make_codebook().items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return read_codebook(path)
+
+
+@pytest.fixture(scope="module")
+def sectors(codebook) -> dict[str, str]:
+    return codebook.choice_lookup("sector")
+
+
+# --------------------------------------------------------------------------------------
+# parse_number
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("12,5", 12.5),  # lone comma: decimal comma
+        ("1.234,5", 1234.5),  # Indonesian: dot thousands, comma decimal
+        ("1,234.5", 1234.5),  # English: comma thousands, dot decimal
+        ("45%", 45.0),
+        ("45 persen", 45.0),
+        ("1.234.567", 1234567.0),  # several dots: thousands separators
+        (" 12,5 ", 12.5),
+        ("-3,5", -3.5),
+        (7, 7.0),
+        (2.5, 2.5),
+    ],
+)
+def test_parse_number(text, expected):
+    result = parse_number(pd.Series([text], dtype=object))
+    assert result.dtype == np.float64
+    assert result.iloc[0] == expected
+
+
+@pytest.mark.parametrize("text", ["abc", None, np.nan, "", "12,5 kg"])
+def test_parse_number_not_a_number(text):
+    assert math.isnan(parse_number(pd.Series([text], dtype=object)).iloc[0])
+
+
+def test_parse_number_keeps_index():
+    result = parse_number(pd.Series(["1", "2,5"], index=[10, 20]))
+    assert result.to_dict() == {10: 1.0, 20: 2.5}
+
+
+# --------------------------------------------------------------------------------------
+# strip_group_prefixes
+# --------------------------------------------------------------------------------------
+def test_strip_group_prefixes():
+    known = {"q01", "q02", "region", "_uuid"}
+    columns = ["grp_trust/q01", "grp_trust.q02", "region", "_uuid", "other.thing"]
+    assert strip_group_prefixes(columns, known) == ["q01", "q02", "region", "_uuid",
+                                                    "other.thing"]
+
+
+def test_strip_group_prefixes_nested_group():
+    assert strip_group_prefixes(["outer/inner/q01"], {"q01"}) == ["q01"]
+
+
+# --------------------------------------------------------------------------------------
+# recode_likert
+# --------------------------------------------------------------------------------------
+def likert_frame(codebook: Codebook, q01_values: list) -> pd.DataFrame:
+    """A frame with every item; q01 holds the values under test, the rest "Netral"."""
+    frame = pd.DataFrame({item: ["Netral"] * len(q01_values) for item in codebook.item_names})
+    frame["q01"] = pd.Series(q01_values, dtype=object)
+    frame["source_row"] = excel_rows(frame)
+    return frame
+
+
+@pytest.mark.parametrize(
+    "value, score",
+    [
+        ("Sangat tidak setuju", 1.0),
+        ("Tidak setuju", 2.0),
+        ("Netral", 3.0),
+        ("Setuju", 4.0),
+        ("Sangat setuju", 5.0),
+        ("Strongly disagree", 1.0),
+        ("Agree", 4.0),
+        ("Strongly agree", 5.0),
+        ("  sangat SETUJU ", 5.0),  # case and whitespace variants
+        ("NETRAL", 3.0),
+        ("4", 4.0),  # the choice name
+        (4.0, 4.0),  # Excel numbers come back as floats
+        (4, 4.0),
+    ],
+)
+def test_recode_likert_values(codebook, value, score):
+    scores, flags = recode_likert(likert_frame(codebook, [value]), codebook,
+                                  table="survey", source="s.xlsx")
+    assert scores.at[0, "q01"] == score
+    assert flags.empty
+
+
+@pytest.mark.parametrize("value", ["Tidak tahu", "Don't know", "dk", "  TIDAK TAHU"])
+def test_recode_likert_dont_know_is_missing_without_flag(codebook, value):
+    # "Setuju" in a second row so the column is not entirely missing.
+    scores, flags = recode_likert(likert_frame(codebook, [value, "Setuju"]), codebook,
+                                  table="survey", source="s.xlsx")
+    assert math.isnan(scores.at[0, "q01"])
+    assert scores.at[1, "q01"] == 4.0
+    assert flags.empty  # a legitimate answer, not a data problem
+
+
+def test_recode_likert_blank_is_missing_without_flag(codebook):
+    scores, flags = recode_likert(likert_frame(codebook, [None, "Netral"]), codebook,
+                                  table="survey", source="s.xlsx")
+    assert math.isnan(scores.at[0, "q01"])
+    assert scores.at[1, "q01"] == 3.0
+    assert flags.empty
+
+
+def test_recode_likert_item_blank_on_every_row(codebook):
+    # e.g. an item nobody answered in this export: all scores missing, no crash.
+    scores, flags = recode_likert(likert_frame(codebook, [None, None]), codebook,
+                                  table="survey", source="s.xlsx")
+    assert scores["q01"].isna().all()
+    assert scores["q02"].tolist() == [3.0, 3.0]
+    assert flags.empty
+
+
+def test_recode_likert_out_of_range_flagged(codebook):
+    # "7" is in row index 1 -> Excel row 3 (header is row 1).
+    frame = likert_frame(codebook, ["Setuju", "7"])
+    scores, flags = recode_likert(frame, codebook, table="survey", source="s.xlsx")
+    assert scores["q01"].iloc[0] == 4.0
+    assert math.isnan(scores["q01"].iloc[1])
+    assert len(flags) == 1
+    flag = flags.iloc[0]
+    assert flag["column"] == "q01"
+    assert flag["source_row"] == 3
+    assert flag["value"] == "7"
+    assert "out of range" in flag["issue"]
+    assert flag["action"] == "set to missing"
+    assert flag["source_file"] == "s.xlsx"
+
+
+def test_recode_likert_unknown_text_flagged(codebook):
+    frame = likert_frame(codebook, ["banana"])
+    scores, flags = recode_likert(frame, codebook, table="survey", source="s.xlsx")
+    assert math.isnan(scores.at[0, "q01"])
+    assert flags["issue"].tolist() == ["not a choice of the scale"]
+    assert flags["source_row"].tolist() == [2]
+
+
+def test_recode_likert_scores_all_items_raw(codebook):
+    # Reverse-keyed items are not reversed here (scoring does that): "Setuju" -> 4 on q03.
+    frame = likert_frame(codebook, ["Setuju"])
+    frame["q03"] = "Setuju"
+    scores, _ = recode_likert(frame, codebook, table="survey", source="s.xlsx")
+    assert list(scores.columns) == codebook.item_names
+    assert scores.at[0, "q03"] == 4.0
+    assert scores.at[0, "q02"] == 3.0
+
+
+# --------------------------------------------------------------------------------------
+# clean_survey
+# --------------------------------------------------------------------------------------
+VARIED = ["Setuju", "Netral", "Sangat setuju", "Tidak setuju", "Setuju", "Sangat tidak setuju"]
+
+
+def survey_row(uuid, name, phone, *, start="2026-07-01T09:00:00.000+07:00", minutes=10.0,
+               region="Kota Jambi", sector="Pemerintah", organisation="Bappeda Kota Jambi",
+               answers=None, shift=0):
+    """One Kobo-style row: group-prefixed item headers, labels as answers."""
+    begin = pd.Timestamp(start)
+    answers = answers if answers is not None else [VARIED[(i + shift) % 6] for i in range(30)]
+    row = {"start": begin.isoformat(), "end": (begin + pd.Timedelta(minutes=minutes)).isoformat(),
+           "region": region, "respondent_name": name, "respondent_phone": phone,
+           "organisation": organisation, "sector": sector}
+    for item, answer in zip(ITEMS, answers):
+        row[f"grp_{item.dimension}/{item.name}"] = answer
+    row["_uuid"] = uuid
+    return row
+
+
+NAMES = ["Budi Santoso", "Siti Wijaya", "Agus Lubis", "Dewi Pratama", "Rina Siregar",
+         "Andi Hidayat", "Wahyu Utami"]
+PHONES = ["081234567890", "081311112222", "085211113333", "085744445555", "082166667777",
+          "081388889999", "081299990000"]
+
+
+@pytest.fixture
+def raw_survey() -> pd.DataFrame:
+    """Ten rows: three good ones and one of every quarantine reason (Excel rows 2-11)."""
+    rows = [
+        # row 2: good
+        survey_row("u-good-1", "Budi Santoso", "081234567890"),
+        # row 3: good, regency, sector in lower case
+        survey_row("u-good-2", "Siti Wijaya", "081311112222", region="Kab. Klaten",
+                   sector="akademisi", organisation="Universitas Klaten", shift=1),
+        # row 4: test submission
+        survey_row("u-test", "Test", "081200000000", organisation="TEST"),
+        # row 5: same _uuid as row 2 (export merged twice)
+        survey_row("u-good-1", "Budi Santoso", "081234567890"),
+        # row 6: Siti again, identical answers, new uuid, two hours later
+        survey_row("u-again", "Siti Wijaya", "081311112222", region="Kab. Klaten",
+                   sector="akademisi", organisation="Universitas Klaten", shift=1,
+                   start="2026-07-01T11:00:00.000+07:00"),
+        # row 7: speeder, 90 s
+        survey_row("u-fast", "Agus Lubis", "085211113333", minutes=1.5, shift=2),
+        # row 8: stopped after five items
+        survey_row("u-partial", "Dewi Pratama", "085744445555",
+                   answers=[VARIED[i % 6] if i < 5 else None for i in range(30)]),
+        # row 9: "Setuju" on every item, reverse-keyed included
+        survey_row("u-flat", "Rina Siregar", "082166667777", answers=["Setuju"] * 30),
+        # row 10: sector not in the codebook
+        survey_row("u-alien", "Andi Hidayat", "081388889999", sector="Alien", shift=3),
+        # row 11: good, another spelling of Kota Jambi, English sector label
+        survey_row("u-good-3", "Wahyu Utami", "081299990000", region="KOTA JAMBI",
+                   sector="Government", organisation="Dinas Kesehatan", shift=4),
+    ]
+    return pd.DataFrame(rows)
+
+
+EXPECTED_REASONS = {
+    4: "test_submission",
+    5: "duplicate_uuid",
+    6: "duplicate_respondent",
+    7: "speeder",
+    8: "too_many_missing",
+    9: "straight_lining",
+    10: "unknown_sector",
+}
+
+
+def test_clean_survey_quarantine_reasons(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == EXPECTED_REASONS
+    assert (result.quarantine["table"] == "survey").all()
+    assert (result.quarantine["source_file"] == "survey.xlsx").all()
+
+
+def test_clean_survey_row_accounting(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    assert len(result.data) == 3
+    assert len(result.quarantine) == 7
+    assert len(raw_survey) == len(result.data) + len(result.quarantine)
+
+
+def test_clean_survey_first_occurrence_kept(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    # u-good-1 (row 2) kept and its copy (row 5) quarantined; Siti's first submission
+    # (u-good-2, row 3) kept and the resubmission (u-again) quarantined.
+    assert sorted(result.data["response_id"]) == ["u-good-1", "u-good-2", "u-good-3"]
+    assert sorted(result.data["source_row"]) == [2, 3, 11]
+
+
+def test_clean_survey_clean_columns(codebook, raw_survey):
+    data = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY).data
+    # Sorted by region code: the two Kota Jambi rows (15.71) before Klaten (33.10).
+    assert data["region_code"].tolist() == ["15.71", "15.71", "33.10"]
+    assert data["region_name"].tolist() == ["Kota Jambi", "Kota Jambi", "Kabupaten Klaten"]
+    assert data["sector"].tolist() == ["pemerintah", "pemerintah", "akademisi"]
+    assert data["duration_s"].tolist() == [600.0, 600.0, 600.0]
+    # Items scored from labels: VARIED starts "Setuju"(4), "Netral"(3); shift 1 starts at 3.
+    first = data.set_index("response_id")
+    assert first.at["u-good-1", "q01"] == 4.0
+    assert first.at["u-good-1", "q02"] == 3.0
+    assert first.at["u-good-2", "q01"] == 3.0
+    assert (data["quality_flags"] == "").all()
+
+
+def test_clean_survey_speeder_flag_policy(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY,
+                          policy={"speeder": "flag"})
+    assert len(result.data) == 4
+    assert len(result.quarantine) == 6
+    kept = result.data.set_index("response_id")
+    assert kept.at["u-fast", "quality_flags"] == "speeder"
+    assert kept.at["u-good-1", "quality_flags"] == ""
+    assert "speeder" not in set(result.quarantine["reason"])
+
+
+def test_clean_survey_unknown_policy_check(codebook, raw_survey):
+    with pytest.raises(ValueError, match="slowpoke"):
+        clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY,
+                     policy={"slowpoke": "flag"})
+
+
+def test_clean_survey_all_checks_flagged(codebook, raw_survey):
+    policy = dict.fromkeys(QUALITY_CHECKS, "flag")
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY, policy=policy)
+    # Only the unknown sector (not a quality check) is still quarantined.
+    assert result.quarantine["reason"].tolist() == ["unknown_sector"]
+    assert len(result.data) == 9
+
+
+def test_clean_survey_no_personal_data(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    assert "respondent_name" not in result.data.columns
+    assert "respondent_phone" not in result.data.columns
+    cleaned_text = result.data.astype(str).to_csv()
+    flags_text = result.flags.astype(str).to_csv()
+    records = list(result.quarantine["record"])
+    for record in records:
+        parsed = json.loads(record)
+        assert "respondent_name" not in parsed
+        assert "respondent_phone" not in parsed
+    quarantine_text = result.quarantine.astype(str).to_csv()
+    for secret in NAMES + PHONES + ["081200000000"]:  # incl. the test row's phone
+        for text in (cleaned_text, flags_text, quarantine_text):
+            assert secret not in text
+
+
+def test_clean_survey_quarantine_record_keeps_the_answers(codebook, raw_survey):
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    record = json.loads(result.quarantine.set_index("source_row").at[9, "record"])
+    assert record["_uuid"] == "u-flat"
+    assert record["q03"] == "Setuju"  # the raw answer, as typed
+    assert record["region"] == "Kota Jambi"
+
+
+def test_respondent_id_is_a_keyed_pseudonym(codebook, raw_survey):
+    one = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY).data
+    again = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY).data
+    other = clean_survey(raw_survey, codebook, source="survey.xlsx", key=b"another-key").data
+    ids = one.set_index("response_id")["respondent_id"]
+    assert ids.str.fullmatch(r"R[0-9a-f]{12}").all()
+    assert ids.is_unique  # three different people
+    assert (again.set_index("response_id")["respondent_id"] == ids).all()  # same key
+    other_ids = other.set_index("response_id")["respondent_id"]
+    assert not (other_ids.reindex(ids.index) == ids).any()  # another key: all differ
+
+
+def test_respondent_id_same_person_other_phone_format(codebook):
+    # "+62 812-3456-7890" and "081234567890" are the same number (last 9 digits).
+    raw = pd.DataFrame([
+        survey_row("a", "Budi Santoso", "081234567890"),
+        survey_row("b", " budi  SANTOSO", "+62 812-3456-7890", shift=1,
+                   start="2026-08-01T09:00:00.000+07:00"),
+    ])
+    data = clean_survey(raw, codebook, source="s.xlsx", key=KEY).data
+    assert data["respondent_id"].nunique() == 1
+
+
+def test_clean_survey_unmatched_region(codebook, raw_survey):
+    raw_survey.loc[1, "region"] = "Kota Jambbi"  # index 1 = Excel row 3
+    with pytest.raises(DataError) as info:
+        clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    message = str(info.value)
+    assert message.startswith("survey.xlsx")
+    assert "row 3" in message
+    assert "column 'region'" in message
+    assert "'Kota Jambbi'" in message
+    assert "Kota Jambi (15.71)" in message
+    assert info.value.row == 3
+    assert info.value.column == "region"
+
+
+def test_clean_survey_out_of_range_answer_flagged(codebook, raw_survey):
+    raw_survey.loc[0, "grp_shared_goals/q08"] = "7"
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    flags = result.flags
+    assert flags[["source_row", "column", "value"]].values.tolist() == [[2, "q08", "7"]]
+    row = result.data.set_index("response_id").loc["u-good-1"]
+    assert math.isnan(row["q08"])
+    assert row["q07"] == 4.0  # the rest of the response is kept
+
+
+def test_clean_survey_scrubs_contact_in_organisation(codebook, raw_survey):
+    raw_survey.loc[0, "organisation"] = "Bappeda (kontak: budi@bappeda.go.id)"
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    org = result.data.set_index("response_id").at["u-good-1", "organisation"]
+    assert org == "Bappeda (kontak: [email removed])"
+    assert result.flags["issue"].tolist() == ["personal data in free text"]
+    assert result.flags["value"].tolist() == ["[redacted]"]
+
+
+def test_quarantine_record_scrubs_contact_in_free_text(codebook, raw_survey):
+    # Row index 2 is the test submission, which is quarantined. Its record goes to
+    # data/processed/quarantine.parquet, where personal data must never appear.
+    raw_survey.loc[2, "organisation"] = "TEST budi@bappeda.go.id 0812-3456-7890"
+    result = clean_survey(raw_survey, codebook, source="survey.xlsx", key=KEY)
+    record = result.quarantine.set_index("source_row").at[4, "record"]
+    assert "budi@bappeda.go.id" not in record
+    assert "0812-3456-7890" not in record
+
+
+# --------------------------------------------------------------------------------------
+# indicators
+# --------------------------------------------------------------------------------------
+@pytest.fixture
+def meta() -> pd.DataFrame:
+    raw = pd.DataFrame({
+        "indicator_id": ["air_minum", "peserta"], "sdg_code": ["6.1.1", "17.17.1"],
+        "name_id": ["Air minum layak", "Peserta forum"],
+        "name_en": ["Safe drinking water", "Forum participants"],
+        "unit": ["%", "orang"], "direction": ["higher", " Higher "],
+    })
+    return clean_indicator_metadata(raw, "indicators.xlsx")
+
+
+def test_clean_indicator_metadata(meta):
+    assert meta["direction"].tolist() == ["higher", "higher"]  # stripped, lower-cased
+    assert meta["indicator_id"].tolist() == ["air_minum", "peserta"]
+
+
+def test_clean_indicator_metadata_bad_direction():
+    raw = pd.DataFrame({
+        "indicator_id": ["a", "b"], "sdg_code": ["1", "2"], "name_id": ["a", "b"],
+        "name_en": ["a", "b"], "unit": ["%", "%"], "direction": ["lower", "up"],
+    })
+    with pytest.raises(DataError) as info:
+        clean_indicator_metadata(raw, "indicators.xlsx")
+    # "up" is in the second data row -> Excel row 3.
+    assert info.value.row == 3
+    assert info.value.column == "direction"
+    message = str(info.value)
+    assert message.startswith("indicators.xlsx, row 3, column 'direction'")
+    assert "'up'" in message
+
+
+def test_clean_indicator_metadata_duplicate_id():
+    raw = pd.DataFrame({
+        "indicator_id": ["a", "a"], "sdg_code": ["1", "1"], "name_id": ["a", "a"],
+        "name_en": ["a", "a"], "unit": ["%", "%"], "direction": ["lower", "lower"],
+    })
+    with pytest.raises(DataError, match="listed twice") as info:
+        clean_indicator_metadata(raw, "indicators.xlsx")
+    assert info.value.row == 3
+
+
+@pytest.fixture
+def values() -> pd.DataFrame:
+    rows = [
+        ("Kota Jambi", "air_minum", 2020, "60,5"),  # row 2: decimal comma, kept + flagged
+        ("Kota Jambi", "air_minum", 2021, 134.0),  # row 3: percentage above 100
+        ("Kota Jambi", "air_minum", 2022, None),  # row 4: blank
+        ("Kota Jambi", "peserta", 2020, -3),  # row 5: negative count
+        ("KOTA JAMBI", "air_minum", 2020, 60.5),  # row 6: same as row 2 (another spelling)
+        ("Klaten", "air_minum", 2020, 70.0),  # row 7: conflicts with row 8
+        ("Kab. Klaten", "air_minum", 2020, 71.0),  # row 8
+        ("Klaten", "peserta", 2021, "12"),  # row 9: fine
+        ("Kota Jambi", "banjir", 2020, 5),  # row 10: not in the metadata
+    ]
+    return pd.DataFrame(rows, columns=["region", "indicator_id", "year", "value"]).astype(
+        {"value": object})
+
+
+def test_clean_indicator_values_reasons(values, meta):
+    result = clean_indicator_values(values, meta, "indicators.xlsx")
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == {
+        3: "impossible_value",
+        4: "missing_value",
+        5: "impossible_value",
+        6: "duplicate_row",
+        7: "conflicting_duplicate",
+        8: "conflicting_duplicate",
+        10: "unknown_indicator",
+    }
+    assert len(values) == len(result.data) + len(result.quarantine)
+
+
+def test_clean_indicator_values_kept_rows(values, meta):
+    data = clean_indicator_values(values, meta, "indicators.xlsx").data
+    assert data[["region_code", "indicator_id", "year", "value"]].values.tolist() == [
+        ["15.71", "air_minum", 2020, 60.5],  # "60,5" read with a decimal comma
+        ["33.10", "peserta", 2021, 12.0],
+    ]
+    assert data["year"].dtype == np.int64
+
+
+def test_clean_indicator_values_decimal_comma_flag(values, meta):
+    flags = clean_indicator_values(values, meta, "indicators.xlsx").flags
+    assert flags[["source_row", "column", "value", "issue"]].values.tolist() == [
+        [2, "value", "60,5", "decimal comma"]]
+
+
+def test_clean_indicator_values_impossible_detail(values, meta):
+    quarantine = clean_indicator_values(values, meta, "indicators.xlsx").quarantine
+    detail = quarantine.set_index("source_row").at[3, "detail"]
+    assert "134" in detail
+
+
+# --------------------------------------------------------------------------------------
+# register, attendance, partnerships
+# --------------------------------------------------------------------------------------
+def test_clean_register(sectors):
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi", "Kt. Jambi", "Kota Jambi", "Kota Jambi", "Kota Jambi"],
+        "organisation": ["Bappeda Kota Jambi", "Universitas  Jambi ", "Klub Alien",
+                         "PT Maju", "bappeda kota jambi"],
+        "sector": ["Pemerintah", " AKADEMISI", "Alien", "Dunia Usaha", "Pemerintah"],
+        "influence": ["4", "3", "3", "9", "2"],
+        "interest": ["3", "5", "2", "2", "2"],
+    })
+    result = clean_register(raw, sectors, "stakeholder_register.csv")
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == {4: "unknown_sector", 5: "influence_or_interest_not_1_to_5",
+                       6: "duplicate_row"}  # row 6: same organisation, other case
+    data = result.data
+    assert data["organisation"].tolist() == ["Bappeda Kota Jambi", "Universitas Jambi"]
+    assert data["sector"].tolist() == ["pemerintah", "akademisi"]
+    assert data["influence"].tolist() == [4, 3]
+    assert data["influence"].dtype == np.int64
+    assert len(raw) == len(data) + len(result.quarantine)
+
+
+def test_clean_attendance(sectors):
+    answers = ["Ya", "ya", "Hadir", "Tidak", "tidak ", "Absen", "maybe"]
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi"] * 7, "meeting_date": ["2024-02-15"] * 7,
+        "meeting": ["Rapat Forum ke-1"] * 7, "organisation": list("ABCDEFG"),
+        "sector": ["Pemerintah"] * 7, "attended": answers,
+    })
+    result = clean_attendance(raw, sectors, "meeting_attendance.csv")
+    attended = dict(zip(result.data["organisation"], result.data["attended"]))
+    assert attended == {"A": True, "B": True, "C": True, "D": False, "E": False, "F": False}
+    assert result.data["attended"].dtype == bool
+    assert result.quarantine["source_row"].tolist() == [8]  # "maybe": 7th data row
+    assert result.quarantine["reason"].tolist() == ["unrecognised_attendance_value"]
+    assert result.data["meeting_date"].iloc[0] == pd.Timestamp("2024-02-15")
+
+
+def test_clean_partnerships():
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi"] * 4,
+        "name": ["MOU Jambi-Batam", "Forum KMP", "PKS Air", "Kontrak X"],
+        "type": ["mou", "Informal", " pks ", "kontrak"],
+        "start_year": ["2019", "2018", 2021, "2022"],
+        "sdg_themes": ["16; 17", "16;17", "6", "2"],
+    })
+    result = clean_partnerships(raw, "partnerships.csv")
+    data = result.data.set_index("name")
+    assert data.at["MOU Jambi-Batam", "type"] == "MOU"
+    assert data.at["PKS Air", "type"] == "PKS"
+    assert data.at["Forum KMP", "type"] == "informal"
+    assert bool(data.at["MOU Jambi-Batam", "formal"]) is True
+    assert bool(data.at["Forum KMP", "formal"]) is False
+    assert data.at["MOU Jambi-Batam", "sdg_themes"] == "16;17"  # whitespace removed
+    assert data.at["PKS Air", "start_year"] == 2021
+    assert result.quarantine["reason"].tolist() == ["unknown_partnership_type"]
+    assert result.quarantine["source_row"].tolist() == [5]
+
+
+# --------------------------------------------------------------------------------------
+# scrub_pii_text
+# --------------------------------------------------------------------------------------
+def test_scrub_pii_text():
+    text = pd.Series([
+        "Hubungi budi.santoso@bappeda.go.id",
+        "HP 0812-3456-7890 (Budi)",
+        "NIK 3171234567890001 terlampir",
+        "Bappeda Kota Jambi",
+        None,
+    ])
+    scrubbed, changed = scrub_pii_text(text)
+    assert scrubbed.iloc[:4].tolist() == [
+        "Hubungi [email removed]",
+        "HP [phone removed] (Budi)",
+        "NIK [nik removed] terlampir",
+        "Bappeda Kota Jambi",
+    ]
+    assert pd.isna(scrubbed.iloc[4])  # missing stays missing
+    assert changed.tolist() == [True, True, True, False, False]
+
+
+def test_scrub_pii_text_keeps_ordinary_numbers():
+    scrubbed, changed = scrub_pii_text(pd.Series(["Tahun 2024, 45 peserta, Rp 1.234.567"]))
+    assert scrubbed.iloc[0] == "Tahun 2024, 45 peserta, Rp 1.234.567"
+    assert not changed.iloc[0]
+
+
+def test_scrub_pii_text_international_phone_with_space():
+    scrubbed, _ = scrub_pii_text(pd.Series(["WA +62 812-3456-7890"]))
+    assert scrubbed.iloc[0] == "WA [phone removed]"
