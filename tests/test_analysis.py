@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from evalkit import analysis
 
 
 def test_sector_counts_suppress_small_cells_and_keep_zero_sectors():
-    survey = pd.DataFrame({"region_code": ["1"] * 8 + ["2"],
-                           "sector": ["a"] * 6 + ["b"] * 2 + ["a"]})
+    survey = pd.DataFrame({"sector": ["a"] * 6 + ["b"] * 2})
     sectors = pd.DataFrame({"sector": ["a", "b", "c"], "label_id": ["A", "B", "C"],
                             "label_en": ["A", "B", "C"]})
-    out = analysis.sector_counts(survey, "1", sectors, min_cell=5)
+    out = analysis.sector_counts(survey, sectors, min_cell=5)
     assert out["n"].tolist() == [6, 2, 0]
     assert out["n_display"].tolist() == ["6", "<5", "0"]  # zero is a finding, not a small cell
 
@@ -36,20 +36,25 @@ def test_respondent_health_is_mean_of_dimension_scores():
     assert h.to_dict() == {"r1": 3.0, "r2": 5.0}
 
 
-def test_region_overview_suppresses_small_regions():
-    survey = pd.DataFrame({"region_code": ["1"] * 6 + ["2"] * 2})
-    scores = pd.DataFrame({"response_id": [f"r{i}" for i in range(8)],
-                           "region_code": survey["region_code"], "sector": "a",
-                           "dimension": "d", "score": [3, 4, 3, 4, 3, 4, 5, 5.0]})
-    progress = pd.DataFrame({"region_code": ["1", "1", "2"],
+def test_region_overview_suppresses_small_regions_and_counts_province_members():
+    from evalkit.regions import get_region
+
+    codes = ["15.71"] * 6 + ["33.10"] * 2
+    survey = pd.DataFrame({"response_id": [f"r{i}" for i in range(8)], "region_code": codes,
+                           "province_code": [c[:2] for c in codes]})
+    scores = pd.DataFrame({"response_id": survey["response_id"], "region_code": codes,
+                           "sector": "a", "dimension": "d", "score": [3, 4, 3, 4, 3, 4, 5, 5.0]})
+    progress = pd.DataFrame({"region_code": ["15.71", "15.71", "33.10"],
                              "summary": ["achieved", "needs_attention", "on_track"]})
-    regions = pd.DataFrame({"region_code": ["1", "2"], "region_name": ["One", "Two"]})
+    regions = [get_region("15.71"), get_region("33.10"), get_region("15")]
     out = analysis.region_overview(survey, scores, progress, regions, min_cell=5).set_index("region_code")
-    assert out.at["1", "respondents"] == 6 and out.at["1", "health"] == 3.5
+    assert out.at["15.71", "respondents"] == 6 and out.at["15.71", "health"] == 3.5
     # t interval, n = 6, sd = 0.5477: 3.5 ± 2.5706 * 0.5477 / sqrt(6)
-    assert np.isclose(out.at["1", "health_ci_low"], 3.5 - 2.570582 * np.sqrt(0.3) / np.sqrt(6))
-    assert np.isnan(out.at["2", "health"])  # 2 respondents < 5: suppressed
-    assert (out.at["1", "achieved"], out.at["1", "needs_attention"], out.at["2", "on_track"]) == (1, 1, 1)
+    assert np.isclose(out.at["15.71", "health_ci_low"], 3.5 - 2.570582 * np.sqrt(0.3) / np.sqrt(6))
+    assert np.isnan(out.at["33.10", "health"])  # 2 respondents < 5: suppressed
+    assert out.at["15", "respondents"] == 6  # province Jambi includes Kota Jambi
+    assert (out.at["15.71", "achieved"], out.at["15.71", "needs_attention"],
+            out.at["33.10", "on_track"]) == (1, 1, 1)
 
 
 def test_scores_long_keeps_codebook_dimension_order(processed_dir):
@@ -59,3 +64,50 @@ def test_scores_long_keeps_codebook_dimension_order(processed_dir):
     long = analysis.scores_long(survey, items)
     assert list(long["dimension"].cat.categories) == list(dict.fromkeys(items["dimension"]))
     assert len(long) == len(survey) * items["dimension"].nunique()
+
+
+def test_in_region_includes_a_provinces_regencies():
+    from evalkit.regions import get_region
+
+    frame = pd.DataFrame({"region_code": ["15", "15.71", "15.05", "16"],
+                          "province_code": ["15", "15", "15", "16"]})
+    assert analysis.in_region(frame, get_region("15"))["region_code"].tolist() == ["15", "15.71", "15.05"]
+    assert analysis.in_region(frame, get_region("15.71"))["region_code"].tolist() == ["15.71"]
+    # without province codes (indicator tables) a province means its own rows only
+    assert analysis.in_region(frame[["region_code"]], get_region("15"))["region_code"].tolist() == ["15"]
+
+
+def _toy_survey():
+    # sector a answers 4 on every item, sector b answers 2; a is 75% of respondents
+    items = pd.DataFrame({"item": ["i1", "i2", "i3"], "dimension": "d", "reverse": False})
+    survey = pd.DataFrame({"sector": ["a"] * 6 + ["b"] * 2,
+                           "i1": [4.0] * 6 + [2.0] * 2, "i2": [4.0] * 6 + [2.0] * 2,
+                           "i3": [4.0] * 6 + [2.0] * 2})
+    return survey, items
+
+
+def test_weighted_scores_follow_the_register_shares():
+    survey, items = _toy_survey()
+    register = pd.DataFrame({"sector": ["a", "b"]})  # 50/50 in the register
+    table, note = analysis.weighted_dimension_scores(survey, items, register, min_n=5)
+    row = table.iloc[0]
+    assert note.startswith("post-stratified")
+    assert row["unweighted"] == 3.5  # (6*4 + 2*2) / 8
+    assert row["estimate"] == pytest.approx(3.0)  # 0.5*4 + 0.5*2
+    assert row["ci_low"] < 3.0 < row["ci_upp"] and row["nobs"] == 8
+
+
+def test_weighting_falls_back_with_a_reason():
+    survey, items = _toy_survey()
+    table, note = analysis.weighted_dimension_scores(survey, items, pd.DataFrame({"sector": ["a"]}))
+    assert "b answered but are not in the register" in note
+    assert table.iloc[0]["estimate"] == table.iloc[0]["unweighted"] == 3.5
+    _, note = analysis.weighted_dimension_scores(survey, items, pd.DataFrame({"sector": ["a", "b", "c"]}))
+    assert "c have no respondents" in note
+
+
+def test_weighted_scores_suppress_small_regions():
+    survey, items = _toy_survey()
+    table, _ = analysis.weighted_dimension_scores(survey.head(4), items,
+                                                  pd.DataFrame({"sector": ["a"]}), min_n=5)
+    assert table.iloc[0]["suppressed"] and np.isnan(table.iloc[0]["estimate"])

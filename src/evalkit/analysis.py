@@ -11,10 +11,22 @@ import pandas as pd
 
 from evalkit.config import CI_LEVEL, MIN_CELL
 from evalkit.indicators import progress_table
-from evalkit.scales import mean_ci, score_dimensions, summarise_scores
+from evalkit.regions import Region
+from evalkit.scales import mean_ci, reliability_table, score_dimensions, summarise_scores
+from evalkit.survey import poststratify, weighted_mean
 
 SUMMARY_COLUMNS = ["region_code", "dimension", "estimate", "se", "ci_low", "ci_upp", "nobs",
                    "suppressed"]
+
+
+def in_region(frame: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """Rows belonging to a region; a province includes its regencies' and cities' rows.
+
+    ``frame`` needs ``region_code`` (and ``province_code`` for province reports).
+    """
+    if region.level == 1 and "province_code" in frame.columns:
+        return frame[frame["province_code"] == region.code]
+    return frame[frame["region_code"] == region.code]
 
 
 def scores_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
@@ -60,14 +72,15 @@ def respondent_health(scores: pd.DataFrame) -> pd.DataFrame:
             .mean().rename("health").reset_index())
 
 
-def sector_counts(survey: pd.DataFrame, region_code: str, sectors: pd.DataFrame, *,
+def sector_counts(survey: pd.DataFrame, sectors: pd.DataFrame, *,
                   min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Respondents per sector in a region; counts below ``min_cell`` are suppressed.
+    """Respondents per sector; counts below ``min_cell`` are suppressed.
 
-    Returns ``sector, label_id, label_en, n, n_display`` with every codebook sector,
-    zero counts included (a missing sector is a finding, not an absence of rows).
+    ``survey`` holds one region's responses. Returns ``sector, label_id, label_en, n,
+    n_display`` with every codebook sector, zero counts included (a missing sector is
+    a finding, not an absence of rows).
     """
-    counts = survey.loc[survey["region_code"] == region_code, "sector"].value_counts()
+    counts = survey["sector"].value_counts()
     out = sectors.copy()
     out["n"] = out["sector"].map(counts).fillna(0).astype("int64")
     out["n_display"] = np.where((out["n"] > 0) & (out["n"] < min_cell), f"<{min_cell}",
@@ -76,17 +89,21 @@ def sector_counts(survey: pd.DataFrame, region_code: str, sectors: pd.DataFrame,
 
 
 def region_overview(survey: pd.DataFrame, scores: pd.DataFrame, progress: pd.DataFrame,
-                    regions: pd.DataFrame, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
+                    regions: list[Region], *, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """One row per region: respondents, overall health with CI, indicator status counts.
 
-    ``regions`` has ``region_code, region_name`` for every region to list.
+    Health is the unweighted mean of respondents' overall scores; a province counts
+    its regencies' and cities' respondents, as its report does.
     """
-    health = respondent_health(scores)
+    health = respondent_health(scores).merge(
+        survey[["response_id", "province_code"]], on="response_id", how="left")
     rows = []
-    for code, name in zip(regions["region_code"], regions["region_name"]):
-        est = mean_ci(health.loc[health["region_code"] == code, "health"])
+    for region in regions:
+        code, name = region.code, region.name
+        members = in_region(health, region)
+        est = mean_ci(members["health"])
         summary = progress.loc[progress["region_code"] == code, "summary"].value_counts()
-        n = int((survey["region_code"] == code).sum())
+        n = len(members)
         small = n < min_cell
         rows.append({
             "region_code": code, "region_name": name, "respondents": n,
@@ -106,3 +123,70 @@ def indicator_progress(values: pd.DataFrame, targets: pd.DataFrame,
     """:func:`evalkit.indicators.progress_table` with the indicator metadata joined."""
     table = progress_table(values, targets)
     return table.merge(metadata, on=["indicator_id", "direction"], how="left")
+
+
+WEIGHTED_COLUMNS = ["dimension", "estimate", "se", "ci_low", "ci_upp", "nobs", "suppressed",
+                    "unweighted"]
+
+
+def poststratification_weights(survey: pd.DataFrame, register: pd.DataFrame
+                               ) -> tuple[pd.Series | None, str]:
+    """Weights that make each sector count by its share of the stakeholder register.
+
+    Returns ``(weights, note)``; ``weights`` is None (and the note says why) when the
+    register cannot support post-stratification: a sector with respondents but absent
+    from the register, or a registered sector without respondents.
+    """
+    shares = register["sector"].value_counts(normalize=True)
+    sampled = set(survey["sector"])
+    unregistered = sorted(sampled - set(shares.index))
+    unsampled = sorted(set(shares.index) - sampled)
+    if register.empty:
+        return None, "no stakeholder register for this region"
+    if unregistered:
+        return None, f"sector(s) {', '.join(unregistered)} answered but are not in the register"
+    if unsampled:
+        return None, f"registered sector(s) {', '.join(unsampled)} have no respondents"
+    return poststratify(survey, "sector", shares), "post-stratified by sector to the register"
+
+
+def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
+                              register: pd.DataFrame, *, ci: float = CI_LEVEL,
+                              min_n: int = MIN_CELL) -> tuple[pd.DataFrame, str]:
+    """Region dimension scores post-stratified to the register's sector shares.
+
+    Each sector counts by its share of the stakeholder register rather than by how
+    many of its members answered, so an over-represented sector does not dominate.
+    The standard error is the design-based (Taylor linearisation) one of the weighted
+    mean (:func:`evalkit.survey.weighted_mean`, as R's ``svymean`` on
+    ``svydesign(ids=~1, weights=~w)``); it ignores the variance reduction of
+    post-stratification, so intervals are slightly conservative. When weighting is
+    impossible the estimates are unweighted and the returned note says why.
+
+    Returns
+    -------
+    (DataFrame, str)
+        Columns :data:`WEIGHTED_COLUMNS` (``unweighted`` is the plain mean, for
+        comparison) and the weighting note.
+    """
+    scores = score_dimensions(survey, items).assign(sector=survey["sector"].to_numpy())
+    weights, note = poststratification_weights(survey, register)
+    scores["w"] = 1.0 if weights is None else weights.to_numpy()
+    rows = []
+    for dim in dict.fromkeys(items["dimension"]):
+        n = int(scores[dim].notna().sum())
+        if n < max(min_n, 2):
+            rows.append({"dimension": dim, "estimate": np.nan, "se": np.nan, "ci_low": np.nan,
+                         "ci_upp": np.nan, "nobs": n, "suppressed": True, "unweighted": np.nan})
+            continue
+        est = weighted_mean(scores, dim, weight="w", ci=ci, df="design")
+        rows.append({"dimension": dim, "estimate": est.estimate, "se": est.se,
+                     "ci_low": est.ci_low, "ci_upp": est.ci_upp, "nobs": n, "suppressed": False,
+                     "unweighted": float(scores[dim].mean())})
+    return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS), note
+
+
+def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, *,
+                       min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Cronbach's alpha (with CI) and McDonald's omega of every dimension in one region."""
+    return reliability_table(survey, items, min_n=min_n)

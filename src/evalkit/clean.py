@@ -489,7 +489,8 @@ def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> C
     quarantine = quarantine_rows(raw, reason.notna(), table="stakeholders", source=source,
                                  reason=reason)
     keep = reason.isna()
-    data = pd.DataFrame({"region_code": regions["region_code"], "organisation": org,
+    data = pd.DataFrame({"region_code": regions["region_code"],
+                         "province_code": regions["province_code"], "organisation": org,
                          "sector": sector, "influence": influence, "interest": interest})[keep]
     data = data.astype({"influence": "int64", "interest": "int64"})
     return CleanResult(data.sort_values(["region_code", "organisation"]).reset_index(drop=True),
@@ -515,7 +516,8 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str) ->
     keep = reason.isna()
     regions = resolve_region_column(raw[keep], "region", source)
     data = pd.DataFrame({
-        "region_code": regions["region_code"], "meeting_date": date[keep],
+        "region_code": regions["region_code"], "province_code": regions["province_code"],
+        "meeting_date": date[keep],
         "meeting": raw["meeting"][keep].astype(str).str.strip(),
         "organisation": raw["organisation"][keep].astype(str).str.strip(),
         "sector": sector[keep], "attended": attended[keep].astype(bool),

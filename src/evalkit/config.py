@@ -35,6 +35,10 @@ MIN_ITEM_SHARE = 2 / 3
 # disclosure control; 5 is the usual minimum cell size in official statistics).
 MIN_CELL = 5
 
+# Cronbach's alpha below this is reported as questionable for group comparisons
+# (the conventional 0.7 of Nunnally 1978; short 3-item scales often fall near it).
+ALPHA_ACCEPTABLE = 0.7
+
 # Confidence level used throughout reports.
 CI_LEVEL = 0.95
 

@@ -90,8 +90,8 @@ class DemoParameters:
         "resources": -0.35, "coordination": -0.10, "engagement": 0.15,
         "accountability": -0.25, "mutual_benefit": 0.05, "inclusiveness": -0.20,
     })
-    respondent_sd: float = 0.35
-    item_sd: float = 0.60
+    respondent_sd: float = 0.60  # between-respondent spread: what makes items of a scale agree
+    item_sd: float = 0.50
     dont_know_rate: float = 0.03
     blank_rate: float = 0.02
     # Indicators: observed yearly growth = ratio x growth required to reach the target.

@@ -15,7 +15,8 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "Kemendagri region code {code} · {kind}"},
     "h_data": {"id": "1. Data survei", "en": "1. Survey data"},
     "h_health": {"id": "2. Kesehatan kemitraan per dimensi", "en": "2. Partnership health by dimension"},
-    "h_outcomes": {"id": "3. Capaian indikator", "en": "3. Indicator progress"},
+    "h_reliability": {"id": "3. Reliabilitas skala", "en": "3. Scale reliability"},
+    "h_outcomes": {"id": "4. Capaian indikator", "en": "4. Indicator progress"},
     "h_method": {"id": "Catatan metode dan asal-usul data", "en": "Method notes and provenance"},
     "data_summary": {
         "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
@@ -42,10 +43,37 @@ TEXT: dict[str, dict[str, str]] = {
                "benchmark, {n_above} dimensions are above, {n_below} below, and {n_similar} "
                "not clearly different (the 95% confidence interval covers the benchmark)."),
     },
+    "weighted_note": {
+        "id": ("Skor ditimbang menurut pangsa tiap sektor dalam daftar pemangku kepentingan "
+               "(post-stratifikasi), sehingga sektor yang lebih banyak mengisi survei tidak "
+               "mendominasi; galat baku dihitung dengan linearisasi Taylor. Kolom 'tanpa bobot' "
+               "menunjukkan rata-rata biasa sebagai pembanding."),
+        "en": ("Scores are weighted by each sector's share of the stakeholder register "
+               "(post-stratification), so sectors that answered more do not dominate; standard "
+               "errors use Taylor linearisation. The 'unweighted' column shows the plain mean "
+               "for comparison."),
+    },
+    "unweighted_note": {
+        "id": "Skor tidak ditimbang karena daftar pemangku kepentingan tidak memungkinkannya ({reason}).",
+        "en": "Scores are unweighted because the stakeholder register does not allow weighting ({reason}).",
+    },
+    "reliability_summary": {
+        "id": ("Reliabilitas (alfa Cronbach) mencapai {threshold} pada {n_ok} dari {n} dimensi. "
+               "Dimensi di bawah batas itu ({low}) sebaiknya ditafsirkan hati-hati: skala tiga item "
+               "memberi ukuran yang kasar. Omega McDonald dari model satu faktor ditampilkan sebagai "
+               "pembanding."),
+        "en": ("Reliability (Cronbach's alpha) reaches {threshold} on {n_ok} of {n} dimensions. "
+               "Dimensions below it ({low}) should be read with care: three-item scales are coarse "
+               "measures. McDonald's omega from a one-factor model is shown for comparison."),
+    },
+    "reliability_too_small": {"id": "Responden terlalu sedikit (< {min_cell}) untuk menilai reliabilitas.",
+                              "en": "Too few respondents (< {min_cell}) to assess reliability."},
     "health_too_small": {"id": "Jumlah responden terlalu kecil (< {min_cell}) untuk melaporkan skor dimensi.",
                          "en": "Too few respondents (< {min_cell}) to report dimension scores."},
-    "fig_health": {"id": "Gambar 1. Skor dimensi (rata-rata dan interval kepercayaan 95%) dibandingkan rata-rata semua wilayah.",
-                   "en": "Figure 1. Dimension scores (mean and 95% confidence interval) against the all-region benchmark."},
+    "fig_health": {"id": "Gambar 1. Skor dimensi (rata-rata tertimbang dan interval kepercayaan 95%) dibandingkan rata-rata semua responden di semua wilayah.",
+                   "en": "Figure 1. Dimension scores (weighted mean and 95% confidence interval) against the mean of all respondents in all regions."},
+    "province_note": {"id": "Sebagai laporan provinsi, data ini mencakup responden dari kabupaten/kota di provinsi tersebut.",
+                      "en": "As a province report, this includes respondents from the province's regencies and cities."},
     "fig_outcomes": {"id": "Gambar 2. Tren indikator: nilai tahunan, nilai dasar (titik awal) dan target (garis putus-putus).",
                      "en": "Figure 2. Indicator trends: yearly values, baseline (first point) and target (dashed line)."},
     "outcome_summary": {
@@ -60,13 +88,19 @@ TEXT: dict[str, dict[str, str]] = {
                      "en": "There are no indicator data for this region."},
     "method": {
         "id": ("Skor dimensi adalah rata-rata item (item terbalik dibalik lebih dulu) bila sedikitnya "
-               "dua pertiga item dijawab; 'Tidak tahu' dihitung kosong. Interval kepercayaan 95% "
-               "memakai distribusi t. Status indikator mengikuti metode kemajuan Open SDG "
+               "dua pertiga item dijawab; 'Tidak tahu' dihitung kosong. Skor wilayah ditimbang "
+               "dengan post-stratifikasi menurut sektor (Holt & Smith 1979) dan galat bakunya "
+               "dihitung dengan linearisasi Taylor (Lumley 2010); interval kepercayaan 95% memakai "
+               "distribusi t. Reliabilitas: alfa Cronbach (1951) dengan interval Feldt dan omega "
+               "McDonald (1999). Status indikator mengikuti metode kemajuan Open SDG "
                "(Statistics Canada, mengikuti Eurostat): rasio pertumbuhan tahunan majemuk yang "
                "teramati terhadap yang diperlukan untuk mencapai target."),
         "en": ("Dimension scores are the mean of the items (reverse-keyed items recoded first) "
-               "when at least two thirds are answered; 'Don't know' counts as missing. 95% "
-               "confidence intervals use the t distribution. Indicator status follows the Open SDG "
+               "when at least two thirds are answered; 'Don't know' counts as missing. Region "
+               "scores are post-stratified by sector (Holt & Smith 1979) with Taylor-linearised "
+               "standard errors (Lumley 2010); 95% confidence intervals use the t distribution. "
+               "Reliability: Cronbach's (1951) alpha with Feldt's interval and McDonald's (1999) "
+               "omega. Indicator status follows the Open SDG "
                "progress method (Statistics Canada, after Eurostat): the ratio of observed to "
                "required compound annual growth toward the target."),
     },
@@ -80,6 +114,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_dimension": {"id": "Dimensi", "en": "Dimension"},
     "col_score": {"id": "Skor (1–5)", "en": "Score (1–5)"},
     "col_ci": {"id": "IK 95%", "en": "95% CI"},
+    "col_unweighted": {"id": "Tanpa bobot", "en": "Unweighted"},
+    "col_items": {"id": "Item", "en": "Items"},
     "col_benchmark": {"id": "Semua wilayah", "en": "All regions"},
     "col_indicator": {"id": "Indikator", "en": "Indicator"},
     "col_sdg": {"id": "Kode TPB", "en": "SDG code"},

@@ -34,10 +34,7 @@ def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
     progress = analysis.indicator_progress(read_processed("indicator_values", processed_dir),
                                            read_processed("indicator_targets", processed_dir),
                                            read_processed("indicator_metadata", processed_dir))
-    regions = report_regions(processed_dir)
-    frame = pd.DataFrame({"region_code": [r.code for r in regions],
-                          "region_name": [r.name for r in regions]})
-    return analysis.region_overview(survey, scores, progress, frame)
+    return analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
 
 
 def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR) -> Path:

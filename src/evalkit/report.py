@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import __version__, analysis, plots
-from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
 from evalkit.indicators import STATUS_COLORS, status_label, status_summary
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
@@ -27,10 +27,12 @@ class RegionReport:
 
     region: Region
     lang: str
-    survey: pd.DataFrame        # this region's clean responses
+    survey: pd.DataFrame        # this region's clean responses (a province: with its regencies)
     dimensions: pd.DataFrame    # codebook dimensions with labels
     sectors: pd.DataFrame       # codebook sectors with labels
-    health: pd.DataFrame        # dimension summary vs benchmark (one row per dimension)
+    health: pd.DataFrame        # weighted dimension scores vs benchmark (one row per dimension)
+    weighting: str              # how the scores were weighted, or why they could not be
+    reliability: pd.DataFrame   # alpha (CI) and omega per dimension
     progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
     values: pd.DataFrame        # this region's indicator values
     n_excluded: int             # survey submissions excluded, all regions
@@ -42,17 +44,13 @@ def load_region_report(region: str, lang: str = "id",
     """Read the processed data and compute one region's tables."""
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     reg = resolve_region(region)
-    survey = read_processed("survey", processed)
+    all_survey = read_processed("survey", processed)
     items = read_processed("items", processed)
-    scores = analysis.scores_long(survey, items)
-    summary = analysis.dimension_summary(scores)
-    bench = analysis.benchmark(scores)
-    region_summary = summary[summary["region_code"] == reg.code]
-    if region_summary.empty:  # no respondents: keep one suppressed row per dimension
-        region_summary = bench.assign(region_code=reg.code, estimate=float("nan"),
-                                      ci_low=float("nan"), ci_upp=float("nan"), nobs=0,
-                                      suppressed=True)
-    health = analysis.compare_to_benchmark(region_summary, bench)
+    survey = analysis.in_region(all_survey, reg)
+    register = analysis.in_region(read_processed("stakeholders", processed), reg)
+    bench = analysis.benchmark(analysis.scores_long(all_survey, items))
+    weighted, weighting = analysis.weighted_dimension_scores(survey, items, register)
+    health = analysis.compare_to_benchmark(weighted, bench)
     metadata = read_processed("indicator_metadata", processed)
     values = read_processed("indicator_values", processed)
     targets = read_processed("indicator_targets", processed)
@@ -61,9 +59,10 @@ def load_region_report(region: str, lang: str = "id",
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
-        region=reg, lang=lang, survey=survey[survey["region_code"] == reg.code],
+        region=reg, lang=lang, survey=survey,
         dimensions=read_processed("dimensions", processed),
-        sectors=read_processed("sectors", processed), health=health, progress=progress,
+        sectors=read_processed("sectors", processed), health=health, weighting=weighting,
+        reliability=analysis.region_reliability(survey, items), progress=progress,
         values=values[values["region_code"] == reg.code],
         n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
 
@@ -83,14 +82,15 @@ def heading(key: str, rep: RegionReport) -> str:
 def data_text(rep: RegionReport) -> str:
     if rep.survey.empty:
         return text("data_none", rep.lang)
+    province = text("province_note", rep.lang) + " " if rep.region.level == 1 else ""
     return (text("data_summary", rep.lang, n_valid=len(rep.survey),
                  n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded)
-            + "\n\n" + text("suppressed_note", rep.lang, min_cell=MIN_CELL))
+            + "\n\n" + province + text("suppressed_note", rep.lang, min_cell=MIN_CELL))
 
 
 def sector_table(rep: RegionReport) -> pd.DataFrame:
     """Respondents by sector (small cells suppressed), labelled in the report language."""
-    counts = analysis.sector_counts(rep.survey, rep.region.code, rep.sectors)
+    counts = analysis.sector_counts(rep.survey, rep.sectors)
     return pd.DataFrame({text("col_sector", rep.lang): counts[f"label_{rep.lang}"],
                          text("col_n", rep.lang): counts["n_display"]})
 
@@ -106,10 +106,14 @@ def health_text(rep: RegionReport) -> str:
     labels = _dimension_labels(rep)
     best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
     counts = shown["vs_benchmark"].value_counts()
+    weighted = rep.weighting.startswith("post-stratified")
+    how = (text("weighted_note", rep.lang) if weighted
+           else text("unweighted_note", rep.lang, reason=rep.weighting))
     return text("health_summary", rep.lang, best=labels[best["dimension"]],
                 best_score=best["estimate"], weakest=labels[weakest["dimension"]],
                 weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
-                n_below=int(counts.get("below", 0)), n_similar=int(counts.get("similar", 0)))
+                n_below=int(counts.get("below", 0)),
+                n_similar=int(counts.get("similar", 0))) + "\n\n" + how
 
 
 def health_table(rep: RegionReport) -> pd.DataFrame:
@@ -118,10 +122,40 @@ def health_table(rep: RegionReport) -> pd.DataFrame:
     ci = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "—" for lo, hi in zip(h["ci_low"], h["ci_upp"])]
     return pd.DataFrame({
         text("col_dimension", lang): h["dimension"].astype(str).map(labels).to_numpy(),
-        text("col_score", lang): h["estimate"].round(2).to_numpy(),
+        text("col_score", lang): [_num(v) for v in h["estimate"]],
         text("col_ci", lang): ci,
+        text("col_unweighted", lang): [_num(v) for v in h["unweighted"]],
         text("col_n", lang): h["nobs"].to_numpy(),
-        text("col_benchmark", lang): h["benchmark"].round(2).to_numpy(),
+        text("col_benchmark", lang): [_num(v) for v in h["benchmark"]],
+    })
+
+
+def _num(value: float, digits: int = 2) -> str:
+    """A table number as text ("—" when missing or suppressed)."""
+    return "—" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def reliability_text(rep: RegionReport) -> str:
+    r = rep.reliability.dropna(subset=["alpha"])
+    if r.empty:
+        return text("reliability_too_small", rep.lang, min_cell=MIN_CELL)
+    labels = _dimension_labels(rep)
+    low = r[r["alpha"] < ALPHA_ACCEPTABLE]
+    names = ", ".join(labels[d] for d in low["dimension"]) or "—"
+    return text("reliability_summary", rep.lang, n_ok=len(r) - len(low), n=len(r),
+                threshold=ALPHA_ACCEPTABLE, low=names)
+
+
+def reliability_table(rep: RegionReport) -> pd.DataFrame:
+    labels, lang, r = _dimension_labels(rep), rep.lang, rep.reliability
+    return pd.DataFrame({
+        text("col_dimension", lang): r["dimension"].map(labels).to_numpy(),
+        text("col_items", lang): r["k"].to_numpy(),
+        text("col_n", lang): r["n"].to_numpy(),
+        "α": [_num(v) for v in r["alpha"]],
+        text("col_ci", lang): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "—"
+                               for lo, hi in zip(r["alpha_ci_low"], r["alpha_ci_upp"])],
+        "ω": [_num(v) for v in r["omega"]],
     })
 
 
