@@ -111,3 +111,15 @@ def test_a_same_named_kernel_from_another_environment_is_not_used(tmp_path, monk
     ensure_kernel()
     spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
+
+
+def test_no_personal_data_reaches_reports(batch, raw_dir):
+    import pandas as pd
+
+    reports, _ = batch
+    raw = pd.read_excel(raw_dir / "survey_kobo_export.xlsx", dtype=str)
+    personal = set(raw["respondent_name"].dropna()) | set(raw["respondent_phone"].dropna())
+    texts = [p.read_text(encoding="utf-8") for p in reports.iterdir() if p.suffix in {".html", ".ipynb"}]
+    assert len(texts) >= 8  # 2 regions x 2 languages x (ipynb + html), maybe index.html
+    for value in personal:
+        assert not any(value in t for t in texts), value

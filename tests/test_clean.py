@@ -22,7 +22,6 @@ from evalkit.clean import (
     parse_number,
     recode_likert,
     scrub_pii_text,
-    strip_group_prefixes,
 )
 from evalkit.codebook import Codebook, read_codebook
 from evalkit.demo_form import ITEMS
@@ -77,20 +76,6 @@ def test_parse_number_not_a_number(text):
 def test_parse_number_keeps_index():
     result = parse_number(pd.Series(["1", "2,5"], index=[10, 20]))
     assert result.to_dict() == {10: 1.0, 20: 2.5}
-
-
-# --------------------------------------------------------------------------------------
-# strip_group_prefixes
-# --------------------------------------------------------------------------------------
-def test_strip_group_prefixes():
-    known = {"q01", "q02", "region", "_uuid"}
-    columns = ["grp_trust/q01", "grp_trust.q02", "region", "_uuid", "other.thing"]
-    assert strip_group_prefixes(columns, known) == ["q01", "q02", "region", "_uuid",
-                                                    "other.thing"]
-
-
-def test_strip_group_prefixes_nested_group():
-    assert strip_group_prefixes(["outer/inner/q01"], {"q01"}) == ["q01"]
 
 
 # --------------------------------------------------------------------------------------

@@ -82,3 +82,38 @@ def test_clean_with_an_unknown_region_names_file_row_and_column(raw_dir, tmp_pat
     assert result.exit_code == 2
     assert "partnerships.csv, row 4, column 'region'" in result.output
     assert "Kota Atlantis" in result.output
+
+
+def test_clean_policy_flags_instead_of_excluding(raw_dir, tmp_path, monkeypatch, test_key):
+    import pandas as pd
+
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw_dir), "--processed-dir", str(tmp_path),
+                                 "--flag-only", "speeder", "--speeder-seconds", "120"])
+    assert result.exit_code == 0, result.output
+    survey = pd.read_parquet(tmp_path / "survey.parquet")
+    assert (survey["quality_flags"] == "speeder").sum() == 1  # the 90-second interview, kept
+    manifest = __import__("json").loads((tmp_path / "manifest.json").read_text())
+    assert manifest["quality_policy"]["speeder"] == "flag" and manifest["speeder_seconds"] == 120
+    assert "survey: speeder" not in manifest["quarantine_by_reason"]
+
+
+def test_clean_rejects_an_unknown_check(raw_dir, tmp_path):
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw_dir), "--processed-dir", str(tmp_path),
+                                 "--flag-only", "sleepy"])
+    assert result.exit_code == 2 and "sleepy" in result.output and "speeder" in result.output
+
+
+def test_clean_warns_about_columns_the_codebook_does_not_know(raw_dir, tmp_path, monkeypatch,
+                                                              test_key):
+    import pandas as pd
+
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    survey = pd.read_excel(raw / "survey_kobo_export.xlsx", dtype=object)
+    survey["catatan_enumerator"] = "ok"
+    survey.to_excel(raw / "survey_kobo_export.xlsx", index=False)
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "warning: survey_kobo_export.xlsx: column 'catatan_enumerator' is not in the codebook" in result.output

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from evalkit import demo
-from evalkit.codebook import Codebook, check_columns, normalize_label, read_codebook
+from evalkit.codebook import (KOBO_METADATA_COLUMNS, Codebook, check_columns, match_headers,
+                              normalize_label, read_codebook)
 from evalkit.errors import InputFileError
 
 REVERSE_ITEMS = ["q03", "q06", "q12", "q18", "q24", "q30"]
@@ -227,3 +228,236 @@ def test_check_columns_extra_column_warns(codebook):
 
 def test_check_columns_all_known(codebook):
     assert check_columns(codebook, codebook.item_names + ["region"], "s.xlsx") == []
+
+
+def test_check_columns_label_headers(codebook):
+    # A Kobo export with "labels" headers and group labels: nothing missing, nothing extra.
+    columns = [f"{codebook.dimension_label(dim)}/{label}"
+               for dim, label in zip(codebook.items["dimension"], codebook.items["label_id"])]
+    columns += ["Kabupaten/kota atau provinsi", "Sektor", "_uuid", "catatan"]
+    assert check_columns(codebook, columns, "survey.xlsx") == [
+        "column 'catatan' is not in the codebook and is ignored."]
+
+
+def test_check_columns_group_prefixed_xml_names(codebook):
+    columns = [f"grp_{d}/{i}" for i, d in zip(codebook.item_names, codebook.items["dimension"])]
+    assert check_columns(codebook, columns + ["region"], "survey.xlsx") == []
+
+
+def test_check_columns_duplicate_field_raises(codebook):
+    columns = codebook.item_names + ["grp_trust/q01"]
+    with pytest.raises(InputFileError, match=r"^survey\.xlsx: columns 'q01' and 'grp_trust/q01'"):
+        check_columns(codebook, columns, "survey.xlsx")
+
+
+# --------------------------------------------------------------------------------------
+# match_headers
+# --------------------------------------------------------------------------------------
+Q01_ID = "Saya percaya mitra lain dalam forum menepati komitmennya."
+Q01_EN = "I trust the other partners in the forum to keep their commitments."
+
+
+def test_match_headers_xml_names(codebook):
+    columns = ["q01", "q30", "region", "respondent_phone", "sector"]
+    assert match_headers(columns, codebook) == {c: c for c in columns}
+
+
+@pytest.mark.parametrize("column", ["grp_trust/q01", "grp_trust.q01", "survey/grp_trust/q01",
+                                    "a/b/q01", "a.b.q01"])
+def test_match_headers_group_prefixed_xml_names(codebook, column):
+    assert match_headers([column, "q02"], codebook) == {column: "q01", "q02": "q02"}
+
+
+def test_match_headers_indonesian_labels(codebook):
+    columns = [Q01_ID, "Mitra dalam forum saling menghormati pendapat.",
+               "Kabupaten/kota atau provinsi", "Nomor HP responden", "SEKTOR"]
+    assert match_headers(columns, codebook) == {
+        Q01_ID: "q01", "Mitra dalam forum saling menghormati pendapat.": "q02",
+        "Kabupaten/kota atau provinsi": "region",  # a "/" inside a label is not a group
+        "Nomor HP responden": "respondent_phone", "SEKTOR": "sector"}
+
+
+def test_match_headers_labels_ignore_case_and_whitespace(codebook):
+    column = "  saya PERCAYA mitra lain dalam   forum\tmenepati komitmennya. "
+    assert match_headers([column], codebook) == {column: "q01"}
+
+
+def test_match_headers_english_labels(codebook):
+    columns = [Q01_EN, "Regency/city or province", "sector", "Respondent phone",
+               "Small organisations are not heard enough in the forum."]
+    assert match_headers(columns, codebook) == {
+        Q01_EN: "q01", "Regency/city or province": "region", "sector": "sector",
+        "Respondent phone": "respondent_phone",
+        "Small organisations are not heard enough in the forum.": "q30"}
+
+
+@pytest.mark.parametrize("column, field", [
+    (f"Kepercayaan/{Q01_ID}", "q01"),
+    (f"Trust/{Q01_EN}", "q01"),
+    (f"kepercayaan.{Q01_ID}", "q01"),  # "." as Kobo's group separator
+    (f"grp_trust/{Q01_ID}", "q01"),  # group name with a label header
+    ("Inklusivitas/Suara organisasi kecil kurang didengar dalam forum.", "q30"),
+    ("Resources & competence/Partners have the skills that are needed.", "q14"),
+])
+def test_match_headers_group_label_prefixed(codebook, column, field):
+    assert match_headers([column], codebook) == {column: field}
+
+
+def test_match_headers_wrong_group_label_does_not_match(codebook):
+    # q01 is in "Kepercayaan", not "Koordinasi": a label under another group is not q01.
+    assert match_headers([f"Koordinasi/{Q01_ID}"], codebook) == {}
+
+
+def test_match_headers_metadata_columns(codebook):
+    columns = ["_uuid", "_id", "_submission_time", "_index", "_parent_index", "_status",
+               "_validation_status", "_submitted_by", "_foo", "__private"]
+    mapping = match_headers(columns, codebook)
+    assert mapping == {c: c for c in columns[:8]}  # non-standard "_" columns left out
+    assert set(columns[:8]) <= KOBO_METADATA_COLUMNS
+
+
+def test_match_headers_unknown_columns_left_out(codebook):
+    columns = ["catatan", "q31", "grp_trust/q99", "Pertanyaan tambahan", "q01"]
+    assert match_headers(columns, codebook) == {"q01": "q01"}
+
+
+def test_match_headers_duplicate_mapping_names_both_columns(codebook):
+    with pytest.raises(InputFileError) as info:
+        match_headers(["q01", "region", f"Kepercayaan/{Q01_ID}"], codebook, path="ekspor.xlsx")
+    message = str(info.value)
+    assert message.startswith("ekspor.xlsx:")
+    assert f"'q01' and 'Kepercayaan/{Q01_ID}'" in message
+    assert "field 'q01'" in message
+
+
+def test_match_headers_duplicate_without_path(codebook):
+    with pytest.raises(InputFileError, match="'grp_trust/q01' and 'grp_trust.q01'"):
+        match_headers(["grp_trust/q01", "grp_trust.q01"], codebook)
+
+
+def test_match_headers_keeps_column_order_and_original_spelling(codebook):
+    columns = [" q02 ", "Sektor", "q01"]
+    mapping = match_headers(columns, codebook)
+    assert list(mapping) == columns
+    assert mapping[" q02 "] == "q02"
+
+
+def test_shared_label_matches_no_field(tmp_path, sheets):
+    # Two fields with the same label: the label header cannot tell which one it is.
+    survey = sheets["survey"]
+    label = "label::Indonesian (id)"
+    survey.loc[survey["name"] == "organisation", label] = "Nama responden"
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert match_headers(["Nama responden", "q01"], codebook) == {"q01": "q01"}
+    warnings = check_columns(codebook, codebook.item_names + ["Nama responden"], "s.xlsx")
+    assert len(warnings) == 1
+    assert "organisation, respondent_name" in warnings[0]
+
+
+def test_nested_group_labels(tmp_path, sheets):
+    survey = sheets["survey"]
+    label_id, label_en = "label::Indonesian (id)", "label::English (en)"
+    outer_begin = pd.DataFrame([{"type": "begin_group", "name": "grp_health",
+                                 label_id: "Kesehatan kemitraan", label_en: "Partnership health"}])
+    outer_end = pd.DataFrame([{"type": "end_group"}])
+    first_item = survey.index[survey["type"].eq("begin_group")][0]
+    sheets["survey"] = pd.concat([survey.loc[:first_item - 1], outer_begin,
+                                  survey.loc[first_item:], outer_end], ignore_index=True)
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert codebook.fields.set_index("name").at["q01", "group"] == "grp_health/grp_trust"
+    columns = [f"Kesehatan kemitraan/Kepercayaan/{Q01_ID}",
+               "Partnership health/Trust/Partners in the forum respect each other's views.",
+               "Kepercayaan/Saya ragu mitra lain bertindak demi kepentingan bersama.",
+               "grp_health/grp_trust/q04"]
+    assert match_headers(columns, codebook) == dict(zip(columns, ["q01", "q02", "q03", "q04"]))
+
+
+# --------------------------------------------------------------------------------------
+# field labels, groups
+# --------------------------------------------------------------------------------------
+def test_field_label(codebook):
+    assert codebook.field_label("q01") == Q01_ID  # default language: id
+    assert codebook.field_label("q01", "en") == Q01_EN
+    assert codebook.field_label("region", "id") == "Kabupaten/kota atau provinsi"
+    assert codebook.field_label("sector", "en") == "Sector"
+    assert codebook.field_label("grp_trust", "en") == "Trust"
+
+
+def test_field_label_fallbacks(tmp_path, sheets):
+    survey = sheets["survey"]
+    survey.loc[survey["name"] == "organisation", "label::English (en)"] = None
+    survey.loc[survey["name"] == "sector", ["label::English (en)", "label::Indonesian (id)"]] = None
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert codebook.field_label("organisation", "en") == "Nama organisasi"  # other language
+    assert codebook.field_label("sector", "en") == "sector"  # no label at all: the name
+
+
+def test_field_label_unknown_field(codebook):
+    with pytest.raises(KeyError, match="'q99'"):
+        codebook.field_label("q99")
+    with pytest.raises(ValueError, match="lang"):
+        codebook.field_label("q01", "fr")
+
+
+def test_fields_have_labels_and_groups(codebook):
+    fields = codebook.fields.set_index("name")
+    assert fields.at["q01", "group"] == "grp_trust"
+    assert fields.at["q30", "group"] == "grp_inclusiveness"
+    assert fields.at["region", "group"] == ""
+    assert fields.at["grp_trust", "label_id"] == "Kepercayaan"
+    assert fields.at["respondent_name", "label_en"] == "Respondent name"
+
+
+# --------------------------------------------------------------------------------------
+# codebook validation: each problem reported clearly
+# --------------------------------------------------------------------------------------
+def test_undefined_choice_list_names_items(tmp_path, sheets):
+    survey = sheets["survey"]
+    survey.loc[survey["name"].isin(["q01", "q02"]), "type"] = "select_one agree7"
+    path = write_xlsform(tmp_path / "form.xlsx", sheets)
+    with pytest.raises(InputFileError) as info:
+        read_codebook(path)
+    assert "'agree7' (used by q01, q02)" in str(info.value)
+    assert "choices sheet" in str(info.value)
+
+
+def test_no_reverse_keyed_item_warns(tmp_path, sheets):
+    sheets["survey"]["reverse"] = sheets["survey"]["reverse"].replace("yes", "no")
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert not codebook.items["reverse"].any()
+    assert len(codebook.warnings) == 1
+    assert "no item is reverse-keyed" in codebook.warnings[0]
+    assert "straight-lining" in codebook.warnings[0]
+
+
+def test_dimension_without_labelled_group_uses_key(tmp_path, sheets):
+    survey = sheets["survey"]
+    # The trust group row loses its dimension: items still name "trust".
+    survey.loc[survey["name"] == "grp_trust", "dimension"] = None
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert codebook.dimension_label("trust") == "trust"
+    assert codebook.dimension_label("trust", "en") == "trust"
+    assert len(codebook.dimensions) == 10
+    assert codebook.warnings == []
+
+
+def test_select_one_without_dimension_is_not_an_item(codebook):
+    assert "sector" not in codebook.item_names  # select_one, but no dimension
+    assert codebook.fields.set_index("name").at["sector", "list_name"] == "sector"
+
+
+def test_begin_group_with_space_spelling(tmp_path, sheets):
+    survey = sheets["survey"]
+    survey["type"] = survey["type"].replace({"begin_group": "begin group",
+                                             "end_group": "end group"})
+    codebook = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert codebook.dimension_label("trust") == "Kepercayaan"
+    assert len(codebook.items) == 30
+    assert codebook.fields.set_index("name").at["q01", "group"] == "grp_trust"
+
+
+def test_xls_codebook_asks_for_xlsx(tmp_path):
+    path = tmp_path / "form.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    with pytest.raises(InputFileError, match=r"^form\.xls: .*save it as \.xlsx"):
+        read_codebook(path)

@@ -43,7 +43,9 @@ def test_survey_quarantine_reasons_match_what_the_generator_injected(processed):
                    "too_many_missing", "duplicate_uuid"):
         assert reasons[f"survey: {reason}"] == injected[reason], reason
     # the out-of-range answer costs a value, not the row
-    assert processed.manifest["flags_by_issue"]["survey.items: out of range 1-5"] == 1
+    flags = processed.manifest["flags_by_issue"]
+    assert flags["survey.items: out of range 1-5"] == injected["out_of_range"]
+    assert flags["survey.organisation: personal data in free text"] == injected["contact_in_free_text"]
 
 
 def test_manifest_records_input_hashes_and_versions(processed, raw_dir):
@@ -78,6 +80,8 @@ def test_no_personal_data_reaches_processed(processed_dir, raw_dir):
     raw = pd.read_excel(raw_dir / RAW_FILES["survey"], dtype=str)
     personal = set(raw["respondent_name"].dropna()) | set(raw["respondent_phone"].dropna())
     assert len(personal) > 500  # the check below must have something to find
+    personal |= {"rina.utami@contoh.id", "0813-2233-4455"}  # contacts typed into 'organisation'
+    assert raw["organisation"].str.contains("rina.utami@contoh.id", regex=False).any()
     for path in processed_dir.iterdir():
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
@@ -118,3 +122,28 @@ def test_load_key_from_env_then_file(tmp_path, monkeypatch):
 def test_read_processed_without_clean_says_what_to_do(tmp_path):
     with pytest.raises(EvalkitError, match="evalkit clean"):
         read_processed("survey", tmp_path)
+
+
+def test_label_header_export_cleans_like_the_xml_export(raw_dir, test_key):
+    """Kobo's 'labels' export (headers are the question texts) gives the same data."""
+    from evalkit.clean import clean_survey
+    from evalkit.codebook import read_codebook
+
+    codebook = read_codebook(raw_dir / RAW_FILES["codebook"])
+    xml = pd.read_excel(raw_dir / RAW_FILES["survey"], dtype=object)
+    labels = codebook.fields.set_index("name")["label_id"]
+    groups = codebook.dimensions.set_index("dimension")["label_id"]
+    renamed = {}
+    for col in xml.columns:
+        name = col.rsplit("/", 1)[-1]
+        if name in codebook.item_names:  # "Kepercayaan/Saya percaya ..."
+            dim = codebook.items.set_index("item").at[name, "dimension"]
+            renamed[col] = f"{groups[dim]}/{labels[name]}"
+        elif name in labels.index and not name.startswith("_"):
+            renamed[col] = labels[name]
+    by_label = xml.rename(columns=renamed)
+    assert "q01" not in " ".join(by_label.columns)
+    a = clean_survey(xml, codebook, source="xml.xlsx", key=test_key)
+    b = clean_survey(by_label, codebook, source="labels.xlsx", key=test_key)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    assert len(a.quarantine) == len(b.quarantine)

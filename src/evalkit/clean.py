@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from evalkit.codebook import Codebook, normalize_label
+from evalkit.codebook import Codebook, match_headers, normalize_label
 from evalkit.config import LIKERT_MAX, LIKERT_MIN, MAX_MISSING_ITEM_SHARE, SPEEDER_MIN_SECONDS
 from evalkit.errors import DataError, InputFileError
 from evalkit.regions import RegionNotFoundError, resolve_region
@@ -42,6 +42,15 @@ QUALITY_CHECKS = {
 DEFAULT_POLICY = dict.fromkeys(QUALITY_CHECKS, "exclude")
 STRAIGHT_LINE_MIN_ITEMS = 10  # a flat run shorter than this is not evidence of inattention
 
+# Answers that mean "no answer on the scale", whatever the form's choice list says:
+# they become missing, never a score, and are not flagged as errors.
+NO_ANSWER_LABELS = {"tidak tahu", "tidak tau", "tt", "don't know", "dont know", "do not know",
+                    "n/a", "na", "tidak berlaku", "not applicable", "-", "tidak menjawab",
+                    "refused", "menolak"}
+# Column names that hold personal data even when the codebook does not mark them.
+PII_COLUMN_PATTERN = re.compile(
+    r"(?i)(^|[_\s])(nama|name|phone|telp|telepon|telefon|hp|wa|whatsapp|email|e_mail|"
+    r"surel|nik|ktp|alamat|address)($|[_\s])")
 _TEST_PATTERN = re.compile(r"^\s*(test|tes|testing|coba|uji( ?coba)?|dummy)\b", re.IGNORECASE)
 _ATTENDED = {"ya", "y", "yes", "hadir", "1", "true", "present"}
 _ABSENT = {"tidak", "t", "no", "n", "absen", "tidak hadir", "0", "false", "absent"}
@@ -193,17 +202,6 @@ def _scrub(text: str) -> str:
 
 # --- survey ------------------------------------------------------------------------
 
-def strip_group_prefixes(columns: list[str], known: set[str]) -> list[str]:
-    """``grp_trust/q01`` or ``grp_trust.q01`` -> ``q01`` (Kobo group paths)."""
-    out = []
-    for col in columns:
-        name = col.rsplit("/", 1)[-1]
-        if name not in known and "." in name and name.rsplit(".", 1)[-1] in known:
-            name = name.rsplit(".", 1)[-1]
-        out.append(name)
-    return out
-
-
 def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
                   source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Likert answers (labels in either language, numbers, case/space variants) -> scores.
@@ -223,6 +221,8 @@ def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
                 key = str(int(float(key)))
             if key in lookup:
                 mapped[i] = points[lookup[key]]
+            elif key in NO_ANSWER_LABELS:
+                continue  # missing, not an error
             elif re.fullmatch(r"-?\d+(\.\d+)?", key):
                 inside = LIKERT_MIN <= float(key) <= LIKERT_MAX
                 issues[i] = ("not a point of the scale" if inside
@@ -279,6 +279,12 @@ def quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
 SURVEY_REQUIRED = ["_uuid", "start", "end", "region", "sector"]
 
 
+def personal_columns(columns, codebook: Codebook) -> list[str]:
+    """Columns holding personal data: marked ``pii`` in the codebook or named like it."""
+    marked = set(codebook.pii_fields)
+    return [c for c in columns if c in marked or PII_COLUMN_PATTERN.search(str(c))]
+
+
 def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: bytes,
                  policy: dict[str, str] | None = None,
                  speeder_seconds: float = SPEEDER_MIN_SECONDS) -> CleanResult:
@@ -303,16 +309,16 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     if unknown:
         raise ValueError(f"unknown quality check(s) in policy: {', '.join(sorted(unknown))}")
     table = "survey"
-    known = set(codebook.fields["name"]) | set(SURVEY_REQUIRED)
     raw = raw.copy()
-    raw.columns = strip_group_prefixes(list(raw.columns), known)
+    # XML names, group paths (grp_trust/q01) or label headers -> the codebook's names
+    raw = raw.rename(columns=match_headers(list(raw.columns), codebook, path=source))
     require_columns(raw, SURVEY_REQUIRED, source)
     missing_items = [c for c in codebook.item_names if c not in raw.columns]
     if missing_items:
         raise InputFileError(source, f"the codebook's item column(s) {', '.join(missing_items)} "
                                      "are not in the export; is this the right form version?")
     raw["source_row"] = excel_rows(raw)
-    pii = [c for c in codebook.pii_fields if c in raw.columns]
+    pii = personal_columns(raw.columns, codebook)
 
     scores, flags = recode_likert(raw, codebook, table=table, source=source)
     checks = quality_checks(raw, scores, codebook, speeder_seconds=speeder_seconds)

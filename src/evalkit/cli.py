@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR, REPORTS_DIR
+from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR, REPORTS_DIR, SPEEDER_MIN_SECONDS
 from evalkit.errors import EvalkitError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -51,16 +51,33 @@ def _print_clean(summary) -> None:
         typer.echo("values flagged (row kept):")
         for issue, n in m["flags_by_issue"].items():
             typer.echo(f"  {n:>5}  {issue}")
+    for warning in m.get("warnings", []):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
     typer.echo(f"processed data, quarantine and manifest in {summary.processed_dir}")
 
 
 @app.command()
-def clean(raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir) -> None:
+def clean(
+    raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir,
+    flag_only: Optional[list[str]] = typer.Option(
+        None, "--flag-only", help="Quality check to flag instead of exclude (repeatable): "
+        "test_submission, duplicate_uuid, duplicate_respondent, speeder, too_many_missing, "
+        "straight_lining."),
+    speeder_seconds: float = typer.Option(SPEEDER_MIN_SECONDS, "--speeder-seconds",
+                                          help="Shortest plausible interview, in seconds."),
+) -> None:
     """Clean data/raw into data/processed: parquet tables, quarantine, manifest."""
+    from evalkit.clean import QUALITY_CHECKS
     from evalkit.pipeline import run_clean
 
+    unknown = sorted(set(flag_only or ()) - set(QUALITY_CHECKS))
+    if unknown:
+        _fail(f"unknown quality check(s) {', '.join(unknown)}; choose from "
+              f"{', '.join(QUALITY_CHECKS)}.")
+    policy = dict.fromkeys(flag_only or (), "flag")
     try:
-        _print_clean(run_clean(raw_dir, processed_dir))
+        _print_clean(run_clean(raw_dir, processed_dir, policy=policy,
+                               speeder_seconds=speeder_seconds))
     except EvalkitError as exc:
         _fail(str(exc))
 

@@ -8,6 +8,7 @@ labels all come from here, so a form with other items needs no code change.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,16 @@ _TRUE = {"yes", "y", "true", "1", "ya", "x"}
 _FALSE = {"no", "n", "false", "0", "tidak", ""}
 # Choice names that mean "no answer on the scale" (never scored).
 MISSING_CHOICE_NAMES = {"dk", "na", "n/a", "98", "99", "refused", "tidak_tahu"}
+# Metadata columns KoboToolbox adds to its exports. In data they match themselves.
+KOBO_METADATA_COLUMNS = frozenset({
+    "_uuid", "_id", "_submission_time", "_index", "_parent_index", "_status",
+    "_validation_status", "_submitted_by", "_parent_table_name", "_notes", "_tags",
+    "__version__", "_xform_id_string", "_attachments", "_geolocation",
+})
+# Separators between group and field in Kobo headers ("grp_trust/q01", "grp_trust.q01").
+GROUP_SEPARATORS = ("/", ".")
+_GROUP_TYPE = re.compile(r"(begin|end)[ _](group|repeat)")
+_XML_PATH = re.compile(r"[A-Za-z_:][\w.:/-]*")  # an XML name or a path of them: no spaces
 
 
 def normalize_label(text: object) -> str:
@@ -60,7 +71,9 @@ class Codebook:
     choices : DataFrame
         ``list_name, name, label_id, label_en``.
     fields : DataFrame
-        Every survey row with a name: ``name, type, list_name, pii``.
+        Every survey row with a name: ``name, type, list_name, pii, label_id, label_en,
+        group`` (``group``: the names of the enclosing groups joined by ``/``, ``""`` at
+        the top level).
     warnings : list of str
         Problems that do not stop cleaning (e.g. a dimension with too few items).
     """
@@ -83,6 +96,29 @@ class Codebook:
     def dimension_label(self, dimension: str, lang: str = "id") -> str:
         row = self.dimensions.set_index("dimension").loc[dimension]
         return str(row[f"label_{lang}"])
+
+    def field_label(self, name: str, lang: str = "id") -> str:
+        """Label of a survey field (item or not) in ``"id"`` or ``"en"``.
+
+        Falls back to the other language, then to the name, when the form has no label.
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not a field of the codebook.
+        """
+        if lang not in ("id", "en"):
+            raise ValueError(f"lang must be 'id' or 'en', not {lang!r}")
+        rows = self.fields[self.fields["name"] == name]
+        if rows.empty:
+            raise KeyError(f"{name!r} is not a field of the codebook {self.source}")
+        row = rows.iloc[0]
+        other = "en" if lang == "id" else "id"
+        for key in (f"label_{lang}", f"label_{other}"):
+            value = row.get(key)
+            if value is not None and pd.notna(value) and str(value).strip():
+                return str(value)
+        return name
 
     def choice_lookup(self, list_name: str) -> dict[str, str]:
         """Normalised choice name and labels (both languages) -> choice name."""
@@ -132,25 +168,33 @@ def _from_frames(survey: pd.DataFrame, choices: pd.DataFrame, path: Path) -> Cod
     })
     missing_lists = set(survey["list_name"].dropna()) - set(choices["list_name"])
     if missing_lists:
-        raise InputFileError(path, "the survey uses choice list(s) "
-                                   f"{', '.join(sorted(missing_lists))} that the choices sheet "
-                                   "does not define.")
+        users = {lst: survey.loc[survey["list_name"].eq(lst), "name"].dropna().astype(str).tolist()
+                 for lst in sorted(missing_lists)}
+        listed = "; ".join(f"{lst!r} (used by {', '.join(names) or 'an unnamed row'})"
+                           for lst, names in users.items())
+        raise InputFileError(path, f"the survey uses choice list(s) {listed} that the choices "
+                                   "sheet does not define; add the list to the choices sheet "
+                                   "or correct the item's type.")
 
+    survey["group"] = _group_paths(survey["type"], survey["name"])
     named = survey.dropna(subset=["name"])
     pii = get(named, "pii")
     fields = pd.DataFrame({
         "name": named["name"].astype(str).str.strip(), "type": named["type"],
         "list_name": named["list_name"],
         "pii": [_flag(v, where=f"pii of {n}", path=path) for v, n in zip(pii, named["name"])],
+        "label_id": get(named, lab_id), "label_en": get(named, lab_en),
+        "group": named["group"],
     }).reset_index(drop=True)
 
-    groups = survey[survey["type"].eq("begin_group") & get(survey, "dimension").notna()]
+    is_begin_group = survey["type"].str.fullmatch(r"begin[ _]group")
+    groups = survey[is_begin_group & get(survey, "dimension").notna()]
     dimensions = pd.DataFrame({
         "dimension": groups["dimension"].astype(str).str.strip(),
         "label_id": get(groups, lab_id), "label_en": get(groups, lab_en),
     })
     is_item = survey["list_name"].notna() & get(survey, "dimension").notna()
-    item_rows = survey[is_item & ~survey["type"].eq("begin_group")]
+    item_rows = survey[is_item & ~is_begin_group]
     items = pd.DataFrame({
         "item": item_rows["name"].astype(str).str.strip(),
         "dimension": item_rows["dimension"].astype(str).str.strip(),
@@ -173,7 +217,24 @@ def _from_frames(survey: pd.DataFrame, choices: pd.DataFrame, path: Path) -> Cod
     for dim, n in counts[counts < MIN_ITEMS_PER_DIMENSION].items():
         warnings.append(f"dimension {dim!r} has only {n} item(s); reliability needs at "
                         f"least {MIN_ITEMS_PER_DIMENSION}.")
+    if not items["reverse"].any():
+        warnings.append("no item is reverse-keyed (reverse = yes): straight-lining (the "
+                        "same answer to every item) cannot be told from agreement.")
     return Codebook(items, dimensions, choices, fields, str(path), warnings)
+
+
+def _group_paths(types: pd.Series, names: pd.Series) -> list[str]:
+    """For each survey row, the names of its enclosing groups/repeats joined by ``/``."""
+    stack: list[str] = []
+    paths = []
+    for kind, name in zip(types, names):
+        match = _GROUP_TYPE.fullmatch(str(kind).strip().lower())
+        paths.append("/".join(stack))
+        if match and match.group(1) == "begin":
+            stack.append("" if pd.isna(name) else str(name).strip())
+        elif match and stack:
+            stack.pop()
+    return paths
 
 
 def read_codebook(path: Path | str) -> Codebook:
@@ -183,7 +244,7 @@ def read_codebook(path: Path | str) -> Codebook:
     ``<stem>_choices.csv``.
     """
     path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
         sheets = read_workbook(path)
         for sheet in ("survey", "choices"):
             if sheet not in sheets:
@@ -194,16 +255,147 @@ def read_codebook(path: Path | str) -> Codebook:
     return _from_frames(read_table(path), read_table(choices_path), path)
 
 
+def _header_index(codebook: Codebook) -> dict[str, set[str]]:
+    """Normalised label header -> field names, with every group-label prefix allowed.
+
+    A field in groups ``g1/g2`` is reachable as ``label``, ``<g2>/label`` and
+    ``<g1>/<g2>/label``, where each ``<g>`` is the group's label in either language
+    or its name, and ``/`` may also be ``.``.
+    """
+    fields = codebook.fields
+    cols = set(fields.columns)
+    group_names: dict[str, list[str]] = {}
+    for _, row in fields.iterrows():
+        if _GROUP_TYPE.fullmatch(str(row["type"]).strip().lower()):
+            spellings = [row["name"]] + [row[c] for c in ("label_id", "label_en") if c in cols]
+            group_names[str(row["name"])] = list(dict.fromkeys(
+                normalize_label(v) for v in spellings if pd.notna(v) and str(v).strip()))
+    index: dict[str, set[str]] = {}
+    for _, row in fields.iterrows():
+        if _GROUP_TYPE.fullmatch(str(row["type"]).strip().lower()):
+            continue
+        labels = {normalize_label(row[c]) for c in ("label_id", "label_en")
+                  if c in cols and pd.notna(row[c]) and str(row[c]).strip()}
+        path = [g for g in str(row.get("group", "") or "").split("/") if g]
+        chain = [group_names.get(g, [normalize_label(g)]) for g in path]
+        for start in range(len(chain) + 1):
+            for prefix in itertools.product(*chain[start:]):
+                for sep in GROUP_SEPARATORS:
+                    for label in labels:
+                        header = normalize_label(sep.join([*prefix, label]))
+                        index.setdefault(header, set()).add(str(row["name"]))
+    return index
+
+
+def _xml_suffixes(column: str) -> list[str]:
+    """``a/b.q01`` -> ``b.q01``, ``q01`` (longest first): the names a group path may end in."""
+    cuts = [m.end() for m in re.finditer(r"[/.]", column)]
+    return [column[cut:] for cut in cuts if column[cut:]]
+
+
+def _match(columns: list[str], codebook: Codebook) -> tuple[dict[str, str], dict[str, list[str]]]:
+    names = set(codebook.fields["name"].astype(str))
+    labels = _header_index(codebook)
+    mapping: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for column in columns:
+        text = str(column).strip()
+        if text in names:
+            mapping[column] = text
+            continue
+        if text.startswith("_"):
+            if text in KOBO_METADATA_COLUMNS:
+                mapping[column] = text
+            continue
+        found = labels.get(normalize_label(text), set())
+        if len(found) == 1:
+            mapping[column] = next(iter(found))
+            continue
+        if len(found) > 1:
+            ambiguous[column] = sorted(found)
+            continue
+        if _XML_PATH.fullmatch(text):
+            suffix = next((s for s in _xml_suffixes(text) if s in names), None)
+            if suffix is not None:
+                mapping[column] = suffix
+    return mapping, ambiguous
+
+
+def match_headers(columns: list[str], codebook: Codebook, *,
+                  path: Path | str | None = None) -> dict[str, str]:
+    """Which codebook field each data column holds.
+
+    Parameters
+    ----------
+    columns : list of str
+        Data headers, as exported by KoboToolbox with "XML values and headers" or with
+        "labels" headers, with or without group names.
+    codebook : Codebook
+        The form.
+    path : path-like, optional
+        The data file, named in the error message.
+
+    Returns
+    -------
+    dict of str to str
+        Data column -> field ``name``, in column order, for every column that matches:
+
+        1. the field's XML name (``q01``);
+        2. a standard Kobo metadata column (:data:`KOBO_METADATA_COLUMNS`: ``_uuid``,
+           ``_index``, ...), mapped to itself; other columns starting with ``_`` never
+           match;
+        3. the field's label in Indonesian or English, case- and
+           whitespace-insensitive, optionally prefixed by the labels (either language)
+           or names of its enclosing groups (``Kepercayaan/Saya percaya ...``); a label
+           shared by several fields matches none of them;
+        4. an XML name prefixed by group names, with ``/`` or ``.`` (``grp_trust/q01``,
+           ``grp_trust.q01``, ``a/b/q01``).
+
+        Columns matching nothing are left out.
+
+    Raises
+    ------
+    InputFileError
+        Two columns match the same field (both are named).
+    """
+    mapping, _ = _match(list(columns), codebook)
+    by_field: dict[str, list[str]] = {}
+    for column, name in mapping.items():
+        by_field.setdefault(name, []).append(str(column))
+    clashes = {name: cols for name, cols in by_field.items() if len(cols) > 1}
+    if clashes:
+        listed = "; ".join(f"columns {' and '.join(map(repr, cols))} both hold field {name!r}"
+                           for name, cols in clashes.items())
+        raise InputFileError(path if path is not None else "data",
+                             f"{listed}; delete or rename the duplicate column(s) so each "
+                             "codebook field appears once.")
+    return mapping
+
+
 def check_columns(codebook: Codebook, columns: list[str], path: Path | str) -> list[str]:
     """Compare data columns with the codebook.
 
-    Returns warnings for data columns the codebook does not describe; raises when a
-    codebook item is missing from the data (its dimension could not be scored).
+    Columns are matched with :func:`match_headers` (XML names, group-prefixed names,
+    label headers). Returns warnings for data columns the codebook does not describe
+    (columns starting with ``_`` are Kobo's and never warned about); raises when a
+    codebook item is missing from the data (its dimension could not be scored) or when
+    two columns hold the same field.
     """
-    missing = [c for c in codebook.item_names if c not in columns]
+    mapping, ambiguous = _match(list(columns), codebook)
+    match_headers(columns, codebook, path=path)  # raises on two columns for one field
+    matched = set(mapping.values())
+    missing = [c for c in codebook.item_names if c not in matched]
     if missing:
         raise InputFileError(path, f"the codebook's item column(s) {', '.join(missing)} "
                                    "are not in the data; is this the right form version?")
-    known = set(codebook.fields["name"])
-    extra = [c for c in columns if c not in known and not c.startswith("_")]
-    return [f"column {c!r} is not in the codebook and is ignored." for c in extra]
+    warnings = []
+    for c in columns:
+        if c in mapping or str(c).startswith("_"):
+            continue
+        if c in ambiguous:
+            warnings.append(f"column {c!r} matches the labels of several codebook fields "
+                            f"({', '.join(ambiguous[c])}) and is ignored; export with XML "
+                            "names to tell them apart.")
+        else:
+            warnings.append(f"column {c!r} is not in the codebook and is ignored.")
+    return warnings

@@ -325,13 +325,23 @@ def _inject_survey_mess(survey: pd.DataFrame,
     out["_uuid"] = [_rng_uuid(rng) for _ in range(len(out))]
     # One out-of-range answer typed as a number into a genuine response.
     out.loc[int(rng.integers(len(survey))), item_names[7]] = "7"
+    # Contacts typed into the organisation field (personal data in free text).
+    contact_rows = rng.choice(len(survey), size=2, replace=False)
+    out.loc[contact_rows[0], "organisation"] += " (kontak: rina.utami@contoh.id)"
+    out.loc[contact_rows[1], "organisation"] += " / WA 0813-2233-4455"
+    # Answers typed by hand: "N/A" (no answer) and label variants in case and spacing.
+    for _ in range(3):
+        out.loc[int(rng.integers(len(survey))), str(rng.choice(item_names))] = "N/A"
+    for _ in range(3):
+        out.loc[int(rng.integers(len(survey))), str(rng.choice(item_names))] = "  sangat SETUJU "
     order = rng.permutation(len(out))
     out = out.iloc[order].reset_index(drop=True)
     # Three rows exported twice (same _uuid), as happens when exports are merged.
     dup_rows = out.iloc[rng.choice(len(out), size=3, replace=False)]
     out = pd.concat([out, dup_rows], ignore_index=True)
     injected = {"test_submission": 2, "duplicate_respondent": 1, "straight_lining": 1,
-                "speeder": 1, "too_many_missing": 1, "duplicate_uuid": 3, "out_of_range": 1}
+                "speeder": 1, "too_many_missing": 1, "duplicate_uuid": 3, "out_of_range": 1,
+                "contact_in_free_text": 2}
     return out, injected
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from evalkit import __version__
 from evalkit.clean import (
+    DEFAULT_POLICY,
     FLAG_COLUMNS,
     QUARANTINE_COLUMNS,
     CleanResult,
@@ -33,12 +34,13 @@ from evalkit.clean import (
     clean_register,
     clean_survey,
 )
-from evalkit.codebook import read_codebook
+from evalkit.codebook import check_columns, read_codebook
 from evalkit.config import (
     PROCESSED_DATA_DIR,
     PSEUDONYM_KEY_ENV,
     PSEUDONYM_KEY_FILE,
     RAW_DATA_DIR,
+    SPEEDER_MIN_SECONDS,
 )
 from evalkit.errors import EvalkitError
 from evalkit.io import file_sha256, read_table, read_workbook
@@ -91,8 +93,8 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None
-              ) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int]]:
+def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
+              speeder_seconds: float = SPEEDER_MIN_SECONDS) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int]]:
     """Read every raw file and clean it (no writing).
 
     Returns the processed tables by name, the per-table clean results (for the row
@@ -104,6 +106,9 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None
     sectors = codebook.choice_lookup(sector_list)
 
     survey_raw = read_table(paths["survey"])
+    warnings = [f"{RAW_FILES['codebook']}: {w}" for w in codebook.warnings]
+    warnings += [f"{RAW_FILES['survey']}: {w}"
+                 for w in check_columns(codebook, list(survey_raw.columns), paths["survey"])]
     ind = read_workbook(paths["indicators"])
     for sheet in ("metadata", "targets", "values"):
         if sheet not in ind:
@@ -118,7 +123,7 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None
     }
     results = {
         "survey": clean_survey(survey_raw, codebook, source=RAW_FILES["survey"], key=key,
-                               policy=policy),
+                               policy=policy, speeder_seconds=speeder_seconds),
         "indicator_targets": clean_indicator_targets(ind["targets"], meta, RAW_FILES["indicators"]),
         "indicator_values": clean_indicator_values(ind["values"], meta, RAW_FILES["indicators"]),
         "stakeholders": clean_register(raws["stakeholders"], sectors, RAW_FILES["stakeholders"]),
@@ -139,12 +144,14 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None
                        else pd.DataFrame(columns=FLAG_COLUMNS))
     rows_in = {name: len(frame) for name, frame in raws.items()}
     rows_in["indicator_metadata"] = len(ind["metadata"])
-    return tables, results, rows_in
+    return tables, results, rows_in, warnings
 
 
 def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
                    results: dict[str, CleanResult], rows_in: dict[str, int],
-                   policy: dict[str, str] | None) -> dict:
+                   policy: dict[str, str] | None,
+                   speeder_seconds: float = SPEEDER_MIN_SECONDS,
+                   warnings: list[str] = ()) -> dict:
     """Input hashes, row accounting per table, counts by reason, versions."""
     accounting = {}
     for name, count in rows_in.items():
@@ -166,7 +173,9 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
         "flags_by_issue": {f"{t}.{c}: {i}": int(n) for (t, c, i), n in
                            f.assign(column=f["column"].where(~f["column"].str.match(r"^q\d+$"), "items"))
                            .groupby(["table", "column", "issue"]).size().items()},
-        "policy": policy or "default (exclude on every quality check)",
+        "warnings": list(warnings),
+        "quality_policy": {**DEFAULT_POLICY, **(policy or {})},
+        "speeder_seconds": speeder_seconds,
         "versions": package_versions(),
     }
 
@@ -184,13 +193,20 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA_DIR, *,
-              key: bytes | None = None, policy: dict[str, str] | None = None) -> CleanSummary:
-    """Clean every raw table and write parquet files, the quarantine and the manifest."""
+              key: bytes | None = None, policy: dict[str, str] | None = None,
+              speeder_seconds: float = SPEEDER_MIN_SECONDS) -> CleanSummary:
+    """Clean every raw table and write parquet files, the quarantine and the manifest.
+
+    ``policy`` maps quality checks (:data:`evalkit.clean.QUALITY_CHECKS`) to
+    ``"exclude"`` (default) or ``"flag"``; ``speeder_seconds`` is the shortest
+    plausible interview.
+    """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if processed_dir.resolve() == raw_dir.resolve():
         raise EvalkitError("the processed folder must not be the raw folder: data/raw is read-only.")
-    tables, results, rows_in = clean_all(raw_dir, key if key is not None else load_key(), policy)
-    manifest = build_manifest(raw_dir, tables, results, rows_in, policy)
+    tables, results, rows_in, warnings = clean_all(
+        raw_dir, key if key is not None else load_key(), policy, speeder_seconds)
+    manifest = build_manifest(raw_dir, tables, results, rows_in, policy, speeder_seconds, warnings)
     processed_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         _atomic_write(processed_dir / f"{name}.parquet",
