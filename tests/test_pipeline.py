@@ -147,3 +147,20 @@ def test_label_header_export_cleans_like_the_xml_export(raw_dir, test_key):
     b = clean_survey(by_label, codebook, source="labels.xlsx", key=test_key)
     pd.testing.assert_frame_equal(a.data, b.data)
     assert len(a.quarantine) == len(b.quarantine)
+
+
+def test_survey_can_arrive_as_stata(raw_dir, tmp_path, test_key):
+    import shutil
+
+    import pyreadstat
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    xml = pd.read_excel(raw / RAW_FILES["survey"], dtype=str)
+    (raw / RAW_FILES["survey"]).unlink()
+    # Stata names cannot hold '/': a Stata export carries the bare XML names
+    xml.columns = [c.rsplit("/", 1)[-1] for c in xml.columns]
+    pyreadstat.write_dta(xml, raw / "survey.dta")
+    summary = run_clean(raw, tmp_path / "p", key=test_key)
+    assert "survey.dta" in summary.manifest["inputs"]
+    assert summary.manifest["tables"]["survey"]["rows_clean"] == 509

