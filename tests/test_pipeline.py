@@ -164,3 +164,32 @@ def test_survey_can_arrive_as_stata(raw_dir, tmp_path, test_key):
     summary = run_clean(raw, tmp_path / "p", key=test_key)
     assert "survey.dta" in summary.manifest["inputs"]
     assert summary.manifest["tables"]["survey"]["rows_clean"] == 509
+
+
+def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_dir, raw_dir):
+    from evalkit.demo import DEMO_PARAMS
+
+    wide = pd.read_excel(raw_dir / RAW_FILES["indicators"], sheet_name="values_wide")
+    assert "2019" in map(str, wide.columns)
+    values = read_processed("indicator_values", processed_dir)
+    for code in DEMO_PARAMS.wide_format_regions:  # those regions' values come only from the wide sheet
+        assert (values["region_code"] == code).sum() > 0
+    stunting = values[(values["region_code"] == DEMO_PARAMS.wide_format_regions[0])
+                      & (values["indicator_id"] == "stunting")]
+    assert 2022 not in set(stunting["year"]) and {2021, 2023} <= set(stunting["year"])
+    flags = read_processed("flags", processed_dir)
+    gaps = flags[flags["issue"].str.startswith("gap in series")]
+    assert "2022-2022" in set(gaps["value"])
+
+
+def test_wide_sheet_with_a_non_year_column_is_an_error():
+    from evalkit.clean import indicators_wide_to_long
+    from evalkit.errors import InputFileError
+
+    wide = pd.DataFrame({"region": ["Kota Jambi"], "indicator_id": ["x"], "2019": [1.0],
+                         "catatan": ["?"]})
+    with pytest.raises(InputFileError, match="'catatan'"):
+        indicators_wide_to_long(wide, "ind.xlsx")
+    long = indicators_wide_to_long(wide.drop(columns="catatan").assign(**{"2020.0": [None]}), "ind.xlsx")
+    assert long[["year", "value", "source_row", "source_column"]].to_dict("records") == [
+        {"year": 2019, "value": 1.0, "source_row": 2, "source_column": "2019"}]

@@ -428,10 +428,39 @@ def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str) 
                        quarantine)
 
 
+def indicators_wide_to_long(wide: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A wide indicator sheet (one column per year) -> the long layout, one row per cell.
+
+    Columns other than ``region`` and ``indicator_id`` must be years (``2019`` or
+    ``2019.0``). Each long row keeps the Excel row of its wide row in ``source_row`` and
+    its year column in ``source_column``; blank cells are not values and are dropped
+    here (they are not rows of the long table).
+    """
+    require_columns(wide, ["region", "indicator_id"], source)
+    wide = wide.assign(source_row=excel_rows(wide))
+    years = [c for c in wide.columns if c not in ("region", "indicator_id", "source_row")]
+    bad = [c for c in years if not re.fullmatch(r"\s*(19|20)\d{2}(\.0)?\s*", str(c))]
+    if bad:
+        raise InputFileError(source, f"wide sheet columns {', '.join(map(repr, bad))} are not "
+                                     "years; a wide sheet holds region, indicator_id and one "
+                                     "column per year.")
+    long = wide.melt(id_vars=["region", "indicator_id", "source_row"], value_vars=years,
+                     var_name="source_column", value_name="value")
+    long = long[long["value"].notna()].copy()
+    long["year"] = long["source_column"].map(lambda c: int(float(c)))
+    return long.sort_values(["source_row", "year"]).reset_index(drop=True)
+
+
 def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
-    """Yearly indicator values (long format): numbers parsed, impossible values quarantined."""
+    """Yearly indicator values (long format): numbers parsed, impossible values quarantined.
+
+    Rows from :func:`indicators_wide_to_long` keep their own ``source_row``. Gaps in a
+    series (a year missing between the first and the last) are flagged, not filled.
+    """
     require_columns(raw, ["region", "indicator_id", "year", "value"], source)
-    raw = raw.assign(source_row=excel_rows(raw))
+    if "source_row" not in raw.columns:
+        raw = raw.assign(source_row=excel_rows(raw))
+    raw = raw.copy()
     raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
     value = parse_number(raw["value"])
     year = parse_number(raw["year"])
@@ -467,9 +496,17 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -
                        issue="decimal comma", action="read as decimal point")
     data = pd.DataFrame({"region_code": regions["region_code"][keep],
                          "indicator_id": raw["indicator_id"][keep],
-                         "year": year[keep].astype("int64"), "value": value[keep]})
+                         "year": year[keep].astype("int64"), "value": value[keep],
+                         "source_row": raw["source_row"][keep]})
     data = data.sort_values(["region_code", "indicator_id", "year"]).reset_index(drop=True)
-    return CleanResult(data, quarantine, flags)
+    step = data.groupby(["region_code", "indicator_id"])["year"].diff()
+    gap = step > 1
+    gaps = make_flags(data, gap, table="indicator_values", source=source, column="year",
+                      issue="gap in series (earlier year(s) missing)", action="kept; not filled",
+                      values=(data["year"] - step + 1).astype("Int64").astype(str)
+                      + "-" + (data["year"] - 1).astype(str))
+    return CleanResult(data.drop(columns="source_row"), quarantine,
+                       _concat([flags, gaps], FLAG_COLUMNS))
 
 
 # --- stakeholders, attendance, partnerships ------------------------------------------

@@ -110,6 +110,8 @@ class DemoParameters:
     missing_register_sectors: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
         "96.02": ("akademisi", "media"), "74.72": ("media",), "18": ("akademisi",),
     })
+    # Regions whose indicator values come in the wide sheet (one column per year).
+    wide_format_regions: tuple[str, ...] = ("33.72", "35.10")
     attendance_rate: float = 0.75
     attendance_sector_effects: dict[str, float] = field(default_factory=lambda: {
         "pemerintah": 0.15, "dunia_usaha": -0.30, "akademisi": 0.0,
@@ -457,7 +459,21 @@ def make_indicators(params: DemoParameters,
     values_df.at[blank, "value"] = None
     values_df = pd.concat([values_df, values_df.iloc[[int(rng.integers(len(values_df)))]]],
                           ignore_index=True)
-    return {"metadata": metadata, "targets": pd.DataFrame(targets), "values": values_df}
+    # Two regions keep their series in a wide sheet (one column per year), as many
+    # officers do, and one of those series lacks 2022 (a gap to flag, not fill).
+    wide_regions = {v for code in params.wide_format_regions for v in NAME_VARIANTS[code]}
+    in_wide = values_df["region"].isin(wide_regions)
+    wide_long = values_df[in_wide].copy()
+    wide_long["region"] = wide_long["region"].map(
+        {v: NAME_VARIANTS[c][0] for c in params.wide_format_regions for v in NAME_VARIANTS[c]})
+    gap = (wide_long["region"] == NAME_VARIANTS[params.wide_format_regions[0]][0]) & \
+          (wide_long["indicator_id"] == "stunting") & (wide_long["year"] == 2022)
+    wide = (wide_long[~gap].drop_duplicates(["region", "indicator_id", "year"])
+            .pivot(index=["region", "indicator_id"], columns="year", values="value")
+            .reset_index())
+    wide.columns = [str(c) for c in wide.columns]
+    return {"metadata": metadata, "targets": pd.DataFrame(targets),
+            "values": values_df[~in_wide].reset_index(drop=True), "values_wide": wide}
 
 
 # --- attendance and partnerships ----------------------------------------------------

@@ -33,6 +33,8 @@ from evalkit.clean import (
     clean_partnerships,
     clean_register,
     clean_survey,
+    excel_rows,
+    indicators_wide_to_long,
 )
 from evalkit.codebook import check_columns, read_codebook
 from evalkit.config import (
@@ -127,6 +129,10 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
             raise EvalkitError(f"{paths['indicators'].name}: needs sheets 'metadata', 'targets' "
                                f"and 'values'; found {', '.join(ind)}.")
     meta = clean_indicator_metadata(ind["metadata"], names["indicators"])
+    if "values_wide" in ind:  # a sheet with one column per year, as officers often keep it
+        wide = indicators_wide_to_long(ind["values_wide"], f"{names['indicators']} [values_wide]")
+        long = ind["values"].assign(source_row=excel_rows(ind["values"]))
+        ind["values"] = pd.concat([long, wide], ignore_index=True)  # source_column marks wide rows
     raws = {
         "survey": survey_raw, "indicator_targets": ind["targets"], "indicator_values": ind["values"],
         "stakeholders": read_table(paths["stakeholders"]),
