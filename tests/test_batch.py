@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_index_links_reports_and_marks_missing_ones(batch, processed_dir):
     for region in report_regions(processed_dir):
         assert region.name in html
     assert "not run" in html  # the regions this test did not run
-    for href in __import__("re").findall(r'href="([^"]+)"', html):
+    for href in re.findall(r'href="([^"]+)"', html):
         assert (reports / href).exists(), href
 
 

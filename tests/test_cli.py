@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from typer.testing import CliRunner
@@ -93,7 +94,7 @@ def test_clean_policy_flags_instead_of_excluding(raw_dir, tmp_path, monkeypatch,
     assert result.exit_code == 0, result.output
     survey = pd.read_parquet(tmp_path / "survey.parquet")
     assert (survey["quality_flags"] == "speeder").sum() == 1  # the 90-second interview, kept
-    manifest = __import__("json").loads((tmp_path / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["quality_policy"]["speeder"] == "flag" and manifest["speeder_seconds"] == 120
     assert "survey: speeder" not in manifest["quarantine_by_reason"]
 

@@ -8,6 +8,7 @@ looks finished. A region that fails does not stop the others.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -70,7 +71,7 @@ def ensure_kernel() -> None:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
         spec.argv[0] = sys.executable  # the venv's python, not a resolved base interpreter
         (data_dir / "kernels" / KERNEL_NAME / "kernel.json").write_text(
-            __import__("json").dumps(spec.to_dict(), indent=1), encoding="utf-8")
+            json.dumps(spec.to_dict(), indent=1), encoding="utf-8")
 
 
 def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
