@@ -56,7 +56,7 @@ def test_outcome_text_lists_each_indicator_needing_attention(rep):
 def test_outcome_table_colours_status(rep):
     html = report.outcome_table(rep).to_html()
     assert "background-color: #" in html
-    assert len(report.outcome_table(rep).data) == len(rep.progress) == 5
+    assert len(report.outcome_table(rep).data) == len(rep.progress) == 6  # 5 + attribution indicator
 
 
 def test_figures_are_figures(rep):

@@ -110,6 +110,12 @@ class DemoParameters:
     missing_register_sectors: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
         "96.02": ("akademisi", "media"), "74.72": ("media",), "18": ("akademisi",),
     })
+    # Attribution: regions without any partnership (the comparison group), forum start
+    # years for the others, and the planted effect of a forum on the attribution indicator.
+    comparison_regions: tuple[str, ...] = ("17.71", "21.72", "74.72", "33.10", "18")
+    forum_start_years: tuple[int, ...] = (2021, 2022)
+    forum_effect: float = 5.0  # percentage points on ATTRIBUTION_INDICATOR once a forum starts
+    attribution_trend: float = 1.5  # common yearly change of that indicator, all regions
     # Regions whose indicator values come in the wide sheet (one column per year).
     wide_format_regions: tuple[str, ...] = ("33.72", "35.10")
     attendance_rate: float = 0.75
@@ -139,6 +145,13 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
                   "Amount committed to public-private partnerships", "miliar Rp", "higher",
                   20, 80),
 )
+
+# Generated additively (region level + common trend + forum effect), so a
+# difference-in-differences estimate can be checked against DemoParameters.forum_effect.
+ATTRIBUTION_INDICATOR = IndicatorSpec(
+    "musrenbang_perempuan", "5.5.2", "Partisipasi perempuan dalam musrenbang",
+    "Participation of women in development planning meetings (musrenbang)", "%", "higher",
+    25, 45)
 
 # Spelling variants an officer's export really contains, per region (first = registry).
 NAME_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -416,6 +429,33 @@ def planted_statuses(params: DemoParameters = DEMO_PARAMS) -> dict[tuple[str, st
             for code in params.regions for ind in INDICATORS}
 
 
+def forum_starts(params: DemoParameters = DEMO_PARAMS) -> dict[str, int]:
+    """Start year of each region's forum (comparison regions have none)."""
+    rng = np.random.default_rng(params.seed + 2)
+    return {code: int(rng.choice(params.forum_start_years)) for code in params.regions
+            if code not in params.comparison_regions}
+
+
+def _attribution_rows(params: DemoParameters, rng: np.random.Generator
+                      ) -> tuple[list[dict], list[dict]]:
+    """Targets and yearly values of the attribution indicator (additive model)."""
+    ind, starts = ATTRIBUTION_INDICATOR, forum_starts(params)
+    first, last = params.indicator_years
+    targets, values = [], []
+    for code in params.regions:
+        level = float(rng.uniform(ind.baseline_low, ind.baseline_high))
+        series = {year: level + params.attribution_trend * (year - first)
+                  + (params.forum_effect if code in starts and year >= starts[code] else 0.0)
+                  + (rng.normal(0, 0.8) if year > first else 0.0)
+                  for year in range(first, last + 1)}
+        targets.append({"region": NAME_VARIANTS[code][0], "indicator_id": ind.indicator_id,
+                        "baseline_year": first, "baseline_value": round(level, 1),
+                        "target_year": params.target_year, "target_value": round(level + 20, 1)})
+        values += [{"region": NAME_VARIANTS[code][0], "indicator_id": ind.indicator_id,
+                    "year": year, "value": round(v, 2)} for year, v in series.items()]
+    return targets, values
+
+
 def make_indicators(params: DemoParameters,
                     rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """Indicator metadata, per-region baselines/targets and yearly values."""
@@ -424,7 +464,7 @@ def make_indicators(params: DemoParameters,
     metadata = pd.DataFrame([{
         "indicator_id": i.indicator_id, "sdg_code": i.sdg_code, "name_id": i.name_id,
         "name_en": i.name_en, "unit": i.unit, "direction": i.direction,
-    } for i in INDICATORS])
+    } for i in (*INDICATORS, ATTRIBUTION_INDICATOR)])
     targets, values = [], []
     for (code, ind_id), status in planted_statuses(params).items():
         ind = next(i for i in INDICATORS if i.indicator_id == ind_id)
@@ -446,7 +486,9 @@ def make_indicators(params: DemoParameters,
             value = baseline * (1 + growth) ** (year - first) * noise
             values.append({"region": str(rng.choice(region_variants)), "indicator_id": ind_id,
                            "year": year, "value": round(value, max(ind.decimals, 2))})
-    values_df = pd.DataFrame(values)
+    attribution_targets, attribution_values = _attribution_rows(params, rng)
+    targets += attribution_targets
+    values_df = pd.DataFrame(values + attribution_values)
     values_df["value"] = values_df["value"].astype(object)
     # Decimal commas, as typed by officers using an Indonesian-locale Excel.
     commas = rng.choice(len(values_df), size=len(values_df) // 4, replace=False)
@@ -500,17 +542,16 @@ def make_attendance(params: DemoParameters, register: pd.DataFrame,
 def make_partnerships(params: DemoParameters, rng: np.random.Generator) -> pd.DataFrame:
     """The partnership register: forums and agreements per region."""
     rows = []
-    codes = list(params.regions)
-    for code in codes:
+    starts = forum_starts(params)
+    for code, start in starts.items():  # comparison regions have no partnership at all
         name = get_region(code).name
         rows.append({"region": name, "name": f"Forum Kemitraan Multipihak {name}",
-                     "type": "informal", "start_year": int(rng.integers(2016, 2022)),
-                     "sdg_themes": "16;17"})
-        if rng.random() < 0.7:
-            partner = get_region(str(rng.choice([c for c in codes if c != code]))).name
+                     "type": "informal", "start_year": start, "sdg_themes": "16;17"})
+        if rng.random() < 0.7:  # a formal agreement that came after the forum
+            partner = get_region(str(rng.choice([c for c in starts if c != code]))).name
             kind = str(rng.choice(["MOU", "PKS", "KSD"]))
             rows.append({"region": name, "name": f"{kind} {name} - {partner}",
-                         "type": kind, "start_year": int(rng.integers(2018, 2025)),
+                         "type": kind, "start_year": start + int(rng.integers(0, 3)),
                          "sdg_themes": str(rng.choice(["6;11", "1;2", "11;13", "8;17"]))})
     return pd.DataFrame(rows)
 
