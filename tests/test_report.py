@@ -68,3 +68,13 @@ def test_figures_are_figures(rep):
 def test_method_text_cites_inputs(rep):
     text = report.method_text(rep)
     assert "survey_kobo_export.xlsx" in text and "Open SDG" in text
+
+
+def test_attribution_section_reports_every_indicator(rep):
+    table = report.attribution_table(rep)
+    assert len(table) == len(rep.attribution) == 6
+    assert rep.attribution["supported"].all()  # the demo has treated and comparison regions
+    word = {"id": "wilayah", "en": "regions"}[rep.lang]
+    text = report.attribution_text(rep)
+    # 11 regions with a forum against the 5 comparison regions of the demo
+    assert f"11 {word}" in text and f"5 {word}" in text

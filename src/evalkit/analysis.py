@@ -190,3 +190,28 @@ def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, *,
                        min_n: int = MIN_CELL) -> pd.DataFrame:
     """Cronbach's alpha (with CI) and McDonald's omega of every dimension in one region."""
     return reliability_table(survey, items, min_n=min_n)
+
+
+ATTRIBUTION_COLUMNS = ["indicator_id", "supported", "estimate", "ci_low", "ci_upp", "pvalue",
+                       "pretrend_pvalue", "n_treated", "n_control", "reason"]
+
+
+def attribution_table(values: pd.DataFrame, partnerships: pd.DataFrame,
+                      indicator_ids: list[str]) -> pd.DataFrame:
+    """Difference-in-differences estimate of the partnership effect on each indicator.
+
+    One row per indicator (:data:`ATTRIBUTION_COLUMNS`), estimated across all regions
+    with :func:`evalkit.attribution.did_estimate`; ``reason`` holds the first note
+    when the data cannot support an estimate.
+    """
+    from evalkit.attribution import did_estimate
+
+    rows = []
+    for ind in indicator_ids:
+        r = did_estimate(values, partnerships, indicator_id=ind)
+        rows.append({"indicator_id": ind, "supported": r.supported, "estimate": r.estimate,
+                     "ci_low": r.ci_low, "ci_upp": r.ci_upp, "pvalue": r.pvalue,
+                     "pretrend_pvalue": r.pretrend_pvalue, "n_treated": r.n_treated,
+                     "n_control": r.n_control,
+                     "reason": "" if r.supported else (r.notes[0] if r.notes else "")})
+    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)

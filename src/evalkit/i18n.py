@@ -84,6 +84,22 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "- **{name}**: {status} — nilai terakhir {latest:g} {unit} ({latest_year}) terhadap target {target:g} {unit} pada {target_year}.",
         "en": "- **{name}**: {status} — latest value {latest:g} {unit} ({latest_year}) against a target of {target:g} {unit} by {target_year}.",
     },
+    "attribution_summary": {
+        "id": ("**Pengaruh kemitraan (lintas wilayah).** Selisih-dalam-selisih (efek tetap wilayah "
+               "dan tahun, galat baku diklaster per wilayah) membandingkan perubahan indikator di "
+               "{n_treated} wilayah setelah forumnya dimulai dengan {n_control} wilayah tanpa "
+               "kemitraan. Uji tren awal tidak menolak tren sejajar pada {n_ok} dari {n} indikator; "
+               "untuk indikator lain, perkiraan tidak dapat dibaca sebagai dampak. Ini perkiraan "
+               "untuk semua wilayah bersama, bukan untuk wilayah ini saja."),
+        "en": ("**Partnership effect (across regions).** A difference-in-differences estimate "
+               "(region and year fixed effects, standard errors clustered by region) compares "
+               "indicator changes in {n_treated} regions after their forum started with {n_control} "
+               "regions without a partnership. The pre-trend test does not reject parallel trends "
+               "for {n_ok} of {n} indicators; for the others the estimate cannot be read as an "
+               "effect. This is one estimate for all regions together, not for this region alone."),
+    },
+    "attribution_none": {"id": "Data tidak memungkinkan perkiraan pengaruh kemitraan: {reason}",
+                         "en": "The data cannot support an estimate of the partnership effect: {reason}"},
     "outcome_none": {"id": "Tidak ada data indikator untuk wilayah ini.",
                      "en": "There are no indicator data for this region."},
     "method": {
@@ -114,6 +130,9 @@ TEXT: dict[str, dict[str, str]] = {
     "col_dimension": {"id": "Dimensi", "en": "Dimension"},
     "col_score": {"id": "Skor (1–5)", "en": "Score (1–5)"},
     "col_ci": {"id": "IK 95%", "en": "95% CI"},
+    "col_effect": {"id": "Pengaruh (satuan indikator)", "en": "Effect (indicator units)"},
+    "col_pretrend": {"id": "p tren awal", "en": "Pre-trend p"},
+    "col_note": {"id": "Catatan", "en": "Note"},
     "col_unweighted": {"id": "Tanpa bobot", "en": "Unweighted"},
     "col_items": {"id": "Item", "en": "Items"},
     "col_benchmark": {"id": "Semua wilayah", "en": "All regions"},

@@ -35,6 +35,7 @@ class RegionReport:
     reliability: pd.DataFrame   # alpha (CI) and omega per dimension
     progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
     values: pd.DataFrame        # this region's indicator values
+    attribution: pd.DataFrame   # partnership effect per indicator, across all regions
     n_excluded: int             # survey submissions excluded, all regions
     manifest: dict
 
@@ -64,6 +65,8 @@ def load_region_report(region: str, lang: str = "id",
         sectors=read_processed("sectors", processed), health=health, weighting=weighting,
         reliability=analysis.region_reliability(survey, items), progress=progress,
         values=values[values["region_code"] == reg.code],
+        attribution=analysis.attribution_table(values, read_processed("partnerships", processed),
+                                               metadata["indicator_id"].tolist()),
         n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
 
 
@@ -211,6 +214,30 @@ def outcome_figure(rep: RegionReport):
     return plots.indicator_trends(rep.values, rep.progress, name_column=f"name_{rep.lang}",
                                   value_label=text("col_value", rep.lang),
                                   target_label=text("col_target", rep.lang))
+
+
+def attribution_text(rep: RegionReport) -> str:
+    a = rep.attribution
+    ok = a[a["supported"]]
+    if ok.empty:
+        reason = a["reason"].iloc[0] if len(a) else ""
+        return text("attribution_none", rep.lang, reason=reason)
+    pre_ok = ok[ok["pretrend_pvalue"] > 0.05]
+    return text("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
+                n_control=int(ok["n_control"].max()), n_ok=len(pre_ok), n=len(ok))
+
+
+def attribution_table(rep: RegionReport) -> pd.DataFrame:
+    lang, a = rep.lang, rep.attribution
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    return pd.DataFrame({
+        text("col_indicator", lang): [names.get(i, i) for i in a["indicator_id"]],
+        text("col_effect", lang): [_num(v) if ok else "—" for v, ok in zip(a["estimate"], a["supported"])],
+        text("col_ci", lang): [f"{lo:.2f}–{hi:.2f}" if ok else "—"
+                               for lo, hi, ok in zip(a["ci_low"], a["ci_upp"], a["supported"])],
+        text("col_pretrend", lang): [_num(v, 3) for v in a["pretrend_pvalue"]],
+        text("col_note", lang): a["reason"].to_numpy(),
+    })
 
 
 def show(*parts) -> None:
