@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from evalkit.indicators import _require_columns  # one column check for indicator tables
+
 __all__ = [
     "PARTNERSHIP_COLUMNS",
     "VALUE_COLUMNS",
@@ -97,16 +99,6 @@ class DidResult:
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"`{name}` must be a pandas DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"`{name}` is missing required column(s): {', '.join(missing)} "
-            f"(expected columns: {', '.join(columns)}).")
 
 
 def _integer_years(series: pd.Series, table: str, column: str) -> pd.Series:
