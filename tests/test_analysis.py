@@ -111,3 +111,15 @@ def test_weighted_scores_suppress_small_regions():
     table, _ = analysis.weighted_dimension_scores(survey.head(4), items,
                                                   pd.DataFrame({"sector": ["a"]}), min_n=5)
     assert table.iloc[0]["suppressed"] and np.isnan(table.iloc[0]["estimate"])
+
+
+def test_trend_projection_reaches_the_target_year():
+    # an exact line 10 + 2*(year-2019) projects to 10 + 2*10 = 30 in 2029, with a zero-width PI
+    values = pd.DataFrame({"region_code": "1", "indicator_id": "x", "year": range(2019, 2026),
+                           "value": [10.0 + 2 * i for i in range(7)]})
+    progress = pd.DataFrame({"region_code": ["1"], "indicator_id": ["x"], "target_year": [2029]})
+    out = analysis.trend_projections(values, progress).iloc[0]
+    assert out["projection"] == pytest.approx(30.0) and out["slope"] == pytest.approx(2.0)
+    assert out["projection_pi_low"] == pytest.approx(30.0) and out["projection_pi_upp"] == pytest.approx(30.0)
+    short = analysis.trend_projections(values.head(2), progress).iloc[0]
+    assert np.isnan(short["projection"])  # two points: no trend with uncertainty

@@ -78,3 +78,9 @@ def test_attribution_section_reports_every_indicator(rep):
     text = report.attribution_text(rep)
     # 11 regions with a forum against the 5 comparison regions of the demo
     assert f"11 {word}" in text and f"5 {word}" in text
+
+
+def test_percentage_projections_are_capped():
+    assert report._projection(106.2, 104.9, 107.5, "%") == "100 (100–100)"
+    assert report._projection(53.46, 52.6, 54.3, "miliar Rp") == "53.5 (52.6–54.3)"
+    assert report._projection(float("nan"), 0, 0, "%") == "—"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.config import CI_LEVEL, MIN_CELL
-from evalkit.indicators import progress_table
+from evalkit.indicators import fit_trend, progress_table
 from evalkit.regions import Region
 from evalkit.scales import mean_ci, reliability_table, score_dimensions, summarise_scores
 from evalkit.survey import poststratify, weighted_mean
@@ -123,6 +123,26 @@ def indicator_progress(values: pd.DataFrame, targets: pd.DataFrame,
     """:func:`evalkit.indicators.progress_table` with the indicator metadata joined."""
     table = progress_table(values, targets)
     return table.merge(metadata, on=["indicator_id", "direction"], how="left")
+
+
+def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
+    """Linear-trend projection of each indicator to its target year, with 95% PI.
+
+    One row per (region, indicator) of ``progress``: ``region_code, indicator_id,
+    projection, projection_pi_low, projection_pi_upp, slope`` (NaN with fewer than
+    three years; see :func:`evalkit.indicators.fit_trend`).
+    """
+    rows = []
+    for rec in progress[["region_code", "indicator_id", "target_year"]].to_dict("records"):
+        series = values[(values["region_code"] == rec["region_code"])
+                        & (values["indicator_id"] == rec["indicator_id"])].set_index("year")["value"]
+        target_year = int(rec["target_year"]) if pd.notna(rec["target_year"]) else 2030
+        trend = fit_trend(series, target_year=target_year)
+        rows.append({**{k: rec[k] for k in ("region_code", "indicator_id")},
+                     "projection": trend.projection, "projection_pi_low": trend.projection_pi_low,
+                     "projection_pi_upp": trend.projection_pi_upp, "slope": trend.slope})
+    return pd.DataFrame(rows, columns=["region_code", "indicator_id", "projection",
+                                       "projection_pi_low", "projection_pi_upp", "slope"])
 
 
 WEIGHTED_COLUMNS = ["dimension", "estimate", "se", "ci_low", "ci_upp", "nobs", "suppressed",

@@ -110,7 +110,8 @@ TEXT: dict[str, dict[str, str]] = {
                "distribusi t. Reliabilitas: alfa Cronbach (1951) dengan interval Feldt dan omega "
                "McDonald (1999). Status indikator mengikuti metode kemajuan Open SDG "
                "(Statistics Canada, mengikuti Eurostat): rasio pertumbuhan tahunan majemuk yang "
-               "teramati terhadap yang diperlukan untuk mencapai target."),
+               "teramati terhadap yang diperlukan untuk mencapai target. Proyeksi memakai tren linear "
+               "(kuadrat terkecil) dengan interval prediksi 95%; persentase dibatasi 0–100."),
         "en": ("Dimension scores are the mean of the items (reverse-keyed items recoded first) "
                "when at least two thirds are answered; 'Don't know' counts as missing. Region "
                "scores are post-stratified by sector (Holt & Smith 1979) with Taylor-linearised "
@@ -118,7 +119,8 @@ TEXT: dict[str, dict[str, str]] = {
                "Reliability: Cronbach's (1951) alpha with Feldt's interval and McDonald's (1999) "
                "omega. Indicator status follows the Open SDG "
                "progress method (Statistics Canada, after Eurostat): the ratio of observed to "
-               "required compound annual growth toward the target."),
+               "required compound annual growth toward the target. Projections use a linear "
+               "least-squares trend with a 95% prediction interval; percentages are capped at 0–100."),
     },
     "provenance": {
         "id": "Dibuat dengan evalkit {version} dari data dengan manifest `{manifest}`; berkas masukan (SHA-256): {inputs}.",
@@ -130,6 +132,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_dimension": {"id": "Dimensi", "en": "Dimension"},
     "col_score": {"id": "Skor (1–5)", "en": "Score (1–5)"},
     "col_ci": {"id": "IK 95%", "en": "95% CI"},
+    "col_projection": {"id": "Proyeksi tren pada tahun target (IP 95%)",
+                       "en": "Trend projection at target year (95% PI)"},
     "col_effect": {"id": "Pengaruh (satuan indikator)", "en": "Effect (indicator units)"},
     "col_pretrend": {"id": "p tren awal", "en": "Pre-trend p"},
     "col_note": {"id": "Catatan", "en": "Note"},

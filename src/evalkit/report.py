@@ -57,6 +57,8 @@ def load_region_report(region: str, lang: str = "id",
     targets = read_processed("indicator_targets", processed)
     progress = analysis.indicator_progress(values[values["region_code"] == reg.code],
                                            targets[targets["region_code"] == reg.code], metadata)
+    progress = progress.merge(analysis.trend_projections(values, progress),
+                              on=["region_code", "indicator_id"], how="left")
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
@@ -133,6 +135,15 @@ def health_table(rep: RegionReport) -> pd.DataFrame:
     })
 
 
+def _projection(value: float, low: float, high: float, unit: str) -> str:
+    """A linear projection as text; percentages are capped to 0-100 (a straight line is not)."""
+    if pd.isna(value):
+        return "—"
+    if unit == "%":
+        value, low, high = (min(max(v, 0.0), 100.0) for v in (value, low, high))
+    return f"{value:.3g} ({low:.3g}–{high:.3g})"
+
+
 def _num(value: float, digits: int = 2) -> str:
     """A table number as text ("—" when missing or suppressed)."""
     return "—" if pd.isna(value) else f"{value:.{digits}f}"
@@ -199,6 +210,9 @@ def outcome_table(rep: RegionReport):
         text("col_latest", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["latest_value"], p["latest_year"])],
         text("col_target", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["target_value"], p["target_year"])],
         text("col_achievement", lang): [f"{a:.0%}" if pd.notna(a) else "—" for a in p["achievement"]],
+        text("col_projection", lang): [
+            _projection(v, lo, hi, unit) for v, lo, hi, unit in
+            zip(p["projection"], p["projection_pi_low"], p["projection_pi_upp"], p["unit"])],
         text("col_status", lang): [status_label(s, lang) for s in p["status"]],
         text("col_summary", lang): [status_summary(s, lang) for s in p["status"]],
     })
