@@ -91,7 +91,7 @@ def test_weighted_scores_follow_the_register_shares():
     register = pd.DataFrame({"sector": ["a", "b"]})  # 50/50 in the register
     table, note = analysis.weighted_dimension_scores(survey, items, register, min_n=5)
     row = table.iloc[0]
-    assert note.startswith("post-stratified")
+    assert note == analysis.POSTSTRATIFIED
     assert row["unweighted"] == 3.5  # (6*4 + 2*2) / 8
     assert row["estimate"] == pytest.approx(3.0)  # 0.5*4 + 0.5*2
     assert row["ci_low"] < 3.0 < row["ci_upp"] and row["nobs"] == 8

