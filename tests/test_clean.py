@@ -25,7 +25,7 @@ from evalkit.clean import (
 )
 from evalkit.codebook import Codebook, read_codebook
 from evalkit.demo_form import ITEMS
-from evalkit.errors import DataError
+from evalkit.errors import DataError, InputFileError
 
 KEY = b"test-key-1"
 
@@ -589,3 +589,90 @@ def test_scrub_pii_text_keeps_ordinary_numbers():
 def test_scrub_pii_text_international_phone_with_space():
     scrubbed, _ = scrub_pii_text(pd.Series(["WA +62 812-3456-7890"]))
     assert scrubbed.iloc[0] == "WA [phone removed]"
+
+
+# --- indicator units, periods and breakdowns ---------------------------------------------
+@pytest.fixture
+def meta_units() -> pd.DataFrame:
+    raw = pd.DataFrame({
+        "indicator_id": ["air_minum", "komitmen", "partisipasi"],
+        "sdg_code": ["6.1.1", "17.17.1", "16.7.2"], "name_id": ["a", "b", "c"],
+        "name_en": ["a", "b", "c"], "unit": ["%", "miliar Rp", "%"],
+        "direction": ["higher", "higher", "higher"], "annual_rule": ["mean", "sum", None],
+    })
+    return clean_indicator_metadata(raw, "indicators.xlsx")
+
+
+def test_metadata_annual_rule_defaults_to_mean_and_is_checked(meta_units):
+    assert meta_units["annual_rule"].tolist() == ["mean", "sum", "mean"]
+    bad = pd.DataFrame({"indicator_id": ["a"], "sdg_code": ["1"], "name_id": ["a"],
+                        "name_en": ["a"], "unit": ["%"], "direction": ["higher"],
+                        "annual_rule": ["median"]})
+    with pytest.raises(DataError, match="annual_rule 'median'") as info:
+        clean_indicator_metadata(bad, "indicators.xlsx")
+    assert (info.value.row, info.value.column) == (2, "annual_rule")
+
+
+def test_units_that_disagree_with_the_metadata(meta_units):
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi"] * 5, "indicator_id": ["komitmen", "komitmen", "air_minum",
+                                                       "air_minum", "komitmen"],
+        "year": [2020, 2021, 2020, 2021, 2022],
+        "value": [12.5, 13500, "61,5 persen", 900, "45%"],
+        "unit": ["Rp miliar", "juta Rp", None, "rumah tangga", None],
+    })
+    result = clean_indicator_values(raw, meta_units, "indicators.xlsx")
+    # row 3: millions converted to billions, flagged with the factor
+    assert sorted(result.data["value"]) == [12.5, 13.5, 61.5]
+    flag = result.flags[result.flags["column"] == "unit"]
+    assert flag[["source_row", "value"]].values.tolist() == [[3, "juta Rp"]]
+    assert "'miliar Rp'" in flag["action"].iat[0] and "x0.001" in flag["action"].iat[0]
+    # households are not a percentage; a percent sign on an amount is not an amount
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == {5: "unit_mismatch", 6: "unit_mismatch"}
+    detail = result.quarantine.set_index("source_row").at[5, "detail"]
+    assert "'rumah tangga'" in detail and "'%'" in detail
+    assert len(raw) == len(result.data) + len(result.quarantine)
+
+
+def test_year_quarter_periods_and_their_gaps(meta_units):
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi"] * 6,
+        "indicator_id": ["air_minum"] * 6,
+        "period": ["2024-Q1", "TW II 2024", "2024Q4", "Q1 2025", "2023", "2024-Q9"],
+        "value": [60, 61, 62, 63, 59, 70],
+    })
+    result = clean_indicator_values(raw, meta_units, "indicators.xlsx")
+    data = result.data
+    assert data["period"].tolist() == ["2023", "2024-Q1", "2024-Q2", "2024-Q4", "2025-Q1"]
+    assert data["quarter"].isna().tolist() == [True, False, False, False, False]
+    assert result.quarantine[["source_row", "reason"]].values.tolist() == [
+        [7, "unparseable_period"]]
+    assert "2024-Q9" in result.quarantine["detail"].iat[0]
+    gaps = result.flags[result.flags["issue"].str.startswith("gap")]
+    assert gaps[["source_row", "value"]].values.tolist() == [[4, "2024-Q3"]]  # Q3 missing
+
+
+def test_breakdowns_are_separate_series_and_bad_ones_quarantined(meta_units):
+    raw = pd.DataFrame({
+        "region": ["Kota Jambi"] * 6, "indicator_id": ["partisipasi"] * 6,
+        "year": [2024] * 6, "value": [40, 36, 44, 38, 50, 41],
+        "jenis_kelamin": [None, "Perempuan", "Laki-laki", "P", "X", None],
+        "wilayah": [None, None, None, None, None, "Perdesaan"],
+    })
+    result = clean_indicator_values(raw, meta_units, "indicators.xlsx")
+    data = result.data
+    # total, female, male and a rural total are four series; a second female value for
+    # the same year conflicts with the first; "X" is no sex
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == {3: "conflicting_duplicate", 5: "conflicting_duplicate",
+                       6: "unknown_disaggregation"}
+    assert sorted(zip(data["sex"], data["area"], data["value"])) == [
+        ("male", "total", 44.0), ("total", "rural", 41.0), ("total", "total", 40.0)]
+    assert (data["age_group"] == "total").all()
+
+
+def test_values_need_a_year_or_a_period(meta_units):
+    raw = pd.DataFrame({"region": ["Kota Jambi"], "indicator_id": ["air_minum"], "value": [1]})
+    with pytest.raises(InputFileError, match="'year' or a 'period'"):
+        clean_indicator_values(raw, meta_units, "indicators.xlsx")

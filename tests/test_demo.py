@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
@@ -78,7 +79,7 @@ def test_dimension_offsets_are_recovered(health):
 
 
 def test_indicator_statuses_are_recovered(processed_dir):
-    progress = analysis.indicator_progress(read_processed("indicator_values", processed_dir),
+    progress = analysis.indicator_progress(read_processed("indicator_annual", processed_dir),
                                            read_processed("indicator_targets", processed_dir),
                                            read_processed("indicator_metadata", processed_dir))
     planted = planted_statuses()
@@ -94,7 +95,7 @@ def test_indicator_statuses_are_recovered(processed_dir):
 
 
 def test_forum_effect_is_recovered_by_difference_in_differences(processed_dir):
-    values = read_processed("indicator_values", processed_dir)
+    values = read_processed("indicator_annual", processed_dir)
     partnerships = read_processed("partnerships", processed_dir)
     assert set(partnerships["region_code"]) == set(forum_starts())  # comparison regions: none
     result = did_estimate(values, partnerships, indicator_id=ATTRIBUTION_INDICATOR.indicator_id)
@@ -107,3 +108,29 @@ def test_forum_effect_is_recovered_by_difference_in_differences(processed_dir):
     # an indicator the forums do not move shows no effect
     placebo = did_estimate(values, partnerships, indicator_id="stunting")
     assert placebo.ci_low < 0 < placebo.ci_upp
+
+
+def test_indicator_breakdowns_periods_and_units_are_recovered(processed_dir):
+    values = read_processed("indicator_values", processed_dir)
+    annual = read_processed("indicator_annual", processed_dir)
+    # the inclusion indicator by sex: women below the total and men above by the planted gap
+    inclusion = values[values["indicator_id"] == "keputusan_inklusif"]
+    wide = inclusion.pivot_table(index=["region_code", "year"], columns="sex", values="value")
+    wide = wide.dropna()
+    assert len(wide) > 50
+    gap = DEMO_PARAMS.inclusion_sex_gap
+    assert np.allclose(wide["total"] - wide["female"], gap, atol=0.006)
+    assert np.allclose(wide["male"] - wide["total"], gap, atol=0.006)
+    assert (annual["indicator_id"] == "keputusan_inklusif").sum() == \
+        (inclusion["sex"] == "total").sum()  # breakdowns are not in the annual series
+    # the quarterly series: eight quarters, whose yearly means are the planted yearly values
+    quarterly = values[values["quarter"].notna()]
+    assert set(quarterly["region_code"]) == {DEMO_PARAMS.quarterly_region}
+    assert len(quarterly) == 8
+    combined = annual[annual["quarters"] > 0]
+    assert combined["year"].tolist() == list(range(DEMO_PARAMS.indicator_years[1] - 1,
+                                                   DEMO_PARAMS.indicator_years[1] + 1))
+    assert (combined["quarters"] == 4).all()
+    # the amount reported in millions of rupiah sits on the billions scale of its series
+    amounts = annual[annual["indicator_id"] == "komitmen_kps"]["value"]
+    assert amounts.max() < 1000

@@ -590,3 +590,40 @@ def test_progress_table_empty():
     empty_t = _targets().iloc[0:0]
     out = progress_table(empty_v, empty_t)
     assert list(out.columns) == list(PROGRESS_TABLE_COLUMNS) and len(out) == 0
+
+
+# --- annual_series --------------------------------------------------------------------
+
+def _rows(*rows):
+    return pd.DataFrame(rows, columns=["region_code", "indicator_id", "year", "quarter", "sex",
+                                       "value"]).astype({"quarter": "Int64"})
+
+
+def test_annual_series_combines_quarters_by_the_indicators_rule():
+    from evalkit.indicators import annual_series
+
+    values = _rows(
+        ("15.71", "rate", 2023, None, "total", 10.0),
+        ("15.71", "rate", 2024, 1, "total", 11.0), ("15.71", "rate", 2024, 2, "total", 13.0),
+        ("15.71", "flow", 2024, 1, "total", 5.0), ("15.71", "flow", 2024, 2, "total", 7.0),
+        ("15.71", "stock", 2024, 2, "total", 3.0), ("15.71", "stock", 2024, 4, "total", 4.0),
+        ("15.71", "rate", 2024, 1, "female", 99.0),  # a breakdown: not the total series
+    )
+    meta = pd.DataFrame({"indicator_id": ["rate", "flow", "stock"],
+                         "annual_rule": ["mean", "sum", "last"]})
+    out = annual_series(values, meta)
+    assert out[["indicator_id", "year", "value", "quarters"]].values.tolist() == [
+        ["flow", 2024, 12.0, 2], ["rate", 2023, 10.0, 0], ["rate", 2024, 12.0, 2],
+        ["stock", 2024, 4.0, 2]]
+
+
+def test_annual_series_prefers_a_yearly_value_and_defaults_to_the_mean():
+    from evalkit.indicators import annual_series
+
+    values = _rows(("15.71", "rate", 2024, None, "total", 20.0),
+                   ("15.71", "rate", 2024, 1, "total", 1.0),
+                   ("15.71", "rate", 2025, 1, "total", 2.0), ("15.71", "rate", 2025, 3, "total", 4.0))
+    out = annual_series(values)
+    assert out[["year", "value", "quarters"]].values.tolist() == [[2024, 20.0, 0], [2025, 3.0, 2]]
+    with pytest.raises(ValueError, match="median"):
+        annual_series(values, pd.DataFrame({"indicator_id": ["rate"], "annual_rule": ["median"]}))

@@ -86,7 +86,7 @@ def test_no_personal_data_reaches_processed(processed_dir, raw_dir):
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
             cells = set(frame.astype(str).to_numpy().ravel()) | set(frame.columns)
-            text = " ".join(frame.select_dtypes(exclude="number").astype(str).to_numpy().ravel())
+            text = " ".join(frame.select_dtypes(exclude="number").map(str).to_numpy().ravel())
         else:
             text = path.read_text(encoding="utf-8")
             cells = set()
@@ -179,7 +179,7 @@ def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_
     assert 2022 not in set(stunting["year"]) and {2021, 2023} <= set(stunting["year"])
     flags = read_processed("flags", processed_dir)
     gaps = flags[flags["issue"].str.startswith("gap in series")]
-    assert "2022-2022" in set(gaps["value"])
+    assert "2022" in set(gaps["value"])
 
 
 def test_wide_sheet_with_a_non_year_column_is_an_error():

@@ -24,6 +24,17 @@ import pandas as pd
 from evalkit.codebook import Codebook, match_headers, normalize_label
 from evalkit.config import LIKERT_MAX, LIKERT_MIN, MAX_MISSING_ITEM_SHARE, SPEEDER_MIN_SECONDS
 from evalkit.errors import DataError, InputFileError
+from evalkit.indicator_fields import (
+    DISAGGREGATION_PARSERS,
+    DISAGGREGATIONS,
+    PERCENT_UNITS,
+    TOTAL,
+    normalise_unit,
+    parse_period,
+    period_label,
+    unit_factor,
+)
+from evalkit.indicators import ANNUAL_RULES
 from evalkit.regions import RegionNotFoundError, resolve_region
 
 QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", "record"]
@@ -85,27 +96,36 @@ def _records(frame: pd.DataFrame, drop: list[str]) -> list[str]:
                        ensure_ascii=False) for row in kept.to_dict("records")]
 
 
-def quarantine_rows(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str,
+def _pick(value: object, mask: pd.Series) -> object:
+    """A per-row Series restricted to ``mask`` (as text), or a constant as it is."""
+    return value[mask].map(str).to_numpy() if isinstance(value, pd.Series) else value
+
+
+def quarantine_rows(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str | pd.Series,
                     reason: str | pd.Series, detail: str | pd.Series = "",
                     drop: list[str] = ()) -> pd.DataFrame:
-    """Quarantine table rows for ``frame[mask]``; personal columns in ``drop`` are left out."""
+    """Quarantine table rows for ``frame[mask]``; personal columns in ``drop`` are left out.
+
+    ``source``, ``reason`` and ``detail`` are either one value or one per row of ``frame``.
+    """
     rows = frame[mask]
-    pick = lambda v: v[mask].astype(str).to_numpy() if isinstance(v, pd.Series) else v  # noqa: E731
     return pd.DataFrame({
-        "table": table, "source_file": source, "source_row": rows["source_row"].to_numpy(),
-        "reason": pick(reason), "detail": pick(detail),
+        "table": table, "source_file": _pick(source, mask), "source_row": rows["source_row"].to_numpy(),
+        "reason": _pick(reason, mask), "detail": _pick(detail, mask),
         "record": _records(rows.drop(columns="source_row"), list(drop)),
     }, columns=QUARANTINE_COLUMNS)
 
 
-def make_flags(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str, column: str,
-               issue: str, action: str, values: pd.Series | None = None) -> pd.DataFrame:
+def make_flags(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str | pd.Series,
+               column: str, issue: str, action: str | pd.Series,
+               values: pd.Series | None = None) -> pd.DataFrame:
+    """Flag rows for ``frame[mask]``: the value kept in ``column`` has an issue (row kept)."""
     rows = frame[mask]
     vals = (values if values is not None else frame[column])[mask]
     return pd.DataFrame({
-        "table": table, "source_file": source, "source_row": rows["source_row"].to_numpy(),
-        "column": column, "value": vals.astype(str).to_numpy(), "issue": issue,
-        "action": action,
+        "table": table, "source_file": _pick(source, mask), "source_row": rows["source_row"].to_numpy(),
+        "column": column, "value": vals.map(str).to_numpy(), "issue": issue,
+        "action": _pick(action, mask),
     }, columns=FLAG_COLUMNS)
 
 
@@ -375,7 +395,6 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
 
 INDICATOR_META_COLUMNS = ["indicator_id", "sdg_code", "name_id", "name_en", "unit", "direction"]
 DIRECTIONS = {"higher", "lower"}
-PERCENT_UNITS = {"%", "persen", "percent"}
 
 
 def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -391,6 +410,16 @@ def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
         i = bad.idxmax()
         raise DataError(source, f"direction {raw.at[i, 'direction']!r} must be 'higher' or "
                                 "'lower' (which way is better).", row=int(rows[i]), column="direction")
+    # optional: how a year is formed from quarterly values (see indicators.ANNUAL_RULES)
+    rule = (raw["annual_rule"] if "annual_rule" in raw.columns
+            else pd.Series(None, index=raw.index, dtype=object)).astype(object)
+    meta["annual_rule"] = rule.map(lambda v: "mean" if pd.isna(v) or not str(v).strip()
+                                   else str(v).strip().lower())
+    bad = ~meta["annual_rule"].isin(ANNUAL_RULES)
+    if bad.any():
+        i = bad.idxmax()
+        raise DataError(source, f"annual_rule {raw.at[i, 'annual_rule']!r} must be one of "
+                                f"{', '.join(ANNUAL_RULES)}.", row=int(rows[i]), column="annual_rule")
     dup = meta["indicator_id"].duplicated()
     if dup.any():
         i = dup.idxmax()
@@ -451,62 +480,178 @@ def indicators_wide_to_long(wide: pd.DataFrame, source: str) -> pd.DataFrame:
     return long.sort_values(["source_row", "year"]).reset_index(drop=True)
 
 
-def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
-    """Yearly indicator values (long format): numbers parsed, impossible values quarantined.
+# Column names officers use for the optional breakdowns of a value row.
+DISAGGREGATION_ALIASES = {
+    "sex": ("sex", "jenis_kelamin", "jenis kelamin", "gender", "jk"),
+    "age_group": ("age_group", "kelompok_umur", "kelompok umur", "umur", "age"),
+    "area": ("area", "urban_rural", "wilayah", "daerah", "perkotaan_perdesaan"),
+}
+INDICATOR_VALUE_COLUMNS = ["region_code", "indicator_id", "year", "quarter", "period",
+                           *DISAGGREGATIONS, "value", "source"]
 
-    Rows from :func:`indicators_wide_to_long` keep their own ``source_row``. Gaps in a
-    series (a year missing between the first and the last) are flagged, not filled.
+
+def _disaggregation_columns(raw: pd.DataFrame) -> dict[str, str]:
+    """Which raw column holds each breakdown (sex, age group, area), if any."""
+    found = {}
+    lower = {normalize_label(c): c for c in raw.columns}
+    for name, aliases in DISAGGREGATION_ALIASES.items():
+        hit = next((lower[a] for a in aliases if a in lower), None)
+        if hit is not None:
+            found[name] = hit
+    return found
+
+
+def _periods(raw: pd.DataFrame) -> pd.Series:
+    """(year, quarter) per row from ``period`` (preferred when filled) or ``year``."""
+    year = raw["year"] if "year" in raw.columns else pd.Series(None, index=raw.index, dtype=object)
+    cell = raw["period"].where(raw["period"].notna(), year) if "period" in raw.columns else year
+    return cell.map(parse_period)
+
+
+def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
+    """Indicator values (long format): periods, units and breakdowns read; bad rows quarantined.
+
+    Columns: ``region, indicator_id, value`` and ``year`` or ``period`` (a year or a
+    year-quarter such as ``2024-Q1`` / ``TW I 2024``), optionally ``unit``, the
+    breakdowns ``sex``, ``age_group`` and ``area`` (urban/rural; Indonesian column
+    names accepted, blank = total) and ``source``. Rows from
+    :func:`indicators_wide_to_long` keep their own ``source_row``.
+
+    Quarantine reasons: ``unknown_indicator``, ``missing_value``,
+    ``unparseable_value``, ``unparseable_period``, ``unknown_disaggregation``,
+    ``unit_mismatch`` (a stated unit, or a percent sign, that disagrees with the
+    metadata and has no exact conversion), ``impossible_value`` (a percentage outside
+    0-100, a negative amount), ``duplicate_row`` and ``conflicting_duplicate`` (same
+    region, indicator, period and breakdown). Flags (row kept): decimal comma, unit
+    converted, gap in a series (flagged, never filled).
     """
-    require_columns(raw, ["region", "indicator_id", "year", "value"], source)
+    if "year" not in raw.columns and "period" not in raw.columns:
+        raise InputFileError(source, "indicator values need a 'year' or a 'period' column.")
+    require_columns(raw, ["region", "indicator_id", "value"], source)
     if "source_row" not in raw.columns:
         raw = raw.assign(source_row=excel_rows(raw))
     raw = raw.copy()
     raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
+    files = pd.Series(source, index=raw.index)
+    if "source_sheet" in raw.columns:  # rows gathered from several sheets name their sheet
+        files = source + " [" + raw["source_sheet"].astype(str) + "]"
+        raw = raw.drop(columns="source_sheet")
+    known = raw["indicator_id"].isin(meta["indicator_id"])
     value = parse_number(raw["value"])
-    year = parse_number(raw["year"])
-    unit = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).str.lower()
-    is_pct = unit.isin(PERCENT_UNITS)
+    period = _periods(raw)
+    expected = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).map(normalise_unit)
+    stated = (raw["unit"].map(normalise_unit) if "unit" in raw.columns
+              else pd.Series(None, index=raw.index, dtype=object))
+    percent_sign = raw["value"].astype(str).str.contains(r"(?i)%|persen|percent", regex=True)
+    stated = stated.where(stated.notna() | ~percent_sign, "%")
+    factor = pd.Series([unit_factor(s, e) for s, e in zip(stated, expected)], index=raw.index,
+                       dtype=object)
+    breakdown = {name: raw[col].map(DISAGGREGATION_PARSERS[name])
+                 for name, col in _disaggregation_columns(raw).items()}
+    bad_breakdown = pd.concat(breakdown, axis=1).isna().any(axis=1) if breakdown \
+        else pd.Series(False, index=raw.index)
+
     reason = pd.Series(None, index=raw.index, dtype=object)
     detail = pd.Series("", index=raw.index, dtype=object)
-    reason = reason.mask(~raw["indicator_id"].isin(meta["indicator_id"]), "unknown_indicator")
-    reason = reason.mask(reason.isna() & raw["value"].isna(), "missing_value")
-    reason = reason.mask(reason.isna() & (value.isna() | year.isna()), "unparseable_value")
+
+    def quarantine_when(mask: pd.Series, why: str, text: pd.Series | str = "") -> None:
+        nonlocal reason, detail
+        new = reason.isna() & mask
+        reason = reason.mask(new, why)
+        detail = detail.mask(new, text)
+
+    quarantine_when(~known, "unknown_indicator")
+    quarantine_when(raw["value"].isna(), "missing_value")
+    quarantine_when(value.isna(), "unparseable_value")
+    quarantine_when(period.isna(), "unparseable_period",
+                    "period " + (raw["period"] if "period" in raw.columns else raw["year"])
+                    .astype(str) + " is not a year or a year-quarter")
+    quarantine_when(bad_breakdown, "unknown_disaggregation",
+                    "breakdown " + pd.concat([raw[c].map(str) for c in
+                                              _disaggregation_columns(raw).values()] or
+                                             [pd.Series("", index=raw.index)], axis=1)
+                    .agg(" / ".join, axis=1) + " is not a known sex, age group or area")
+    meta_unit = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).map(repr)
+    stated_text = (raw["unit"] if "unit" in raw.columns else stated).where(stated.notna(), "%")
+    quarantine_when(factor.isna(), "unit_mismatch",
+                    "unit " + stated_text.map(repr) + " but the metadata says " + meta_unit
+                    + " and there is no exact conversion")
+    value = value * factor.fillna(1.0).astype(float)
+    is_pct = expected.isin(PERCENT_UNITS)
     impossible = (is_pct & ((value > 100) | (value < 0))) | (~is_pct & (value < 0))
-    reason = reason.mask(reason.isna() & impossible, "impossible_value")
-    detail = detail.mask(reason.eq("impossible_value"),
-                         "value " + raw["value"].astype(str) + " outside the range its unit allows")
+    quarantine_when(impossible, "impossible_value",
+                    "value " + raw["value"].astype(str) + " outside the range its unit allows")
+
     regions = resolve_region_column(raw, "region", source)
-    key = regions["region_code"] + "|" + raw["indicator_id"] + "|" + year.astype(str)
+    year = period.map(lambda p: p[0] if p else None)
+    quarter = period.map(lambda p: p[1] if p else None)
+    parts = pd.DataFrame({"region_code": regions["region_code"], "indicator_id": raw["indicator_id"],
+                          "year": year.map(str), "quarter": quarter.map(str),
+                          **{name: breakdown.get(name, pd.Series(TOTAL, index=raw.index))
+                             for name in DISAGGREGATIONS}})
+    key = parts.map(str).agg("|".join, axis=1)
     candidate = reason.isna()
-    exact_dup = candidate & (key + "|" + value.astype(str)).duplicated()
-    reason = reason.mask(exact_dup, "duplicate_row")
+    quarantine_when(candidate & (key + "|" + value.astype(str)).duplicated(), "duplicate_row")
     candidate = reason.isna()
     n_values = (key + "|" + value.astype(str))[candidate].groupby(key[candidate]).transform("nunique")
     conflict = pd.Series(False, index=raw.index)
     conflict[candidate] = n_values > 1
-    reason = reason.mask(conflict, "conflicting_duplicate")
-    detail = detail.mask(conflict, "different values for the same region, indicator and year")
-    quarantine = quarantine_rows(raw, reason.notna(), table="indicator_values", source=source,
+    quarantine_when(conflict, "conflicting_duplicate",
+                    "different values for the same region, indicator, period and breakdown")
+    quarantine = quarantine_rows(raw, reason.notna(), table="indicator_values", source=files,
                                  reason=reason, detail=detail)
     keep = reason.isna()
     text_values = raw["value"].map(lambda v: isinstance(v, str))
-    comma_decimal = raw["value"].astype(str).str.fullmatch(r"\s*-?[\d.]*,\d+\s*%?\s*")
-    flags = make_flags(raw, keep & text_values & comma_decimal,
-                       table="indicator_values", source=source, column="value",
-                       issue="decimal comma", action="read as decimal point")
-    data = pd.DataFrame({"region_code": regions["region_code"][keep],
-                         "indicator_id": raw["indicator_id"][keep],
-                         "year": year[keep].astype("int64"), "value": value[keep],
-                         "source_row": raw["source_row"][keep]})
-    data = data.sort_values(["region_code", "indicator_id", "year"]).reset_index(drop=True)
-    step = data.groupby(["region_code", "indicator_id"])["year"].diff()
-    gap = step > 1
-    gaps = make_flags(data, gap, table="indicator_values", source=source, column="year",
-                      issue="gap in series (earlier year(s) missing)", action="kept; not filled",
-                      values=(data["year"] - step + 1).astype("Int64").astype(str)
-                      + "-" + (data["year"] - 1).astype(str))
-    return CleanResult(data.drop(columns="source_row"), quarantine,
-                       _concat([flags, gaps], FLAG_COLUMNS))
+    comma_decimal = raw["value"].astype(str).str.fullmatch(r"\s*-?[\d.]*,\d+\s*(%|persen)?\s*")
+    flags = [make_flags(raw, keep & text_values & comma_decimal,
+                        table="indicator_values", source=files, column="value",
+                        issue="decimal comma", action="read as decimal point")]
+    converted = keep & factor.map(lambda f: f is not None and f != 1.0)
+    flags.append(make_flags(raw, converted, table="indicator_values", source=files,
+                            column="unit", issue="unit differs from the metadata",
+                            values=stated_text, action="value converted to " + meta_unit + " (x"
+                            + factor.map(lambda f: f"{f:g}" if f is not None else "") + ")"))
+    data = pd.DataFrame({
+        "region_code": regions["region_code"], "indicator_id": raw["indicator_id"],
+        "year": year, "quarter": quarter,
+        **{name: parts[name] for name in DISAGGREGATIONS},
+        "value": value,
+        "source": (raw["source"].astype("string").str.strip() if "source" in raw.columns
+                   else pd.Series(pd.NA, index=raw.index, dtype="string")),
+        "source_row": raw["source_row"], "source_file": files,
+    })[keep]
+    data["year"] = data["year"].astype("int64")
+    data["quarter"] = data["quarter"].astype("Int64")
+    data.insert(4, "period", [period_label(y, q) for y, q in zip(data["year"], data["quarter"])])
+    data = data.sort_values(["region_code", "indicator_id", *DISAGGREGATIONS, "year", "quarter"],
+                            na_position="first").reset_index(drop=True)
+    flags.append(_gap_flags(data))
+    return CleanResult(data.drop(columns=["source_row", "source_file"]), quarantine,
+                       _concat(flags, FLAG_COLUMNS))
+
+
+def _gap_flags(data: pd.DataFrame) -> pd.DataFrame:
+    """Flag the first value after a gap in a yearly or a quarterly series (value: the gap)."""
+    quarterly = data["quarter"].notna()
+    # position on one axis per series: years, or quarters counted from year 0
+    step = pd.Series(np.where(quarterly, data["year"] * 4 + data["quarter"].fillna(1) - 1,
+                              data["year"]), index=data.index).astype("int64")
+    keys = [data[c] for c in ("region_code", "indicator_id", *DISAGGREGATIONS)] + [quarterly]
+    previous = step.groupby(keys).shift()
+    gap = (step - previous) > 1
+
+    def label(position: int, is_quarter: bool) -> str:
+        return period_label(position // 4, position % 4 + 1) if is_quarter else str(position)
+
+    def missing(position: int, before: float, is_quarter: bool) -> str:
+        first, last = label(int(before) + 1, is_quarter), label(position - 1, is_quarter)
+        return first if first == last else f"{first}–{last}"
+
+    span = pd.Series([missing(s, p, q) if g else "" for s, p, q, g in
+                      zip(step, previous.fillna(0), quarterly, gap)], index=data.index)
+    return make_flags(data, gap, table="indicator_values", source=data["source_file"], column="period",
+                      issue="gap in series (earlier period(s) missing)", action="kept; not filled",
+                      values=span)
 
 
 # --- stakeholders, attendance, partnerships ------------------------------------------

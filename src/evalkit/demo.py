@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit.clean import parse_number
 from evalkit.demo_form import (
     DIMENSIONS,
     ITEMS,
@@ -118,6 +119,13 @@ class DemoParameters:
     attribution_trend: float = 1.5  # common yearly change of that indicator, all regions
     # Regions whose indicator values come in the wide sheet (one column per year).
     wide_format_regions: tuple[str, ...] = ("33.72", "35.10")
+    # Indicator breakdowns and periods: the inclusion indicator by sex (women lower by
+    # this many points); one series reported by quarter in its last two years (the
+    # quarters average to the yearly value, so progress is unchanged).
+    inclusion_sex_gap: float = 4.0
+    quarterly_region: str = "19.71"
+    quarterly_indicator: str = "kemiskinan"
+    quarterly_offsets: tuple[float, ...] = (0.3, 0.1, -0.1, -0.3)
     attendance_rate: float = 0.75
     attendance_sector_effects: dict[str, float] = field(default_factory=lambda: {
         "pemerintah": 0.15, "dunia_usaha": -0.30, "akademisi": 0.0,
@@ -514,8 +522,70 @@ def make_indicators(params: DemoParameters,
             .pivot(index=["region", "indicator_id"], columns="year", values="value")
             .reset_index())
     wide.columns = [str(c) for c in wide.columns]
-    return {"metadata": metadata, "targets": pd.DataFrame(targets),
-            "values": values_df[~in_wide].reset_index(drop=True), "values_wide": wide}
+    metadata["annual_rule"] = ["sum" if i.unit == "miliar Rp" else "mean"
+                               for i in (*INDICATORS, ATTRIBUTION_INDICATOR)]
+    # A second stream, so adding these cases leaves every value above unchanged.
+    extra = np.random.default_rng([params.seed, 4])
+    long, quarterly = _quarterly_sheet(values_df[~in_wide].reset_index(drop=True), params)
+    long = _with_units(long, metadata, extra)
+    long = pd.concat([long, _sex_breakdown(long, params)], ignore_index=True)
+    return {"metadata": metadata, "targets": pd.DataFrame(targets), "values": long,
+            "values_wide": wide, "values_quarterly": quarterly}
+
+
+def _quarterly_sheet(long: pd.DataFrame, params: DemoParameters
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Move one series' last two years into a quarterly sheet whose quarters average to them.
+
+    Returns the long sheet without those rows and the quarterly sheet (``period``
+    spelled the several ways officers write it).
+    """
+    region, ind_id = NAME_VARIANTS[params.quarterly_region][0], params.quarterly_indicator
+    code_of = {v: c for c, vs in NAME_VARIANTS.items() for v in vs}
+    years = (params.indicator_years[1] - 1, params.indicator_years[1])
+    rows = long[(long["region"].map(code_of) == params.quarterly_region)
+                & (long["indicator_id"] == ind_id) & long["year"].isin(years)]
+    assert len(rows) == 2, "the quarterly demo series must have one row per year"
+    spellings = ("{y}-Q1", "TW II {y}", "{y}Q3", "Triwulan IV {y}")
+    quarters = []
+    for _, row in rows.iterrows():
+        annual = float(str(row["value"]).replace(",", "."))
+        for q, (offset, spelling) in enumerate(zip(params.quarterly_offsets, spellings)):
+            quarters.append({"region": region, "indicator_id": ind_id,
+                             "period": spelling.format(y=row["year"]),
+                             "value": round(annual + offset, 2), "unit": "%"})
+    return long.drop(index=rows.index).reset_index(drop=True), pd.DataFrame(quarters)
+
+
+def _with_units(long: pd.DataFrame, metadata: pd.DataFrame,
+                rng: np.random.Generator) -> pd.DataFrame:
+    """A ``unit`` column as officers type it, one amount in the wrong (convertible) unit
+    and one row whose unit cannot be reconciled with the metadata."""
+    spellings = {"%": ("%", "persen", "Persen"), "miliar Rp": ("miliar Rp", "Rp miliar")}
+    unit_of = metadata.set_index("indicator_id")["unit"]
+    long = long.assign(unit=[str(rng.choice(spellings[unit_of[i]])) for i in long["indicator_id"]])
+    amounts = long.index[(long["indicator_id"] == "komitmen_kps")
+                         & long["value"].map(lambda v: isinstance(v, float) and v == v)]
+    i = int(rng.choice(amounts))  # reported in millions instead of billions of rupiah
+    long.at[i, "value"], long.at[i, "unit"] = round(long.at[i, "value"] * 1000, 1), "juta Rp"
+    wrong = long[long["indicator_id"] == "air_minum"].iloc[[3]].assign(unit="rumah tangga")
+    return pd.concat([long, wrong], ignore_index=True)
+
+
+def _sex_breakdown(long: pd.DataFrame, params: DemoParameters) -> pd.DataFrame:
+    """The inclusion indicator broken down by sex (women lower by a planted gap), plus one
+    row whose sex cannot be read."""
+    ind = long[(long["indicator_id"] == "keputusan_inklusif") & long["value"].notna()]
+    ind = ind[~ind[["region", "year"]].duplicated()]
+    total = parse_number(ind["value"])
+    keep = total.notna() & (total <= 100)
+    rows = []
+    for (_, row), value in zip(ind[keep].iterrows(), total[keep]):
+        for sex, sign in (("Perempuan", -1), ("Laki-laki", 1)):
+            rows.append({**row.to_dict(), "value": round(value + sign * params.inclusion_sex_gap, 2),
+                         "sex": sex})
+    rows.append({**rows[0], "sex": "X"})
+    return pd.DataFrame(rows)
 
 
 # --- attendance and partnerships ----------------------------------------------------

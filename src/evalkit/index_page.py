@@ -31,7 +31,7 @@ def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
     """Key figures per region (see :func:`evalkit.analysis.region_overview`)."""
     survey = read_processed("survey", processed_dir)
     scores = analysis.scores_long(survey, read_processed("items", processed_dir))
-    progress = analysis.indicator_progress(read_processed("indicator_values", processed_dir),
+    progress = analysis.indicator_progress(read_processed("indicator_annual", processed_dir),
                                            read_processed("indicator_targets", processed_dir),
                                            read_processed("indicator_metadata", processed_dir))
     return analysis.region_overview(survey, scores, progress, report_regions(processed_dir))

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "ANNUAL_COLUMNS",
+    "ANNUAL_RULES",
     "DEFAULT_THRESHOLDS",
     "PROGRESS_TABLE_COLUMNS",
     "STATUSES",
@@ -48,6 +50,7 @@ __all__ = [
     "ProgressThresholds",
     "TrendResult",
     "achievement_ratio",
+    "annual_series",
     "assess_progress",
     "fit_trend",
     "progress_table",
@@ -1068,3 +1071,69 @@ def progress_table(
     if len(out):
         out = out.sort_values(_KEY, kind="stable", ignore_index=True)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Annual total series (what progress is measured on)
+# ---------------------------------------------------------------------------
+
+#: How a year's value is formed from its quarters when no yearly value was reported:
+#: ``mean`` for rates and shares (the default), ``sum`` for flows (amounts committed
+#: in the quarter), ``last`` for stocks read at the end of the period.
+ANNUAL_RULES = ("mean", "sum", "last")
+ANNUAL_COLUMNS = ["region_code", "indicator_id", "year", "value", "quarters"]
+
+
+def annual_series(values: pd.DataFrame, metadata: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The yearly, whole-population series of every region and indicator.
+
+    Progress (:func:`progress_table`), trends and attribution are measured on one value
+    per year for the total population. Rows broken down by sex, age group or area are
+    left out (they stay in the cleaned values for breakdown tables). A year with a
+    yearly value uses it; a year reported only by quarter gets its quarters combined
+    by the indicator's ``annual_rule`` in ``metadata`` (see :data:`ANNUAL_RULES`;
+    ``mean`` when the metadata has no such column). A year's quarters are combined
+    even when fewer than four were reported; ``quarters`` says how many were (0 for a
+    yearly value), so a report can say so.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Cleaned values: ``region_code, indicator_id, year, value`` and optionally
+        ``quarter``, ``sex``, ``age_group``, ``area`` (``"total"`` = not broken down).
+    metadata : pandas.DataFrame, optional
+        ``indicator_id`` and optionally ``annual_rule``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ANNUAL_COLUMNS`, sorted by region, indicator and year.
+    """
+    _require_columns(values, _VALUE_COLUMNS, "values")
+    rows = values
+    for column in ("sex", "age_group", "area"):
+        if column in rows.columns:
+            rows = rows[rows[column].fillna("total") == "total"]
+    quarter = rows["quarter"] if "quarter" in rows.columns else pd.Series(pd.NA, index=rows.index)
+    yearly = rows[quarter.isna()][list(_VALUE_COLUMNS)].assign(quarters=0)
+    by_quarter = rows[quarter.notna()].sort_values([*_KEY, "year", "quarter"])
+    rules = pd.Series("mean", index=by_quarter.index)
+    if metadata is not None and "annual_rule" in metadata.columns:
+        rules = by_quarter["indicator_id"].map(metadata.set_index("indicator_id")["annual_rule"]
+                                               ).fillna("mean")
+    unknown = set(rules) - set(ANNUAL_RULES)
+    if unknown:
+        raise ValueError(f"annual_rule {sorted(unknown)} is not one of {ANNUAL_RULES}.")
+    combined = [
+        {"region_code": region, "indicator_id": ind, "year": year,
+         "value": float(getattr(group["value"], rule)() if rule != "last" else group["value"].iloc[-1]),
+         "quarters": len(group)}
+        for (region, ind, year, rule), group in by_quarter.assign(rule=rules)
+        .groupby([*_KEY, "year", "rule"], sort=True)
+    ]
+    combined = pd.DataFrame(combined, columns=ANNUAL_COLUMNS)
+    # a yearly value wins over the quarters of the same year
+    have_year = combined.merge(yearly[[*_KEY, "year"]], on=[*_KEY, "year"], how="left",
+                               indicator=True)["_merge"].eq("both").to_numpy()
+    out = pd.concat([yearly, combined[~have_year]], ignore_index=True)
+    return out.sort_values([*_KEY, "year"]).reset_index(drop=True).astype({"quarters": "int64"})

@@ -45,6 +45,7 @@ from evalkit.config import (
     SPEEDER_MIN_SECONDS,
 )
 from evalkit.errors import EvalkitError
+from evalkit.indicators import annual_series
 from evalkit.io import file_sha256, read_table, read_workbook
 
 # Which raw file holds which input (names as the demo data and data/raw/README.md use).
@@ -130,10 +131,7 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
             raise EvalkitError(f"{paths['indicators'].name}: needs sheets 'metadata', 'targets' "
                                f"and 'values'; found {', '.join(ind)}.")
     meta = clean_indicator_metadata(ind["metadata"], names["indicators"])
-    if "values_wide" in ind:  # a sheet with one column per year, as officers often keep it
-        wide = indicators_wide_to_long(ind["values_wide"], f"{names['indicators']} [values_wide]")
-        long = ind["values"].assign(source_row=excel_rows(ind["values"]))
-        ind["values"] = pd.concat([long, wide], ignore_index=True)  # source_column marks wide rows
+    ind["values"] = _value_sheets(ind, names["indicators"])
     raws = {
         "survey": survey_raw, "indicator_targets": ind["targets"], "indicator_values": ind["values"],
         "stakeholders": read_table(paths["stakeholders"]),
@@ -151,6 +149,8 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     }
     tables = {name: r.data for name, r in results.items()}
     tables["indicator_metadata"] = meta
+    # the yearly whole-population series progress is measured on (derived, not cleaned)
+    tables["indicator_annual"] = annual_series(tables["indicator_values"], meta)
     tables["items"] = codebook.items
     tables["dimensions"] = codebook.dimensions
     tables["sectors"] = codebook.choices[codebook.choices["list_name"] == sector_list] \
@@ -164,6 +164,24 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     rows_in = {name: len(frame) for name, frame in raws.items()}
     rows_in["indicator_metadata"] = len(ind["metadata"])
     return tables, results, rows_in, warnings
+
+
+def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """Every ``values*`` sheet as one long table, each row keeping its sheet and Excel row.
+
+    ``values_wide*`` sheets hold one column per year (as officers often keep them) and
+    are reshaped; other ``values*`` sheets (e.g. ``values_quarterly``) are long.
+    """
+    parts = []
+    for sheet, frame in workbook.items():
+        if not sheet.startswith("values"):
+            continue
+        if sheet.startswith("values_wide"):
+            part = indicators_wide_to_long(frame, f"{name} [{sheet}]")
+        else:
+            part = frame.assign(source_row=excel_rows(frame))
+        parts.append(part.assign(source_sheet=sheet))
+    return pd.concat(parts, ignore_index=True)
 
 
 def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],

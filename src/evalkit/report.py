@@ -54,7 +54,7 @@ def load_region_report(region: str, lang: str = "id",
     weighted, weighting = analysis.weighted_dimension_scores(survey, items, register)
     health = analysis.compare_to_benchmark(weighted, bench)
     metadata = read_processed("indicator_metadata", processed)
-    values = read_processed("indicator_values", processed)
+    values = read_processed("indicator_annual", processed)
     targets = read_processed("indicator_targets", processed)
     progress = analysis.indicator_progress(values[values["region_code"] == reg.code],
                                            targets[targets["region_code"] == reg.code], metadata)

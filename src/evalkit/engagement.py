@@ -1,0 +1,1024 @@
+"""Stakeholder engagement: meeting attendance, pentahelix coverage, power/interest map.
+
+This module owns the *engagement* and *stakeholder coverage* parts of a regional
+evaluation (sections 2 and 5 of the report): who was invited to forum meetings and
+who came, by sector and over time; which of the five pentahelix sectors appear in
+the stakeholder register, the survey and the meetings; and where each stakeholder
+sits on the power/interest grid.
+
+Inputs are the cleaned tables of ``data/processed/``, already filtered to one region
+by the caller:
+
+- ``attendance``: ``region_code, province_code, meeting_date, meeting, organisation,
+  sector, attended`` (one row per organisation invited to a meeting);
+- ``register``: ``region_code, province_code, organisation, sector, influence,
+  interest`` (influence and interest rated 1-5).
+
+Sector keys are the fixed pentahelix list :data:`PENTAHELIX`; report labels come from
+the ``sectors`` table (see :func:`sector_labels`). A missing sector is treated as
+``"unknown"`` and shown as its own row after the five pentahelix sectors, so nothing
+is silently dropped. Sector colours for every figure live in :data:`SECTOR_COLORS`
+(Okabe-Ito palette, colour-blind safe) and nowhere else; :mod:`evalkit.network`
+imports them.
+
+All functions are pure: DataFrames in, new DataFrames (or matplotlib Axes) out; no
+file I/O, no printing, inputs never modified.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from evalkit.config import CI_LEVEL, MIN_CELL
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; matplotlib is imported lazily
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "PENTAHELIX",
+    "UNKNOWN_SECTOR",
+    "SECTOR_COLORS",
+    "OVERALL_COLOR",
+    "QUADRANTS",
+    "QUADRANT_LABELS",
+    "sector_labels",
+    "sector_color",
+    "attendance_by_sector",
+    "attendance_over_time",
+    "attendance_trend",
+    "pentahelix_coverage",
+    "missing_sectors",
+    "coverage_share",
+    "power_interest_map",
+    "quadrant_counts",
+    "power_interest_figure",
+    "attendance_figure",
+]
+
+# --------------------------------------------------------------------------------------
+# Vocabulary (one place)
+# --------------------------------------------------------------------------------------
+#: The five pentahelix sectors, in report order.
+PENTAHELIX: tuple[str, ...] = ("pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media")
+
+#: Sector key used for organisations whose sector is missing or unknown.
+UNKNOWN_SECTOR = "unknown"
+
+#: Sector colours for every figure (Okabe & Ito 2008, "Color Universal Design",
+#: a palette distinguishable under the common colour-vision deficiencies).
+#: Blue, orange, bluish green, reddish purple, vermillion; grey for unknown.
+SECTOR_COLORS: dict[str, str] = {
+    "pemerintah": "#0072B2",
+    "dunia_usaha": "#E69F00",
+    "akademisi": "#009E73",
+    "masyarakat_sipil": "#CC79A7",
+    "media": "#D55E00",
+    UNKNOWN_SECTOR: "#999999",
+}
+
+#: Colour of the all-sector line in attendance figures.
+OVERALL_COLOR = "#000000"
+
+#: Power/interest quadrants (Mendelow 1991; Eden & Ackermann 1998), in display order.
+QUADRANTS: tuple[str, ...] = ("manage_closely", "keep_satisfied", "keep_informed", "monitor")
+
+#: Bilingual quadrant labels.
+QUADRANT_LABELS: dict[str, dict[str, str]] = {
+    "manage_closely": {"id": "Kelola secara dekat", "en": "Manage closely"},
+    "keep_satisfied": {"id": "Jaga kepuasannya", "en": "Keep satisfied"},
+    "keep_informed": {"id": "Beri informasi", "en": "Keep informed"},
+    "monitor": {"id": "Pantau", "en": "Monitor"},
+}
+
+_AXIS_LABELS: dict[str, dict[str, str]] = {
+    "influence": {"id": "Pengaruh (1–5)", "en": "Influence (1–5)"},
+    "interest": {"id": "Kepentingan (1–5)", "en": "Interest (1–5)"},
+    "period": {"id": "Periode", "en": "Period"},
+    "rate": {"id": "Tingkat kehadiran", "en": "Attendance rate"},
+    "all": {"id": "Semua sektor", "en": "All sectors"},
+    "sector": {"id": "Sektor", "en": "Sector"},
+}
+
+_LANGS = ("id", "en")
+_RATING_MIN, _RATING_MAX = 1, 5  # influence / interest scale of the register
+_ALL = "all"
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+def _check_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{what}: expected a DataFrame, got {type(df).__name__}.")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
+        )
+
+
+def _check_level(ci: float) -> None:
+    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
+        raise ValueError(f"ci must be a confidence level strictly between 0 and 1, got {ci!r}.")
+
+
+def _check_min_n(min_n: int) -> None:
+    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 0:
+        raise ValueError(f"min_n must be a non-negative integer, got {min_n!r}.")
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in _LANGS:
+        raise ValueError(f"lang must be one of {_LANGS}, got {lang!r}.")
+    return lang
+
+
+def _sector_series(df: pd.DataFrame) -> pd.Series:
+    """Sector keys as plain strings; missing -> ``UNKNOWN_SECTOR``."""
+    s = df["sector"].astype(object)
+    s = s.where(s.notna(), UNKNOWN_SECTOR).map(str).str.strip()
+    return s.where(s != "", UNKNOWN_SECTOR)
+
+
+def _sector_order(observed: Iterable[str], *, all_five: bool = True) -> list[str]:
+    """Pentahelix sectors first (all five, or only those observed), then others sorted."""
+    seen = set(observed)
+    head = list(PENTAHELIX) if all_five else [s for s in PENTAHELIX if s in seen]
+    extra = sorted(seen - set(PENTAHELIX), key=lambda s: (s == UNKNOWN_SECTOR, s))
+    return head + extra
+
+
+def _attended_bool(attendance: pd.DataFrame) -> np.ndarray:
+    s = attendance["attended"]
+    if s.isna().any():
+        rows = list(attendance.index[s.isna()][:5])
+        raise ValueError(
+            f"attendance: column 'attended' has missing values (e.g. row(s) {rows}); "
+            "decide attended/absent during cleaning."
+        )
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=bool)
+    ok = pd.api.types.is_numeric_dtype(s) and s.isin([0, 1]).all()
+    if not ok:
+        raise ValueError(
+            "attendance: column 'attended' must be boolean (True/False or 1/0); "
+            f"got values {sorted(map(str, pd.unique(s)))[:10]}."
+        )
+    return s.to_numpy().astype(bool)
+
+
+def _dates(attendance: pd.DataFrame) -> pd.Series:
+    try:
+        d = pd.to_datetime(attendance["meeting_date"])
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"attendance: column 'meeting_date' has unreadable dates ({exc}).") from None
+    if d.isna().any():
+        rows = list(attendance.index[d.isna()][:5])
+        raise ValueError(f"attendance: column 'meeting_date' is missing in row(s) {rows}.")
+    return d
+
+
+def _prepare_attendance(attendance: pd.DataFrame, what: str, *, dates: bool = False) -> pd.DataFrame:
+    cols = ["organisation", "sector", "attended"] + (["meeting_date"] if dates else [])
+    _check_columns(attendance, cols, what)
+    org = attendance["organisation"]
+    if org.isna().any():
+        rows = list(attendance.index[org.isna()][:5])
+        raise ValueError(f"{what}: column 'organisation' is missing in row(s) {rows}.")
+    out = pd.DataFrame(
+        {
+            "organisation": org.astype(object).map(str).to_numpy(),
+            "sector": _sector_series(attendance).to_numpy(),
+            "attended": _attended_bool(attendance),
+        }
+    )
+    if dates:
+        out["meeting_date"] = _dates(attendance).to_numpy()
+    return out
+
+
+def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
+    """Map sector keys to labels from the ``sectors`` table.
+
+    Parameters
+    ----------
+    sectors : pandas.DataFrame
+        Columns ``sector, label_id, label_en``.
+    lang : {"en", "id"}
+        Which label column to use.
+
+    Returns
+    -------
+    dict
+        ``{sector_key: label}``; use it as the ``labels`` argument of the figure
+        functions. Keys absent from the table fall back to the key itself there.
+    """
+    _check_lang(lang)
+    col = f"label_{lang}"
+    _check_columns(sectors, ["sector", col], "sectors")
+    return {str(k): str(v) for k, v in zip(sectors["sector"], sectors[col], strict=True)}
+
+
+def sector_color(sector: str) -> str:
+    """Colour of ``sector`` in :data:`SECTOR_COLORS` (grey for anything not listed)."""
+    return SECTOR_COLORS.get(sector, SECTOR_COLORS[UNKNOWN_SECTOR])
+
+
+def _label(labels: Mapping[str, str] | None, key: str) -> str:
+    if labels is None:
+        return key
+    return str(labels.get(key, key))
+
+
+# --------------------------------------------------------------------------------------
+# Attendance by sector
+# --------------------------------------------------------------------------------------
+def _cluster_deff(attended: np.ndarray, cluster: np.ndarray) -> float:
+    """Design effect of a proportion whose observations are clustered.
+
+    Ratio-estimator (Taylor-linearisation) variance with clusters as primary units,
+    divided by the binomial variance; NaN when it cannot be estimated (fewer than two
+    clusters, or a proportion of exactly 0 or 1).
+    """
+    n = attended.size
+    if n == 0:
+        return math.nan
+    p = attended.mean()
+    frame = pd.DataFrame({"y": attended.astype(float), "c": cluster})
+    by = frame.groupby("c", sort=False)["y"].agg(["sum", "size"])
+    g = len(by)
+    if g < 2 or p <= 0 or p >= 1:
+        return math.nan
+    resid = by["sum"].to_numpy() - p * by["size"].to_numpy()
+    var_cluster = g / (g - 1) * float(np.sum(resid**2)) / n**2
+    var_srs = p * (1 - p) / n
+    return var_cluster / var_srs
+
+
+def _wilson(successes: float, n: float, ci: float) -> tuple[float, float]:
+    from statsmodels.stats.proportion import proportion_confint
+
+    if n <= 0:
+        return (math.nan, math.nan)
+    low, upp = proportion_confint(successes, n, alpha=1 - ci, method="wilson")
+    return float(low), float(upp)
+
+
+def attendance_by_sector(
+    attendance: pd.DataFrame,
+    *,
+    min_n: int = MIN_CELL,
+    ci: float = CI_LEVEL,
+    cluster: bool = True,
+) -> pd.DataFrame:
+    """Meeting attendance rate per sector with a Wilson interval and suppression.
+
+    Parameters
+    ----------
+    attendance : pandas.DataFrame
+        One row per organisation invited to a meeting; needs ``organisation``,
+        ``sector`` and ``attended`` (bool, or 0/1; no missing values).
+    min_n : int, default ``MIN_CELL``
+        Sectors with fewer distinct organisations are suppressed.
+    ci : float, default ``CI_LEVEL``
+        Confidence level.
+    cluster : bool, default True
+        Account for the clustering of invitations within organisations by using
+        the Wilson interval with the effective sample size ``n / deff`` (see Notes).
+        With ``False`` the plain Wilson interval on all invitations is returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sector, the five :data:`PENTAHELIX` sectors first (always, with
+        0 invitations where absent), then any other sector found (e.g.
+        ``"unknown"``). Columns:
+
+        ``sector``, ``invitations`` (rows), ``attended`` (Int64; times attended),
+        ``rate`` (attended / invitations), ``ci_low``, ``ci_upp``, ``deff``
+        (estimated design effect, NaN when not estimable), ``organisations``
+        (distinct organisations invited), ``suppressed``.
+
+        Suppressed rows (fewer than ``min_n`` organisations) have ``attended`` set to
+        ``<NA>`` and ``rate``, ``ci_low``, ``ci_upp``, ``deff`` set to NaN: the
+        attended count would give the rate away. ``invitations`` and
+        ``organisations`` are kept, so readers see why.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing (named), ``attended`` has missing or non-boolean
+        values, ``ci`` is not in (0, 1) or ``min_n`` is negative.
+
+    Notes
+    -----
+    The rate is :math:`\\hat p = y / n` with :math:`y` attendances out of :math:`n`
+    invitations. The Wilson (score) interval is
+
+    .. math::
+
+        \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n},
+
+    computed by ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+    It keeps close to nominal coverage for small :math:`n` and rates near 0 or 1,
+    where the Wald interval fails (Brown, Cai & DasGupta 2001).
+
+    *Clustering.* The same organisations are invited to every meeting, so
+    attendances are not independent: an organisation that skips one meeting tends
+    to skip others. Treating the :math:`n` invitations as independent Bernoulli
+    trials then understates the uncertainty. With ``cluster=True`` the design
+    effect of the rate with organisations as clusters is estimated by Taylor
+    linearisation of the ratio :math:`\\hat p = \\sum_j y_j / \\sum_j m_j` over the
+    :math:`g` organisations (:math:`y_j` attendances out of :math:`m_j`
+    invitations),
+
+    .. math::
+
+        \\widehat{V}(\\hat p) = \\frac{g}{g-1} \\frac{\\sum_j (y_j - \\hat p m_j)^2}{n^2},
+        \\qquad \\mathrm{deff} = \\frac{\\widehat V(\\hat p)}{\\hat p(1-\\hat p)/n},
+
+    and the Wilson interval is computed with the effective sample size
+    :math:`n_\\text{eff} = n / \\max(\\mathrm{deff}, 1)` and :math:`\\hat p
+    n_\\text{eff}` successes (Kish 1965; the "Wilson with effective sample size"
+    interval evaluated by Dean & Pagano 2015). The design effect is truncated at 1,
+    so the interval is never narrower than the plain Wilson interval; where it
+    cannot be estimated (a rate of 0 or 1, a single organisation) the plain
+    interval is used. With only a handful of organisations per sector the design
+    effect is itself imprecise: read the interval as indicative.
+
+    Suppressing sectors with fewer than ``min_n`` organisations is the minimum
+    frequency (threshold) rule of statistical disclosure control.
+
+    References
+    ----------
+    .. [1] Wilson, E. B. (1927). Probable inference, the law of succession, and
+           statistical inference. *Journal of the American Statistical
+           Association*, 22(158), 209-212.
+    .. [2] Brown, L. D., Cai, T. T., & DasGupta, A. (2001). Interval estimation for
+           a binomial proportion. *Statistical Science*, 16(2), 101-133.
+    .. [3] Newcombe, R. G. (1998). Two-sided confidence intervals for the single
+           proportion: comparison of seven methods. *Statistics in Medicine*,
+           17(8), 857-872.
+    .. [4] Kish, L. (1965). *Survey Sampling*. Wiley (design effect, ratio
+           estimators).
+    .. [5] Dean, N., & Pagano, M. (2015). Evaluating confidence interval methods
+           for binomial proportions in clustered surveys. *Journal of Survey
+           Statistics and Methodology*, 3(4), 484-503.
+    .. [6] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley,
+           ch. 5 (threshold rule).
+    """
+    _check_level(ci)
+    _check_min_n(min_n)
+    data = _prepare_attendance(attendance, "attendance")
+    rows = []
+    for sector in _sector_order(data["sector"]):
+        block = data[data["sector"] == sector]
+        n = len(block)
+        y = int(block["attended"].sum())
+        n_org = int(block["organisation"].nunique())
+        suppressed = n_org < min_n
+        if n == 0 or suppressed:
+            rows.append((sector, n, pd.NA if suppressed else y, math.nan, math.nan, math.nan,
+                         math.nan, n_org, suppressed))
+            continue
+        deff = _cluster_deff(block["attended"].to_numpy(), block["organisation"].to_numpy())
+        n_eff = n / max(deff, 1.0) if (cluster and not math.isnan(deff)) else float(n)
+        p = y / n
+        low, upp = _wilson(p * n_eff, n_eff, ci)
+        rows.append((sector, n, y, p, low, upp, deff, n_org, suppressed))
+    out = pd.DataFrame(
+        rows,
+        columns=["sector", "invitations", "attended", "rate", "ci_low", "ci_upp", "deff",
+                 "organisations", "suppressed"],
+    )
+    out["invitations"] = out["invitations"].astype("int64")
+    out["attended"] = out["attended"].astype("Int64")
+    out["organisations"] = out["organisations"].astype("int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    for col in ("rate", "ci_low", "ci_upp", "deff"):
+        out[col] = out[col].astype("float64")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Attendance over time
+# --------------------------------------------------------------------------------------
+def attendance_over_time(
+    attendance: pd.DataFrame,
+    *,
+    freq: str = "Q",
+    min_n: int = MIN_CELL,
+) -> pd.DataFrame:
+    """Attendance rate per sector and period (long format), plus an all-sector row.
+
+    Parameters
+    ----------
+    attendance : pandas.DataFrame
+        Needs ``meeting_date`` (datetime64 or date strings), ``organisation``,
+        ``sector`` and ``attended``.
+    freq : str, default "Q"
+        A pandas period frequency: ``"Q"`` quarter, ``"M"`` month, ``"Y"`` year.
+    min_n : int, default ``MIN_CELL``
+        Cells (period x sector) with fewer distinct invited organisations are
+        suppressed: ``attended`` becomes ``<NA>`` and ``rate`` NaN. Pass 0 to show
+        every cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``period`` (pandas Period), ``sector``, ``invitations``,
+        ``attended`` (Int64), ``rate``, ``organisations``, ``suppressed``. For every
+        period (sorted) there is one row per sector found anywhere in the data
+        (pentahelix order, then others; 0 invitations and NaN rate where a sector
+        had no invitation that period) followed by one row with ``sector="all"``.
+        The sector rows' ``invitations`` add up to the number of input rows.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing (named), a date cannot be read or is missing,
+        ``attended`` is not boolean, or ``freq`` is not a period frequency.
+
+    Notes
+    -----
+    The rate of a cell is attendances / invitations among the meetings whose date
+    falls in the period. Suppression follows the threshold rule (Hundepool et al.
+    2012, ch. 5), as in :func:`attendance_by_sector`. For a test of change over time
+    see :func:`attendance_trend`.
+
+    References
+    ----------
+    .. [1] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley.
+    """
+    _check_min_n(min_n)
+    data = _prepare_attendance(attendance, "attendance", dates=True)
+    try:
+        data["period"] = pd.PeriodIndex(pd.DatetimeIndex(data["meeting_date"]), freq=freq)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"freq {freq!r} is not a pandas period frequency ({exc}).") from None
+    sectors = _sector_order(data["sector"], all_five=False)
+    periods = sorted(pd.unique(data["period"]))
+    rows = []
+    for period in periods:
+        in_period = data[data["period"] == period]
+        for sector in [*sectors, _ALL]:
+            block = in_period if sector == _ALL else in_period[in_period["sector"] == sector]
+            n = len(block)
+            y = int(block["attended"].sum())
+            n_org = int(block["organisation"].nunique())
+            suppressed = n > 0 and n_org < min_n
+            rate = y / n if (n > 0 and not suppressed) else math.nan
+            rows.append((period, sector, n, pd.NA if suppressed else y, rate, n_org, suppressed))
+    out = pd.DataFrame(
+        rows,
+        columns=["period", "sector", "invitations", "attended", "rate", "organisations",
+                 "suppressed"],
+    )
+    if len(out):
+        out["period"] = pd.PeriodIndex(out["period"], freq=periods[0].freq)
+    out["invitations"] = out["invitations"].astype("int64")
+    out["attended"] = out["attended"].astype("Int64")
+    out["rate"] = out["rate"].astype("float64")
+    out["organisations"] = out["organisations"].astype("int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out
+
+
+_TREND_COLUMNS = ["sector", "invitations", "organisations", "slope", "se", "slope_ci_low",
+                  "slope_ci_upp", "odds_ratio", "or_ci_low", "or_ci_upp", "p_value", "note"]
+
+
+def _fit_trend(block: pd.DataFrame, ci: float, min_n: int) -> tuple:
+    import statsmodels.api as sm
+
+    n = len(block)
+    n_org = int(block["organisation"].nunique())
+    nan7 = (math.nan,) * 8
+    if n == 0:
+        return (n, n_org, *nan7, "no invitations")
+    if n_org < min_n:
+        return (n, n_org, *nan7, f"fewer than {min_n} organisations")
+    if block["years"].nunique() < 2:
+        return (n, n_org, *nan7, "a single meeting date")
+    y = block["attended"].to_numpy(dtype=float)
+    if y.min() == y.max():
+        return (n, n_org, *nan7, "no variation in attendance")
+    exog = sm.add_constant(block["years"].to_numpy(dtype=float), has_constant="add")
+    groups = pd.factorize(block["organisation"])[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = sm.GLM(y, exog, family=sm.families.Binomial()).fit(
+                cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
+            )
+        except Exception as exc:  # numerical failure (e.g. perfect separation)
+            return (n, n_org, *nan7, f"model failed: {type(exc).__name__}")
+    bad = [w for w in caught if "Separation" in type(w.message).__name__
+           or "Convergence" in type(w.message).__name__]
+    if bad:
+        return (n, n_org, *nan7, f"model unreliable: {type(bad[0].message).__name__}")
+    slope = float(res.params[1])
+    se = float(res.bse[1])
+    low, upp = (float(v) for v in np.asarray(res.conf_int(alpha=1 - ci))[1])
+    p = float(res.pvalues[1])
+    if not all(map(math.isfinite, (slope, se, low, upp))):
+        return (n, n_org, *nan7, "model unreliable: non-finite estimate")
+    return (n, n_org, slope, se, low, upp, math.exp(slope), math.exp(low), math.exp(upp), p, "")
+
+
+def attendance_trend(
+    attendance: pd.DataFrame,
+    *,
+    ci: float = CI_LEVEL,
+    min_n: int = MIN_CELL,
+) -> pd.DataFrame:
+    """Trend in attendance per sector: logistic regression on time, clustered SEs.
+
+    Parameters
+    ----------
+    attendance : pandas.DataFrame
+        Needs ``meeting_date``, ``organisation``, ``sector``, ``attended``.
+    ci : float, default ``CI_LEVEL``
+        Confidence level.
+    min_n : int, default ``MIN_CELL``
+        Sectors with fewer distinct organisations get no estimate (a cluster-robust
+        variance from fewer clusters is unusable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sector found in the data (pentahelix order), then
+        ``sector="all"``. Columns ``sector, invitations, organisations, slope``
+        (change in log-odds of attending per year), ``se``, ``slope_ci_low``,
+        ``slope_ci_upp``, ``odds_ratio`` (``exp(slope)``: multiplicative change in
+        the odds per year), ``or_ci_low``, ``or_ci_upp``, ``p_value`` and ``note``
+        (empty when estimated, else why not: too few organisations, a single meeting
+        date, no variation, separation or non-convergence).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing (named) or the data are malformed.
+
+    Notes
+    -----
+    For each sector, :math:`\\operatorname{logit} P(\\text{attended}_{ij}) =
+    \\beta_0 + \\beta_1 t_{ij}` with :math:`t` the meeting date in years since the
+    first meeting in the data, fitted by maximum likelihood (statsmodels ``GLM``,
+    Binomial family). Invitations of the same organisation are correlated, so the
+    standard errors are cluster-robust by organisation (Liang & Zeger 1986) with
+    the usual small-sample factor :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}`, and
+    intervals and p-values use a t distribution with :math:`G-1` degrees of
+    freedom (:math:`G` organisations), as recommended for few clusters (Cameron &
+    Miller 2015). The ``all`` row pools every sector (no sector terms): it
+    describes the forum as a whole, including changes in its sector mix.
+
+    References
+    ----------
+    .. [1] Liang, K.-Y., & Zeger, S. L. (1986). Longitudinal data analysis using
+           generalized linear models. *Biometrika*, 73(1), 13-22.
+    .. [2] Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to
+           cluster-robust inference. *Journal of Human Resources*, 50(2), 317-372.
+    .. [3] Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley, ch. 5.
+    """
+    _check_level(ci)
+    _check_min_n(min_n)
+    data = _prepare_attendance(attendance, "attendance", dates=True)
+    if len(data):
+        origin = data["meeting_date"].min()
+        data["years"] = (data["meeting_date"] - origin).dt.total_seconds() / (365.25 * 86400)
+    else:
+        data["years"] = pd.Series(dtype="float64")
+    rows = []
+    for sector in [*_sector_order(data["sector"], all_five=False), _ALL]:
+        block = data if sector == _ALL else data[data["sector"] == sector]
+        rows.append((sector, *_fit_trend(block, ci, min_n)))
+    out = pd.DataFrame(rows, columns=_TREND_COLUMNS)
+    out[["invitations", "organisations"]] = out[["invitations", "organisations"]].astype("int64")
+    num = _TREND_COLUMNS[3:-1]
+    out[num] = out[num].astype("float64")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Pentahelix coverage
+# --------------------------------------------------------------------------------------
+def pentahelix_coverage(
+    register: pd.DataFrame,
+    *,
+    survey: pd.DataFrame | None = None,
+    attendance: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which pentahelix sectors are in the register, the survey and the meetings.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Stakeholder register with ``organisation`` and ``sector``.
+    survey : pandas.DataFrame, optional
+        Survey responses (one row per respondent) with ``sector``.
+    attendance : pandas.DataFrame, optional
+        Attendance table with ``organisation``, ``sector``, ``attended``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per :data:`PENTAHELIX` sector (always all five, in order), then one
+        row per other sector found in any input (e.g. ``"unknown"``). Columns:
+        ``sector``; ``in_register`` (distinct registered organisations);
+        ``in_survey`` (respondents; Int64, ``<NA>`` when ``survey`` is not given);
+        ``in_attendance`` (distinct organisations that attended at least one
+        meeting; Int64, ``<NA>`` when ``attendance`` is not given); ``present``
+        (the sector has at least one registered organisation). The columns are the
+        same whatever is given, so downstream tables have one shape.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing (the message names it and the table).
+
+    Notes
+    -----
+    Coverage of the pentahelix (government, business, academia, community, media) is
+    a count, not an estimate: no interval applies. See :func:`missing_sectors` and
+    :func:`coverage_share`.
+    """
+    _check_columns(register, ["organisation", "sector"], "register")
+    reg = pd.DataFrame({"organisation": register["organisation"].to_numpy(),
+                        "sector": _sector_series(register).to_numpy()})
+    observed = set(reg["sector"])
+    svy = att = None
+    if survey is not None:
+        _check_columns(survey, ["sector"], "survey")
+        svy = _sector_series(survey)
+        observed |= set(svy)
+    if attendance is not None:
+        att = _prepare_attendance(attendance, "attendance")
+        observed |= set(att["sector"])
+    rows = []
+    for sector in _sector_order(observed):
+        n_reg = int(reg.loc[reg["sector"] == sector, "organisation"].dropna().nunique())
+        n_svy = pd.NA if svy is None else int((svy == sector).sum())
+        if att is None:
+            n_att = pd.NA
+        else:
+            sel = (att["sector"] == sector) & att["attended"]
+            n_att = int(att.loc[sel, "organisation"].nunique())
+        rows.append((sector, n_reg, n_svy, n_att, n_reg > 0))
+    out = pd.DataFrame(rows, columns=["sector", "in_register", "in_survey", "in_attendance",
+                                      "present"])
+    out["in_register"] = out["in_register"].astype("int64")
+    out["in_survey"] = out["in_survey"].astype("Int64")
+    out["in_attendance"] = out["in_attendance"].astype("Int64")
+    out["present"] = out["present"].astype(bool)
+    return out
+
+
+def _check_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    _check_columns(coverage, ["sector", "present"], "coverage")
+    return coverage[coverage["sector"].isin(PENTAHELIX)]
+
+
+def missing_sectors(coverage: pd.DataFrame) -> list[str]:
+    """Pentahelix sectors absent from the register, in :data:`PENTAHELIX` order.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Output of :func:`pentahelix_coverage` (needs ``sector`` and ``present``).
+        A pentahelix sector with no row at all counts as missing.
+
+    Returns
+    -------
+    list of str
+        Sector keys, e.g. ``["akademisi", "media"]``; empty when all five are present.
+    """
+    cov = _check_coverage(coverage)
+    present = set(cov.loc[cov["present"].astype(bool), "sector"])
+    return [s for s in PENTAHELIX if s not in present]
+
+
+def coverage_share(coverage: pd.DataFrame) -> float:
+    """Share of the five pentahelix sectors present in the register (0 to 1).
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Output of :func:`pentahelix_coverage`.
+
+    Returns
+    -------
+    float
+        ``present sectors / 5``; sectors outside the pentahelix do not count.
+    """
+    return (len(PENTAHELIX) - len(missing_sectors(coverage))) / len(PENTAHELIX)
+
+
+# --------------------------------------------------------------------------------------
+# Power / interest
+# --------------------------------------------------------------------------------------
+def _rating(register: pd.DataFrame, col: str) -> pd.Series:
+    s = register[col]
+    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+        raise ValueError(f"register: column {col!r} must be numeric 1-5 (got dtype {s.dtype}).")
+    s = s.astype("float64")
+    bad = s.notna() & ((s < _RATING_MIN) | (s > _RATING_MAX))
+    if bad.any():
+        rows = list(register.index[bad][:5])
+        raise ValueError(
+            f"register: column {col!r} has values outside {_RATING_MIN}-{_RATING_MAX} "
+            f"in row(s) {rows} (e.g. {s[bad].iloc[0]!r})."
+        )
+    return s
+
+
+def power_interest_map(register: pd.DataFrame, *, midpoint: float = 3) -> pd.DataFrame:
+    """Classify each stakeholder into a power/interest (influence/interest) quadrant.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Stakeholder register with ``organisation``, ``sector``, ``influence`` and
+        ``interest`` (numbers 1-5; missing allowed).
+    midpoint : float, default 3
+        A rating is *high* when it is **strictly greater** than ``midpoint``; a
+        rating equal to the midpoint counts as low (see Notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``register`` (same index and columns) with ``high_influence`` and
+        ``high_interest`` (boolean, ``<NA>`` when the rating is missing) and
+        ``quadrant`` (one of :data:`QUADRANTS`, ``<NA>`` when a rating is missing):
+
+        - influence > midpoint and interest > midpoint: ``manage_closely`` (key
+          players);
+        - influence > midpoint, interest <= midpoint: ``keep_satisfied``;
+        - influence <= midpoint, interest > midpoint: ``keep_informed``;
+        - otherwise: ``monitor``.
+
+    Raises
+    ------
+    ValueError
+        If ``influence`` or ``interest`` is missing, not numeric or outside 1-5.
+
+    Notes
+    -----
+    The *boundary rule* is "strictly greater than the midpoint is high". On the 1-5
+    register scale with the default midpoint 3, the neutral middle value 3 is low and
+    only 4 and 5 are high, so a stakeholder must be rated above neutral on both axes
+    to be a key player; with ">=" three of the five values would be "high" and the
+    grid would lean towards "manage closely". Pass ``midpoint=2.5`` to treat 3 as
+    high.
+
+    The grid is Mendelow's (1991) power/interest matrix as used in stakeholder
+    analysis for public and non-profit management (Eden & Ackermann 1998; Bryson
+    2004).
+
+    References
+    ----------
+    .. [1] Mendelow, A. (1991). Stakeholder mapping. *Proceedings of the 2nd
+           International Conference on Information Systems*, Cambridge, MA.
+    .. [2] Eden, C., & Ackermann, F. (1998). *Making Strategy: The Journey of
+           Strategic Management*. Sage.
+    .. [3] Bryson, J. M. (2004). What to do when stakeholders matter. *Public
+           Management Review*, 6(1), 21-53.
+    """
+    _check_columns(register, ["sector", "influence", "interest"], "register")
+    if not isinstance(midpoint, (int, float, np.number)) or isinstance(midpoint, bool) \
+            or not math.isfinite(midpoint):
+        raise ValueError(f"midpoint must be a finite number, got {midpoint!r}.")
+    influence = _rating(register, "influence")
+    interest = _rating(register, "interest")
+    hi_inf = (influence > midpoint).astype("boolean").mask(influence.isna())
+    hi_int = (interest > midpoint).astype("boolean").mask(interest.isna())
+    a = (influence > midpoint).to_numpy()
+    b = (interest > midpoint).to_numpy()
+    quadrant = np.select(
+        [a & b, a & ~b, ~a & b],
+        ["manage_closely", "keep_satisfied", "keep_informed"],
+        default="monitor",
+    ).astype(object)
+    missing = (influence.isna() | interest.isna()).to_numpy()
+    quadrant[missing] = None
+    out = register.copy()
+    out["high_influence"] = hi_inf
+    out["high_interest"] = hi_int
+    out["quadrant"] = pd.Series(quadrant, index=register.index, dtype="str")
+    return out
+
+
+def quadrant_counts(pi_map: pd.DataFrame) -> pd.DataFrame:
+    """Number of stakeholders per sector and quadrant.
+
+    Parameters
+    ----------
+    pi_map : pandas.DataFrame
+        Output of :func:`power_interest_map` (needs ``sector`` and ``quadrant``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``sector`` (the five pentahelix sectors, then others found), columns
+        :data:`QUADRANTS` plus ``unrated`` (missing rating) and ``total``; int64
+        counts. Rows sum to ``total``.
+    """
+    _check_columns(pi_map, ["sector", "quadrant"], "pi_map")
+    sector = _sector_series(pi_map)
+    quad = pi_map["quadrant"].astype(object).where(pi_map["quadrant"].notna(), "unrated")
+    cols = [*QUADRANTS, "unrated"]
+    table = pd.crosstab(sector, quad).reindex(index=_sector_order(sector), columns=cols,
+                                              fill_value=0)
+    table = table.fillna(0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.index.name = "sector"
+    table.columns.name = None
+    return table
+
+
+def _boundary(midpoint: float) -> float:
+    """Where to draw the quadrant line for integer ratings under the '>' rule."""
+    return math.floor(midpoint) + 0.5
+
+
+def power_interest_figure(
+    register: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    lang: str = "en",
+    ax: Axes | None = None,
+    midpoint: float = 3,
+    annotate: bool = False,
+    seed: int = 0,
+    jitter: float = 0.15,
+) -> Axes:
+    """Power/interest scatter: one point per stakeholder, coloured by sector.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Stakeholder register (``organisation``, ``sector``, ``influence``,
+        ``interest``). Stakeholders with a missing rating are not drawn.
+    labels : mapping, optional
+        Sector key -> label for the legend (e.g. from :func:`sector_labels`);
+        defaults to the keys.
+    lang : {"en", "id"}
+        Language of axis and quadrant labels (:data:`QUADRANT_LABELS`).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is created otherwise.
+    midpoint : float, default 3
+        Quadrant rule of :func:`power_interest_map`; the lines are drawn halfway
+        between the last low and first high integer rating.
+    annotate : bool, default False
+        Write each organisation's name beside its point (needs ``organisation``).
+    seed : int, default 0
+        Seed of the jitter, so the figure is the same on every run.
+    jitter : float, default 0.15
+        Half-width of the uniform jitter added to both ratings so that stakeholders
+        with equal integer ratings do not hide each other; below 0.5, so no point
+        crosses a quadrant line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes (``ax.figure`` is the figure). One scatter collection per sector
+        present, in :data:`PENTAHELIX` order; points are sorted by sector and
+        organisation before jittering, so the drawing does not depend on row order.
+
+    References
+    ----------
+    .. [1] Mendelow, A. (1991). Stakeholder mapping. *Proceedings of the 2nd
+           International Conference on Information Systems*, Cambridge, MA.
+    .. [2] Eden, C., & Ackermann, F. (1998). *Making Strategy*. Sage.
+    """
+    import matplotlib.pyplot as plt
+
+    _check_lang(lang)
+    if not (0 <= jitter < 0.5):
+        raise ValueError(f"jitter must be in [0, 0.5), got {jitter!r}.")
+    if annotate:
+        _check_columns(register, ["organisation"], "register")
+    pim = power_interest_map(register, midpoint=midpoint)
+    pim = pim[pim["quadrant"].notna()].copy()
+    pim["_sector"] = _sector_series(pim) if len(pim) else pd.Series(dtype=object)
+    order = {s: i for i, s in enumerate(_sector_order(pim["_sector"]))}
+    pim["_rank"] = pim["_sector"].map(order)
+    sort_cols = ["_rank"] + (["organisation"] if "organisation" in pim.columns else [])
+    pim = pim.sort_values(sort_cols, kind="stable")
+    rng = np.random.default_rng(seed)
+    jx = rng.uniform(-jitter, jitter, len(pim))
+    jy = rng.uniform(-jitter, jitter, len(pim))
+    x = pim["interest"].to_numpy(dtype=float) + jx
+    y = pim["influence"].to_numpy(dtype=float) + jy
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5.5))
+    sectors = pim["_sector"].to_numpy()
+    for sector in _sector_order(pim["_sector"], all_five=False):
+        sel = sectors == sector
+        ax.scatter(x[sel], y[sel], s=46, color=sector_color(sector), edgecolor="white",
+                   linewidth=0.6, label=_label(labels, sector), zorder=3)
+    if annotate:
+        for xi, yi, name in zip(x, y, pim["organisation"], strict=True):
+            ax.annotate(str(name), (xi, yi), xytext=(3, 3), textcoords="offset points",
+                        fontsize="xx-small")
+    b = _boundary(midpoint)
+    lo, hi = _RATING_MIN - 0.5, _RATING_MAX + 0.5
+    ax.axvline(b, color="#555555", lw=0.9, ls="--", zorder=1)
+    ax.axhline(b, color="#555555", lw=0.9, ls="--", zorder=1)
+    corners = {
+        "manage_closely": (hi - 0.08, hi - 0.08, "right", "top"),
+        "keep_satisfied": (lo + 0.08, hi - 0.08, "left", "top"),
+        "keep_informed": (hi - 0.08, lo + 0.08, "right", "bottom"),
+        "monitor": (lo + 0.08, lo + 0.08, "left", "bottom"),
+    }
+    for key, (tx, ty, ha, va) in corners.items():
+        ax.text(tx, ty, QUADRANT_LABELS[key][lang], ha=ha, va=va, fontsize="small",
+                color="#333333", style="italic", zorder=2)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xticks(range(_RATING_MIN, _RATING_MAX + 1))
+    ax.set_yticks(range(_RATING_MIN, _RATING_MAX + 1))
+    ax.set_xlabel(_AXIS_LABELS["interest"][lang])
+    ax.set_ylabel(_AXIS_LABELS["influence"][lang])
+    if len(pim):
+        ax.legend(title=_AXIS_LABELS["sector"][lang], fontsize="small", title_fontsize="small",
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------------------
+# Attendance figure
+# --------------------------------------------------------------------------------------
+def attendance_figure(
+    over_time: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    lang: str = "en",
+    sectors: Sequence[str] | None = None,
+    show_all: bool = True,
+) -> Axes:
+    """Attendance rate by sector over periods (one line per sector).
+
+    Parameters
+    ----------
+    over_time : pandas.DataFrame
+        Output of :func:`attendance_over_time` (``period, sector, rate``).
+        Suppressed or empty cells (NaN rate) leave gaps in the lines.
+    labels : mapping, optional
+        Sector key -> legend label; defaults to the keys.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is created otherwise.
+    lang : {"en", "id"}
+        Language of the axis labels and of the all-sector line's default label.
+    sectors : sequence of str, optional
+        Sectors to draw (default: every sector in ``over_time`` except ``"all"``).
+    show_all : bool, default True
+        Also draw the all-sector rate as a dashed black line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``Line2D`` per drawn sector (in pentahelix order) plus one for ``all``
+        when ``show_all``; y axis 0-100 %.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    _check_lang(lang)
+    _check_columns(over_time, ["period", "sector", "rate"], "over_time")
+    periods = sorted(pd.unique(over_time["period"]))
+    pos = {p: i for i, p in enumerate(periods)}
+    present = [s for s in pd.unique(over_time["sector"]) if s != _ALL]
+    draw = _sector_order(present, all_five=False) if sectors is None else list(sectors)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.2))
+    for sector in [*draw, *([_ALL] if show_all else [])]:
+        block = over_time[over_time["sector"] == sector]
+        if block.empty:
+            continue
+        xs = np.array([pos[p] for p in block["period"]])
+        order = np.argsort(xs)
+        ys = block["rate"].to_numpy(dtype=float)[order]
+        if sector == _ALL:
+            label = labels.get(_ALL, _AXIS_LABELS["all"][lang]) if labels else _AXIS_LABELS["all"][lang]
+            ax.plot(xs[order], ys, color=OVERALL_COLOR, ls="--", lw=1.6, marker="o", ms=3,
+                    label=label, zorder=4)
+        else:
+            ax.plot(xs[order], ys, color=sector_color(sector), lw=1.8, marker="o", ms=4,
+                    label=_label(labels, sector), zorder=3)
+    ax.set_xticks(range(len(periods)), [str(p) for p in periods], rotation=0)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel(_AXIS_LABELS["period"][lang])
+    ax.set_ylabel(_AXIS_LABELS["rate"][lang])
+    if ax.lines:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax

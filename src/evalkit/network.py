@@ -1,0 +1,858 @@
+"""Collaboration network of a partnership: who works with whom, how closely, how trusted.
+
+The ``ties`` table comes from a PARTNER-style network survey (Varda et al. 2008):
+each responding organisation lists its partners in the forum and, for each, reports
+
+- ``level`` — level of collaboration: 0 none, 1 cooperative (sharing information),
+  2 coordinated (joint planning or activities), 3 integrated (shared resources,
+  formal agreements);
+- ``trust`` — its mean rating of the partner on the three PARTNER trust items
+  (reliability, support of the mission, openness to discussion), 1-4;
+- ``value`` — its mean rating on the three PARTNER value items (power/influence,
+  level of involvement, resource contribution), 1-4.
+
+Columns: ``region_code, organisation, partner, level, trust, value`` (one row per
+organisation rating a partner; ``trust``/``value`` may be missing), already filtered
+to one region by the caller. The stakeholder ``register`` (``organisation, sector``)
+supplies sectors; organisations that appear in the ties but not in the register get
+the sector ``"unknown"`` and are reported by :func:`tie_quality_report`.
+
+This module builds the undirected collaboration graph (networkx), computes the
+standard whole-network measures (density, Freeman degree centralisation,
+components, isolates), finds central organisations, summarises ties by pentahelix
+sector, scores trust and value as PARTNER does, detects data problems, and draws the
+network. Everything is pure (no file I/O); figures are deterministic (fixed layout
+seed). Sector colours come from :data:`evalkit.engagement.SECTOR_COLORS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from evalkit.engagement import (
+    PENTAHELIX,
+    UNKNOWN_SECTOR,
+    sector_color,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_LABELS",
+    "PARTNER_SCALE_MIN",
+    "PARTNER_SCALE_MAX",
+    "TIE_PROBLEMS",
+    "TIE_PROBLEM_LABELS",
+    "build_network",
+    "degree_centralisation",
+    "network_metrics",
+    "central_organisations",
+    "sector_ties",
+    "sector_mixing",
+    "partner_scores",
+    "partner_summary",
+    "tie_problems",
+    "tie_quality_report",
+    "network_figure",
+]
+
+#: Levels of collaboration of the PARTNER survey (after Himmelman's continuum).
+LEVELS: tuple[int, ...] = (0, 1, 2, 3)
+
+#: Bilingual labels of the collaboration levels.
+LEVEL_LABELS: dict[int, dict[str, str]] = {
+    0: {"id": "Tidak ada", "en": "None"},
+    1: {"id": "Kooperatif (berbagi informasi)", "en": "Cooperative (sharing information)"},
+    2: {"id": "Terkoordinasi (perencanaan/kegiatan bersama)",
+        "en": "Coordinated (joint planning/activities)"},
+    3: {"id": "Terintegrasi (sumber daya bersama/perjanjian formal)",
+        "en": "Integrated (shared resources/formal agreements)"},
+}
+
+#: End points of the PARTNER trust and value rating scales.
+PARTNER_SCALE_MIN = 1.0
+PARTNER_SCALE_MAX = 4.0
+
+#: Problems detected by :func:`tie_problems`, in report order.
+TIE_PROBLEMS: tuple[str, ...] = (
+    "missing_name",
+    "self_tie",
+    "organisation_unregistered",
+    "partner_unregistered",
+    "invalid_level",
+    "trust_out_of_range",
+    "value_out_of_range",
+    "exact_duplicate",
+    "conflicting_duplicate",
+)
+
+#: Bilingual descriptions of the tie problems.
+TIE_PROBLEM_LABELS: dict[str, dict[str, str]] = {
+    "missing_name": {"id": "Nama organisasi atau mitra kosong",
+                     "en": "Organisation or partner name missing"},
+    "self_tie": {"id": "Organisasi menilai dirinya sendiri", "en": "Organisation rates itself"},
+    "organisation_unregistered": {"id": "Organisasi penilai tidak ada di daftar pemangku kepentingan",
+                                  "en": "Rating organisation not in the stakeholder register"},
+    "partner_unregistered": {"id": "Mitra tidak ada di daftar pemangku kepentingan",
+                             "en": "Partner not in the stakeholder register"},
+    "invalid_level": {"id": "Tingkat kolaborasi bukan 0-3", "en": "Collaboration level not 0-3"},
+    "trust_out_of_range": {"id": "Skor kepercayaan di luar 1-4", "en": "Trust score outside 1-4"},
+    "value_out_of_range": {"id": "Skor nilai di luar 1-4", "en": "Value score outside 1-4"},
+    "exact_duplicate": {"id": "Baris ganda (nilai sama)", "en": "Repeated row (same values)"},
+    "conflicting_duplicate": {"id": "Pasangan organisasi-mitra ganda dengan nilai berbeda",
+                              "en": "Repeated organisation-partner pair with different values"},
+}
+
+_REQUIRED = ["organisation", "partner", "level"]
+_ALL = "all"
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+def _check_columns(df: pd.DataFrame, columns, what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{what}: expected a DataFrame, got {type(df).__name__}.")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
+        )
+
+
+def _numeric(df: pd.DataFrame, col: str, what: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(np.nan, index=df.index, dtype="float64")
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+        raise ValueError(f"{what}: column {col!r} must be numeric (got dtype {s.dtype}).")
+    return s.astype("float64")
+
+
+def _names(s: pd.Series) -> pd.Series:
+    """Organisation names as str (missing stays missing)."""
+    return s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v))
+
+
+def _register_sectors(register: pd.DataFrame | None) -> dict[str, str]:
+    """``{organisation: sector}`` from the register (first row wins; missing -> unknown)."""
+    if register is None:
+        return {}
+    _check_columns(register, ["organisation", "sector"], "register")
+    out: dict[str, str] = {}
+    for org, sector in zip(register["organisation"], register["sector"], strict=True):
+        if pd.isna(org):
+            continue
+        sec = UNKNOWN_SECTOR if pd.isna(sector) or str(sector).strip() == "" else str(sector).strip()
+        out.setdefault(str(org), sec)
+    return out
+
+
+def _sector_order(observed) -> list[str]:
+    seen = set(observed)
+    extra = sorted(seen - set(PENTAHELIX), key=lambda s: (s == UNKNOWN_SECTOR, s))
+    return list(PENTAHELIX) + extra
+
+
+def _valid_ties(ties: pd.DataFrame, what: str = "ties") -> pd.DataFrame:
+    """Checked copy of the ties: names str, level/trust/value float; raises on bad values."""
+    _check_columns(ties, _REQUIRED, what)
+    org = _names(ties["organisation"])
+    partner = _names(ties["partner"])
+    missing = org.isna() | partner.isna()
+    if missing.any():
+        raise ValueError(
+            f"{what}: 'organisation' or 'partner' is missing in row(s) "
+            f"{list(ties.index[missing][:5])}; see tie_problems()."
+        )
+    level = _numeric(ties, "level", what)
+    bad = level.notna() & ~level.isin(LEVELS)
+    if bad.any():
+        raise ValueError(
+            f"{what}: column 'level' must be 0, 1, 2 or 3; row(s) {list(ties.index[bad][:5])} "
+            f"have {sorted(set(level[bad]))[:5]}. See tie_problems()."
+        )
+    out = pd.DataFrame({"organisation": org, "partner": partner, "level": level}, index=ties.index)
+    for col in ("trust", "value"):
+        s = _numeric(ties, col, what)
+        bad = s.notna() & ((s < PARTNER_SCALE_MIN) | (s > PARTNER_SCALE_MAX))
+        if bad.any():
+            raise ValueError(
+                f"{what}: column {col!r} must lie in {PARTNER_SCALE_MIN:g}-{PARTNER_SCALE_MAX:g}; "
+                f"row(s) {list(ties.index[bad][:5])} do not. See tie_problems()."
+            )
+        out[col] = s
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Graph
+# --------------------------------------------------------------------------------------
+def build_network(
+    ties: pd.DataFrame,
+    register: pd.DataFrame | None = None,
+    *,
+    min_level: int = 1,
+) -> nx.Graph:
+    """Undirected collaboration graph from the PARTNER-style ties.
+
+    Parameters
+    ----------
+    ties : pandas.DataFrame
+        ``organisation, partner, level`` and optionally ``trust``, ``value`` (see the
+        module docstring). ``level`` must be 0-3 or missing (missing = not reported).
+    register : pandas.DataFrame, optional
+        Stakeholder register (``organisation, sector``). Every registered
+        organisation becomes a node, so organisations without any tie appear as
+        isolates.
+    min_level : {1, 2, 3}, default 1
+        Lowest level of collaboration that counts as a tie. 1 keeps every reported
+        collaboration; 2 keeps coordinated and integrated work only.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes: registered organisations plus every organisation named in ``ties``
+        (as rater or partner), added in sorted order so the graph, and its layout,
+        do not depend on row order. Node attributes: ``sector`` (from the register,
+        ``"unknown"`` if absent or blank) and ``in_register`` (bool).
+
+        Edges: ``{u, v}`` when **either** organisation reports a level
+        ``>= min_level`` about the other. Edge attributes: ``level`` (the higher of
+        the two reports), ``reciprocated`` (both reported ``>= min_level``),
+        ``trust`` and ``value`` (mean of the available directional ratings, NaN if
+        none).
+
+        Graph attributes: ``min_level``, ``self_ties`` (rows where an organisation
+        rated itself; ignored), ``duplicate_rows`` (rows repeating an
+        (organisation, partner) pair; the highest level and mean ratings are used).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a name is missing, ``level`` is not 0-3, a rating is
+        outside 1-4, or ``min_level`` is not 1, 2 or 3.
+
+    Notes
+    -----
+    The *either-reports* (union) rule symmetrises the directed survey answers. It is
+    the usual choice for collaboration ties when not every organisation answered the
+    survey: a non-respondent's ties are still seen through its partners' reports
+    (Wasserman & Faust 1994, sec. 3.4; Borgatti, Everett & Johnson 2018, ch. 4). Its
+    cost is that one-sided claims count; ``reciprocated`` lets the caller check how
+    many ties both sides confirm (see :func:`network_metrics`).
+
+    References
+    ----------
+    .. [1] Wasserman, S., & Faust, K. (1994). *Social Network Analysis: Methods and
+           Applications*. Cambridge University Press.
+    .. [2] Borgatti, S. P., Everett, M. G., & Johnson, J. C. (2018). *Analyzing
+           Social Networks* (2nd ed.). Sage.
+    .. [3] Varda, D. M., Chandra, A., Stern, S. A., & Lurie, N. (2008). Core
+           dimensions of connectivity in public health collaboratives. *Journal of
+           Public Health Management and Practice*, 14(5), E1-E7.
+    """
+    if min_level not in (1, 2, 3) or isinstance(min_level, bool):
+        raise ValueError(f"min_level must be 1, 2 or 3, got {min_level!r}.")
+    t = _valid_ties(ties)
+    sectors = _register_sectors(register)
+
+    is_self = t["organisation"] == t["partner"]
+    t = t[~is_self]
+    dup_rows = int(t.duplicated(["organisation", "partner"]).sum())
+    directed = (
+        t.groupby(["organisation", "partner"], sort=True)
+        .agg(level=("level", "max"), trust=("trust", "mean"), value=("value", "mean"))
+        .reset_index()
+    )
+
+    G = nx.Graph(min_level=int(min_level), self_ties=int(is_self.sum()), duplicate_rows=dup_rows)
+    names = set(sectors) | set(_names(ties["organisation"]).dropna()) \
+        | set(_names(ties["partner"]).dropna())
+    for name in sorted(names):
+        G.add_node(name, sector=sectors.get(name, UNKNOWN_SECTOR), in_register=name in sectors)
+
+    dyads: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for org, partner, level, trust, value in directed.itertuples(index=False, name=None):
+        key = (org, partner) if org < partner else (partner, org)
+        d = dyads.setdefault(key, {"level": [], "trust": [], "value": []})
+        d["level"].append(level)
+        d["trust"].append(trust)
+        d["value"].append(value)
+    for (u, v), d in sorted(dyads.items()):
+        levels = [lv for lv in d["level"] if not math.isnan(lv)]
+        if not levels or max(levels) < min_level:
+            continue
+        trusts = [x for x in d["trust"] if not math.isnan(x)]
+        values = [x for x in d["value"] if not math.isnan(x)]
+        G.add_edge(
+            u, v,
+            level=int(max(levels)),
+            reciprocated=sum(lv >= min_level for lv in levels) == 2,
+            trust=float(np.mean(trusts)) if trusts else math.nan,
+            value=float(np.mean(values)) if values else math.nan,
+        )
+    return G
+
+
+def degree_centralisation(G: nx.Graph) -> float:
+    """Freeman's degree centralisation of an undirected graph (0 to 1).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected, simple graph (self-loops are ignored).
+
+    Returns
+    -------
+    float
+        :math:`C_D = \\sum_i (d_{max} - d_i) / ((n-1)(n-2))`; 1 for a star, 0 when all
+        degrees are equal (complete graph, cycle, empty graph). NaN for fewer than
+        three nodes, where the maximum is zero.
+
+    Raises
+    ------
+    ValueError
+        If ``G`` is directed.
+
+    Notes
+    -----
+    The denominator is the largest possible value of the numerator, reached by the
+    star graph on :math:`n` nodes (Freeman 1978, eq. 4 with degree centrality;
+    Wasserman & Faust 1994, sec. 5.2.1). networkx has node centralities but not this
+    graph-level index, so it is computed here.
+
+    References
+    ----------
+    .. [1] Freeman, L. C. (1978). Centrality in social networks: conceptual
+           clarification. *Social Networks*, 1(3), 215-239.
+    .. [2] Wasserman, S., & Faust, K. (1994). *Social Network Analysis*. Cambridge
+           University Press, sec. 5.2.1.
+    """
+    if G.is_directed():
+        raise ValueError("degree_centralisation: expected an undirected graph.")
+    n = G.number_of_nodes()
+    if n < 3:
+        return math.nan
+    H = nx.Graph(G)
+    H.remove_edges_from(list(nx.selfloop_edges(H)))
+    degrees = np.array([d for _, d in H.degree()], dtype=float)
+    return float(np.sum(degrees.max() - degrees) / ((n - 1) * (n - 2)))
+
+
+def network_metrics(G: nx.Graph) -> dict[str, float | int]:
+    """Whole-network measures of the collaboration graph.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Usually from :func:`build_network`.
+
+    Returns
+    -------
+    dict
+        ``nodes``, ``edges``; ``density`` (:math:`2m / n(n-1)`, ``nx.density``);
+        ``centralisation`` (Freeman degree centralisation,
+        :func:`degree_centralisation`; NaN for n < 3); ``components`` (connected
+        components, isolates included); ``largest_component`` (nodes in it);
+        ``isolates`` (nodes without a tie); ``mean_degree`` (:math:`2m/n`);
+        ``mean_level`` (mean ``level`` over edges, NaN without edges or levels);
+        ``reciprocated_share`` (share of edges both sides reported; NaN when the
+        edges carry no ``reciprocated`` attribute or there are none).
+
+    Notes
+    -----
+    Density and centralisation follow Wasserman & Faust (1994, secs. 4.2 and
+    5.2); centralisation is Freeman's (1978). In small networks both depend
+    strongly on size; compare regions of similar size, or over time.
+
+    References
+    ----------
+    .. [1] Wasserman, S., & Faust, K. (1994). *Social Network Analysis*. Cambridge
+           University Press.
+    .. [2] Freeman, L. C. (1978). Centrality in social networks: conceptual
+           clarification. *Social Networks*, 1(3), 215-239.
+    """
+    n = G.number_of_nodes()
+    m = G.number_of_edges()
+    levels = [d.get("level") for _, _, d in G.edges(data=True)]
+    levels = [float(x) for x in levels if x is not None and not pd.isna(x)]
+    recip = [d["reciprocated"] for _, _, d in G.edges(data=True) if "reciprocated" in d]
+    return {
+        "nodes": n,
+        "edges": m,
+        "density": float(nx.density(G)) if n > 1 else math.nan,
+        "centralisation": degree_centralisation(G),
+        "components": nx.number_connected_components(G) if n else 0,
+        "largest_component": max((len(c) for c in nx.connected_components(G)), default=0),
+        "isolates": nx.number_of_isolates(G),
+        "mean_degree": 2 * m / n if n else math.nan,
+        "mean_level": float(np.mean(levels)) if levels else math.nan,
+        "reciprocated_share": (float(np.mean(recip)) if recip and len(recip) == m else math.nan),
+    }
+
+
+def central_organisations(G: nx.Graph, k: int | None = 5) -> pd.DataFrame:
+    """The ``k`` most connected organisations, with degree and betweenness.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Collaboration graph (node attribute ``sector`` used when present).
+    k : int or None, default 5
+        Number of rows; ``None`` for every organisation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``organisation, sector, degree`` (number of partners),
+        ``degree_centrality`` (degree / (n - 1)), ``betweenness`` (normalised
+        betweenness centrality: share of shortest paths between other pairs that
+        pass through the organisation, ``nx.betweenness_centrality``). Sorted by
+        degree (descending), then betweenness (descending), then name, so ties are
+        broken the same way on every run.
+
+    References
+    ----------
+    .. [1] Freeman, L. C. (1978). Centrality in social networks: conceptual
+           clarification. *Social Networks*, 1(3), 215-239.
+    .. [2] Brandes, U. (2001). A faster algorithm for betweenness centrality.
+           *Journal of Mathematical Sociology*, 25(2), 163-177.
+    """
+    if k is not None and (not isinstance(k, (int, np.integer)) or k < 0):
+        raise ValueError(f"k must be a non-negative integer or None, got {k!r}.")
+    n = G.number_of_nodes()
+    between = nx.betweenness_centrality(G, normalized=True) if n else {}
+    rows = [
+        (str(v), G.nodes[v].get("sector", UNKNOWN_SECTOR), int(d),
+         d / (n - 1) if n > 1 else math.nan, float(between.get(v, 0.0)))
+        for v, d in G.degree()
+    ]
+    out = pd.DataFrame(rows, columns=["organisation", "sector", "degree", "degree_centrality",
+                                      "betweenness"])
+    out = out.astype({"degree": "int64", "degree_centrality": "float64", "betweenness": "float64"})
+    # Round betweenness for ordering only: float noise must not reorder equal values.
+    out["_b"] = out["betweenness"].round(12)
+    out = out.sort_values(["degree", "_b", "organisation"], ascending=[False, False, True],
+                          kind="stable").drop(columns="_b")
+    if k is not None:
+        out = out.head(k)
+    return out.reset_index(drop=True)
+
+
+def _node_sectors(G: nx.Graph) -> dict:
+    return {v: G.nodes[v].get("sector", UNKNOWN_SECTOR) for v in G.nodes}
+
+
+def sector_ties(G: nx.Graph) -> pd.DataFrame:
+    """Ties of each pentahelix sector, and sectors left out of the network.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Collaboration graph with node attribute ``sector``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per :data:`~evalkit.engagement.PENTAHELIX` sector (always all five),
+        then any other sector found (e.g. ``"unknown"``). Columns ``sector``,
+        ``organisations`` (nodes of the sector), ``organisations_tied`` (with at
+        least one tie), ``ties`` (edges with at least one end in the sector),
+        ``within_ties`` (edges with both ends in it), ``between_ties`` (``ties -
+        within_ties``), ``isolated`` (True when the sector has organisations but none
+        of them has a tie: the sector is outside the collaboration network).
+    """
+    sec = _node_sectors(G)
+    rows = []
+    for sector in _sector_order(sec.values()):
+        nodes = [v for v, s in sec.items() if s == sector]
+        tied = sum(1 for v in nodes if G.degree(v) > 0)
+        within = between = 0
+        for u, v in G.edges():
+            a, b = sec[u] == sector, sec[v] == sector
+            within += a and b
+            between += a != b
+        rows.append((sector, len(nodes), tied, within + between, within, between,
+                     len(nodes) > 0 and tied == 0))
+    out = pd.DataFrame(rows, columns=["sector", "organisations", "organisations_tied", "ties",
+                                      "within_ties", "between_ties", "isolated"])
+    ints = ["organisations", "organisations_tied", "ties", "within_ties", "between_ties"]
+    out[ints] = out[ints].astype("int64")
+    out["isolated"] = out["isolated"].astype(bool)
+    return out
+
+
+def sector_mixing(G: nx.Graph) -> pd.DataFrame:
+    """Sector x sector matrix of tie counts.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Collaboration graph with node attribute ``sector``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, symmetric, int64; index and columns are the five pentahelix sectors
+        then any other sector found. Cell (a, b), a != b, counts ties between an
+        organisation of sector a and one of sector b; the diagonal counts ties within
+        a sector. Each tie is counted once in the upper triangle plus diagonal, so
+        ``G.number_of_edges() == diagonal + upper triangle``.
+
+    Notes
+    -----
+    This is the (unnormalised) mixing matrix of Newman (2003); from it follow
+    homophily summaries such as Krackhardt & Stern's (1988) E-I index.
+
+    References
+    ----------
+    .. [1] Newman, M. E. J. (2003). Mixing patterns in networks. *Physical Review
+           E*, 67(2), 026126.
+    .. [2] Krackhardt, D., & Stern, R. N. (1988). Informal networks and
+           organizational crises. *Social Psychology Quarterly*, 51(2), 123-140.
+    """
+    sec = _node_sectors(G)
+    order = _sector_order(sec.values())
+    idx = {s: i for i, s in enumerate(order)}
+    mat = np.zeros((len(order), len(order)), dtype="int64")
+    for u, v in G.edges():
+        i, j = idx[sec[u]], idx[sec[v]]
+        mat[i, j] += 1
+        if i != j:
+            mat[j, i] += 1
+    out = pd.DataFrame(mat, index=pd.Index(order, name="sector"), columns=order)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# PARTNER trust and value
+# --------------------------------------------------------------------------------------
+def _score_block(block: pd.DataFrame) -> tuple:
+    out = []
+    for col in ("trust", "value"):
+        s = block[col].dropna()
+        mean = float(s.mean()) if len(s) else math.nan
+        out += [len(s), mean, mean / PARTNER_SCALE_MAX * 100]
+    return tuple(out)
+
+
+_SCORE_COLUMNS = ["trust_n", "trust_mean", "trust_pct", "value_n", "value_mean", "value_pct"]
+
+
+def partner_scores(
+    ties: pd.DataFrame,
+    register: pd.DataFrame | None = None,
+    *,
+    by: Literal["sector", "partner"] = "sector",
+) -> pd.DataFrame:
+    """PARTNER trust and value scores of the rated partners, by sector or partner.
+
+    Parameters
+    ----------
+    ties : pandas.DataFrame
+        ``organisation, partner, level`` and ``trust``, ``value`` (1-4 or missing).
+    register : pandas.DataFrame, optional
+        Stakeholder register (``organisation, sector``), giving each rated partner's
+        sector; partners not in it (or every partner, without a register) are
+        ``"unknown"``.
+    by : {"sector", "partner"}, default "sector"
+        ``"sector"``: one row per sector of the rated partner (how trusted and
+        valued each sector is by the others), the five pentahelix sectors always,
+        then others, then ``sector="all"``. ``"partner"``: one row per rated
+        organisation, sorted by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sector`` (and ``partner`` first, with ``by="partner"``), then for trust and
+        value: ``*_n`` (number of ratings used), ``*_mean`` (mean rating, 1-4) and
+        ``*_pct`` (``mean / 4 * 100``). NaN where there is no rating.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a name is missing, a level is not 0-3 or a rating is
+        outside 1-4.
+
+    Notes
+    -----
+    Each row of ``ties`` carries one rater's trust (mean of reliability, support of
+    the mission, openness to discussion) and value (mean of power/influence,
+    involvement, resource contribution) for one partner. The score of a group of
+    partners is the plain mean of all ratings they received, each (rater, partner)
+    rating weighted equally, missing ratings skipped; self-ratings are excluded.
+    Ratings are used whatever the reported level (the survey asks them about listed
+    partners). The percentage of the maximum, :math:`\\bar r / 4 \\times 100`,
+    follows the PARTNER reports' convention; since the scale starts at 1 its floor
+    is 25 %, not 0. Repeated (organisation, partner) rows are counted as given:
+    resolve them in cleaning (see :func:`tie_quality_report`).
+
+    References
+    ----------
+    .. [1] Varda, D. M., Chandra, A., Stern, S. A., & Lurie, N. (2008). Core
+           dimensions of connectivity in public health collaboratives. *Journal of
+           Public Health Management and Practice*, 14(5), E1-E7.
+    .. [2] Varda, D. M., et al. PARTNER: Program to Analyze, Record, and Track
+           Networks to Enhance Relationships. University of Colorado Denver,
+           https://partnertool.net.
+    """
+    if by not in ("sector", "partner"):
+        raise ValueError(f"by must be 'sector' or 'partner', got {by!r}.")
+    t = _valid_ties(ties)
+    t = t[t["organisation"] != t["partner"]]
+    sectors = _register_sectors(register)
+    t = t.assign(sector=t["partner"].map(lambda p: sectors.get(p, UNKNOWN_SECTOR)))
+    if by == "partner":
+        rows = [(p, block["sector"].iloc[0], *_score_block(block))
+                for p, block in t.groupby("partner", sort=True)]
+        out = pd.DataFrame(rows, columns=["partner", "sector", *_SCORE_COLUMNS])
+    else:
+        rows = [(s, *_score_block(t[t["sector"] == s])) for s in _sector_order(t["sector"])]
+        rows.append((_ALL, *_score_block(t)))
+        out = pd.DataFrame(rows, columns=["sector", *_SCORE_COLUMNS])
+    out[["trust_n", "value_n"]] = out[["trust_n", "value_n"]].astype("int64")
+    floats = ["trust_mean", "trust_pct", "value_mean", "value_pct"]
+    out[floats] = out[floats].astype("float64")
+    return out
+
+
+def partner_summary(ties: pd.DataFrame) -> dict[str, float | int]:
+    """Overall PARTNER trust and value scores of the network.
+
+    Parameters
+    ----------
+    ties : pandas.DataFrame
+        As for :func:`partner_scores`.
+
+    Returns
+    -------
+    dict
+        ``raters`` (distinct rating organisations), ``rated`` (distinct partners),
+        ``ratings`` (rows, self-ratings excluded), ``trust_n``, ``trust_mean``,
+        ``trust_pct``, ``value_n``, ``value_mean``, ``value_pct`` (as the ``all``
+        row of :func:`partner_scores`), and ``mean_level`` (mean reported level of
+        collaboration over rows with a level).
+
+    References
+    ----------
+    .. [1] Varda, D. M., Chandra, A., Stern, S. A., & Lurie, N. (2008). Core
+           dimensions of connectivity in public health collaboratives. *Journal of
+           Public Health Management and Practice*, 14(5), E1-E7.
+    """
+    t = _valid_ties(ties)
+    t = t[t["organisation"] != t["partner"]]
+    scores = dict(zip(_SCORE_COLUMNS, _score_block(t), strict=True))
+    lv = t["level"].dropna()
+    return {
+        "raters": int(t["organisation"].nunique()),
+        "rated": int(t["partner"].nunique()),
+        "ratings": len(t),
+        **{k: (int(v) if k.endswith("_n") else float(v)) for k, v in scores.items()},
+        "mean_level": float(lv.mean()) if len(lv) else math.nan,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Data quality
+# --------------------------------------------------------------------------------------
+def tie_problems(ties: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
+    """Flag problem rows of the ties table, one boolean column per problem.
+
+    Parameters
+    ----------
+    ties : pandas.DataFrame
+        Raw or cleaned ties (``organisation, partner, level``; ``trust``, ``value``
+        optional). Values are not required to be valid: this is the detector.
+    register : pandas.DataFrame
+        Stakeholder register (``organisation``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``ties``; one bool column per key of :data:`TIE_PROBLEMS`:
+
+        - ``missing_name``: organisation or partner missing;
+        - ``self_tie``: organisation equals partner;
+        - ``organisation_unregistered`` / ``partner_unregistered``: the name is not
+          in the register;
+        - ``invalid_level``: ``level`` present but not 0-3 (or not a number);
+        - ``trust_out_of_range`` / ``value_out_of_range``: present but not a number
+          in 1-4;
+        - ``exact_duplicate``: the row repeats an earlier row's (organisation,
+          partner, level, trust, value), first occurrence not flagged;
+        - ``conflicting_duplicate``: the (organisation, partner) pair occurs more
+          than once with different level/trust/value (every such row flagged).
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+    """
+    _check_columns(ties, _REQUIRED, "ties")
+    _check_columns(register, ["organisation"], "register")
+    registered = set(_names(register["organisation"]).dropna())
+    org = _names(ties["organisation"])
+    partner = _names(ties["partner"])
+    values = {}
+    for col in ("level", "trust", "value"):
+        raw = ties[col] if col in ties.columns else pd.Series(np.nan, index=ties.index)
+        values[col] = pd.to_numeric(raw.astype(object), errors="coerce").astype("float64")
+        values[col + "_unreadable"] = raw.notna() & values[col].isna()
+    level, trust, value = values["level"], values["trust"], values["value"]
+
+    out = pd.DataFrame(index=ties.index)
+    out["missing_name"] = org.isna() | partner.isna()
+    out["self_tie"] = org.notna() & (org == partner)
+    out["organisation_unregistered"] = org.notna() & ~org.isin(registered)
+    out["partner_unregistered"] = partner.notna() & ~partner.isin(registered)
+    out["invalid_level"] = values["level_unreadable"] | (level.notna() & ~level.isin(LEVELS))
+    for col, s in (("trust", trust), ("value", value)):
+        out[f"{col}_out_of_range"] = values[f"{col}_unreadable"] | (
+            s.notna() & ((s < PARTNER_SCALE_MIN) | (s > PARTNER_SCALE_MAX))
+        )
+    key = pd.DataFrame({"o": org.fillna("\x00"), "p": partner.fillna("\x00"),
+                        "l": level, "t": trust, "v": value}, index=ties.index)
+    out["exact_duplicate"] = key.duplicated(keep="first")
+    distinct = key.drop_duplicates().groupby(["o", "p"], sort=False).size()
+    conflicting = set(distinct[distinct > 1].index)
+    out["conflicting_duplicate"] = [
+        (o, p) in conflicting for o, p in zip(key["o"], key["p"], strict=True)
+    ]
+    out = out.astype(bool)
+    return out[list(TIE_PROBLEMS)]
+
+
+def tie_quality_report(
+    ties: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    examples: int = 3,
+) -> pd.DataFrame:
+    """Count each kind of problem in the ties table, with a few examples.
+
+    Parameters
+    ----------
+    ties, register : pandas.DataFrame
+        As for :func:`tie_problems`.
+    examples : int, default 3
+        How many example pairs to list per problem.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key of :data:`TIE_PROBLEMS` (always all of them, in order):
+        ``problem``, ``n`` (rows flagged), ``label_id``, ``label_en``
+        (:data:`TIE_PROBLEM_LABELS`) and ``examples`` (``"organisation -> partner"``
+        of the first flagged rows, ``"; "``-separated; for the unregistered
+        problems, the distinct unregistered names instead). ``n.sum() == 0`` means
+        clean.
+    """
+    flags = tie_problems(ties, register)
+    org = _names(ties["organisation"])
+    partner = _names(ties["partner"])
+    rows = []
+    for problem in TIE_PROBLEMS:
+        mask = flags[problem]
+        if problem == "organisation_unregistered":
+            ex = list(pd.unique(org[mask]))[:examples]
+        elif problem == "partner_unregistered":
+            ex = list(pd.unique(partner[mask]))[:examples]
+        else:
+            ex = [f"{o} -> {p}" for o, p in zip(org[mask], partner[mask], strict=True)][:examples]
+        rows.append((problem, int(mask.sum()), TIE_PROBLEM_LABELS[problem]["id"],
+                     TIE_PROBLEM_LABELS[problem]["en"], "; ".join(map(str, ex))))
+    out = pd.DataFrame(rows, columns=["problem", "n", "label_id", "label_en", "examples"])
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Figure
+# --------------------------------------------------------------------------------------
+def network_figure(
+    G: nx.Graph,
+    *,
+    labels: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    seed: int = 0,
+    annotate: bool = False,
+) -> Axes:
+    """Draw the collaboration network: nodes coloured by sector, sized by degree.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Usually from :func:`build_network` (node attribute ``sector``, edge
+        attribute ``level``; defaults: ``"unknown"`` and 1).
+    labels : mapping, optional
+        Sector key -> legend label (e.g. :func:`evalkit.engagement.sector_labels`);
+        defaults to the keys.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is created otherwise.
+    seed : int, default 0
+        Seed of the spring layout, so the same graph is drawn the same way.
+    annotate : bool, default False
+        Write organisation names beside the nodes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes (``ax.figure`` is the figure). Nodes are one ``PathCollection``
+        with one point per node (isolates included, drawn with a dark outline so
+        they stay visible); edges are one ``LineCollection`` with one segment per
+        edge, width proportional to ``level``. The legend lists the sectors present.
+
+    Notes
+    -----
+    Fruchterman-Reingold force-directed layout (``nx.spring_layout``) with a fixed
+    seed; node order is that of ``G`` (sorted by :func:`build_network`).
+
+    References
+    ----------
+    .. [1] Fruchterman, T. M. J., & Reingold, E. M. (1991). Graph drawing by
+           force-directed placement. *Software: Practice and Experience*, 21(11),
+           1129-1164.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 6.0))
+    ax.set_axis_off()
+    n = G.number_of_nodes()
+    if n == 0:
+        ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    nodes = list(G.nodes)
+    pos = nx.spring_layout(G, seed=seed)
+    sec = _node_sectors(G)
+    colors = [sector_color(sec[v]) for v in nodes]
+    degree = dict(G.degree())
+    sizes = [60 + 35 * degree[v] for v in nodes]
+    edges = list(G.edges(data=True))
+    if edges:
+        widths = [0.9 * float(d.get("level", 1) or 1) for _, _, d in edges]
+        nx.draw_networkx_edges(G, pos, edgelist=[(u, v) for u, v, _ in edges], width=widths,
+                               edge_color="#8c8c8c", alpha=0.8, ax=ax)
+    nx.draw_networkx_nodes(G, pos, nodelist=nodes, node_color=colors, node_size=sizes,
+                           edgecolors=["#333333" if degree[v] == 0 else "white" for v in nodes],
+                           linewidths=0.8, ax=ax)
+    if annotate:
+        nx.draw_networkx_labels(G, pos, labels={v: str(v) for v in nodes}, font_size=6, ax=ax)
+    present = [s for s in _sector_order(sec.values()) if s in set(sec.values())]
+    handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=sector_color(s),
+                      markeredgecolor="white", label=(labels.get(s, s) if labels else s))
+               for s in present]
+    ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              frameon=False)
+    ax.margins(0.08)
+    return ax
