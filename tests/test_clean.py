@@ -676,3 +676,36 @@ def test_values_need_a_year_or_a_period(meta_units):
     raw = pd.DataFrame({"region": ["Kota Jambi"], "indicator_id": ["air_minum"], "value": [1]})
     with pytest.raises(InputFileError, match="'year' or a 'period'"):
         clean_indicator_values(raw, meta_units, "indicators.xlsx")
+
+
+# --- collaboration ties ----------------------------------------------------------------
+def test_clean_ties_reasons_flags_and_register_matching():
+    from evalkit.clean import clean_ties
+
+    register = pd.DataFrame({"region_code": ["15.71"] * 3,
+                             "organisation": ["Bappeda Kota Jambi", "PT Sinar Jambi", "Radio Suara Jambi"],
+                             "sector": ["pemerintah", "dunia_usaha", "media"]})
+    raw = pd.DataFrame([
+        ("Kota Jambi", "Bappeda Kota Jambi", "pt sinar  jambi ", "Koordinatif", "3,5", 3),  # 2
+        ("Kota Jambi", "Bappeda Kota Jambi", "BAPPEDA KOTA JAMBI", 1, 3, 3),  # 3: self-tie
+        ("Kota Jambi", "PT Sinar Jambi", "Bappeda Kota Jambi", "sangat dekat", 3, 3),  # 4
+        ("Kota Jambi", "PT Sinar Jambi", "Radio Suara Jambi", "1", 2, 3),  # 5: conflicts with 6
+        ("Kota Jambi", "PT Sinar Jambi", "Radio Suara Jambi", "Terintegrasi", 2, 3),  # 6
+        ("Kota Jambi", "Radio Suara Jambi", "Yayasan Baru", "Kooperatif", 5, 2),  # 7
+        ("Kt. Jambi", "Bappeda Kota Jambi", "PT Sinar Jambi", "2", "3.5", 3.0),  # 8: = row 2
+    ], columns=["region", "organisation", "partner", "level", "trust", "value"])
+    result = clean_ties(raw, register, "collaboration_ties.csv")
+    reasons = dict(zip(result.quarantine["source_row"], result.quarantine["reason"]))
+    assert reasons == {3: "self_tie", 4: "unknown_level", 5: "conflicting_duplicate",
+                       6: "conflicting_duplicate", 8: "duplicate_row"}
+    data = result.data
+    assert data[["organisation", "partner", "partner_sector", "level"]].values.tolist() == [
+        ["Bappeda Kota Jambi", "PT Sinar Jambi", "dunia_usaha", 2],  # register spelling
+        ["Radio Suara Jambi", "Yayasan Baru", "unknown", 1],
+    ]
+    assert data["trust"].iat[0] == 3.5  # decimal comma
+    assert np.isnan(data["trust"].iat[1])  # 5 on a 1-4 scale: missing, flagged
+    flags = result.flags[["source_row", "column", "issue"]].values.tolist()
+    assert flags == [[7, "partner", "not in the region's stakeholder register"],
+                     [7, "trust", "out of range 1-4"]]
+    assert len(raw) == len(data) + len(result.quarantine)

@@ -738,3 +738,87 @@ def clean_partnerships(raw: pd.DataFrame, source: str) -> CleanResult:
     })
     return CleanResult(data.sort_values(["region_code", "start_year", "name"])
                        .reset_index(drop=True), quarantine)
+
+
+# --- collaboration ties ----------------------------------------------------------------
+
+# Levels of collaboration of the PARTNER tool (Varda et al. 2008): labels as exports and
+# officers write them, in Indonesian or English, or the number itself.
+TIE_LEVELS = {
+    "tidak ada": 0, "none": 0, "0": 0,
+    "kooperatif": 1, "cooperative": 1, "kerjasama informasi": 1, "berbagi informasi": 1, "1": 1,
+    "koordinatif": 2, "coordinated": 2, "koordinasi": 2, "2": 2,
+    "terintegrasi": 3, "integrated": 3, "terpadu": 3, "3": 3,
+}
+TIE_RATING_RANGE = (1, 4)  # PARTNER trust and value scales
+
+
+def _org_key(names: pd.Series) -> pd.Series:
+    return names.astype(str).str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
+
+
+def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str) -> CleanResult:
+    """Collaboration ties: who names whom as a partner, how closely, with what trust and value.
+
+    One row per (organisation rates partner), as in a PARTNER-style survey. Names are
+    matched to the region's stakeholder register ignoring case and spacing, and take
+    the register's spelling and sector; names not in the register are kept with sector
+    ``unknown`` and flagged. Quarantined: ``self_tie``, ``unknown_level``,
+    ``duplicate_row`` and ``conflicting_duplicate`` (the same organisation rating the
+    same partner twice with different answers: neither can be preferred). A trust or
+    value rating off the 1-4 scale is set to missing and flagged.
+    """
+    require_columns(raw, ["region", "organisation", "partner", "level", "trust", "value"], source)
+    raw = raw.assign(source_row=excel_rows(raw))
+    regions = resolve_region_column(raw, "region", source)
+    org_key, partner_key = _org_key(raw["organisation"]), _org_key(raw["partner"])
+    level = raw["level"].map(lambda v: TIE_LEVELS.get(normalize_label(v).removesuffix(".0"))
+                             if pd.notna(v) else None)
+    ratings = {c: parse_number(raw[c]) for c in ("trust", "value")}
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    reason = reason.mask(org_key == partner_key, "self_tie")
+    reason = reason.mask(reason.isna() & level.isna(), "unknown_level")
+    pair = regions["region_code"] + "|" + org_key + "|" + partner_key
+    answer = pair + "|" + level.map(str) + "|" + ratings["trust"].map(str) + "|" + \
+        ratings["value"].map(str)
+    reason = reason.mask(reason.isna() & answer.duplicated(), "duplicate_row")
+    candidate = reason.isna()
+    answers = answer[candidate].groupby(pair[candidate]).transform("nunique")
+    conflict = pd.Series(False, index=raw.index)
+    conflict[candidate] = answers > 1
+    reason = reason.mask(conflict, "conflicting_duplicate")
+    detail = pd.Series("", index=raw.index).mask(
+        conflict, "the same organisation rates the same partner twice with different answers")
+    quarantine = quarantine_rows(raw, reason.notna(), table="ties", source=source,
+                                 reason=reason, detail=detail)
+    keep = reason.isna()
+
+    lookup = register.assign(key=register["region_code"] + "|" + _org_key(register["organisation"])
+                             ).set_index("key")
+    org_at, partner_at = regions["region_code"] + "|" + org_key, regions["region_code"] + "|" + partner_key
+    flags = []
+    for column, at in (("organisation", org_at), ("partner", partner_at)):
+        unknown = keep & ~at.isin(lookup.index)
+        flags.append(make_flags(raw, unknown, table="ties", source=source, column=column,
+                                issue="not in the region's stakeholder register",
+                                action="kept; sector unknown"))
+    for column, values in ratings.items():
+        off = keep & values.notna() & ~values.between(*TIE_RATING_RANGE)
+        flags.append(make_flags(raw, off, table="ties", source=source, column=column,
+                                issue=f"out of range {TIE_RATING_RANGE[0]}-{TIE_RATING_RANGE[1]}",
+                                action="set to missing"))
+        ratings[column] = values.where(values.between(*TIE_RATING_RANGE))
+
+    def registered(at: pd.Series, typed: pd.Series, what: str) -> pd.Series:
+        return at.map(lookup[what]).fillna(typed if what == "organisation" else "unknown")
+
+    data = pd.DataFrame({
+        "region_code": regions["region_code"], "province_code": regions["province_code"],
+        "organisation": registered(org_at, raw["organisation"].astype(str).str.strip(), "organisation"),
+        "organisation_sector": registered(org_at, None, "sector"),
+        "partner": registered(partner_at, raw["partner"].astype(str).str.strip(), "organisation"),
+        "partner_sector": registered(partner_at, None, "sector"),
+        "level": level, "trust": ratings["trust"], "value": ratings["value"],
+    })[keep].astype({"level": "int64"})
+    return CleanResult(data.sort_values(["region_code", "organisation", "partner"])
+                       .reset_index(drop=True), quarantine, _concat(flags, FLAG_COLUMNS))

@@ -131,6 +131,23 @@ class DemoParameters:
         "pemerintah": 0.15, "dunia_usaha": -0.30, "akademisi": 0.0,
         "masyarakat_sipil": 0.05, "media": -0.15,
     })
+    # Collaboration ties (PARTNER-style survey): the log-odds that an organisation names
+    # another as a partner rise with the region's health and with both sectors'
+    # propensity; business and media are the least connected sectors. One region's media
+    # have no ties at all (an isolated sector to detect).
+    tie_base_logit: float = -0.9
+    tie_health_slope: float = 1.2  # per point of latent health above 3.4
+    tie_sector_propensity: dict[str, float] = field(default_factory=lambda: {
+        "pemerintah": 0.6, "dunia_usaha": -0.5, "akademisi": 0.1,
+        "masyarakat_sipil": 0.2, "media": -0.4,
+    })
+    tie_response_rate: float = 0.85  # share of organisations that answer the ties survey
+    isolated_sectors: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
+        "21.72": ("media",),
+    })
+    trust_mean: float = 3.0  # PARTNER 1-4 scales, shifted by (health - 3.4) * trust_health_slope
+    trust_health_slope: float = 0.5
+    value_mean: float = 2.9
     meetings: tuple[str, ...] = (
         "2024-02-15", "2024-05-16", "2024-08-15", "2024-11-14",
         "2025-02-13", "2025-05-15", "2025-08-14", "2025-11-13",
@@ -626,6 +643,70 @@ def make_partnerships(params: DemoParameters, rng: np.random.Generator) -> pd.Da
     return pd.DataFrame(rows)
 
 
+# --- collaboration ties -------------------------------------------------------------
+
+TIE_LEVEL_LABELS = {1: ("Kooperatif", "1", "kerjasama informasi"),
+                    2: ("Koordinatif", "2", "koordinasi"),
+                    3: ("Terintegrasi", "3", "terpadu")}
+
+
+def tie_probability(params: DemoParameters, health: float, sector_a: str, sector_b: str) -> float:
+    """The planted probability that an organisation of ``sector_a`` names one of ``sector_b``."""
+    prop = params.tie_sector_propensity
+    logit = (params.tie_base_logit + params.tie_health_slope * (health - 3.4)
+             + prop[sector_a] + prop[sector_b])
+    return float(1 / (1 + np.exp(-logit)))
+
+
+def make_ties(params: DemoParameters, register: pd.DataFrame,
+              rng: np.random.Generator) -> pd.DataFrame:
+    """Who works with whom: each responding organisation rates the partners it names.
+
+    Columns as a PARTNER-style export arrives: ``region, organisation, partner,
+    level`` (a label or a number), ``trust`` and ``value`` (1-4, decimal commas).
+    The mess: a self-tie, a partner typed with different case/spacing, a partner not
+    in the register, a trust rating of 5 on the 1-4 scale, and an organisation rating
+    the same partner twice with different answers.
+    """
+    label_to_key = {v[0]: k for k, v in SECTOR_CHOICES.items()}
+    code_of = {v: c for c, vs in NAME_VARIANTS.items() for v in vs}
+    rows = []
+    for code, (health, _) in params.regions.items():
+        orgs = register[register["region"].map(code_of) == code]
+        names = orgs["organisation"].tolist()
+        sectors = [label_to_key[s] for s in orgs["sector"]]
+        isolated = params.isolated_sectors.get(code, ())
+        for i, (org, sector) in enumerate(zip(names, sectors)):
+            if sector in isolated or rng.random() > params.tie_response_rate:
+                continue
+            for j, (partner, p_sector) in enumerate(zip(names, sectors)):
+                if i == j or p_sector in isolated:
+                    continue
+                if rng.random() >= tie_probability(params, health, sector, p_sector):
+                    continue
+                shift = params.trust_health_slope * (health - 3.4)
+                rows.append({
+                    "region": NAME_VARIANTS[code][0], "organisation": org, "partner": partner,
+                    "level": str(rng.choice(TIE_LEVEL_LABELS[int(rng.choice([1, 2, 3],
+                                                                            p=[.5, .35, .15]))])),
+                    "trust": round(float(np.clip(rng.normal(params.trust_mean + shift, .5), 1, 4)), 1),
+                    "value": round(float(np.clip(rng.normal(params.value_mean + shift, .5), 1, 4)), 1),
+                })
+    ties = pd.DataFrame(rows)
+    ties["trust"] = ties["trust"].astype(object)
+    for i in rng.choice(len(ties), size=len(ties) // 5, replace=False):  # decimal commas
+        ties.at[i, "trust"] = str(ties.at[i, "trust"]).replace(".", ",")
+    mess = [
+        {**ties.iloc[0].to_dict(), "partner": ties.iloc[0]["organisation"]},  # self-tie
+        {**ties.iloc[1].to_dict(), "partner": "  " + ties.iloc[1]["partner"].upper() + " "},
+        {**ties.iloc[2].to_dict(), "partner": "Yayasan Tidak Terdaftar"},  # not in the register
+        {**ties.iloc[4].to_dict(), "level": "Koordinatif", "value": 1.0},  # contradicts row 5
+    ]
+    ties.at[3, "trust"] = 5  # off the 1-4 scale
+    # the typed-differently partner replaces its original (it is the same tie)
+    return pd.concat([ties.drop(index=[1]), pd.DataFrame(mess)], ignore_index=True)
+
+
 # --- writing -----------------------------------------------------------------------
 
 def generate(params: DemoParameters = DEMO_PARAMS) -> dict[str, object]:
@@ -638,6 +719,8 @@ def generate(params: DemoParameters = DEMO_PARAMS) -> dict[str, object]:
         "indicators": make_indicators(params, rng), "register": register,
         "attendance": make_attendance(params, register, rng),
         "partnerships": make_partnerships(params, rng),
+        # its own stream, so the ties leave every other table unchanged
+        "ties": make_ties(params, register, np.random.default_rng([params.seed, 5])),
     }
 
 
@@ -679,11 +762,12 @@ def write_demo_data(raw_dir: Path, params: DemoParameters = DEMO_PARAMS) -> list
         "register": raw_dir / "stakeholder_register.csv",
         "attendance": raw_dir / "meeting_attendance.csv",
         "partnerships": raw_dir / "partnerships.csv",
+        "ties": raw_dir / "collaboration_ties.csv",
     }
     _write_xlsx(paths["survey"], {"Survei KMP": data["survey"]})
     _write_xlsx(paths["codebook"], data["codebook"])
     _write_xlsx(paths["indicators"], data["indicators"])
     # Semicolon-separated, as Excel writes CSV under an Indonesian locale.
-    for key in ("register", "attendance", "partnerships"):
+    for key in ("register", "attendance", "partnerships", "ties"):
         data[key].to_csv(paths[key], sep=";", index=False, encoding="utf-8")
     return list(paths.values())

@@ -301,16 +301,38 @@ def sector_differences(
 # --------------------------------------------------------------------------------------
 # 2. Pairwise Mann-Whitney tests
 # --------------------------------------------------------------------------------------
-def _rank_biserial_ci(r: float, n_a: int, n_b: int, level: float) -> tuple[float, float]:
-    """Fisher-z interval of the rank-biserial correlation (effectsize's normal method)."""
-    if not np.isfinite(r):
-        return (np.nan, np.nan)
-    # complete separation (|r| = 1) has an infinite z: pull it in by half a pair
+def _rank_biserial(a: np.ndarray, b: np.ndarray, level: float) -> tuple[float, float, float]:
+    """Rank-biserial correlation of ``a`` vs ``b`` with a DeLong / Fisher-z interval.
+
+    Returns ``(r, ci_low, ci_upp)`` with ``r = 2 * AUC - 1``.
+    """
+    n_a, n_b = a.size, b.size
+    # psi = 1 if a > b, 1/2 if tied: its mean is the AUC, its margins the placement values
+    psi = (a[:, None] > b[None, :]) + 0.5 * (a[:, None] == b[None, :])
+    auc = float(psi.mean())
+    r = 2 * auc - 1
+    var_auc = psi.mean(axis=1).var(ddof=1) / n_a + psi.mean(axis=0).var(ddof=1) / n_b
+    # complete separation (|r| = 1) has an infinite z: pull r in by half a pair
     lim = 1.0 - 1.0 / (n_a * n_b)
-    z = math.atanh(float(np.clip(r, -lim, lim)))
-    se = math.sqrt((n_a + n_b + 1) / (3.0 * n_a * n_b))
+    rc = float(np.clip(r, -lim, lim))
+    if not var_auc > 0:  # all placements equal (separation or all ties): Hanley-McNeil
+        ac = (rc + 1) / 2
+        q1, q2 = ac / (2 - ac), 2 * ac**2 / (1 + ac)
+        var_auc = (ac * (1 - ac) + (n_a - 1) * (q1 - ac**2) + (n_b - 1) * (q2 - ac**2)) / (n_a * n_b)
+    se_z = 2 * math.sqrt(var_auc) / (1 - rc**2)  # delta method: d atanh(r)/dr = 1/(1 - r^2)
     q = float(stats.norm.ppf(0.5 + level / 2))
-    return (math.tanh(z - q * se), math.tanh(z + q * se))
+    z = math.atanh(rc)
+    return (r, math.tanh(z - q * se_z), math.tanh(z + q * se_z))
+
+
+def _holm(pvals: np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values (same values as multipletests 'holm')."""
+    m = pvals.size
+    order = np.argsort(pvals, kind="mergesort")
+    adj = np.minimum(np.maximum.accumulate(pvals[order] * np.arange(m, 0, -1)), 1.0)
+    out = np.empty(m)
+    out[order] = adj
+    return out
 
 
 def _hedges_g(a: np.ndarray, b: np.ndarray, level: float) -> tuple[float, float, float]:
@@ -436,8 +458,7 @@ def pairwise_sector_tests(
             a, b = samples[ga], samples[gb]
             res = stats.mannwhitneyu(a, b, alternative="two-sided")
             u = float(res.statistic)
-            rb = 2 * u / (a.size * b.size) - 1
-            rb_lo, rb_hi = _rank_biserial_ci(rb, a.size, b.size, ci)
+            rb, rb_lo, rb_hi = _rank_biserial(a, b, ci)
             g, g_lo, g_hi = _hedges_g(a, b, ci)
             block.append({"dimension": dim, "group_a": ga, "group_b": gb, "n_a": a.size,
                           "n_b": b.size, "mean_a": float(a.mean()), "mean_b": float(b.mean()),
@@ -449,7 +470,8 @@ def pairwise_sector_tests(
         ok = np.isfinite(pvals)
         if ok.any():
             adj = pvals.copy()
-            adj[ok] = multipletests(pvals[ok], method=padjust)[1]
+            adj[ok] = (_holm(pvals[ok]) if padjust == "holm"
+                       else multipletests(pvals[ok], method=padjust)[1])
             for r, p in zip(block, adj, strict=True):
                 r[p_col] = float(p)
         for r in block:

@@ -33,6 +33,7 @@ from evalkit.clean import (
     clean_partnerships,
     clean_register,
     clean_survey,
+    clean_ties,
     excel_rows,
     indicators_wide_to_long,
 )
@@ -56,6 +57,7 @@ RAW_FILES = {
     "stakeholders": "stakeholder_register.csv",
     "attendance": "meeting_attendance.csv",
     "partnerships": "partnerships.csv",
+    "ties": "collaboration_ties.csv",
 }
 # The survey may also arrive as SPSS, Stata or CSV; the first of these found is used.
 SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "survey.csv")
@@ -137,6 +139,7 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
         "stakeholders": read_table(paths["stakeholders"]),
         "attendance": read_table(paths["attendance"]),
         "partnerships": read_table(paths["partnerships"]),
+        "ties": read_table(paths["ties"]),
     }
     results = {
         "survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
@@ -147,6 +150,7 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
         "attendance": clean_attendance(raws["attendance"], sectors, names["attendance"]),
         "partnerships": clean_partnerships(raws["partnerships"], names["partnerships"]),
     }
+    results["ties"] = clean_ties(raws["ties"], results["stakeholders"].data, names["ties"])
     tables = {name: r.data for name, r in results.items()}
     tables["indicator_metadata"] = meta
     # the yearly whole-population series progress is measured on (derived, not cleaned)
