@@ -11,7 +11,14 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from evalkit.batch import RunResult, ensure_kernel, report_stem, run_region, run_reports
+from evalkit.batch import (
+    RunResult,
+    ensure_kernel,
+    report_stem,
+    run_region,
+    run_reports,
+    synthesis_stem,
+)
 from evalkit.config import KERNEL_NAME
 from evalkit.errors import EvalkitError
 from evalkit.index_page import report_regions, write_index
@@ -29,11 +36,13 @@ def batch(processed_dir, tmp_path_factory):
 
 def test_every_region_and_language_succeeds(batch):
     reports, results = batch
-    assert [(r.region.code, r.lang, r.ok) for r in results] == [
-        ("15.71", "id", True), ("15.71", "en", True), ("96.02", "id", True), ("96.02", "en", True)]
+    assert [(r.label.split()[0], r.lang, r.ok) for r in results] == [
+        ("15.71", "id", True), ("15.71", "en", True), ("96.02", "id", True), ("96.02", "en", True),
+        ("synthesis", "id", True), ("synthesis", "en", True)]  # the synthesis runs last
     for r in results:
         assert r.html.exists() and r.notebook.exists()
-        assert r.html.name == f"{report_stem(r.region, r.lang)}.html"
+        stem = report_stem(r.region, r.lang) if r.region else synthesis_stem(r.lang)
+        assert r.html.name == f"{stem}.html"
     assert not list(reports.glob(".*"))  # no temporary files left behind
 
 
@@ -41,6 +50,10 @@ def test_html_has_narrative_figures_and_no_code(batch):
     reports, _ = batch
     html = (reports / "15.71-kota-jambi.html").read_text(encoding="utf-8")
     assert "Kota Jambi" in html and "Kesehatan kemitraan per dimensi" in html
+    for section in ("Cakupan pemangku kepentingan", "Siapa yang kurang antusias?",
+                    "Keterlibatan dan jejaring kolaborasi", "Indeks efektivitas kemitraan",
+                    "Temuan dan tindak lanjut", "Gambar 6."):
+        assert section in html
     assert "data:image/png;base64" in html  # figures are embedded
     assert "load_region_report" not in html  # code cells hidden
     english = (reports / "15.71-kota-jambi.en.html").read_text(encoding="utf-8")

@@ -121,7 +121,7 @@ def run(
         def progress(res, done, total):
             mark = "ok " if res.ok else "FAILED"
             detail = f"{res.seconds:5.1f} s" if res.ok else res.error
-            typer.echo(f"[{done:>3}/{total}] {mark} {res.region.code:<6} {res.region.name} "
+            typer.echo(f"[{done:>3}/{total}] {mark} {res.label} "
                        f"({res.lang}) {detail}")
 
         results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
@@ -133,7 +133,7 @@ def run(
     typer.echo(f"{len(results) - len(failed)} report(s) written to {reports_dir}")
     if failed:
         typer.secho(f"{len(failed)} failed (see the .error.txt next to each): "
-                    + ", ".join(f"{r.region.code} ({r.lang})" for r in failed),
+                    + ", ".join(f"{r.label.split()[0]} ({r.lang})" for r in failed),
                     err=True, fg=typer.colors.RED)
     typer.echo(f"index: {index}")
     if failed:

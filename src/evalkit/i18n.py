@@ -14,9 +14,15 @@ TEXT: dict[str, dict[str, str]] = {
     "subtitle": {"id": "Kode wilayah Kemendagri {code} · {kind}",
                  "en": "Kemendagri region code {code} · {kind}"},
     "h_data": {"id": "1. Data survei", "en": "1. Survey data"},
-    "h_health": {"id": "2. Kesehatan kemitraan per dimensi", "en": "2. Partnership health by dimension"},
-    "h_reliability": {"id": "3. Reliabilitas skala", "en": "3. Scale reliability"},
-    "h_outcomes": {"id": "4. Capaian indikator", "en": "4. Indicator progress"},
+    "h_coverage": {"id": "2. Cakupan pemangku kepentingan", "en": "2. Stakeholder coverage"},
+    "h_health": {"id": "3. Kesehatan kemitraan per dimensi", "en": "3. Partnership health by dimension"},
+    "h_reliability": {"id": "3.1 Reliabilitas skala", "en": "3.1 Scale reliability"},
+    "h_sectors": {"id": "4. Siapa yang kurang antusias?", "en": "4. Who is less enthusiastic?"},
+    "h_engagement": {"id": "5. Keterlibatan dan jejaring kolaborasi",
+                     "en": "5. Engagement and collaboration network"},
+    "h_outcomes": {"id": "6. Capaian indikator", "en": "6. Indicator progress"},
+    "h_index": {"id": "7. Indeks efektivitas kemitraan", "en": "7. Partnership-effectiveness index"},
+    "h_findings": {"id": "8. Temuan dan tindak lanjut", "en": "8. Findings and what to do"},
     "h_method": {"id": "Catatan metode dan asal-usul data", "en": "Method notes and provenance"},
     "data_summary": {
         "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
@@ -70,12 +76,12 @@ TEXT: dict[str, dict[str, str]] = {
                               "en": "Too few respondents (< {min_cell}) to assess reliability."},
     "health_too_small": {"id": "Jumlah responden terlalu kecil (< {min_cell}) untuk melaporkan skor dimensi.",
                          "en": "Too few respondents (< {min_cell}) to report dimension scores."},
-    "fig_health": {"id": "Gambar 1. Skor dimensi (rata-rata tertimbang dan interval kepercayaan 95%) dibandingkan rata-rata semua responden di semua wilayah.",
-                   "en": "Figure 1. Dimension scores (weighted mean and 95% confidence interval) against the mean of all respondents in all regions."},
+    "fig_health": {"id": "Skor dimensi (rata-rata tertimbang dan interval kepercayaan 95%) dibandingkan rata-rata semua responden di semua wilayah.",
+                   "en": "Dimension scores (weighted mean and 95% confidence interval) against the mean of all respondents in all regions."},
     "province_note": {"id": "Sebagai laporan provinsi, data ini mencakup responden dari kabupaten/kota di provinsi tersebut.",
                       "en": "As a province report, this includes respondents from the province's regencies and cities."},
-    "fig_outcomes": {"id": "Gambar 2. Tren indikator: nilai tahunan, nilai dasar (titik awal) dan target (garis putus-putus).",
-                     "en": "Figure 2. Indicator trends: yearly values, baseline (first point) and target (dashed line)."},
+    "fig_outcomes": {"id": "Tren indikator: nilai tahunan, nilai dasar (titik awal) dan target (garis putus-putus).",
+                     "en": "Indicator trends: yearly values, baseline (first point) and target (dashed line)."},
     "outcome_summary": {
         "id": "Dari {n} indikator yang disepakati: {achieved} sudah tercapai, {on_track} akan tercapai, dan {attention} perlu perhatian khusus.",
         "en": "Of {n} agreed indicators: {achieved} achieved, {on_track} on track, and {attention} need attention.",
@@ -126,6 +132,284 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Dibuat dengan evalkit {version} dari data dengan manifest `{manifest}`; berkas masukan (SHA-256): {inputs}.",
         "en": "Made with evalkit {version} from data with manifest `{manifest}`; input files (SHA-256): {inputs}.",
     },
+    "figure": {"id": "Gambar {n}.", "en": "Figure {n}."},
+    "table": {"id": "Tabel {n}.", "en": "Table {n}."},
+    # --- stakeholder coverage
+    "coverage_summary": {
+        "id": ("Daftar pemangku kepentingan memuat **{n_orgs}** organisasi dari **{n_present} dari 5** "
+               "sektor pentahelix. {missing_text}"),
+        "en": ("The stakeholder register lists **{n_orgs}** organisations from **{n_present} of the 5** "
+               "pentahelix sectors. {missing_text}"),
+    },
+    "coverage_missing": {"id": "Sektor yang tidak ada: **{sectors}**.",
+                         "en": "Missing sectors: **{sectors}**."},
+    "coverage_complete": {"id": "Kelima sektor terwakili.", "en": "All five sectors are represented."},
+    "fig_power_interest": {
+        "id": ("Peta pengaruh–kepentingan (Mendelow): setiap titik satu organisasi; kuadran kanan atas "
+               "perlu dikelola secara dekat. Titik diberi sedikit pergeseran acak tetap agar tidak bertumpuk."),
+        "en": ("Power–interest map (Mendelow): each point is one organisation; the upper-right quadrant "
+               "needs close management. Points are slightly jittered (fixed seed) so they do not overlap."),
+    },
+    "col_register": {"id": "Organisasi terdaftar", "en": "Registered organisations"},
+    "col_attending": {"id": "Organisasi yang hadir", "en": "Organisations attending"},
+    "col_present": {"id": "Ada di daftar", "en": "In the register"},
+    # --- partial pooling
+    "shrinkage_text": {
+        "id": ("**Dibandingkan dengan adil.** Model campuran (responden di dalam wilayah) memberi "
+               "rata-rata kesehatan kemitraan wilayah ini **{shrunken:.2f}** (IK 95% {low:.2f}–{high:.2f}) "
+               "terhadap rata-rata mentah {raw:.2f} dari {n} responden; bobot data wilayah sendiri "
+               "{weight:.0%}. Perbedaan antarwilayah menjelaskan {icc:.0%} variasi skor (ICC)."),
+        "en": ("**Compared fairly.** A mixed model (respondents within regions) puts this region's "
+               "mean partnership health at **{shrunken:.2f}** (95% CI {low:.2f}–{high:.2f}) against a raw "
+               "mean of {raw:.2f} from {n} respondents; the region's own data carry {weight:.0%} of the "
+               "weight. Differences between regions explain {icc:.0%} of the variation in scores (ICC)."),
+    },
+    # --- sectors
+    "sectors_pooled": {
+        "id": ("**Di semua wilayah** (model campuran dengan intersep acak wilayah, pembanding: "
+               "{reference}), sektor dengan skor keseluruhan terendah adalah **{sector}**: "
+               "{estimate:+.2f} poin (IK 95% {low:+.2f} hingga {high:+.2f})."),
+        "en": ("**Across all regions** (mixed model with a random region intercept, reference: "
+               "{reference}), the sector with the lowest overall score is **{sector}**: "
+               "{estimate:+.2f} points (95% CI {low:+.2f} to {high:+.2f})."),
+    },
+    "sectors_region": {
+        "id": ("**Di wilayah ini**, uji Kruskal–Wallis per dimensi membandingkan {tested}. "
+               "Perbedaan antarsektor bermakna (p < 0,05) pada {n_sig} dari {n_dim} dimensi; "
+               "jumlah pasangan sektor yang berbeda setelah koreksi Holm: {n_pairs}. {small_text}"),
+        "en": ("**In this region**, a Kruskal–Wallis test per dimension compares {tested}. "
+               "Sectors differ (p < 0.05) on {n_sig} of {n_dim} dimensions; pairs of sectors that "
+               "differ after Holm correction: {n_pairs}. {small_text}"),
+    },
+    "sectors_small": {
+        "id": "Sektor dengan kurang dari {min_cell} responden tidak diuji: {sectors}.",
+        "en": "Sectors with fewer than {min_cell} respondents are not tested: {sectors}.",
+    },
+    "sectors_untestable": {
+        "id": ("**Di wilayah ini** kurang dari dua sektor memiliki sedikitnya {min_cell} responden, "
+               "sehingga perbedaan antarsektor tidak diuji."),
+        "en": ("**In this region** fewer than two sectors have at least {min_cell} respondents, so "
+               "differences between sectors are not tested."),
+    },
+    "col_groups": {"id": "Sektor diuji", "en": "Sectors tested"},
+    "col_effect_size": {"id": "Ukuran efek", "en": "Effect size"},
+    "col_pair": {"id": "Pasangan", "en": "Pair"},
+    "col_mean_diff": {"id": "Selisih rata-rata", "en": "Mean difference"},
+    "col_p_holm": {"id": "p (Holm)", "en": "p (Holm)"},
+    "col_estimate": {"id": "Selisih dari pembanding", "en": "Difference from reference"},
+    "col_p": {"id": "p", "en": "p"},
+    # --- engagement
+    "attendance_summary": {
+        "id": ("Tingkat kehadiran rapat forum rata-rata **{rate:.0%}** dari {invitations} undangan "
+               "({meetings} rapat). Sektor dengan kehadiran terendah: **{lowest}** ({low_rate:.0%}). {trend}"),
+        "en": ("Forum meeting attendance averages **{rate:.0%}** of {invitations} invitations "
+               "({meetings} meetings). Lowest-attending sector: **{lowest}** ({low_rate:.0%}). {trend}"),
+    },
+    "attendance_trend_text": {
+        "id": "Secara keseluruhan kehadiran {direction} (rasio odds per tahun {odds:.2f}, IK 95% {low:.2f}–{high:.2f}).",
+        "en": "Overall, attendance is {direction} (odds ratio per year {odds:.2f}, 95% CI {low:.2f}–{high:.2f}).",
+    },
+    "trend_up": {"id": "meningkat", "en": "rising"},
+    "trend_down": {"id": "menurun", "en": "falling"},
+    "trend_flat": {"id": "tidak berubah secara jelas", "en": "not clearly changing"},
+    "attendance_none": {"id": "Tidak ada data kehadiran rapat untuk wilayah ini.",
+                        "en": "There are no meeting attendance data for this region."},
+    "attendance_note": {
+        "id": ("Interval Wilson disesuaikan dengan efek desain karena kehadiran berulang dari "
+               "organisasi yang sama. Yang dihitung adalah organisasi, bukan orang, sehingga tidak ada "
+               "penyembunyian sel kecil."),
+        "en": ("Wilson intervals are adjusted for the design effect of repeated attendance by the "
+               "same organisations. These are organisations, not people, so no small-cell "
+               "suppression applies."),
+    },
+    "fig_attendance": {"id": "Tingkat kehadiran per triwulan menurut sektor (garis hitam: semua sektor).",
+                       "en": "Attendance rate per quarter by sector (black line: all sectors)."},
+    "col_invitations": {"id": "Undangan", "en": "Invitations"},
+    "col_rate": {"id": "Tingkat kehadiran", "en": "Attendance rate"},
+    "network_summary": {
+        "id": ("**Jejaring kolaborasi.** {nodes} organisasi dan {edges} hubungan kerja sama; kepadatan "
+               "{density:.2f} dan sentralisasi derajat {centralisation:.2f} (Freeman). Organisasi paling "
+               "sentral: {central}. Skor kepercayaan PARTNER {trust:.0f}% dan nilai {value:.0f}% "
+               "(rata-rata penilaian mitra pada skala 1–4). {isolated_text}"),
+        "en": ("**Collaboration network.** {nodes} organisations and {edges} working ties; density "
+               "{density:.2f} and degree centralisation {centralisation:.2f} (Freeman). Most central: "
+               "{central}. PARTNER trust score {trust:.0f}% and value {value:.0f}% (mean partner "
+               "ratings on the 1–4 scale). {isolated_text}"),
+    },
+    "network_isolated": {"id": "Sektor tanpa hubungan sama sekali: **{sectors}**.",
+                         "en": "Sectors with no ties at all: **{sectors}**."},
+    "network_connected": {"id": "Setiap sektor yang terdaftar memiliki hubungan kerja sama.",
+                          "en": "Every registered sector has working ties."},
+    "network_none": {"id": "Tidak ada data jejaring untuk wilayah ini.",
+                     "en": "There are no network data for this region."},
+    "fig_network": {
+        "id": ("Jejaring kolaborasi: simpul = organisasi (warna menurut sektor, ukuran menurut derajat), "
+               "garis = hubungan (tebal menurut tingkat kolaborasi)."),
+        "en": ("Collaboration network: nodes are organisations (coloured by sector, sized by degree), "
+               "lines are ties (thicker for closer collaboration)."),
+    },
+    "all_sectors": {"id": "Semua sektor", "en": "All sectors"},
+    "unregistered": {"id": "Tidak terdaftar", "en": "Not in the register"},
+    "col_organisation": {"id": "Organisasi", "en": "Organisation"},
+    "col_degree": {"id": "Derajat", "en": "Degree"},
+    "col_betweenness": {"id": "Keperantaraan", "en": "Betweenness"},
+    "col_trust": {"id": "Kepercayaan (%)", "en": "Trust (%)"},
+    "col_value_pct": {"id": "Nilai (%)", "en": "Value (%)"},
+    "col_ratings": {"id": "Penilaian", "en": "Ratings"},
+    # --- outcomes by breakdown
+    "breakdown_text": {
+        "id": "Indikator dengan rincian menurut jenis kelamin (nilai tahun terakhir):",
+        "en": "Indicators broken down by sex (latest year):",
+    },
+    "col_female": {"id": "Perempuan", "en": "Women"},
+    "col_male": {"id": "Laki-laki", "en": "Men"},
+    "col_total": {"id": "Total", "en": "Total"},
+    "col_gap": {"id": "Selisih (P − L)", "en": "Gap (women − men)"},
+    # --- index
+    "index_summary": {
+        "id": ("Indeks efektivitas kemitraan wilayah ini **{index:.1f}** dari 100 (IK bootstrap 95% "
+               "{low:.1f}–{high:.1f}), peringkat **{rank}** dari {n} wilayah (rentang peringkat 95% "
+               "{rank_low}–{rank_high}). Bila bobot pilar diubah secara acak, peringkatnya berada "
+               "di antara {sens_low} dan {sens_high} pada 90% undian."),
+        "en": ("This region's partnership-effectiveness index is **{index:.1f}** out of 100 (95% "
+               "bootstrap CI {low:.1f}–{high:.1f}), rank **{rank}** of {n} regions (95% rank range "
+               "{rank_low}–{rank_high}). When the pillar weights are varied at random, its rank stays "
+               "between {sens_low} and {sens_high} in 90% of draws."),
+    },
+    "index_none": {"id": "Indeks tidak dapat dihitung untuk wilayah ini: {reason}.",
+                   "en": "The index cannot be computed for this region: {reason}."},
+    "fig_index": {"id": "Indeks efektivitas semua wilayah dengan interval bootstrap 95%.",
+                  "en": "Effectiveness index of every region with 95% bootstrap intervals."},
+    "col_component": {"id": "Komponen", "en": "Component"},
+    "col_pillar": {"id": "Pilar", "en": "Pillar"},
+    "col_weight": {"id": "Bobot dalam indeks", "en": "Weight in the index"},
+    "col_normalised": {"id": "Nilai ternormalisasi (0–1)", "en": "Normalised (0–1)"},
+    # --- findings
+    "finding_weakest": {
+        "id": ("**Dimensi terlemah: {dimension}** ({score:.2f}{vs}). Bahas dimensi ini dalam rapat forum "
+               "berikutnya dan sepakati satu langkah perbaikan."),
+        "en": ("**Weakest dimension: {dimension}** ({score:.2f}{vs}). Discuss it at the next forum "
+               "meeting and agree one step to improve it."),
+    },
+    "vs_below": {"id": ", di bawah rata-rata semua wilayah", "en": ", below the all-region mean"},
+    "finding_sector": {
+        "id": ("**Sektor yang kurang antusias: {sector}** (skor keseluruhan {score:.2f} terhadap "
+               "{overall:.2f} untuk semua responden wilayah ini). Temui perwakilannya untuk memahami "
+               "hambatannya."),
+        "en": ("**Less enthusiastic sector: {sector}** (overall score {score:.2f} against {overall:.2f} "
+               "for all of this region's respondents). Meet its representatives to understand what "
+               "holds them back."),
+    },
+    "finding_attendance": {
+        "id": "**Sektor yang paling jarang hadir: {sector}** ({rate:.0%} kehadiran). Tinjau jadwal dan undangan rapat bersama sektor ini.",
+        "en": "**Least engaged sector: {sector}** ({rate:.0%} attendance). Review meeting times and invitations with this sector.",
+    },
+    "finding_missing": {
+        "id": "**Sektor pentahelix yang belum ada: {sectors}.** Petakan dan undang organisasi dari sektor ini.",
+        "en": "**Pentahelix sectors missing: {sectors}.** Map and invite organisations from these sectors.",
+    },
+    "finding_isolated": {
+        "id": "**Sektor yang terisolasi dalam jejaring: {sectors}.** Pasangkan dengan mitra dalam kegiatan bersama.",
+        "en": "**Sectors isolated in the network: {sectors}.** Pair them with partners in joint activities.",
+    },
+    "finding_offtrack": {
+        "id": "**Indikator yang perlu perhatian khusus: {names}.** Tinjau rencana aksinya dan sumber dayanya.",
+        "en": "**Indicators needing attention: {names}.** Review their action plans and resources.",
+    },
+    "finding_index": {
+        "id": "**Indeks efektivitas {index:.1f}/100**, peringkat {rank} dari {n}; pilar terlemah: **{pillar}**.",
+        "en": "**Effectiveness index {index:.1f}/100**, rank {rank} of {n}; weakest pillar: **{pillar}**.",
+    },
+    "findings_intro": {
+        "id": "Temuan berikut diturunkan langsung dari angka di atas; setiap temuan disertai satu saran tindak lanjut.",
+        "en": "The findings below are derived directly from the numbers above; each comes with one suggested action.",
+    },
+    # --- cross-region synthesis
+    "syn_title": {"id": "Sintesis Lintas Wilayah: Efektivitas Kemitraan Multipihak",
+                  "en": "Cross-region Synthesis: Multi-stakeholder Partnership Effectiveness"},
+    "syn_intro": {
+        "id": ("Laporan ini membandingkan **{n_regions}** wilayah ({n} responden) dengan "
+               "ketidakpastiannya, dan menjawab pertanyaan yang tidak dapat dijawab satu laporan wilayah."),
+        "en": ("This report compares **{n_regions}** regions ({n} respondents) with their "
+               "uncertainty, and answers questions no single regional report can."),
+    },
+    "h_syn_regions": {"id": "1. Wilayah dibandingkan dengan adil", "en": "1. Regions compared fairly"},
+    "h_syn_sectors": {"id": "2. Sektor yang kurang antusias, di semua wilayah",
+                      "en": "2. Less enthusiastic sectors, across regions"},
+    "h_syn_outcomes": {"id": "3. Kesehatan kemitraan dan capaian indikator",
+                       "en": "3. Partnership health and indicator progress"},
+    "h_syn_attribution": {"id": "4. Pengaruh kemitraan pada indikator",
+                          "en": "4. Partnership effect on indicators"},
+    "h_syn_index": {"id": "5. Peringkat indeks efektivitas dan kepekaannya",
+                    "en": "5. Effectiveness ranking and its sensitivity"},
+    "syn_pooling": {
+        "id": ("Model intersep acak (responden di dalam wilayah, REML) memperkirakan bahwa perbedaan "
+               "antarwilayah menjelaskan **{icc:.0%}** variasi skor kesehatan (ICC, IK 95% "
+               "{icc_low:.0%}–{icc_high:.0%}); rata-rata umum {grand:.2f}. Rata-rata wilayah dengan "
+               "sedikit responden ditarik ke rata-rata umum sesuai ketidakpastiannya (penyusutan), "
+               "sehingga wilayah kecil tidak dinilai terlalu tinggi atau terlalu rendah. Pergeseran "
+               "terbesar: {region} ({n} responden), dari {raw:.2f} menjadi {shrunken:.2f}."),
+        "en": ("A random-intercept model (respondents within regions, REML) estimates that "
+               "differences between regions explain **{icc:.0%}** of the variation in health scores "
+               "(ICC, 95% CI {icc_low:.0%}–{icc_high:.0%}); grand mean {grand:.2f}. Means of regions with "
+               "few respondents are pulled toward the grand mean according to their uncertainty "
+               "(shrinkage), so small regions are neither over- nor under-rated. Largest move: "
+               "{region} ({n} respondents), from {raw:.2f} to {shrunken:.2f}."),
+    },
+    "syn_raw": {"id": "Rata-rata mentah (IK 95%)", "en": "Raw mean (95% CI)"},
+    "syn_shrunken": {"id": "Rata-rata disusutkan (IK 95%)", "en": "Shrunken mean (95% CI)"},
+    "syn_col_region": {"id": "Wilayah", "en": "Region"},
+    "fig_caterpillar": {
+        "id": "Rata-rata kesehatan kemitraan per wilayah: mentah dan disusutkan (model campuran), dengan IK 95%.",
+        "en": "Mean partnership health per region: raw and shrunken (mixed model), with 95% CIs.",
+    },
+    "syn_sectors": {
+        "id": ("Model campuran per dimensi (intersep acak wilayah) membandingkan setiap sektor dengan "
+               "{reference}. Secara keseluruhan, **{sector}** paling rendah: {estimate:+.2f} poin "
+               "(IK 95% {low:+.2f} hingga {high:+.2f}). Tanda * menandai p < 0,05 (tanpa koreksi "
+               "perbandingan berganda; baca pola, bukan satu sel)."),
+        "en": ("A mixed model per dimension (random region intercept) compares every sector with "
+               "{reference}. Overall, **{sector}** is lowest: {estimate:+.2f} points (95% CI "
+               "{low:+.2f} to {high:+.2f}). * marks p < 0.05 (not corrected for multiple "
+               "comparisons; read the pattern, not a single cell)."),
+    },
+    "syn_health_outcome": {
+        "id": ("Di {n} wilayah, kemiringan regresi pilar hasil indeks (0–1) terhadap skor kesehatan "
+               "yang disusutkan adalah {slope:+.2f} per poin (IK 95% {low:+.2f} hingga {high:+.2f}, "
+               "galat baku HC3, p = {p:.2f}, R² = {r2:.2f}); korelasi Spearman {rho:+.2f} (p = {rho_p:.2f}). "
+               "**Catatan:** ini asosiasi antarwilayah pada satu waktu (ekologis), dengan sedikit wilayah; "
+               "bukan bukti bahwa kemitraan yang lebih sehat menyebabkan capaian yang lebih baik, dan "
+               "tidak berlaku untuk kemitraan tertentu."),
+        "en": ("Across {n} regions, the slope of the index's outcome pillar (0–1) on the shrunken "
+               "health score is {slope:+.2f} per point (95% CI {low:+.2f} to {high:+.2f}, HC3 standard "
+               "errors, p = {p:.2f}, R² = {r2:.2f}); Spearman correlation {rho:+.2f} (p = {rho_p:.2f}). "
+               "**Caveats:** this is a cross-sectional association between regions (ecological), "
+               "with few regions; it is not evidence that healthier partnerships cause better "
+               "outcomes, and it does not apply to any single partnership."),
+    },
+    "syn_x_health": {"id": "Skor kesehatan kemitraan (disusutkan, 1–5)",
+                     "en": "Partnership health score (shrunken, 1–5)"},
+    "syn_y_outcome": {"id": "Pilar hasil indeks (0–1)", "en": "Index outcome pillar (0–1)"},
+    "fig_health_outcome": {"id": "Kesehatan kemitraan dan capaian indikator per wilayah, dengan garis regresi.",
+                           "en": "Partnership health and indicator progress per region, with the regression line."},
+    "syn_attribution": {
+        "id": ("Data mendukung perkiraan selisih-dalam-selisih untuk {n} dari {n_all} indikator. Gambar "
+               "studi peristiwa di bawah menunjukkan koefisien sebelum dimulainya forum (harus dekat nol "
+               "bila tren sejajar) dan sesudahnya."),
+        "en": ("The data support a difference-in-differences estimate for {n} of {n_all} indicators. "
+               "The event-study figures below show the coefficients before the forum started (near "
+               "zero if trends are parallel) and after."),
+    },
+    "fig_pretrend": {"id": "Studi peristiwa: selisih terhadap wilayah pembanding per tahun relatif terhadap dimulainya forum.",
+                     "en": "Event study: difference from comparison regions by year relative to the forum's start."},
+    "syn_index": {
+        "id": ("Skenario yang paling menggeser peringkat adalah **{worst}** (rata-rata pergeseran "
+               "peringkat absolut {shift:.2f})."),
+        "en": ("The scenario that moves ranks most is **{worst}** (mean absolute rank shift "
+               "{shift:.2f})."),
+    },
+    "fig_sensitivity": {"id": "Peringkat setiap wilayah di bawah skenario pembobotan dan agregasi lain.",
+                        "en": "Each region's rank under alternative weighting and aggregation scenarios."},
     # table headers
     "col_sector": {"id": "Sektor", "en": "Sector"},
     "col_n": {"id": "Responden", "en": "Respondents"},

@@ -90,12 +90,15 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "AGGREGATIONS",
+    "BOOTSTRAP_COLUMNS",
     "DEFAULT_CONCENTRATION",
     "DEFAULT_SPEC",
     "INDEX_LIMITS",
     "NORMALISATIONS",
     "PILLAR_LABELS",
     "RANK_DECIMALS",
+    "SCENARIO_COLUMNS",
+    "SENSITIVITY_COLUMNS",
     "ComponentSpec",
     "IndexSpec",
     "bootstrap_index",
@@ -134,7 +137,7 @@ RANK_DECIMALS = 9
 #: whose mean is the spec's weights :math:`w` and whose variance is
 #: :math:`w_p (1 - w_p) / (\\kappa + 1)`. With three equal pillars and
 #: :math:`\\kappa = 20` each weight has standard deviation 0.10 and a 90% range of about
-#: 0.18–0.51 — "reasonable people could weight a pillar anywhere from a sixth to a
+#: 0.17–0.51 — "reasonable people could weight a pillar anywhere from a sixth to a
 #: half". Smaller :math:`\\kappa` spreads the weights more; :math:`\\kappa` equal to the
 #: number of pillars with equal weights is the uniform distribution on the simplex
 #: (any weighting equally plausible).
@@ -425,7 +428,7 @@ DEFAULT_SPEC = IndexSpec(
         ),
         "pentahelix_coverage": ComponentSpec(
             pillar="engagement", direction="higher", weight=1.0,
-            label_id="Cakupan sektor pentaheliks", label_en="Pentahelix sector coverage",
+            label_id="Cakupan sektor pentahelix", label_en="Pentahelix sector coverage",
             unit="0–1", goalposts=(0.0, 1.0),
         ),
         "indicators_on_track": ComponentSpec(
@@ -647,7 +650,7 @@ def _check_goalposts(wide: pd.DataFrame, spec: IndexSpec, name: str) -> None:
         out = col[(col < lo - tol) | (col > hi + tol)]
         if len(out):
             raise ValueError(
-                f"{name}: component {c!r} of region_code={out.index[0]!r} is {out.iloc[0]!r}, "
+                f"{name}: component {c!r} of region_code={out.index[0]!r} is {float(out.iloc[0])!r}, "
                 f"outside its goalposts [{lo:g}, {hi:g}] (theoretical min and max); check the "
                 "value or the spec"
             )
@@ -673,7 +676,7 @@ def _se_wide(values_long: pd.DataFrame, spec: IndexSpec, index: pd.Index) -> pd.
     neg = neg[neg < 0]
     if len(neg):
         (r, c), v = neg.index[0], neg.iloc[0]
-        raise ValueError(f"values: negative se {v!r} for region_code={r!r}, component={c!r}")
+        raise ValueError(f"values: negative se {float(v)!r} for region_code={r!r}, component={c!r}")
     if np.isinf(se.to_numpy()).any():
         r, c = se.stack()[np.isinf(se.stack())].index[0]
         raise ValueError(f"values: infinite se for region_code={r!r}, component={c!r}")
@@ -815,6 +818,30 @@ def _compute(X: np.ndarray, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return idx * plan.scale, P * plan.scale
 
 
+#: Columns of :func:`bootstrap_index`.
+BOOTSTRAP_COLUMNS = ("region_code", "index", "ci_low", "ci_upp", "rank", "rank_ci_low",
+                     "rank_ci_upp", "n_rep")
+#: Columns of :func:`weight_sensitivity`.
+SENSITIVITY_COLUMNS = ("region_code", "index", "baseline_rank", "median_rank", "rank_p05",
+                       "rank_p95", "share_rank_changed", "mean_abs_shift")
+#: Columns of :func:`weight_scenarios`.
+SCENARIO_COLUMNS = ("scenario", "region_code", "index", "rank", "baseline_rank", "rank_shift",
+                    "mean_abs_shift")
+
+
+def _empty(columns: tuple[str, ...], int_columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table of a function for input without any region: no rows, same columns."""
+    out = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    for c in ("region_code", "scenario"):
+        if c in out:
+            out[c] = out[c].astype(object)
+    for c in int_columns:
+        out[c] = out[c].astype("Int64")
+    if "n_rep" in out:
+        out["n_rep"] = out["n_rep"].astype("int64")
+    return out
+
+
 def _int_ranks(r: np.ndarray) -> pd.Series:
     return pd.Series(pd.array([None if np.isnan(v) else int(v) for v in r], dtype="Int64"))
 
@@ -939,8 +966,9 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
     ...     "region_code": ["a"] * 5,
     ...     "component": list(DEFAULT_SPEC.components),
     ...     "value": [5.0, 1.0, 1.0, 1.0, 1.0]})
-    >>> composite_index(long)[["index", "rank"]].iloc[0].tolist()
-    [100.0, 1]
+    >>> row = composite_index(long).iloc[0]
+    >>> float(row["index"]), int(row["rank"])
+    (100.0, 1)
     """
     wide = _as_wide(values, spec)
     plan = _plan(spec)
@@ -1086,7 +1114,10 @@ def bootstrap_index(
     components are held fixed here and examined by :func:`weight_sensitivity` and
     :func:`weight_scenarios`. Clipping at a goalpost makes the draws asymmetric for
     a value at or near its bound, as the true sampling distribution of a bounded
-    quantity is.
+    quantity is; when that pushes the estimate outside the percentile interval (a
+    region at the top goalpost of several components, say), the interval is
+    widened to include the estimate — a conservative choice, and the only departure
+    from plain percentiles. Away from the goalposts it never applies.
 
     References
     ----------
@@ -1100,6 +1131,8 @@ def bootstrap_index(
     """
     ci = _check_ci(ci)
     wide = _as_wide(values_long, spec)
+    if wide.empty:
+        return _empty(BOOTSTRAP_COLUMNS, ("rank", "rank_ci_low", "rank_ci_upp"))
     plan = _plan(spec)
     X = wide.to_numpy(dtype="float64")
     point_idx, _ = _compute(X, plan)
@@ -1143,6 +1176,10 @@ def bootstrap_index(
         else:
             lo, hi = np.quantile(v, [a, 1 - a])
             rlo, rhi = np.quantile(rk, [a, 1 - a], method="inverted_cdf")
+            # At a goalpost the draws can move only one way; the interval is widened to
+            # include the estimate itself rather than show a point outside its interval.
+            lo, hi = min(lo, point_idx[j]), max(hi, point_idx[j])
+            rlo, rhi = min(rlo, point_rank[j]), max(rhi, point_rank[j])
         rows.append({
             "region_code": code, "index": point_idx[j], "ci_low": float(lo), "ci_upp": float(hi),
             "rank": point_rank[j], "rank_ci_low": float(rlo), "rank_ci_upp": float(rhi),
@@ -1247,6 +1284,8 @@ def weight_sensitivity(
     W = draw_pillar_weights(spec, n_draws=n_draws, seed=seed,
                             concentration=concentration).to_numpy()
     wide = _as_wide(values_long, spec)
+    if wide.empty:
+        return _empty(SENSITIVITY_COLUMNS, ("baseline_rank", "rank_p05", "rank_p95"))
     plan = _plan(spec)
     Z = _normalise_array(wide.to_numpy(dtype="float64"), plan)
     P = _pillars_array(Z, plan)                                   # (R, P), 0–1 scale
@@ -1351,6 +1390,8 @@ def weight_scenarios(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) 
     .. [2] Saisana, Saltelli & Tarantola (2005), JRSS A 168:307–323.
     """
     wide = _as_wide(values_long, spec)
+    if wide.empty:
+        return _empty(SCENARIO_COLUMNS, ("rank", "baseline_rank", "rank_shift"))
     X = wide.to_numpy(dtype="float64")
     base_idx, _ = _compute(X, _plan(spec))
     base_rank = _rank_array(base_idx)
@@ -1451,6 +1492,16 @@ def _count(n: int, lang: str) -> str:
     return s.replace(",", ".") if lang == "id" else s
 
 
+_SMALL_NUMBERS = {
+    "id": ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"),
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+}
+
+
+def _words(n: int, lang: str) -> str:
+    return _SMALL_NUMBERS[lang][n] if 0 <= n < 10 else _count(n, lang)
+
+
 def _lc(label: str) -> str:
     """Lower-case the first letter for use inside a sentence, unless it starts an acronym."""
     if len(label) > 1 and label[1].isupper():
@@ -1466,7 +1517,7 @@ _T: dict[str, dict[str, str]] = {
                "dengan bobot berikut: {weights}."),
         "en": ("The partnership-effectiveness index follows the OECD/JRC *Handbook on "
                "Constructing Composite Indicators* (Nardo et al., 2008) and combines {n} "
-               "pillars with these weights: {weights}."),
+               "pillar{s} with these weights: {weights}."),
     },
     "goalpost": {
         "id": ("Setiap komponen diubah ke skala 0–1 di antara batas tetap (*goalpost*), yaitu "
@@ -1622,7 +1673,8 @@ def method_text(
                           for c in spec.pillar_components(p))
         parts.append(f"{_lc(spec.pillar_label(p, lang))} {_pct(pw[p], lang)} ({comps})")
     para1 = [_T["heading"][lang],
-             _T["intro"][lang].format(n=len(spec.pillars), weights="; ".join(parts))]
+             _T["intro"][lang].format(n=_words(len(spec.pillars), lang),
+                                     s="" if len(spec.pillars) == 1 else "s", weights="; ".join(parts))]
     if spec.normalisation == "goalpost":
         gps = ", ".join(
             f"{_lc(spec.component_label(c, lang))} {_num(comp.goalposts[0], lang)}–"
@@ -1766,9 +1818,10 @@ def sensitivity_figure(scenarios_table: pd.DataFrame, *, labels: Mapping[str, st
     im = ax.imshow(shift.to_numpy(), cmap="PuOr_r", vmin=-lim, vmax=lim, aspect="auto")
     for i in range(len(regions)):
         for j in range(len(scen)):
-            v = rank.iat[i, j]
+            v, d = rank.iat[i, j], shift.iat[i, j]
+            dark = np.isfinite(d) and abs(d) > 0.6 * lim  # light text on dark cells
             ax.text(j, i, "–" if np.isnan(v) else f"{int(v)}", ha="center", va="center",
-                    fontsize="small")
+                    fontsize="small", color="white" if dark else "black")
     ax.set_yticks(np.arange(len(regions)), [str((labels or {}).get(r, r)) for r in regions])
     xt = [f"{s}\nR̄s={_num(round(float(v), 2), lang)}" if np.isfinite(v) else s
           for s, v in zip(scen, rs)]

@@ -359,7 +359,8 @@ def network_metrics(G: nx.Graph) -> dict[str, float | int]:
     Returns
     -------
     dict
-        ``nodes``, ``edges``; ``density`` (:math:`2m / n(n-1)`, ``nx.density``);
+        ``nodes``, ``edges``; ``density`` (:math:`2m / n(n-1)`, ``nx.density``; NaN
+        for fewer than two nodes);
         ``centralisation`` (Freeman degree centralisation,
         :func:`degree_centralisation`; NaN for n < 3); ``components`` (connected
         components, isolates included); ``largest_component`` (nodes in it);

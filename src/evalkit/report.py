@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit import __version__, analysis, plots
+from evalkit import __version__, analysis, engagement, findings, network, plots, results
+from evalkit import index as effectiveness
 from evalkit.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
 from evalkit.indicators import STATUS_COLORS, status_label, status_summary
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
-from evalkit.regions import Region, resolve_region
+from evalkit.regions import Region, get_region, resolve_region
 from evalkit.scales import reliability_table as alpha_omega_table  # report has its own reliability_table
 
 
@@ -29,48 +30,86 @@ class RegionReport:
     region: Region
     lang: str
     survey: pd.DataFrame        # this region's clean responses (a province: with its regencies)
+    scores: pd.DataFrame        # this region's dimension scores, one row per respondent x dimension
     dimensions: pd.DataFrame    # codebook dimensions with labels
     sectors: pd.DataFrame       # codebook sectors with labels
     health: pd.DataFrame        # weighted dimension scores vs benchmark (one row per dimension)
     weighting: str              # how the scores were weighted, or why they could not be
     reliability: pd.DataFrame   # alpha (CI) and omega per dimension
     progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
-    values: pd.DataFrame        # this region's indicator values
+    values: pd.DataFrame        # this region's annual indicator series
+    breakdowns: pd.DataFrame    # this region's indicator values broken down by sex
     attribution: pd.DataFrame   # partnership effect per indicator, across all regions
+    register: pd.DataFrame      # this region's stakeholder register
+    ties: pd.DataFrame          # this region's collaboration ties
+    results: dict               # cross-region results (evalkit.results), this region's rows
     n_excluded: int             # survey submissions excluded, all regions
     manifest: dict
+    figures: int = 0            # figures numbered so far (captions number themselves)
+    tables: int = 0
+
+
+# Cross-region results filtered to the report's region (the rest are kept whole).
+_REGION_RESULTS = ("sector_tests", "sector_pairs", "shrinkage", "attendance_sector",
+                   "attendance_time", "attendance_trend", "coverage", "index", "index_pillars",
+                   "index_sensitivity", "index_components", "network_metrics", "network_central",
+                   "network_sectors", "partner_scores")
+_ALL_RESULTS = ("benchmark", "attribution", "sector_model", "shrinkage_fit", "index")
 
 
 def load_region_report(region: str, lang: str = "id",
                        processed_dir: Path | str | None = None) -> RegionReport:
-    """Read the processed data and compute one region's tables."""
+    """Read the processed data and the cross-region results; select one region's rows.
+
+    The cross-region results are computed first if they are missing or stale
+    (:func:`evalkit.results.ensure_results`), so the notebook also runs on its own.
+    """
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     reg = resolve_region(region)
-    all_survey = read_processed("survey", processed)
+    results.ensure_results(processed)
     items = read_processed("items", processed)
-    survey = analysis.in_region(all_survey, reg)
+    survey = analysis.in_region(read_processed("survey", processed), reg)
     register = analysis.in_region(read_processed("stakeholders", processed), reg)
-    bench = analysis.benchmark(analysis.scores_long(all_survey, items))
+    saved = {name: results.read_result(name, processed) for name in
+             dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
+    mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
+            for name in _REGION_RESULTS if "region_code" in saved[name].columns}
+    mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
     weighted, weighting = analysis.weighted_dimension_scores(survey, items, register)
-    health = analysis.compare_to_benchmark(weighted, bench)
-    metadata = read_processed("indicator_metadata", processed)
-    values = read_processed("indicator_annual", processed)
-    targets = read_processed("indicator_targets", processed)
-    progress = analysis.indicator_progress(values[values["region_code"] == reg.code],
-                                           targets[targets["region_code"] == reg.code], metadata)
-    progress = progress.merge(analysis.trend_projections(values, progress),
-                              on=["region_code", "indicator_id"], how="left")
+    health = analysis.compare_to_benchmark(weighted, saved["benchmark"])
+    progress = results.read_result("progress", processed)
+    annual = read_processed("indicator_annual", processed)
+    values = read_processed("indicator_values", processed)
+    values = values[values["region_code"] == reg.code]
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
-        region=reg, lang=lang, survey=survey,
+        region=reg, lang=lang, survey=survey, scores=analysis.scores_long(survey, items),
         dimensions=read_processed("dimensions", processed),
         sectors=read_processed("sectors", processed), health=health, weighting=weighting,
-        reliability=alpha_omega_table(survey, items), progress=progress,
-        values=values[values["region_code"] == reg.code],
-        attribution=analysis.attribution_table(values, read_processed("partnerships", processed),
-                                               metadata["indicator_id"].tolist()),
-        n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
+        reliability=alpha_omega_table(survey, items),
+        progress=progress[progress["region_code"] == reg.code].reset_index(drop=True),
+        values=annual[annual["region_code"] == reg.code],
+        breakdowns=values[values["sex"] != "total"],
+        attribution=saved["attribution"], register=register,
+        ties=analysis.in_region(read_processed("ties", processed), reg),
+        results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
+
+
+def caption(key: str, rep: RegionReport, **values) -> str:
+    """A numbered figure caption ("Gambar 3. ..."); numbers follow the order of calls."""
+    rep.figures += 1
+    return f"*{text('figure', rep.lang, n=rep.figures)} {text(key, rep.lang, **values)}*"
+
+
+def _sector_label(rep: RegionReport):
+    labels = rep.sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
+    return lambda key: labels.get(key, key)
+
+
+def _as_figure(axes):
+    """Helpers of some modules return Axes; reports display Figures."""
+    return None if axes is None else getattr(axes, "figure", axes)
 
 
 # --- pieces of the report --------------------------------------------------------
@@ -284,3 +323,331 @@ def method_text(rep: RegionReport) -> str:
     digest = manifest_digest(rep.manifest)
     return (text("method", rep.lang) + "\n\n"
             + text("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
+
+
+# --- stakeholder coverage ------------------------------------------------------------
+
+def coverage_text(rep: RegionReport) -> str:
+    cov, name = rep.results["coverage"], _sector_label(rep)
+    missing = [name(x) for x in engagement.missing_sectors(cov)]
+    missing_text = (text("coverage_missing", rep.lang, sectors=", ".join(missing)) if missing
+                    else text("coverage_complete", rep.lang))
+    return text("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
+                n_present=int(cov["present"].sum()), missing_text=missing_text)
+
+
+def coverage_table(rep: RegionReport) -> pd.DataFrame:
+    cov, name, lang = rep.results["coverage"], _sector_label(rep), rep.lang
+    respondents = [_count(n) for n in cov["in_survey"]]
+    return pd.DataFrame({
+        text("col_sector", lang): [name(x) for x in cov["sector"]],
+        text("col_register", lang): cov["in_register"].to_numpy(),
+        text("col_n", lang): respondents,
+        text("col_attending", lang): cov["in_attendance"].to_numpy(),
+        text("col_present", lang): ["✓" if p else "✗" for p in cov["present"]],
+    })
+
+
+def _count(n) -> str:
+    """A respondent count for publication: groups under MIN_CELL are shown as '<5'."""
+    if pd.isna(n):
+        return "—"
+    return f"<{MIN_CELL}" if 0 < int(n) < MIN_CELL else str(int(n))
+
+
+def power_interest_figure(rep: RegionReport):
+    if rep.register.empty:
+        return None
+    labels = engagement.sector_labels(rep.sectors, rep.lang)
+    return _as_figure(engagement.power_interest_figure(rep.register, labels=labels, lang=rep.lang))
+
+
+# --- partial pooling (regions compared fairly) ------------------------------------------
+
+def shrinkage_text(rep: RegionReport) -> str:
+    row, fit = rep.results["shrinkage"], rep.results["all_shrinkage_fit"]
+    if row.empty or fit.empty:
+        return ""
+    r, f = row.iloc[0], fit.iloc[0]
+    return text("shrinkage_text", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
+                high=r["shrunken_ci_upp"], raw=r["raw_mean"], n=int(r["n"]),
+                weight=r["shrinkage_weight"], icc=f["icc"])
+
+
+# --- who is less enthusiastic ---------------------------------------------------------------
+
+def sectors_text(rep: RegionReport) -> str:
+    name, lang = _sector_label(rep), rep.lang
+    parts = []
+    model = rep.results["all_sector_model"]
+    overall = model[(model["dimension"] == "overall") & model["estimate"].notna()]
+    if len(overall):
+        low = overall.loc[overall["estimate"].idxmin()]
+        parts.append(text("sectors_pooled", lang, reference=name(low["reference"]),
+                          sector=name(low["sector"]), estimate=low["estimate"],
+                          low=low["ci_low"], high=low["ci_upp"]))
+    tests, pairs = rep.results["sector_tests"], rep.results["sector_pairs"]
+    tested = tests.dropna(subset=["pvalue"])
+    if tested.empty:
+        parts.append(text("sectors_untestable", lang, min_cell=MIN_CELL))
+    else:
+        small = sorted({g.strip() for gs in tests["groups_too_small"] for g in str(gs).split(",")
+                        if g.strip()})
+        groups = sorted({g.strip() for gs in tested["groups_tested"] for g in gs.split(",")})
+        small = [g for g in small if g not in groups]  # too small on some dimensions only
+        parts.append(text(
+            "sectors_region", lang, tested=", ".join(name(g) for g in groups),
+            n_sig=int((tested["pvalue"] < 0.05).sum()), n_dim=len(tested),
+            n_pairs=int(pairs["significant"].sum()) if len(pairs) else 0,
+            small_text=text("sectors_small", lang, min_cell=MIN_CELL,
+                            sectors=", ".join(name(g) for g in small)) if small else ""))
+    return "\n\n".join(parts)
+
+
+def sectors_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Kruskal-Wallis per dimension with epsilon-squared and its bootstrap CI."""
+    tests, lang, name = rep.results["sector_tests"], rep.lang, _sector_label(rep)
+    tests = tests.dropna(subset=["pvalue"])
+    if tests.empty:
+        return None
+    labels = _dimension_labels(rep)
+    return pd.DataFrame({
+        text("col_dimension", lang): tests["dimension"].map(labels).to_numpy(),
+        "H": [_num(v) for v in tests["H"]],
+        text("col_p", lang): [_p(v) for v in tests["pvalue"]],
+        f"{text('col_effect_size', lang)} (ε²)": [_num(v) for v in tests["epsilon_squared"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(tests["eps_ci_low"], tests["eps_ci_upp"])],
+        text("col_groups", lang): [", ".join(name(g.strip()) for g in gs.split(","))
+                                   for gs in tests["groups_tested"]],
+    })
+
+
+def pairs_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Pairs of sectors that differ after Holm correction, with Hedges' g and its CI."""
+    pairs, lang, name = rep.results["sector_pairs"], rep.lang, _sector_label(rep)
+    pairs = pairs[pairs["significant"].astype(bool)]
+    if pairs.empty:
+        return None
+    labels = _dimension_labels(rep)
+    return pd.DataFrame({
+        text("col_dimension", lang): pairs["dimension"].map(labels).to_numpy(),
+        text("col_pair", lang): [f"{name(a)} – {name(b)}" for a, b in zip(pairs["group_a"], pairs["group_b"])],
+        text("col_mean_diff", lang): [_num(v) for v in pairs["mean_diff"]],
+        "Hedges g": [_num(v) for v in pairs["hedges_g"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(pairs["g_ci_low"], pairs["g_ci_upp"])],
+        text("col_p_holm", lang): [_p(v) for v in pairs["p_holm"]],
+    })
+
+
+def sector_model_table(rep: RegionReport) -> pd.DataFrame:
+    """The pooled mixed model's overall sector differences (all regions)."""
+    model, lang, name = rep.results["all_sector_model"], rep.lang, _sector_label(rep)
+    m = model[(model["dimension"] == "overall") & model["estimate"].notna()]
+    return pd.DataFrame({
+        text("col_sector", lang): [name(x) for x in m["sector"]],
+        text("col_estimate", lang): [f"{v:+.2f}" for v in m["estimate"]],
+        text("col_ci", lang): [f"{lo:+.2f} – {hi:+.2f}" for lo, hi in zip(m["ci_low"], m["ci_upp"])],
+        text("col_p", lang): [_p(v) for v in m["pvalue"]],
+        text("col_n", lang): m["n"].to_numpy(),
+    })
+
+
+def _p(value: float) -> str:
+    return "—" if pd.isna(value) else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
+# --- engagement and network -------------------------------------------------------------
+
+def attendance_text(rep: RegionReport) -> str:
+    by_sector, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
+    if invited.empty:
+        return text("attendance_none", lang)
+    total = int(invited["invitations"].sum())
+    rate = float(invited["attended"].astype(float).sum() / total)
+    low = invited.loc[invited["rate"].idxmin()]
+    trend = rep.results["attendance_trend"]
+    overall = trend[trend["sector"] == "all"] if len(trend) else trend
+    trend_text = ""
+    if len(overall) and pd.notna(overall["odds_ratio"].iat[0]):
+        o = overall.iloc[0]
+        direction = ("trend_up" if o["or_ci_low"] > 1 else "trend_down" if o["or_ci_upp"] < 1
+                     else "trend_flat")
+        trend_text = text("attendance_trend_text", lang, direction=text(direction, lang),
+                          odds=o["odds_ratio"], low=o["or_ci_low"], high=o["or_ci_upp"])
+    meetings = rep.results["attendance_time"]["period"].nunique()
+    return (text("attendance_summary", lang, rate=rate, invitations=total, meetings=meetings,
+                 lowest=name(low["sector"]), low_rate=low["rate"], trend=trend_text)
+            + "\n\n" + text("attendance_note", lang))
+
+
+def attendance_table(rep: RegionReport) -> pd.DataFrame:
+    a, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    a = a[a["invitations"] > 0]
+    return pd.DataFrame({
+        text("col_sector", lang): [name(x) for x in a["sector"]],
+        text("col_register", lang): a["organisations"].to_numpy(),
+        text("col_invitations", lang): a["invitations"].to_numpy(),
+        text("col_rate", lang): [f"{v:.0%}" if pd.notna(v) else "—" for v in a["rate"]],
+        text("col_ci", lang): [f"{lo:.0%}–{hi:.0%}" if pd.notna(lo) else "—"
+                               for lo, hi in zip(a["ci_low"], a["ci_upp"])],
+    })
+
+
+def attendance_figure(rep: RegionReport):
+    over_time = rep.results["attendance_time"]
+    if over_time.empty:
+        return None
+    return _as_figure(engagement.attendance_figure(
+        over_time, labels=engagement.sector_labels(rep.sectors, rep.lang), lang=rep.lang))
+
+
+def network_text(rep: RegionReport) -> str:
+    m, lang, name = rep.results["network_metrics"], rep.lang, _sector_label(rep)
+    if m.empty or not m["edges"].iat[0]:
+        return text("network_none", lang)
+    m = m.iloc[0]
+    central = rep.results["network_central"].head(3)
+    isolated = [name(x) for x in rep.results["network_sectors"].query("isolated")["sector"]
+                if x != "unknown"]
+    return text("network_summary", lang, nodes=int(m["nodes"]), edges=int(m["edges"]),
+                density=m["density"], centralisation=m["centralisation"],
+                central=", ".join(central["organisation"]), trust=m["partner_trust_pct"],
+                value=m["partner_value_pct"],
+                isolated_text=text("network_isolated", lang, sectors=", ".join(isolated))
+                if isolated else text("network_connected", lang))
+
+
+def network_figure(rep: RegionReport):
+    if rep.register.empty or rep.ties.empty:
+        return None
+    graph = network.build_network(rep.ties[["organisation", "partner", "level", "trust", "value"]],
+                                  rep.register)
+    return _as_figure(network.network_figure(
+        graph, labels=engagement.sector_labels(rep.sectors, rep.lang)))
+
+
+def partner_table(rep: RegionReport) -> pd.DataFrame | None:
+    """PARTNER trust and value scores of each sector, as rated by its partners."""
+    p, lang, name = rep.results["partner_scores"], rep.lang, _sector_label(rep)
+    if p.empty:
+        return None
+    special = {"all": text("all_sectors", lang), "unknown": text("unregistered", lang)}
+    return pd.DataFrame({
+        text("col_sector", lang): [special.get(x) or name(x) for x in p["sector"]],
+        text("col_ratings", lang): p["trust_n"].to_numpy(),
+        text("col_trust", lang): [_num(v, 0) for v in p["trust_pct"]],
+        text("col_value_pct", lang): [_num(v, 0) for v in p["value_pct"]],
+    })
+
+
+def central_table(rep: RegionReport) -> pd.DataFrame | None:
+    c, lang, name = rep.results["network_central"], rep.lang, _sector_label(rep)
+    if c.empty:
+        return None
+    return pd.DataFrame({
+        text("col_organisation", lang): c["organisation"].to_numpy(),
+        text("col_sector", lang): [name(x) for x in c["sector"]],
+        text("col_degree", lang): c["degree"].to_numpy(),
+        text("col_betweenness", lang): [_num(v) for v in c["betweenness"]],
+    })
+
+
+# --- indicator breakdowns -------------------------------------------------------------
+
+def breakdown_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Latest-year values by sex for indicators reported that way."""
+    b, lang = rep.breakdowns, rep.lang
+    if b.empty:
+        return None
+    annual = b[b["quarter"].isna()]
+    latest = annual[annual["year"] == annual.groupby("indicator_id")["year"].transform("max")]
+    wide = latest.pivot_table(index=["indicator_id", "year"], columns="sex", values="value").reset_index()
+    totals = rep.values.set_index(["indicator_id", "year"])["value"]
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    return pd.DataFrame({
+        text("col_indicator", lang): [names.get(i, i) for i in wide["indicator_id"]],
+        text("col_year", lang): wide["year"].to_numpy(),
+        text("col_female", lang): [_num(v, 1) for v in wide.get("female", pd.Series(dtype=float))],
+        text("col_male", lang): [_num(v, 1) for v in wide.get("male", pd.Series(dtype=float))],
+        text("col_total", lang): [_num(totals.get((i, y)), 1) for i, y in zip(wide["indicator_id"], wide["year"])],
+        text("col_gap", lang): [_num(f - m, 1) for f, m in zip(wide.get("female", pd.Series(dtype=float)),
+                                                                wide.get("male", pd.Series(dtype=float)))],
+    })
+
+
+# --- effectiveness index ------------------------------------------------------------------
+
+def index_text(rep: RegionReport) -> str:
+    idx, sens = rep.results["index"], rep.results["index_sensitivity"]
+    n = int(rep.results["all_index"]["index"].notna().sum())
+    if idx.empty or pd.isna(idx["index"].iat[0]):
+        missing = rep.results["index_pillars"]["missing"]
+        reason = missing.iat[0] if len(missing) else "—"
+        return text("index_none", rep.lang, reason=reason)
+    i, s_ = idx.iloc[0], sens.iloc[0]
+    return (text("index_summary", rep.lang, index=i["index"], low=i["ci_low"], high=i["ci_upp"],
+                 rank=int(i["rank"]), n=n, rank_low=int(i["rank_ci_low"]),
+                 rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
+                 sens_high=int(s_["rank_p95"]))
+            + "\n\n" + effectiveness.method_text(effectiveness.DEFAULT_SPEC, lang=rep.lang,
+                                                   n_boot=results.INDEX_BOOTSTRAP,
+                                                   n_draws=results.WEIGHT_DRAWS))
+
+
+def index_table(rep: RegionReport) -> pd.DataFrame:
+    """This region's components: value, normalised value and weight in the index."""
+    spec, lang = effectiveness.DEFAULT_SPEC, rep.lang
+    weights = effectiveness.weights_table(spec, lang).set_index("component")
+    comp = rep.results["index_components"].set_index("component")
+    normalised = effectiveness.normalise(
+        rep.results["index_components"].assign(region_code=rep.region.code), spec)
+    normalised = normalised.iloc[0] if len(normalised) else pd.Series(dtype=float)
+    rows = []
+    for key, w in weights.iterrows():
+        value = comp["value"].get(key, float("nan"))
+        rows.append({text("col_pillar", lang): w["pillar_label"], text("col_component", lang): w["label"],
+                     text("col_value", lang): _num(value),
+                     text("col_normalised", lang): _num(normalised.get(key, float("nan"))),
+                     text("col_weight", lang): f"{w['weight']:.0%}"})
+    return pd.DataFrame(rows)
+
+
+def index_figure(rep: RegionReport):
+    boot = rep.results["all_index"]
+    if boot.empty:
+        return None
+    names = {c: get_region(c).name for c in boot["region_code"]}
+    return _as_figure(effectiveness.index_figure(boot, labels=names, lang=rep.lang))
+
+
+# --- findings -------------------------------------------------------------------------------
+
+def findings_text(rep: RegionReport) -> str:
+    """The plain-language findings, each with one suggested action."""
+    lang, name, dims = rep.lang, _sector_label(rep), _dimension_labels(rep)
+    pillars = rep.results["index_pillars"]
+    pillar_cols = [p for p in effectiveness.DEFAULT_SPEC.pillar_weights if p in pillars.columns]
+    found = findings.region_findings(
+        health=rep.health, scores=rep.scores, attendance_sector=rep.results["attendance_sector"],
+        coverage=rep.results["coverage"], network_sectors=rep.results["network_sectors"],
+        progress=rep.progress, index_row=rep.results["index"].iloc[0] if len(rep.results["index"]) else None,
+        pillars=pillars[pillar_cols].iloc[0] if len(pillars) else None,
+        n_regions=int(rep.results["all_index"]["index"].notna().sum()))
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    lines = []
+    for f in found:
+        v = dict(f.values)
+        if "dimension" in v:
+            v["dimension"] = dims.get(v["dimension"], v["dimension"])
+            v["vs"] = text("vs_below", lang) if v.pop("below") else ""
+        if "sector" in v:
+            v["sector"] = name(v["sector"])
+        if "sectors" in v:
+            v["sectors"] = ", ".join(name(x) for x in v["sectors"])
+        if "indicators" in v:
+            v["names"] = ", ".join(names.get(i, i) for i in v.pop("indicators"))
+        if "pillar" in v:
+            v["pillar"] = effectiveness.PILLAR_LABELS.get(v["pillar"], {}).get(lang, v["pillar"])
+        lines.append(f"{len(lines) + 1}. " + text(f.key, lang, **v))
+    return text("findings_intro", lang) + "\n\n" + "\n".join(lines)

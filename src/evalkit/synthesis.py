@@ -1,0 +1,241 @@
+"""The cross-region synthesis report: what no single regional report can show.
+
+Regions compared with their uncertainty (partial pooling), the sector effects pooled
+over regions, the relation between partnership health and outcome progress, the
+partnership effect on indicators with its pre-trend check, and the effectiveness
+ranking with its sensitivity to weights. Like :mod:`evalkit.report`, functions return
+Markdown, tables or figures; the notebook only shows them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from evalkit import __version__, attribution, models, results
+from evalkit import index as effectiveness
+from evalkit.config import PROCESSED_DATA_DIR
+from evalkit.i18n import text
+from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.regions import get_region
+
+SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "index", "index_pillars",
+                    "index_sensitivity", "index_scenarios", "attribution", "progress")
+
+
+@dataclass
+class Synthesis:
+    """The cross-region results a synthesis report presents."""
+
+    lang: str
+    tables: dict
+    sectors: pd.DataFrame
+    annual: pd.DataFrame
+    partnerships: pd.DataFrame
+    manifest: dict
+    figures: int = 0
+
+    def name(self, code: str) -> str:
+        return get_region(code).name
+
+
+def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) -> Synthesis:
+    """Read the saved cross-region results (computing them first if stale)."""
+    processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
+    results.ensure_results(processed)
+    return Synthesis(
+        lang=lang, tables={t: results.read_result(t, processed) for t in SYNTHESIS_TABLES},
+        sectors=read_processed("sectors", processed),
+        annual=read_processed("indicator_annual", processed),
+        partnerships=read_processed("partnerships", processed),
+        manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))
+
+
+def caption(key: str, syn: Synthesis) -> str:
+    syn.figures += 1
+    return f"*{text('figure', syn.lang, n=syn.figures)} {text(key, syn.lang)}*"
+
+
+def title(syn: Synthesis) -> str:
+    fit = syn.tables["shrinkage_fit"].iloc[0]
+    return (f"# {text('syn_title', syn.lang)}\n\n"
+            + text("syn_intro", syn.lang, n_regions=int(fit["n_regions"]), n=int(fit["n"])))
+
+
+# --- regions compared with uncertainty ---------------------------------------------------
+
+def pooling_text(syn: Synthesis) -> str:
+    fit = syn.tables["shrinkage_fit"].iloc[0]
+    table = syn.tables["shrinkage"]
+    moved = table.loc[(table["shrunken"] - table["raw_mean"]).abs().idxmax()]
+    return text("syn_pooling", syn.lang, icc=fit["icc"], icc_low=fit["icc_ci_low"],
+                icc_high=fit["icc_ci_upp"], grand=fit["grand_mean"],
+                region=syn.name(moved["region_code"]), n=int(moved["n"]),
+                raw=moved["raw_mean"], shrunken=moved["shrunken"])
+
+
+def caterpillar(syn: Synthesis):
+    table = syn.tables["shrinkage"]
+    labels = {c: syn.name(c) for c in table["region_code"]}
+    ax = models.caterpillar_figure(table, labels=labels,
+                                   grand_mean=float(syn.tables["shrinkage_fit"]["grand_mean"].iat[0]),
+                                   raw_label=text("syn_raw", syn.lang),
+                                   shrunken_label=text("syn_shrunken", syn.lang))
+    return ax.figure
+
+
+def pooling_table(syn: Synthesis) -> pd.DataFrame:
+    t, lang = syn.tables["shrinkage"].sort_values("shrunken", ascending=False), syn.lang
+    return pd.DataFrame({
+        text("syn_col_region", lang): [syn.name(c) for c in t["region_code"]],
+        text("col_n", lang): t["n"].to_numpy(),
+        text("syn_raw", lang): [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in
+                                zip(t["raw_mean"], t["raw_ci_low"], t["raw_ci_upp"])],
+        text("syn_shrunken", lang): [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in
+                                     zip(t["shrunken"], t["shrunken_ci_low"], t["shrunken_ci_upp"])],
+        "λ": [f"{w:.2f}" for w in t["shrinkage_weight"]],
+    })
+
+
+# --- sectors pooled over regions ---------------------------------------------------------------
+
+def sector_table(syn: Synthesis) -> pd.DataFrame:
+    """Sector differences from the reference, per dimension (mixed model, all regions)."""
+    m, lang = syn.tables["sector_model"], syn.lang
+    labels = syn.sectors.set_index("sector")[f"label_{lang}"]
+    m = m[m["estimate"].notna()]
+    wide = m.pivot(index="sector", columns="dimension", values="estimate")
+    stars = m.pivot(index="sector", columns="dimension", values="pvalue")
+    cells = wide.map(lambda v: f"{v:+.2f}") + stars.map(lambda p: "*" if p < 0.05 else "")
+    order = [d for d in dict.fromkeys(m["dimension"])]
+    cells = cells[order]
+    cells.index = [labels.get(s, s) for s in cells.index]
+    return cells.reset_index(names=text("col_sector", lang))
+
+
+def sector_text(syn: Synthesis) -> str:
+    m = syn.tables["sector_model"]
+    overall = m[(m["dimension"] == "overall") & m["estimate"].notna()]
+    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    low = overall.loc[overall["estimate"].idxmin()]
+    return text("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
+                reference=labels.get(low["reference"], low["reference"]), estimate=low["estimate"],
+                low=low["ci_low"], high=low["ci_upp"])
+
+
+# --- health and outcomes -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HealthOutcomeFit:
+    """OLS of regions' outcome pillar on their pooled health score (HC3 standard errors)."""
+
+    slope: float
+    ci_low: float
+    ci_upp: float
+    pvalue: float
+    r2: float
+    spearman: float
+    spearman_p: float
+    n: int
+
+
+def health_outcome_data(syn: Synthesis) -> pd.DataFrame:
+    """Per region: pooled health score and the outcome pillar of the index (0-1)."""
+    health = syn.tables["shrinkage"][["region_code", "shrunken"]]
+    outcome = syn.tables["index_pillars"][["region_code", "outcome"]]
+    return health.merge(outcome, on="region_code").dropna()
+
+
+def health_outcome_fit(data: pd.DataFrame, *, ci: float = 0.95) -> HealthOutcomeFit:
+    """Slope of outcome progress on partnership health across regions.
+
+    Ordinary least squares with HC3 heteroskedasticity-consistent standard errors
+    (MacKinnon & White 1985; Long & Ervin 2000 recommend HC3 for small samples),
+    and Spearman's rank correlation as a check that does not assume a straight line.
+    An ecological, cross-sectional association: it says nothing about individual
+    partnerships or about causation.
+    """
+    X = sm.add_constant(data["shrunken"].to_numpy(float))
+    fit = sm.OLS(data["outcome"].to_numpy(float), X).fit(cov_type="HC3")
+    low, high = fit.conf_int(alpha=1 - ci)[1]
+    rho, p = stats.spearmanr(data["shrunken"], data["outcome"])
+    return HealthOutcomeFit(float(fit.params[1]), float(low), float(high), float(fit.pvalues[1]),
+                            float(fit.rsquared), float(rho), float(p), len(data))
+
+
+def health_outcome_text(syn: Synthesis) -> str:
+    fit = health_outcome_fit(health_outcome_data(syn))
+    return text("syn_health_outcome", syn.lang, n=fit.n, slope=fit.slope, low=fit.ci_low,
+                high=fit.ci_upp, p=fit.pvalue, r2=fit.r2, rho=fit.spearman, rho_p=fit.spearman_p)
+
+
+def health_outcome_figure(syn: Synthesis):
+    import matplotlib.pyplot as plt
+
+    data = health_outcome_data(syn)
+    fit = health_outcome_fit(data)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.scatter(data["shrunken"], data["outcome"], color="#1f78b4", zorder=3)
+    for code, x, y in zip(data["region_code"], data["shrunken"], data["outcome"]):
+        ax.annotate(syn.name(code), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    xs = np.linspace(data["shrunken"].min(), data["shrunken"].max(), 50)
+    intercept = data["outcome"].mean() - fit.slope * data["shrunken"].mean()
+    ax.plot(xs, intercept + fit.slope * xs, color="#7f7f7f", linestyle="--")
+    ax.set_xlabel(text("syn_x_health", syn.lang))
+    ax.set_ylabel(text("syn_y_outcome", syn.lang))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+def attribution_text(syn: Synthesis) -> str:
+    a = syn.tables["attribution"]
+    ok = a[a["supported"]]
+    return text("syn_attribution", syn.lang, n=len(ok), n_all=len(a))
+
+
+def attribution_figures(syn: Synthesis) -> list:
+    """The event-study (pre-trend) figure of every indicator the data can support."""
+    figures = []
+    for indicator_id in syn.tables["attribution"].query("supported")["indicator_id"]:
+        result = attribution.did_estimate(syn.annual, syn.partnerships, indicator_id=indicator_id)
+        figures.append(attribution.pretrend_figure(result, title=str(indicator_id)))
+    return figures
+
+
+# --- index ---------------------------------------------------------------------------------------
+
+def index_text(syn: Synthesis) -> str:
+    scen = syn.tables["index_scenarios"]
+    shifts = scen.groupby("scenario")["mean_abs_shift"].first().drop("baseline", errors="ignore")
+    return (text("syn_index", syn.lang, worst=shifts.idxmax(), shift=shifts.max())
+            + "\n\n" + effectiveness.method_text(effectiveness.DEFAULT_SPEC, lang=syn.lang,
+                                                 n_boot=results.INDEX_BOOTSTRAP,
+                                                 n_draws=results.WEIGHT_DRAWS))
+
+
+def index_figure(syn: Synthesis):
+    boot = syn.tables["index"]
+    return effectiveness.index_figure(boot, labels={c: syn.name(c) for c in boot["region_code"]},
+                                      lang=syn.lang).figure
+
+
+def sensitivity_figure(syn: Synthesis):
+    scen = syn.tables["index_scenarios"]
+    return effectiveness.sensitivity_figure(
+        scen, labels={c: syn.name(c) for c in scen["region_code"].unique()}, lang=syn.lang).figure
+
+
+def method_text(syn: Synthesis) -> str:
+    inputs = ", ".join(f"`{name}` {meta['sha256'][:12]}"
+                       for name, meta in syn.manifest["inputs"].items())
+    return text("provenance", syn.lang, version=__version__,
+                manifest=manifest_digest(syn.manifest), inputs=inputs)
