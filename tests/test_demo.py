@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from scipy import stats
 
 from evalkit import analysis
 from evalkit.attribution import did_estimate
@@ -21,6 +22,7 @@ from evalkit.demo import (
 from evalkit.io import file_sha256
 from evalkit.pipeline import read_processed
 from evalkit.regions import resolve_region
+from evalkit.results import ensure_results, read_result
 
 
 def test_committed_demo_data_is_what_the_generator_writes(tmp_path, raw_dir):
@@ -134,3 +136,66 @@ def test_indicator_breakdowns_periods_and_units_are_recovered(processed_dir):
     # the amount reported in millions of rupiah sits on the billions scale of its series
     amounts = annual[annual["indicator_id"] == "komitmen_kps"]["value"]
     assert amounts.max() < 1000
+
+
+# --- partnership effectiveness: the models recover what the generator planted --------------
+
+@pytest.fixture(scope="module")
+def cross_region(processed_dir):
+    ensure_results(processed_dir)
+    return lambda name: read_result(name, processed_dir)
+
+
+def test_pooled_sector_model_recovers_the_business_effect(cross_region):
+    model = cross_region("sector_model")
+    overall = model[model["dimension"] == "overall"].set_index("sector")
+    assert set(overall["reference"]) == {"masyarakat_sipil"}
+    business = overall.loc["dunia_usaha"]
+    planted = DEMO_PARAMS.sector_effects["dunia_usaha"] - DEMO_PARAMS.sector_effects["masyarakat_sipil"]
+    assert business["ci_low"] < planted < business["ci_upp"]  # -0.41 (-0.55 to -0.27) for -0.45
+    assert overall["estimate"].idxmin() == "dunia_usaha"
+
+
+def test_partial_pooling_recovers_the_planted_region_ranking(cross_region):
+    shrinkage = cross_region("shrinkage")
+    planted = shrinkage["region_code"].map(lambda c: DEMO_PARAMS.regions[c][0])
+    rho = stats.spearmanr(shrinkage["shrunken"], planted).statistic
+    assert rho > 0.9  # 0.965 on the demo data
+    # the smallest region is pulled hardest toward the grand mean
+    assert shrinkage.loc[shrinkage["n"].idxmin(), "shrinkage_weight"] == shrinkage["shrinkage_weight"].min()
+    fit = cross_region("shrinkage_fit").iloc[0]
+    assert 0 < fit["icc_ci_low"] < fit["icc"] < fit["icc_ci_upp"] < 1
+
+
+def test_attendance_rates_recover_the_planted_sector_effects(processed_dir):
+    from evalkit.engagement import attendance_by_sector
+
+    rates = attendance_by_sector(read_processed("attendance", processed_dir), min_n=1).set_index("sector")
+    for sector, effect in DEMO_PARAMS.attendance_sector_effects.items():
+        planted = DEMO_PARAMS.attendance_rate + effect
+        assert rates.at[sector, "ci_low"] <= planted <= rates.at[sector, "ci_upp"], sector
+
+
+def test_network_recovers_density_trust_and_the_isolated_sector(cross_region, processed_dir):
+    metrics = cross_region("network_metrics")
+    health = metrics["region_code"].map(lambda c: DEMO_PARAMS.regions[c][0])
+    assert stats.spearmanr(metrics["density"], health).statistic > 0.8  # 0.90 on the demo
+    # mean trust per region against the planted mean (clipped to 1-4, so allow 3 SE)
+    ties = read_processed("ties", processed_dir)
+    by_region = ties.groupby("region_code")["trust"].agg(["mean", "std", "count"])
+    planted = by_region.index.map(lambda c: DEMO_PARAMS.trust_mean + DEMO_PARAMS.trust_health_slope
+                                  * (DEMO_PARAMS.regions[c][0] - 3.4))
+    z = (by_region["mean"] - planted) / (by_region["std"] / np.sqrt(by_region["count"]))
+    assert (z.abs() < 3).all(), z.round(2).to_dict()
+    isolated = cross_region("network_sectors").query("isolated")
+    assert [(r, s) for r, s in zip(isolated["region_code"], isolated["sector"])] == [
+        (code, s) for code, sectors in DEMO_PARAMS.isolated_sectors.items() for s in sectors]
+
+
+def test_index_ranks_every_region_with_intervals(cross_region):
+    boot = cross_region("index")
+    assert boot["index"].notna().all() and len(boot) == len(DEMO_PARAMS.regions)
+    assert (boot["ci_low"] <= boot["index"]).all() and (boot["index"] <= boot["ci_upp"]).all()
+    assert sorted(boot["rank"]) == list(range(1, len(boot) + 1))
+    # Sorong Selatan (lowest planted health, two pentahelix sectors missing) ranks last
+    assert boot.set_index("region_code").at["96.02", "rank"] == len(boot)

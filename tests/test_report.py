@@ -60,9 +60,16 @@ def test_outcome_table_colours_status(rep):
 
 
 def test_figures_are_figures(rep):
-    for fig in (report.health_figure(rep), report.outcome_figure(rep)):
+    for fig in (report.health_figure(rep), report.outcome_figure(rep), report.power_interest_figure(rep),
+                report.attendance_figure(rep), report.network_figure(rep), report.index_figure(rep)):
         assert isinstance(fig, plt.Figure)
         plt.close(fig)
+
+
+def test_captions_number_themselves_in_order(processed_dir):
+    rep = report.load_region_report("15.71", "en", processed_dir)
+    assert report.caption("fig_health", rep).startswith("*Figure 1. ")
+    assert report.caption("fig_outcomes", rep).startswith("*Figure 2. ")
 
 
 def test_method_text_cites_inputs(rep):
@@ -84,3 +91,76 @@ def test_percentage_projections_are_capped():
     assert report._projection(106.2, 104.9, 107.5, "%") == "100 (100–100)"
     assert report._projection(53.46, 52.6, 54.3, "miliar Rp") == "53.5 (52.6–54.3)"
     assert report._projection(float("nan"), 0, 0, "%") == "—"
+
+
+def test_coverage_section_counts_the_register(rep):
+    cov = rep.results["coverage"]
+    assert len(cov) == 5 and cov["present"].all()  # Kota Jambi has all five sectors
+    assert f"**{len(rep.register)}**" in report.coverage_text(rep)
+    table = report.coverage_table(rep)
+    respondents = dict(zip(cov["sector"], table.iloc[:, 2]))
+    for sector, n in rep.survey["sector"].value_counts().items():
+        assert respondents[sector] == (str(n) if n >= 5 else "<5")  # small cells suppressed
+
+
+def test_missing_pentahelix_sectors_are_named(processed_dir):
+    rep = report.load_region_report("96.02", "en", processed_dir)
+    assert "Missing sectors: **Academia, Media**" in report.coverage_text(rep)
+    assert "Pentahelix sectors missing: Academia, Media" in report.findings_text(rep)
+
+
+def test_sector_section_uses_the_pooled_model_and_the_region_tests(rep):
+    text = report.sectors_text(rep)
+    model = rep.results["all_sector_model"]
+    low = model[model["dimension"] == "overall"].sort_values("estimate").iloc[0]
+    assert f"{low['estimate']:+.2f}" in text
+    labels = rep.sectors.set_index("sector")[f"label_{rep.lang}"]
+    assert labels[low["sector"]] in text
+    tests = rep.results["sector_tests"].dropna(subset=["pvalue"])
+    assert len(report.sectors_table(rep)) == len(tests) == 10
+    # academia has fewer than 5 respondents in Kota Jambi: named as too small, not tested
+    assert labels["akademisi"] in text.split(".")[-2]
+
+
+def test_small_region_is_not_tested_by_sector(processed_dir):
+    rep = report.load_region_report("96.02", "en", processed_dir)
+    assert "differences between sectors are not tested" in report.sectors_text(rep)
+    assert report.sectors_table(rep) is None and report.pairs_table(rep) is None
+
+
+def test_engagement_and_network_text_come_from_the_tables(rep):
+    by_sector = rep.results["attendance_sector"]
+    low = by_sector.dropna(subset=["rate"]).sort_values("rate").iloc[0]
+    assert f"({low['rate']:.0%})" in report.attendance_text(rep)
+    m = rep.results["network_metrics"].iloc[0]
+    text = report.network_text(rep)
+    assert f"{int(m['edges'])}" in text and f"{m['density']:.2f}" in text
+
+
+def test_isolated_sector_is_reported(processed_dir):
+    rep = report.load_region_report("21.72", "en", processed_dir)
+    assert "Sectors with no ties at all: **Media**" in report.network_text(rep)
+    assert "Sectors isolated in the network: Media" in report.findings_text(rep)
+
+
+def test_index_section_states_value_interval_rank_and_method(rep):
+    row = rep.results["index"].iloc[0]
+    text = report.index_text(rep)
+    assert f"**{row['index']:.1f}**" in text and f"{row['ci_low']:.1f}" in text
+    assert ("Nardo" in text) and ("2,000" in text or "2.000" in text)  # the replicates used
+    table = report.index_table(rep)
+    assert len(table) == 5
+
+
+def test_breakdown_table_shows_the_sex_gap(rep):
+    table = report.breakdown_table(rep)
+    assert len(table) == 1  # the inclusion indicator
+    assert float(table.iloc[0, -1]) == pytest.approx(-8.0, abs=0.05)  # 2 x the planted 4.0 gap
+
+
+def test_findings_are_numbered_and_name_the_weakest_dimension(rep):
+    text = report.findings_text(rep)
+    labels = rep.dimensions.set_index("dimension")[f"label_{rep.lang}"]
+    shown = rep.health[~rep.health["suppressed"]]
+    assert labels[shown.loc[shown["estimate"].idxmin(), "dimension"]] in text
+    assert "\n1. " in text and "\n2. " in text

@@ -86,7 +86,7 @@ def clean(
 def run(
     region: Optional[list[str]] = typer.Option(
         None, "--region", "-r", help="Region code or name (repeatable). Default: every region."),
-    lang: str = typer.Option("id", "--lang", help="Report language: id, en or all."),
+    lang: str = typer.Option("all", "--lang", help="Report language: id, en or all (both, the default)."),
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Reports run in parallel."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
 ) -> None:

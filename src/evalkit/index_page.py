@@ -16,6 +16,7 @@ from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.i18n import LANGS
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region, get_region
+from evalkit.results import ensure_results, read_result
 
 LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -28,18 +29,20 @@ def report_regions(processed_dir: Path = PROCESSED_DATA_DIR) -> list[Region]:
 
 
 def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """Key figures per region (see :func:`evalkit.analysis.region_overview`)."""
+    """Key figures per region (see :func:`evalkit.analysis.region_overview`) and its index."""
+    ensure_results(processed_dir)
     survey = read_processed("survey", processed_dir)
     scores = analysis.scores_long(survey, read_processed("items", processed_dir))
-    progress = analysis.indicator_progress(read_processed("indicator_annual", processed_dir),
-                                           read_processed("indicator_targets", processed_dir),
-                                           read_processed("indicator_metadata", processed_dir))
-    return analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
+    progress = read_result("progress", processed_dir)
+    overview = analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
+    index = read_result("index", processed_dir)[["region_code", "index", "ci_low", "ci_upp", "rank"]]
+    return overview.merge(index.rename(columns={"ci_low": "index_ci_low", "ci_upp": "index_ci_upp",
+                                                "rank": "index_rank"}), on="region_code", how="left")
 
 
 def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
     """Render the index from the processed data and the reports present on disk."""
-    from evalkit.batch import report_stem
+    from evalkit.batch import report_stem, synthesis_stem
 
     overview = overview_table(processed_dir)
     manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
@@ -55,11 +58,16 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
                 failed.append(lang)
         health = ("—" if pd.isna(rec["health"]) else
                   f"{rec['health']:.2f} ({rec['health_ci_low']:.2f}–{rec['health_ci_upp']:.2f})")
-        rows.append({**rec, "health_text": health, "links": links, "failed": ", ".join(failed)})
+        index = ("—" if pd.isna(rec["index"]) else
+                 f"{rec['index']:.1f} ({rec['index_ci_low']:.1f}–{rec['index_ci_upp']:.1f})")
+        rows.append({**rec, "health_text": health, "index_text": index, "links": links,
+                     "failed": ", ".join(failed)})
+    synthesis = [{"href": f"{synthesis_stem(lang)}.html", "label": LANG_NAMES[lang]}
+                 for lang in LANGS if (reports_dir / f"{synthesis_stem(lang)}.html").exists()]
     env = Environment(loader=PackageLoader("evalkit", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
-        rows=rows, n_regions=len(rows), version=__version__, min_cell=MIN_CELL,
+        rows=rows, n_regions=len(rows), synthesis=synthesis, version=__version__, min_cell=MIN_CELL,
         manifest_digest=manifest_digest(manifest),
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
     path = Path(reports_dir) / "index.html"
