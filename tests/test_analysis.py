@@ -123,3 +123,18 @@ def test_trend_projection_reaches_the_target_year():
     assert out["projection_pi_low"] == pytest.approx(30.0) and out["projection_pi_upp"] == pytest.approx(30.0)
     short = analysis.trend_projections(values.head(2), progress).iloc[0]
     assert np.isnan(short["projection"])  # two points: no trend with uncertainty
+
+
+def test_items_long_recodes_reverse_keyed_items():
+    import pandas as pd
+
+    from evalkit.analysis import items_long
+
+    survey = pd.DataFrame({"response_id": ["a", "b"], "region_code": ["15.71"] * 2,
+                           "sector": ["media", "pemerintah"], "q1": [5.0, 2.0], "q2": [1.0, None]})
+    items = pd.DataFrame({"item": ["q1", "q2"], "dimension": ["trust", "trust"],
+                          "reverse": [False, True]})
+    out = items_long(survey, items)
+    assert out[["response_id", "item", "response"]].values.tolist() == [
+        ["a", "q1", 5], ["b", "q1", 2], ["a", "q2", 5]]  # 1 on a reverse item is a 5; blank dropped
+    assert (out["dimension"] == "trust").all()

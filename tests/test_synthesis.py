@@ -42,6 +42,9 @@ def test_synthesis_pieces_render(processed_dir, lang):
     assert len(table) == 16
     sectors = synthesis.sector_table(syn)
     assert "overall" in sectors.columns and len(sectors) == 4  # four sectors vs the reference
+    ordinal = synthesis.ordinal_table(syn).set_index(synthesis.text("col_sector", lang))
+    business = ordinal.loc["Dunia Usaha" if lang == "id" else "Business"]
+    assert all(cell.endswith("*") and float(cell[:-1]) < 1 for cell in business)  # less favourable
     figures = [synthesis.caterpillar(syn), synthesis.health_outcome_figure(syn),
                synthesis.index_figure(syn), synthesis.sensitivity_figure(syn),
                *synthesis.attribution_figures(syn)]

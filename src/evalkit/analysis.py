@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.config import CI_LEVEL, MIN_CELL
+from evalkit.config import CI_LEVEL, LIKERT_MAX, LIKERT_MIN, MIN_CELL
 from evalkit.indicators import fit_trend, progress_table
 from evalkit.regions import Region
 from evalkit.scales import mean_ci, score_dimensions, summarise_scores
@@ -38,6 +38,21 @@ def scores_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(items["dimension"]))
     long["dimension"] = pd.Categorical(long["dimension"], categories=order, ordered=True)
     return long
+
+
+def items_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """One row per respondent and answered item: ``response_id, region_code, sector,
+    dimension, item, response``, reverse-keyed items recoded so that higher is better."""
+    cols = items["item"].tolist()
+    long = survey[["response_id", "region_code", "sector", *cols]].melt(
+        id_vars=["response_id", "region_code", "sector"], var_name="item", value_name="response")
+    long = long.dropna(subset=["response"])
+    meta = items.set_index("item")
+    reverse = long["item"].map(meta["reverse"]).astype(bool)
+    long["response"] = long["response"].where(~reverse, LIKERT_MIN + LIKERT_MAX - long["response"])
+    long["response"] = long["response"].astype("int64")
+    long.insert(3, "dimension", long["item"].map(meta["dimension"]))
+    return long.reset_index(drop=True)
 
 
 def dimension_summary(scores: pd.DataFrame, *, ci: float = CI_LEVEL,

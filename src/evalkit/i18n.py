@@ -373,6 +373,14 @@ TEXT: dict[str, dict[str, str]] = {
                "{low:+.2f} to {high:+.2f}). * marks p < 0.05 (not corrected for multiple "
                "comparisons; read the pattern, not a single cell)."),
     },
+    "syn_ordinal": {
+        "id": ("Sebagai pemeriksaan, model odds proporsional (logit kumulatif) pada jawaban item, "
+               "dengan galat baku diklaster per responden, memberi rasio odds untuk menjawab lebih "
+               "setuju dibanding {reference}; nilai di bawah 1 berarti kurang antusias."),
+        "en": ("As a check, a proportional-odds (cumulative logit) model of the item answers, with "
+               "standard errors clustered by respondent, gives the odds ratio of a more favourable "
+               "answer than {reference}; values below 1 mean less enthusiastic."),
+    },
     "syn_health_outcome": {
         "id": ("Di {n} wilayah, kemiringan regresi pilar hasil indeks (0–1) terhadap skor kesehatan "
                "yang disusutkan adalah {slope:+.2f} per poin (IK 95% {low:+.2f} hingga {high:+.2f}, "

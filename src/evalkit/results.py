@@ -110,6 +110,14 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame, attendance:
     return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
 
 
+def _ordinal_by_dimension(answers: pd.DataFrame) -> pd.DataFrame:
+    """Proportional-odds model of each dimension's item answers on sector (all regions)."""
+    parts = [models.ordinal_sector_model(rows, reference="masyarakat_sipil").assign(dimension=dim)
+             for dim, rows in answers.groupby("dimension", sort=False)]
+    table = pd.concat(parts, ignore_index=True)
+    return table[["dimension", *[c for c in table.columns if c != "dimension"]]]
+
+
 def _coverage(regions: list[Region], register: pd.DataFrame, survey: pd.DataFrame,
               attendance: pd.DataFrame) -> pd.DataFrame:
     """Pentahelix coverage of each region's register, survey and meetings."""
@@ -170,6 +178,7 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR) -> dict[str, pd.Da
         "attribution": analysis.attribution_table(annual, read("partnerships"),
                                                   metadata["indicator_id"].tolist()),
         "sector_model": models.sector_effects_model(scores, reference="masyarakat_sipil"),
+        "sector_ordinal": _ordinal_by_dimension(analysis.items_long(survey, items)),
         "sector_tests": _per_region(regions, scores, lambda s: models.sector_differences(
             s, n_boot=500, seed=SEED)),
         "sector_pairs": _per_region(regions, scores, models.pairwise_sector_tests),

@@ -25,7 +25,7 @@ from evalkit.i18n import text
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import get_region
 
-SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "index", "index_pillars",
+SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "sector_ordinal", "index", "index_pillars",
                     "index_sensitivity", "index_scenarios", "attribution", "progress")
 
 
@@ -105,18 +105,28 @@ def pooling_table(syn: Synthesis) -> pd.DataFrame:
 
 # --- sectors pooled over regions ---------------------------------------------------------------
 
+def _by_sector_and_dimension(table: pd.DataFrame, value: str, fmt: str, syn: Synthesis
+                             ) -> pd.DataFrame:
+    """A sector x dimension grid of ``value`` (formatted), * where p < 0.05."""
+    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    table = table[table[value].notna()]
+    cells = (table.pivot(index="sector", columns="dimension", values=value).map(fmt.format)
+             + table.pivot(index="sector", columns="dimension", values="pvalue")
+             .map(lambda p: "*" if p < 0.05 else ""))
+    cells = cells[[d for d in dict.fromkeys(table["dimension"].astype(str)) if d in cells.columns]]
+    cells.index = [labels.get(s, s) for s in cells.index]
+    return cells.reset_index(names=text("col_sector", syn.lang))
+
+
 def sector_table(syn: Synthesis) -> pd.DataFrame:
     """Sector differences from the reference, per dimension (mixed model, all regions)."""
-    m, lang = syn.tables["sector_model"], syn.lang
-    labels = syn.sectors.set_index("sector")[f"label_{lang}"]
-    m = m[m["estimate"].notna()]
-    wide = m.pivot(index="sector", columns="dimension", values="estimate")
-    stars = m.pivot(index="sector", columns="dimension", values="pvalue")
-    cells = wide.map(lambda v: f"{v:+.2f}") + stars.map(lambda p: "*" if p < 0.05 else "")
-    order = [d for d in dict.fromkeys(m["dimension"])]
-    cells = cells[order]
-    cells.index = [labels.get(s, s) for s in cells.index]
-    return cells.reset_index(names=text("col_sector", lang))
+    m = syn.tables["sector_model"].assign(dimension=lambda t: t["dimension"].astype(str))
+    return _by_sector_and_dimension(m, "estimate", "{:+.2f}", syn)
+
+
+def ordinal_table(syn: Synthesis) -> pd.DataFrame:
+    """Odds ratios of a higher answer vs the reference, per dimension (ordinal model)."""
+    return _by_sector_and_dimension(syn.tables["sector_ordinal"], "odds_ratio", "{:.2f}", syn)
 
 
 def sector_text(syn: Synthesis) -> str:
@@ -127,6 +137,12 @@ def sector_text(syn: Synthesis) -> str:
     return text("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
                 reference=labels.get(low["reference"], low["reference"]), estimate=low["estimate"],
                 low=low["ci_low"], high=low["ci_upp"])
+
+
+def ordinal_text(syn: Synthesis) -> str:
+    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    reference = syn.tables["sector_ordinal"]["reference"].iat[0]
+    return text("syn_ordinal", syn.lang, reference=labels.get(reference, reference))
 
 
 # --- health and outcomes -------------------------------------------------------------------------
