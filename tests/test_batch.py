@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_html_has_narrative_figures_and_no_code(batch):
     assert "Kota Jambi" in html and "Kesehatan kemitraan per dimensi" in html
     for section in ("Cakupan pemangku kepentingan", "Siapa yang kurang antusias?",
                     "Keterlibatan dan jejaring kolaborasi", "Indeks efektivitas kemitraan",
-                    "Temuan dan tindak lanjut", "Gambar 6."):
+                    "Temuan dan tindak lanjut", "Gambar 7.", "Daftar isi", "Asal-usul laporan"):
         assert section in html
     assert "data:image/png;base64" in html  # figures are embedded
     assert "load_region_report" not in html  # code cells hidden
@@ -79,7 +80,7 @@ def test_index_links_reports_and_marks_missing_ones(batch, processed_dir):
     for region in report_regions(processed_dir):
         assert region.name in html
     assert "not run" in html  # the regions this test did not run
-    for href in re.findall(r'href="([^"]+)"', html):
+    for href in re.findall(r'href="([^"#][^"]*)"', html):  # in-page anchors aside
         assert (reports / href).exists(), href
 
 
@@ -137,3 +138,78 @@ def test_no_personal_data_reaches_reports(batch, raw_dir):
     assert len(texts) >= 8  # 2 regions x 2 languages x (ipynb + html), maybe index.html
     for value in personal:
         assert not any(value in t for t in texts), value
+
+
+# --- incremental, interrupted and distributed runs -----------------------------------------
+
+def test_unchanged_reports_are_skipped_and_force_reruns(batch, processed_dir):
+    reports, first = batch
+    stamps = {r.html: r.html.stat().st_mtime_ns for r in first}
+    again = run_reports([get_region("15.71"), get_region("96.02")], langs=("id", "en"), jobs=2,
+                        reports_dir=reports, processed_dir=processed_dir)
+    assert all(r.ok and r.skipped for r in again) and len(again) == 6
+    assert {r.html: r.html.stat().st_mtime_ns for r in again} == stamps  # nothing rewritten
+    forced = run_reports([get_region("96.02")], langs=("id",), reports_dir=reports,
+                         processed_dir=processed_dir, synthesis=False, force=True)
+    assert forced[0].ok and not forced[0].skipped
+    assert forced[0].html.stat().st_mtime_ns > stamps[forced[0].html]
+
+
+def test_a_changed_input_makes_a_report_stale(batch, processed_dir, tmp_path):
+    from evalkit.batch import REGION_NOTEBOOK, is_current, run_key
+
+    reports, _ = batch
+    region = get_region("15.71")
+    params = {"region_code": region.code, "lang": "id", "processed_dir": str(processed_dir)}
+    key = run_key(REGION_NOTEBOOK, params, processed_dir)
+    assert is_current(report_stem(region, "id"), key, reports)
+    assert run_key(REGION_NOTEBOOK, {**params, "lang": "en"}, processed_dir) != key
+    assert run_key(REGION_NOTEBOOK, params, processed_dir, show_code=True) != key
+    assert run_key(REGION_NOTEBOOK, params, processed_dir, code="other code") != key
+    changed = tmp_path / "processed"
+    changed.mkdir()
+    manifest = json.loads((processed_dir / "manifest.json").read_text())
+    manifest["inputs"][next(iter(manifest["inputs"]))]["sha256"] = "0" * 64  # new raw data
+    (changed / "manifest.json").write_text(json.dumps(manifest))
+    assert run_key(REGION_NOTEBOOK, params, changed) != key
+
+
+def test_an_interrupted_batch_leaves_nothing_that_looks_complete(processed_dir, raw_dir, tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "evalkit.cli", "run", "-r", "96.02", "--lang", "id", "-j", "1",
+               "--raw-dir", str(raw_dir), "--processed-dir", str(processed_dir),
+               "--reports-dir", str(reports)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(reports.glob(".*.running.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(reports.glob(".*.running.ipynb")), "the report never started"
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole batch: CLI, workers, kernel
+    proc.wait()
+    stem = report_stem(get_region("96.02"), "id")
+    assert not (reports / f"{stem}.html").exists()  # nothing half-written under a final name
+    assert not (reports / f"{stem}.run.json").exists()
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (reports / f"{stem}.html").exists() and (reports / f"{stem}.run.json").exists()
+    assert not list(reports.glob(".*"))  # leftovers of the killed run removed
+    nb = nbformat.read(reports / f"{stem}.ipynb", as_version=4)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "error"]
+
+
+def test_reports_run_on_a_dask_cluster(processed_dir, tmp_path):
+    distributed = pytest.importorskip("distributed")
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        results = run_reports([get_region("96.02")], langs=("en",), reports_dir=tmp_path,
+                              processed_dir=processed_dir, synthesis=False,
+                              scheduler=cluster.scheduler_address)
+    assert [(r.label.split()[0], r.ok, r.skipped) for r in results] == [("96.02", True, False)]
+    assert (tmp_path / "96.02-kabupaten-sorong-selatan.en.html").exists()

@@ -66,10 +66,38 @@ def test_figures_are_figures(rep):
         plt.close(fig)
 
 
-def test_captions_number_themselves_in_order(processed_dir):
-    rep = report.load_region_report("15.71", "en", processed_dir)
-    assert report.caption("fig_health", rep).startswith("*Figure 1. ")
-    assert report.caption("fig_outcomes", rep).startswith("*Figure 2. ")
+def test_figures_are_numbered_in_order_with_alt_text(processed_dir):
+    rep = report.load_region_report("96.02", "en", processed_dir)
+    first = report.figure(report.health_figure(rep), "fig_health", rep).data
+    assert report.figure(None, "fig_likert", rep) is None  # no figure, no number used
+    second = report.figure(report.outcome_figure(rep), "fig_outcomes", rep).data
+    assert "<b>Figure 1.</b> Dimension scores" in first and "<b>Figure 2.</b>" in second
+    assert 'alt="Figure 1. Dimension scores' in first
+    assert "data:image/png;base64," in first
+
+
+def test_likert_bars_show_every_item_and_small_regions_none(rep, processed_dir):
+    fig = report.likert_figure(rep)
+    assert len(fig.axes[0].get_yticklabels()) == len(rep.items) == 30
+    plt.close(fig)
+    small = report.load_region_report("96.02", "en", processed_dir)
+    small.survey = small.survey.head(4)  # fewer than 5 respondents: not shown
+    assert report.likert_figure(small) is None
+
+
+def test_table_of_contents_links_every_section(rep):
+    nav = report.toc(rep).data
+    for key in report.SECTIONS:
+        assert f'href="#{key}"' in nav
+        assert f'id="{key}"' in report.heading(key, rep).data
+
+
+def test_provenance_names_inputs_parameters_and_versions(rep):
+    table = report.provenance_table(rep, region_code="15.71", lang=rep.lang)
+    values = " ".join(table.iloc[:, 1])
+    assert "region_code = '15.71'" in values and "pandas" in values and "statsmodels" in values
+    for meta in rep.manifest["inputs"].values():
+        assert meta["sha256"] in values
 
 
 def test_method_text_cites_inputs(rep):

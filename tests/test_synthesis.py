@@ -50,4 +50,5 @@ def test_synthesis_pieces_render(processed_dir, lang):
                *synthesis.attribution_figures(syn)]
     assert all(isinstance(f, plt.Figure) for f in figures) and len(figures) >= 5
     plt.close("all")
-    assert synthesis.caption("fig_index", syn).startswith("*" + ("Gambar" if lang == "id" else "Figure"))
+    block = synthesis.figure(synthesis.index_figure(syn), "fig_index", syn).data
+    assert ("<b>Gambar 1.</b>" if lang == "id" else "<b>Figure 1.</b>") in block and 'alt="' in block

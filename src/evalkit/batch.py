@@ -8,6 +8,7 @@ looks finished. A region that fails does not stop the others.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -21,6 +22,8 @@ from typing import Callable
 
 from evalkit.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.errors import EvalkitError
+from evalkit.io import file_sha256
+from evalkit.pipeline import MANIFEST, manifest_digest
 from evalkit.regions import Region
 from evalkit.results import ensure_results
 
@@ -39,6 +42,7 @@ class RunResult:
     html: Path | None = None
     notebook: Path | None = None
     error: str = ""
+    skipped: bool = False  # unchanged since its last successful run: not rerun
 
     @property
     def label(self) -> str:
@@ -86,7 +90,17 @@ def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True,
+    from jinja2 import DictLoader
+
+    # nbconvert's lab template loads require.js and MathJax from a CDN: opened from
+    # disk offline they fail (console errors) and the reports need neither.
+    offline = DictLoader({"evalkit_report.html.j2": (
+        "{%- extends 'lab/index.html.j2' -%}\n"
+        "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+        "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+        "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")})
+    exporter = HTMLExporter(extra_loaders=[offline], template_file="evalkit_report.html.j2",
+                            exclude_input=not show_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     tmp = html.with_name(f".{html.name}.tmp")
@@ -94,20 +108,80 @@ def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
     os.replace(tmp, html)
 
 
-def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path
+# --- incremental runs -------------------------------------------------------------------
+
+RUN_RECORD = ".run.json"  # <stem>.run.json: what a successful report was made from
+
+
+def code_digest() -> str:
+    """SHA-256 over evalkit's own source and templates: a code change reruns every report."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(notebook: Path, parameters: dict, processed_dir: Path, *, show_code: bool = False,
+            code: str | None = None) -> str:
+    """Content hash of everything a report depends on.
+
+    The notebook's bytes, its parameters, the processed data (the manifest digest, which
+    covers every raw input's hash), evalkit's code, and the export options.
+    """
+    manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
+    content = {"notebook": file_sha256(notebook), "parameters": parameters,
+               "processed": manifest_digest(manifest), "code": code or code_digest(),
+               "show_code": show_code}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def is_current(stem: str, key: str, reports_dir: Path) -> bool:
+    """True when ``stem``'s last successful run had this key and its outputs are all there."""
+    record = reports_dir / f"{stem}{RUN_RECORD}"
+    outputs = [reports_dir / f"{stem}.html", reports_dir / f"{stem}.ipynb"]
+    if not record.exists() or not all(p.exists() for p in outputs):
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("key") == key
+    except json.JSONDecodeError:  # a record cut off mid-write is no record
+        return False
+
+
+def _write_record(stem: str, key: str, reports_dir: Path, seconds: float) -> None:
+    record = reports_dir / f"{stem}{RUN_RECORD}"
+    tmp = record.with_name(f".{record.name}.tmp")
+    tmp.write_text(json.dumps({"key": key, "seconds": round(seconds, 2)}), encoding="utf-8")
+    os.replace(tmp, record)
+
+
+def remove_leftovers(reports_dir: Path) -> list[Path]:
+    """Delete temporary files an interrupted run left behind (they are never outputs)."""
+    leftovers = [p for p in reports_dir.glob(".*") if p.is_file()
+                 and (p.name.endswith(".tmp") or p.name.endswith(".running.ipynb"))]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
+                 key: str = "", show_code: bool = False
                  ) -> tuple[bool, Path | None, Path | None, str]:
     """Execute one notebook with papermill into ``reports_dir/<stem>.ipynb|.html``; never raises.
 
-    Returns ``(ok, html, notebook, error)``. The executed notebook is written under a
-    temporary name and renamed when complete; a failure leaves ``<stem>.error.txt``
-    and the partial ``<stem>.failed.ipynb`` for diagnosis.
+    Returns ``(ok, html, notebook, error)``. The run record is removed first and
+    written last, and the executed notebook is written under a temporary name and
+    renamed when complete, so an interrupted run never looks finished. A failure
+    leaves ``<stem>.error.txt`` and the partial ``<stem>.failed.ipynb`` for diagnosis.
     """
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    start = time.perf_counter()
     out_nb, out_html = reports_dir / f"{stem}.ipynb", reports_dir / f"{stem}.html"
     error_file = reports_dir / f"{stem}.error.txt"
     tmp_nb = reports_dir / f".{stem}.running.ipynb"
+    (reports_dir / f"{stem}{RUN_RECORD}").unlink(missing_ok=True)
     try:
         pm.execute_notebook(
             str(notebook), str(tmp_nb), parameters=parameters,
@@ -118,8 +192,11 @@ def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         os.replace(tmp_nb, out_nb)
-        export_html(out_nb, out_html)
+        export_html(out_nb, out_html, show_code=show_code)
         error_file.unlink(missing_ok=True)
+        (reports_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+        if key:
+            _write_record(stem, key, reports_dir, time.perf_counter() - start)
         return True, out_html, out_nb, ""
     except Exception as exc:  # one report's failure must not stop the batch
         message = _describe(exc)
@@ -130,14 +207,22 @@ def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path
 
 
 def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path,
-               notebook: Path = REGION_NOTEBOOK) -> RunResult:
+               notebook: Path = REGION_NOTEBOOK, *, key: str = "", show_code: bool = False
+               ) -> RunResult:
     """Execute the regional notebook for one region and export it; never raises."""
     start = time.perf_counter()
-    ok, html, nb, error = run_notebook(
-        notebook, report_stem(region, lang),
-        {"region_code": region.code, "lang": lang, "processed_dir": str(processed_dir)},
-        reports_dir)
+    ok, html, nb, error = run_notebook(notebook, report_stem(region, lang),
+                                       region_parameters(region, lang, processed_dir),
+                                       reports_dir, key=key, show_code=show_code)
     return RunResult(region, lang, ok, time.perf_counter() - start, html, nb, error)
+
+
+def region_parameters(region: Region, lang: str, processed_dir: Path) -> dict:
+    return {"region_code": region.code, "lang": lang, "processed_dir": str(processed_dir)}
+
+
+def synthesis_parameters(lang: str, processed_dir: Path) -> dict:
+    return {"lang": lang, "processed_dir": str(processed_dir)}
 
 
 def synthesis_stem(lang: str) -> str:
@@ -146,12 +231,13 @@ def synthesis_stem(lang: str) -> str:
 
 
 def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
-                  notebook: Path = SYNTHESIS_NOTEBOOK) -> RunResult:
+                  notebook: Path = SYNTHESIS_NOTEBOOK, *, key: str = "", show_code: bool = False
+                  ) -> RunResult:
     """Execute the cross-region synthesis notebook in one language; never raises."""
     start = time.perf_counter()
-    ok, html, nb, error = run_notebook(
-        notebook, synthesis_stem(lang), {"lang": lang, "processed_dir": str(processed_dir)},
-        reports_dir)
+    ok, html, nb, error = run_notebook(notebook, synthesis_stem(lang),
+                                       synthesis_parameters(lang, processed_dir), reports_dir,
+                                       key=key, show_code=show_code)
     return RunResult(None, lang, ok, time.perf_counter() - start, html, nb, error)
 
 
@@ -162,37 +248,108 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+@dataclass(frozen=True)
+class Task:
+    """One report to make: the function that makes it, its arguments, and its run key."""
+
+    fn: Callable[..., RunResult]
+    args: tuple
+    stem: str
+    key: str
+    region: Region | None
+    lang: str
+
+
+def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, processed_dir: Path,
+         *, synthesis: bool = True, show_code: bool = False) -> list[Task]:
+    """Every report of the batch (regions x languages, then the synthesis) with its key."""
+    code = code_digest()
+    tasks = []
+    for region in regions:
+        for lang in langs:
+            key = run_key(REGION_NOTEBOOK, region_parameters(region, lang, processed_dir),
+                          processed_dir, show_code=show_code, code=code)
+            tasks.append(Task(run_region, (region, lang, reports_dir, processed_dir),
+                              report_stem(region, lang), key, region, lang))
+    if synthesis:
+        for lang in langs:
+            key = run_key(SYNTHESIS_NOTEBOOK, synthesis_parameters(lang, processed_dir),
+                          processed_dir, show_code=show_code, code=code)
+            tasks.append(Task(run_synthesis, (lang, reports_dir, processed_dir),
+                              synthesis_stem(lang), key, None, lang))
+    return tasks
+
+
 def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs: int = 1,
                 reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR,
-                synthesis: bool = True,
+                synthesis: bool = True, force: bool = False, show_code: bool = False,
+                scheduler: str | None = None,
                 on_done: Callable[[RunResult, int, int], None] | None = None,
                 ) -> list[RunResult]:
     """Run every region (x language) report, then the synthesis, ``jobs`` at a time.
 
-    Each report runs in its own process and kernel. The synthesis (one per language)
-    is queued after the regional reports; results come back in task order.
+    Each report runs in its own process and kernel. A report whose notebook,
+    parameters, processed data and evalkit code are unchanged since its last
+    successful run is skipped (``force`` reruns everything). With ``scheduler`` (a
+    Dask distributed scheduler address, or a ``distributed.Client``) the reports run
+    on that cluster's workers instead, which must have evalkit installed and see the
+    same ``processed_dir`` and ``reports_dir``. Results come back in task order.
     """
     if not Path(processed_dir, "manifest.json").exists():
         raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
     reports_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(reports_dir)
     ensure_kernel()
     # Cross-region tables once for the whole batch (each notebook then only loads them).
     ensure_results(processed_dir)
-    tasks = [(run_region, (r, lang, reports_dir, processed_dir)) for r in regions for lang in langs]
-    if synthesis:
-        tasks += [(run_synthesis, (lang, reports_dir, processed_dir)) for lang in langs]
-    results: list[RunResult] = []
-    if jobs <= 1:
-        for fn, args in tasks:
-            results.append(fn(*args))
+    tasks = plan(regions, langs, reports_dir, processed_dir, synthesis=synthesis,
+                 show_code=show_code)
+    done: dict[int, RunResult] = {}
+    todo = []
+    for i, task in enumerate(tasks):
+        if not force and is_current(task.stem, task.key, reports_dir):
+            done[i] = RunResult(task.region, task.lang, True, 0.0, reports_dir / f"{task.stem}.html",
+                                reports_dir / f"{task.stem}.ipynb", skipped=True)
             if on_done:
-                on_done(results[-1], len(results), len(tasks))
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(tasks)}
-        done: dict[int, RunResult] = {}
-        for future in as_completed(futures):
-            done[futures[future]] = future.result()
-            if on_done:
-                on_done(done[futures[future]], len(done), len(tasks))
+                on_done(done[i], len(done), len(tasks))
+        else:
+            todo.append(i)
+
+    def finished(i: int, result: RunResult) -> None:
+        done[i] = result
+        if on_done:
+            on_done(result, len(done), len(tasks))
+
+    def call(i: int):
+        t = tasks[i]
+        return t.fn, t.args, {"key": t.key, "show_code": show_code}
+
+    if scheduler is not None:
+        _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)
+    elif jobs <= 1:
+        for i in todo:
+            fn, args, kwargs = call(i)
+            finished(i, fn(*args, **kwargs))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(fn, *args, **kwargs): i for i in todo
+                       for fn, args, kwargs in [call(i)]}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
     return [done[i] for i in range(len(tasks))]
+
+
+def _run_on_dask(scheduler, calls: list[tuple], finished: Callable[[int, RunResult], None]) -> None:
+    """Submit the reports to a Dask distributed cluster and collect them as they finish."""
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError as exc:  # the optional extra is not installed
+        raise EvalkitError("--scheduler needs Dask: pip install 'evalkit[dask]'.") from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futures = {client.submit(fn, *args, pure=False, **kwargs): i for i, fn, args, kwargs in calls}
+        for future in dask_completed(list(futures)):
+            finished(futures[future], future.result())
+    finally:
+        if client is not scheduler:
+            client.close()

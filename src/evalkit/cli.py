@@ -88,17 +88,27 @@ def run(
         None, "--region", "-r", help="Region code or name (repeatable). Default: every region."),
     lang: str = typer.Option("all", "--lang", help="Report language: id, en or all (both, the default)."),
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Reports run in parallel."),
+    force: bool = typer.Option(False, "--force", help="Rerun every report, changed or not."),
+    show_code: bool = typer.Option(False, "--show-code", help="Keep the code cells in the HTML."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run the reports "
+                                  "on that cluster (needs `pip install evalkit[dask]`)."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
 ) -> None:
-    """Run the regional reports (papermill) and write reports/index.html.
+    """Run the regional reports and the synthesis (papermill); write the index and summary.xlsx.
 
-    Cleans first when the raw files changed since the last `evalkit clean`.
+    Cleans first when the raw files changed since the last `evalkit clean`. Reports
+    whose inputs, notebook and parameters are unchanged since their last successful
+    run are skipped (see --force).
     """
+    from tqdm import tqdm
+
     from evalkit.batch import run_reports
     from evalkit.i18n import LANGS
     from evalkit.index_page import report_regions, write_index
     from evalkit.pipeline import raw_inputs_changed, run_clean
     from evalkit.regions import resolve_region
+    from evalkit.summary_xlsx import summary_data, write_summary
 
     try:
         langs = LANGS if lang == "all" else (lang,)
@@ -116,26 +126,40 @@ def run(
                 _fail(f"no data for {', '.join(f'{r.name} ({r.code})' for r in absent)} "
                       "in the processed data.")
             regions = wanted
-        typer.echo(f"running {len(regions) * len(langs)} report(s) with {jobs} job(s)...")
+        where = f"on {scheduler}" if scheduler else f"with {jobs} job(s)"
+        typer.echo(f"{len(regions) * len(langs)} regional report(s) + synthesis, {where}...")
+        # A bar on a terminal; one line per report either way (logs keep them).
+        bar = tqdm(total=len(regions) * len(langs) + len(langs), unit="report",
+                   disable=not sys.stderr.isatty(), leave=False)
 
         def progress(res, done, total):
-            mark = "ok " if res.ok else "FAILED"
-            detail = f"{res.seconds:5.1f} s" if res.ok else res.error
-            typer.echo(f"[{done:>3}/{total}] {mark} {res.label} "
-                       f"({res.lang}) {detail}")
+            mark = "skip" if res.skipped else "ok  " if res.ok else "FAILED"
+            detail = ("unchanged" if res.skipped else f"{res.seconds:5.1f} s" if res.ok
+                      else res.error)
+            bar.update(1)
+            tqdm.write(f"[{done:>3}/{total}] {mark} {res.label} ({res.lang}) {detail}")
 
         results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
-                              processed_dir=processed_dir, on_done=progress)
-        index = write_index(reports_dir, processed_dir)
+                              processed_dir=processed_dir, force=force, show_code=show_code,
+                              scheduler=scheduler, on_done=progress)
+        bar.close()
+        data = summary_data(processed_dir)  # the numbers once, a workbook per language
+        workbooks = [write_summary(reports_dir, processed_dir, lg, data=data,
+                                   filename="summary.xlsx" if lg == "id" else f"summary_{lg}.xlsx")
+                     for lg in langs]
+        index = write_index(reports_dir, processed_dir)  # last: it links what exists
     except EvalkitError as exc:
         _fail(str(exc))
     failed = [r for r in results if not r.ok]
-    typer.echo(f"{len(results) - len(failed)} report(s) written to {reports_dir}")
+    skipped = sum(r.skipped for r in results)
+    typer.echo(f"{len(results) - len(failed) - skipped} report(s) written, {skipped} unchanged, "
+               f"in {reports_dir}")
     if failed:
         typer.secho(f"{len(failed)} failed (see the .error.txt next to each): "
                     + ", ".join(f"{r.label.split()[0]} ({r.lang})" for r in failed),
                     err=True, fg=typer.colors.RED)
     typer.echo(f"index: {index}")
+    typer.echo("Excel summary: " + ", ".join(str(w) for w in workbooks))
     if failed:
         raise typer.Exit(1)
 

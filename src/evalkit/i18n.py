@@ -128,11 +128,66 @@ TEXT: dict[str, dict[str, str]] = {
                "required compound annual growth toward the target. Projections use a linear "
                "least-squares trend with a 95% prediction interval; percentages are capped at 0–100."),
     },
+    "method_more": {
+        "id": ("**Siapa yang kurang antusias:** uji Kruskal–Wallis (1952) per dimensi dengan epsilon-kuadrat "
+               "(Tomczak & Tomczak 2014, IK bootstrap persentil), pasangan sektor dengan uji Mann–Whitney, "
+               "koreksi Holm (1979), korelasi rank-biserial (IK Newcombe 2006) dan Hedges' g (Hedges & Olkin "
+               "1985); sektor dengan kurang dari 5 responden tidak diuji. Perbedaan sektor lintas wilayah: "
+               "model linear campuran dengan intersep acak wilayah (REML; Snijders & Bosker 2012) dan model "
+               "odds proporsional (McCullagh 1980) dengan galat baku diklaster per responden. "
+               "**Perbandingan wilayah:** penyusutan empiris-Bayes (BLUP) dari model intersep acak, ICC dengan "
+               "IK bootstrap parametrik. **Keterlibatan:** tingkat kehadiran dengan interval Wilson (1927) "
+               "yang disesuaikan efek desain (Kish 1965); tren dengan GLM binomial dan galat baku klaster; peta "
+               "pengaruh–kepentingan Mendelow (1991). **Jejaring:** kepadatan dan sentralisasi derajat Freeman "
+               "(1978; Wasserman & Faust 1994), keperantaraan (Brandes 2001), skor kepercayaan dan nilai PARTNER "
+               "(Varda dkk. 2008). **Pengaruh kemitraan:** selisih-dalam-selisih dua arah dengan galat baku "
+               "diklaster per wilayah dan uji tren awal studi peristiwa (bootstrap klaster liar). **Indeks:** "
+               "Buku Pegangan OECD/JRC (Nardo dkk. 2008), analisis ketidakpastian dan kepekaan Saisana, Saltelli "
+               "& Tarantola (2005)."),
+        "en": ("**Who is less enthusiastic:** Kruskal–Wallis (1952) tests per dimension with epsilon-squared "
+               "(Tomczak & Tomczak 2014, percentile bootstrap CI), sector pairs by Mann–Whitney tests with "
+               "Holm's (1979) correction, rank-biserial correlation (Newcombe 2006 CI) and Hedges' g (Hedges & "
+               "Olkin 1985); sectors with fewer than 5 respondents are not tested. Sector differences across "
+               "regions: a linear mixed model with a random region intercept (REML; Snijders & Bosker 2012) and "
+               "a proportional-odds model (McCullagh 1980) with respondent-clustered standard errors. "
+               "**Comparing regions:** empirical-Bayes shrinkage (BLUPs) from a random-intercept model, ICC with "
+               "a parametric-bootstrap CI. **Engagement:** attendance rates with Wilson (1927) intervals "
+               "adjusted for the design effect (Kish 1965); trends by binomial GLM with cluster-robust standard "
+               "errors; Mendelow's (1991) power–interest map. **Network:** density and Freeman (1978) degree "
+               "centralisation (Wasserman & Faust 1994), betweenness (Brandes 2001), PARTNER trust and value "
+               "scores (Varda et al. 2008). **Partnership effect:** two-way fixed-effects "
+               "difference-in-differences with region-clustered standard errors and an event-study pre-trend "
+               "test (wild cluster bootstrap). **Index:** the OECD/JRC Handbook (Nardo et al. 2008), with the "
+               "uncertainty and sensitivity analysis of Saisana, Saltelli & Tarantola (2005)."),
+    },
     "provenance": {
         "id": "Dibuat dengan evalkit {version} dari data dengan manifest `{manifest}`; berkas masukan (SHA-256): {inputs}.",
         "en": "Made with evalkit {version} from data with manifest `{manifest}`; input files (SHA-256): {inputs}.",
     },
     "figure": {"id": "Gambar {n}.", "en": "Figure {n}."},
+    "toc": {"id": "Daftar isi", "en": "Contents"},
+    "h_provenance": {"id": "Asal-usul laporan", "en": "Provenance"},
+    "prov_item": {"id": "Butir", "en": "Item"},
+    "prov_value": {"id": "Nilai", "en": "Value"},
+    "prov_parameters": {"id": "Parameter", "en": "Parameters"},
+    "prov_manifest": {"id": "Manifest data olahan", "en": "Processed-data manifest"},
+    "prov_results": {"id": "Kode hasil lintas wilayah", "en": "Cross-region results code"},
+    "prov_run_at": {"id": "Dijalankan", "en": "Run at"},
+    "prov_input": {"id": "Berkas masukan", "en": "Input file"},
+    "prov_packages": {"id": "Versi paket", "en": "Package versions"},
+    "likert_1": {"id": "Sangat tidak setuju", "en": "Strongly disagree"},
+    "likert_2": {"id": "Tidak setuju", "en": "Disagree"},
+    "likert_3": {"id": "Netral", "en": "Neutral"},
+    "likert_4": {"id": "Setuju", "en": "Agree"},
+    "likert_5": {"id": "Sangat setuju", "en": "Strongly agree"},
+    "likert_axis": {"id": "Persentase jawaban (kiri: tidak setuju, kanan: setuju)",
+                    "en": "Share of answers (left: disagree, right: agree)"},
+    "fig_likert": {
+        "id": ("Jawaban per item (batang bertumpuk divergen, berpusat pada jawaban netral); item bertanda ᴿ "
+               "dibalik sehingga 'setuju' selalu berarti penilaian positif."),
+        "en": ("Answers per item (diverging stacked bars centred on the neutral answer); items marked ᴿ are "
+               "reverse-keyed and recoded so 'agree' always means a favourable rating."),
+    },
     "table": {"id": "Tabel {n}.", "en": "Table {n}."},
     # --- stakeholder coverage
     "coverage_summary": {

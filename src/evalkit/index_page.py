@@ -1,6 +1,7 @@
 """``reports/index.html``: every region with its key figures and links to its reports.
 
-Works opened straight from disk (relative links, no scripts, no external assets).
+Works opened straight from disk (relative links, one small inline script to sort the
+table, no external assets).
 """
 
 from __future__ import annotations
@@ -64,10 +65,13 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
                      "failed": ", ".join(failed)})
     synthesis = [{"href": f"{synthesis_stem(lang)}.html", "label": LANG_NAMES[lang]}
                  for lang in LANGS if (reports_dir / f"{synthesis_stem(lang)}.html").exists()]
+    workbooks = [{"href": name, "label": LANG_NAMES[lang]}
+                 for lang, name in (("id", "summary.xlsx"), ("en", "summary_en.xlsx"))
+                 if (reports_dir / name).exists()]
     env = Environment(loader=PackageLoader("evalkit", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
-        rows=rows, n_regions=len(rows), synthesis=synthesis, version=__version__, min_cell=MIN_CELL,
+        rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks, version=__version__, min_cell=MIN_CELL,
         manifest_digest=manifest_digest(manifest),
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
     path = Path(reports_dir) / "index.html"

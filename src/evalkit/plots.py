@@ -5,6 +5,10 @@ Colours are colour-blind safe and every figure carries its meaning in labels too
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -69,5 +73,59 @@ def indicator_trends(values: pd.DataFrame, progress: pd.DataFrame, *, name_colum
         ax.xaxis.get_major_locator().set_params(integer=True)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def figure_html(fig: plt.Figure, label: str, caption: str, *, dpi: int = 110) -> str:
+    """A figure as an HTML ``<figure>``: embedded PNG, alt text and a numbered caption.
+
+    nbconvert's image outputs carry no alt text; reports show figures this way so a
+    screen reader (and a reviewer) gets the caption. The figure is closed.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    text = html.escape(caption)
+    return (f'<figure class="evalkit-figure" style="margin:1.2em 0">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(label)} {text}" '
+            f'style="max-width:100%;height:auto">'
+            f'<figcaption style="font-size:0.92em;color:#444"><b>{html.escape(label)}</b> {text}'
+            f'</figcaption></figure>')
+
+
+LIKERT_COLORS = ("#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0")  # ColorBrewer RdBu
+
+
+def likert_bars(shares: pd.DataFrame, *, labels: list[str], category_labels: list[str],
+                xlabel: str) -> plt.Figure:
+    """Diverging stacked bars of Likert answers, one bar per item, centred on the neutral answer.
+
+    The standard display for agreement scales (Robbins & Heiberger 2011, *Plotting
+    Likert and other rating scales*): disagreement extends left of zero, agreement
+    right, the neutral category is split across zero. ``shares`` has one row per
+    item (in display order, top to bottom) and one column per answer 1..5 (shares
+    summing to 1).
+    """
+    _theme()
+    values = shares.to_numpy(float)
+    k = values.shape[1]
+    mid = k // 2
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(values) + 1.4))
+    y = np.arange(len(values))[::-1]
+    left = -(values[:, :mid].sum(axis=1) + values[:, mid] / 2)
+    for j in range(k):
+        ax.barh(y, values[:, j], left=left, color=LIKERT_COLORS[j], edgecolor="white",
+                linewidth=0.5, label=category_labels[j], height=0.75)
+        left = left + values[:, j]
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_yticks(y, labels, fontsize=7.5)
+    ax.set_xlim(-1, 1)
+    ticks = np.linspace(-1, 1, 5)
+    ax.set_xticks(ticks, [f"{abs(t):.0%}" for t in ticks])
+    ax.set_xlabel(xlabel)
+    ax.legend(ncol=k, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (0.32 * len(values) + 1.4)),
+              fontsize="x-small", frameon=False)
     fig.tight_layout()
     return fig

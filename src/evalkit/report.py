@@ -7,8 +7,12 @@ language. Numbers in the text are always filled from the tables.
 
 from __future__ import annotations
 
+import html
 import json
+import platform
+import subprocess
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +35,7 @@ class RegionReport:
     lang: str
     survey: pd.DataFrame        # this region's clean responses (a province: with its regencies)
     scores: pd.DataFrame        # this region's dimension scores, one row per respondent x dimension
+    items: pd.DataFrame         # codebook items: dimension, reverse key, labels
     dimensions: pd.DataFrame    # codebook dimensions with labels
     sectors: pd.DataFrame       # codebook sectors with labels
     health: pd.DataFrame        # weighted dimension scores vs benchmark (one row per dimension)
@@ -85,6 +90,7 @@ def load_region_report(region: str, lang: str = "id",
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
         region=reg, lang=lang, survey=survey, scores=analysis.scores_long(survey, items),
+        items=items,
         dimensions=read_processed("dimensions", processed),
         sectors=read_processed("sectors", processed), health=health, weighting=weighting,
         reliability=alpha_omega_table(survey, items),
@@ -96,10 +102,18 @@ def load_region_report(region: str, lang: str = "id",
         results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
 
 
-def caption(key: str, rep: RegionReport, **values) -> str:
-    """A numbered figure caption ("Gambar 3. ..."); numbers follow the order of calls."""
+def figure(fig, key: str, rep: RegionReport, **values):
+    """A figure with its numbered caption and alt text ("Gambar 3. ..."), or None.
+
+    Numbers follow the order of calls, so they stay right when a section has no figure.
+    """
+    from IPython.display import HTML
+
+    if fig is None:
+        return None
     rep.figures += 1
-    return f"*{text('figure', rep.lang, n=rep.figures)} {text(key, rep.lang, **values)}*"
+    return HTML(plots.figure_html(fig, text("figure", rep.lang, n=rep.figures),
+                                  text(key, rep.lang, **values)))
 
 
 def _sector_label(rep: RegionReport):
@@ -120,8 +134,27 @@ def title(rep: RegionReport) -> str:
             f"{text('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
 
 
-def heading(key: str, rep: RegionReport) -> str:
-    return f"## {text(key, rep.lang)}"
+# The report's sections in order: their headings are the table of contents.
+SECTIONS = ("h_data", "h_coverage", "h_health", "h_reliability", "h_sectors", "h_engagement",
+            "h_outcomes", "h_index", "h_findings", "h_method", "h_provenance")
+
+
+def heading(key: str, rep: RegionReport):
+    """A section heading with a stable anchor (``#h_data``) the table of contents links to."""
+    from IPython.display import HTML
+
+    level = 3 if key == "h_reliability" else 2
+    return HTML(f'<h{level} id="{key}">{html.escape(text(key, rep.lang))}</h{level}>')
+
+
+def toc(rep: RegionReport):
+    """The table of contents: a linked list of the sections."""
+    from IPython.display import HTML
+
+    items = "".join(f'<li><a href="#{key}">{html.escape(text(key, rep.lang))}</a></li>'
+                    for key in SECTIONS)
+    return HTML(f'<nav aria-label="{text("toc", rep.lang)}"><b>{text("toc", rep.lang)}</b>'
+                f'<ul style="columns:2;margin-top:0.3em">{items}</ul></nav>')
 
 
 def data_text(rep: RegionReport) -> str:
@@ -321,7 +354,7 @@ def method_text(rep: RegionReport) -> str:
     inputs = ", ".join(f"`{name}` {meta['sha256'][:12]}"
                        for name, meta in rep.manifest["inputs"].items())
     digest = manifest_digest(rep.manifest)
-    return (text("method", rep.lang) + "\n\n"
+    return (text("method", rep.lang) + "\n\n" + text("method_more", rep.lang) + "\n\n"
             + text("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
 
 
@@ -651,3 +684,59 @@ def findings_text(rep: RegionReport) -> str:
             v["pillar"] = effectiveness.PILLAR_LABELS.get(v["pillar"], {}).get(lang, v["pillar"])
         lines.append(f"{len(lines) + 1}. " + text(f.key, lang, **v))
     return text("findings_intro", lang) + "\n\n" + "\n".join(lines)
+
+
+# --- item answers ---------------------------------------------------------------------------
+
+def likert_figure(rep: RegionReport):
+    """Diverging stacked bars of every item's answers (small regions: none)."""
+    if len(rep.survey) < MIN_CELL:
+        return None
+    answers = analysis.items_long(rep.survey, rep.items)
+    shares = (answers.groupby("item")["response"].value_counts(normalize=True)
+              .unstack(fill_value=0.0).reindex(columns=range(1, 6), fill_value=0.0))
+    order = [i for i in rep.items["item"] if i in shares.index]
+    labels = rep.items.set_index("item")[f"label_{rep.lang}"]
+    reverse = rep.items.set_index("item")["reverse"]
+    names = [f"{i}{'ᴿ' if reverse[i] else ''} {_short(labels[i])}" for i in order]
+    return plots.likert_bars(shares.loc[order], labels=names,
+                             category_labels=[text(f"likert_{k}", rep.lang) for k in range(1, 6)],
+                             xlabel=text("likert_axis", rep.lang))
+
+
+def _short(label: str, width: int = 55) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+# --- provenance -----------------------------------------------------------------------------
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=5, cwd=Path(__file__).parent)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, cwd=Path(__file__).parent)
+    except (OSError, subprocess.TimeoutExpired):
+        return "—"
+    if out.returncode != 0:
+        return "—"
+    return out.stdout.strip() + (" (+ uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
+    """Everything needed to reproduce the report: inputs, parameters, code and versions."""
+    from evalkit.pipeline import package_versions
+
+    lang = rep.lang
+    rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
+            ("evalkit", f"{__version__}, git {_git_commit()}"),
+            (text("prov_manifest", lang), manifest_digest(rep.manifest)),
+            (text("prov_results", lang), results.code_digest()[:12]),
+            (text("prov_run_at", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+            ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})")]
+    rows += [(f"{text('prov_input', lang)}: {name}", f"SHA-256 {meta['sha256']}")
+             for name, meta in rep.manifest["inputs"].items()]
+    versions = package_versions()
+    rows.append((text("prov_packages", lang), ", ".join(f"{k} {v}" for k, v in versions.items()
+                                                       if k not in {"python", "evalkit"})))
+    return pd.DataFrame(rows, columns=[text("prov_item", lang), text("prov_value", lang)])

@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from evalkit import __version__, attribution, models, results
+from evalkit import __version__, attribution, models, plots, results
 from evalkit import index as effectiveness
 from evalkit.config import PROCESSED_DATA_DIR
 from evalkit.i18n import text
@@ -57,9 +57,12 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
         manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))
 
 
-def caption(key: str, syn: Synthesis) -> str:
+def figure(fig, key: str, syn: Synthesis):
+    """A figure with its numbered caption and alt text (see :func:`evalkit.report.figure`)."""
+    from IPython.display import HTML
+
     syn.figures += 1
-    return f"*{text('figure', syn.lang, n=syn.figures)} {text(key, syn.lang)}*"
+    return HTML(plots.figure_html(fig, text("figure", syn.lang, n=syn.figures), text(key, syn.lang)))
 
 
 def title(syn: Synthesis) -> str:
