@@ -299,6 +299,10 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
         raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
     reports_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(reports_dir)
+    # Reports run side by side, one per core: multi-threaded BLAS in each kernel would
+    # only fight over the same cores (kernels inherit this environment).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     ensure_kernel()
     # Cross-region tables once for the whole batch (each notebook then only loads them).
     ensure_results(processed_dir)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.codebook import Codebook, match_headers, normalize_label
 from evalkit.config import LIKERT_MAX, LIKERT_MIN, MAX_MISSING_ITEM_SHARE, SPEEDER_MIN_SECONDS
@@ -89,11 +91,44 @@ def excel_rows(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.arange(len(frame)) + 2, index=frame.index, name="source_row")
 
 
+def _map_distinct(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)``, calling ``func`` once per distinct value of a text column.
+
+    Large exports repeat a few texts (regions, sectors, organisations, names) on many
+    rows. Columns that are not all text are mapped row by row: there ``1``, ``1.0`` and
+    ``True`` would count as one value.
+    """
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values.map(func)
+    codes, uniques = pd.factorize(values)
+    table = [func(u) for u in uniques.tolist()]
+    missing = codes < 0
+    if missing.any():  # missing values go through func too, as map would pass them
+        table.append(func(values.iloc[int(np.argmax(missing))]))
+        codes = np.where(missing, len(table) - 1, codes)
+    mapped = pd.Series(table)  # the dtype map would infer from these values
+    return pd.Series(mapped.array.take(codes), index=values.index, name=values.name)
+
+
 def _records(frame: pd.DataFrame, drop: list[str]) -> list[str]:
     kept = frame.drop(columns=[c for c in drop if c in frame.columns])
+    scrubbed: dict[str, str] = {}  # the same text (a Likert label...) is scrubbed once
+
+    def scrub(v: object) -> str | None:
+        if isinstance(v, str):
+            if v not in scrubbed:
+                scrubbed[v] = _scrub(v)
+            return scrubbed[v]
+        return None if pd.isna(v) else _scrub(str(v))
+
     # Free text may hold contacts too: the record is scrubbed like kept rows are.
-    return [json.dumps({k: (None if pd.isna(v) else _scrub(str(v))) for k, v in row.items()},
-                       ensure_ascii=False) for row in kept.to_dict("records")]
+    # Rows are zipped from whole columns (Python values, as to_dict("records") gives).
+    names = list(kept.columns)
+    if not names:
+        return ["{}"] * len(kept)
+    columns = [kept.iloc[:, i].tolist() for i in range(len(names))]
+    return [json.dumps({k: scrub(v) for k, v in zip(names, row)}, ensure_ascii=False)
+            for row in zip(*columns)]
 
 
 def _pick(value: object, mask: pd.Series) -> object:
@@ -120,10 +155,10 @@ def make_flags(frame: pd.DataFrame, mask: pd.Series, *, table: str, source: str 
                column: str, issue: str, action: str | pd.Series,
                values: pd.Series | None = None) -> pd.DataFrame:
     """Flag rows for ``frame[mask]``: the value kept in ``column`` has an issue (row kept)."""
-    rows = frame[mask]
     vals = (values if values is not None else frame[column])[mask]
     return pd.DataFrame({
-        "table": table, "source_file": _pick(source, mask), "source_row": rows["source_row"].to_numpy(),
+        "table": table, "source_file": _pick(source, mask),
+        "source_row": frame["source_row"][mask].to_numpy(),
         "column": column, "value": vals.map(str).to_numpy(), "issue": issue,
         "action": _pick(action, mask),
     }, columns=FLAG_COLUMNS)
@@ -158,11 +193,18 @@ def resolve_region_column(frame: pd.DataFrame, column: str, source: str) -> pd.D
     if values.isna().any():
         row = int(frame.loc[values.isna(), "source_row"].iloc[0])
         raise DataError(source, "region is blank.", row=row, column=column)
-    regions = values.map(resolved)
+    # each attribute looked up once per distinct name, then spread to the rows
+    codes, names = pd.factorize(values)
+    regions = [resolved[name] for name in names]
+
+    def spread(attribute: str) -> pd.Series:
+        if values.empty:
+            return values.map({})  # typed as before
+        looked_up = pd.Series([getattr(region, attribute) for region in regions])
+        return pd.Series(looked_up.array.take(codes), index=frame.index)
     return pd.DataFrame({
-        "region_code": regions.map(lambda r: r.code), "region_name": regions.map(lambda r: r.name),
-        "region_level": regions.map(lambda r: r.level).astype("int64"),
-        "province_code": regions.map(lambda r: r.province_code),
+        "region_code": spread("code"), "region_name": spread("name"),
+        "region_level": spread("level").astype("int64"), "province_code": spread("province_code"),
     }, index=frame.index)
 
 
@@ -202,16 +244,20 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     The same person gets the same pseudonym in every run with the same key; without
     the key the pseudonym cannot be reversed or recomputed from a guessed name.
     """
+    keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per value: the key is set up once
+
     def one(text: str) -> str:
-        return "R" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+        digest = keyed.copy()
+        digest.update(text.encode("utf-8"))
+        return "R" + digest.hexdigest()[:12]
     return values.map(one)
 
 
 def scrub_pii_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Replace e-mails, phone numbers and NIKs inside free text; returns (text, changed)."""
-    text = values.astype(object).where(values.notna(), None)
-    scrubbed = text.map(lambda v: v if v is None else _scrub(str(v)))
-    return scrubbed, (scrubbed != text) & text.notna()
+    values = values.astype(object) if values.empty else values  # (typed as it always was)
+    scrubbed = _map_distinct(values, lambda v: None if pd.isna(v) else _scrub(str(v)))
+    return scrubbed, (scrubbed != values) & values.notna()
 
 
 def _scrub(text: str) -> str:
@@ -229,11 +275,17 @@ def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
     "Don't know"-type choices become missing, never a score. Numbers outside the
     scale and unrecognised text become missing and are flagged.
     """
-    scores, flags = {}, []
-    for item, list_name in zip(codebook.items["item"], codebook.items["list_name"]):
-        lookup, points = codebook.choice_lookup(list_name), codebook.scale_points(list_name)
+    items, flags = codebook.item_names, []
+    # one float block filled item by item (column-major, so the frame takes it as it is)
+    scores = np.empty((len(raw), len(items)), order="F")
+    lists = {name: (codebook.choice_lookup(name), codebook.scale_points(name))
+             for name in codebook.items["list_name"].unique()}
+    for j, (item, list_name) in enumerate(zip(items, codebook.items["list_name"])):
+        lookup, points = lists[list_name]
         col = raw[item]
-        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        # text columns (CSV) factorize as they are; others as Python objects, as before
+        codes, uniques = pd.factorize(col if isinstance(col.dtype, pd.StringDtype)
+                                      else col.astype(object), use_na_sentinel=True)
         mapped, issues = np.full(len(uniques), np.nan), [None] * len(uniques)
         for i, value in enumerate(uniques):
             key = normalize_label(value)
@@ -249,19 +301,25 @@ def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
                              else f"out of range {LIKERT_MIN}-{LIKERT_MAX}")
             else:
                 issues[i] = "not a choice of the scale"
-        values = (np.where(codes >= 0, mapped[np.maximum(codes, 0)], np.nan) if len(uniques)
-                  else np.full(len(col), np.nan))  # nobody answered this item
-        scores[item] = values
+        # blanks (code -1) pick the NaN appended last; an item nobody answered is all NaN
+        scores[:, j] = np.append(mapped, np.nan)[codes]
         for i, issue in enumerate(issues):
             if issue:
                 mask = pd.Series(codes == i, index=raw.index)
                 flags.append(make_flags(raw, mask, table=table, source=source, column=item,
                                         issue=issue, action="set to missing"))
-    return pd.DataFrame(scores, index=raw.index), _concat(flags, FLAG_COLUMNS)
+    return (pd.DataFrame(scores, index=raw.index, columns=items, copy=False),
+            _concat(flags, FLAG_COLUMNS))
+
+
+def _matches(texts: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """``texts.str.match(pattern)``, testing each distinct text once."""
+    return texts.isin([text for text in texts.unique() if pattern.match(text)])
 
 
 def _person_key(raw: pd.DataFrame) -> pd.Series:
-    name = raw.get("respondent_name", pd.Series("", index=raw.index)).fillna("").map(normalize_label)
+    name = _map_distinct(raw.get("respondent_name", pd.Series("", index=raw.index)).fillna(""),
+                         normalize_label)
     phone = raw.get("respondent_phone", pd.Series("", index=raw.index)).fillna("").astype(str)
     digits = phone.str.replace(r"\D", "", regex=True).str[-9:]
     return name + "|" + digits
@@ -271,20 +329,35 @@ def quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
                    *, speeder_seconds: float = SPEEDER_MIN_SECONDS,
                    max_missing_share: float = MAX_MISSING_ITEM_SHARE) -> pd.DataFrame:
     """One boolean column per check in :data:`QUALITY_CHECKS` (True = problem)."""
+    person = _person_key(raw)
+    return _quality_checks(raw, scores, codebook, pd.factorize(person)[0], person.str.len() > 1,
+                           speeder_seconds=speeder_seconds, max_missing_share=max_missing_share)
+
+
+def _quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
+                    person: np.ndarray, has_person: pd.Series, *, speeder_seconds: float,
+                    max_missing_share: float) -> pd.DataFrame:
+    """:func:`quality_checks`, given each row's person as clean_survey reuses it: a code
+    per distinct :func:`_person_key`, and whether the key names anyone."""
     names = raw.get("respondent_name", pd.Series("", index=raw.index)).fillna("").astype(str)
     orgs = raw.get("organisation", pd.Series("", index=raw.index)).fillna("").astype(str)
-    is_test = names.str.match(_TEST_PATTERN) | orgs.str.match(_TEST_PATTERN)
-    answers = pd.util.hash_pandas_object(scores, index=False).astype(str)
+    is_test = _matches(names, _TEST_PATTERN) | _matches(orgs, _TEST_PATTERN)
+    # the same answers can only come twice from a person seen twice: only those are compared
+    again = (has_person & pd.Series(person, index=raw.index).duplicated(keep=False)).to_numpy()
     dup_person = pd.Series(False, index=raw.index)
-    person = _person_key(raw)
-    has_person = person.str.len() > 1
-    dup_person[has_person] = (person[has_person] + "#" + answers[has_person]).duplicated()
+    dup_person[again] = pd.DataFrame({
+        "person": person[again],
+        "answers": pd.util.hash_pandas_object(scores[again], index=False).to_numpy(),
+    }).duplicated().to_numpy()
     duration = (pd.to_datetime(raw["end"], utc=True, errors="coerce", format="ISO8601")
                 - pd.to_datetime(raw["start"], utc=True, errors="coerce", format="ISO8601")
                 ).dt.total_seconds()
-    answered = scores.notna().sum(axis=1)
+    values = scores.to_numpy(dtype=float)
+    answered = pd.Series(np.count_nonzero(~np.isnan(values), axis=1), index=scores.index)
     reverse_items = codebook.items.loc[codebook.items["reverse"], "item"].tolist()
-    flat = (scores.nunique(axis=1) == 1) & (answered >= STRAIGHT_LINE_MIN_ITEMS)
+    # one distinct answer on the row (nunique == 1): highest == lowest, blanks ignored
+    one_answer = np.fmax.reduce(values, axis=1) == np.fmin.reduce(values, axis=1)
+    flat = pd.Series(one_answer, index=scores.index) & (answered >= STRAIGHT_LINE_MIN_ITEMS)
     flat &= scores[reverse_items].notna().any(axis=1) if reverse_items else False
     return pd.DataFrame({
         "test_submission": is_test,
@@ -294,6 +367,18 @@ def quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
         "too_many_missing": (1 - answered / scores.shape[1]) > max_missing_share,
         "straight_lining": flat,
     }, index=raw.index)
+
+
+def _join_checks(checks: pd.DataFrame, sep: str, text: dict[str, str] | None = None) -> pd.Series:
+    """Per row, the checks that are True (their ``text``, or names) joined by ``sep``.
+
+    Vectorised: each row's pattern of True checks is one integer (a bit per check), and
+    each possible pattern is joined once.
+    """
+    bits = checks.to_numpy(dtype=bool) @ (1 << np.arange(checks.shape[1]))
+    joined = pd.Series([sep.join((text or {}).get(c, c) for i, c in enumerate(checks.columns)
+                                 if pattern >> i & 1) for pattern in range(1 << checks.shape[1])])
+    return pd.Series(joined.array.take(bits), index=checks.index)
 
 
 SURVEY_REQUIRED = ["_uuid", "start", "end", "region", "sector"]
@@ -341,16 +426,22 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     pii = personal_columns(raw.columns, codebook)
 
     scores, flags = recode_likert(raw, codebook, table=table, source=source)
-    checks = quality_checks(raw, scores, codebook, speeder_seconds=speeder_seconds)
+    person = _person_key(raw)
+    # each distinct respondent once: for the duplicate check and for the pseudonym
+    person_code, persons = pd.factorize(person)
+    checks = _quality_checks(raw, scores, codebook, person_code, person.str.len() > 1,
+                             speeder_seconds=speeder_seconds,
+                             max_missing_share=MAX_MISSING_ITEM_SHARE)
     excluded = checks[[c for c in QUALITY_CHECKS if policy[c] == "exclude"]]
     reason = pd.Series(None, index=raw.index, dtype=object)
     if excluded.shape[1]:
         reason = excluded.idxmax(axis=1).where(excluded.any(axis=1))
-    detail = checks.apply(lambda r: "; ".join(QUALITY_CHECKS[c] for c in r.index[r]), axis=1)
+    detail = _join_checks(checks, "; ", QUALITY_CHECKS)
 
     sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
-    sector = raw["sector"].map(lambda v: codebook.choice_lookup(sector_list).get(normalize_label(v))
-                               if pd.notna(v) else None)
+    sectors = codebook.choice_lookup(sector_list)
+    sector = _map_distinct(raw["sector"], lambda v: sectors.get(normalize_label(v))
+                           if pd.notna(v) else None)
     bad_sector = reason.isna() & sector.isna()
     reason = reason.mask(bad_sector, "unknown_sector")
     detail = detail.mask(bad_sector, "sector " + raw["sector"].astype(str) + " is not in the codebook")
@@ -359,13 +450,14 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     quarantine = quarantine_rows(raw, out_mask, table=table, source=source,
                                  reason=reason, detail=detail, drop=pii)
     keep = ~out_mask
-    kept_raw = raw[keep]
+    # only the raw columns still needed are copied for the kept rows
+    kept_raw = raw[[c for c in ("_uuid", "start", "end", "region", "organisation", "source_row")
+                    if c in raw.columns]][keep]
     regions = resolve_region_column(kept_raw, "region", source)
     flagged_checks = [c for c in QUALITY_CHECKS if policy[c] == "flag"]
-    quality_flags = (checks.loc[keep, flagged_checks]
-                     .apply(lambda r: ";".join(r.index[r]), axis=1)
+    quality_flags = (_join_checks(checks.loc[keep, flagged_checks], ";")
                      if flagged_checks else pd.Series("", index=kept_raw.index))
-    person = _person_key(kept_raw)
+    respondent_id = pseudonymise(pd.Series(persons), key).array.take(person_code[keep.to_numpy()])
     org, org_changed = scrub_pii_text(kept_raw.get("organisation", pd.Series(None, index=kept_raw.index)))
     flags = _concat([flags[flags["source_row"].isin(kept_raw["source_row"])],
                      make_flags(kept_raw, org_changed, table=table, source=source,
@@ -374,20 +466,26 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                     FLAG_COLUMNS)
     start = pd.to_datetime(kept_raw["start"], utc=True, errors="coerce", format="ISO8601")
     end = pd.to_datetime(kept_raw["end"], utc=True, errors="coerce", format="ISO8601")
+    about = pd.DataFrame({
+        "response_id": kept_raw["_uuid"].astype(str),
+        "respondent_id": pd.Series(respondent_id, index=kept_raw.index),
+        **{c: regions[c] for c in regions.columns},
+        "organisation": org.astype("string"),
+        "sector": sector[keep].astype(str),
+        "started_at": start, "duration_s": (end - start).dt.total_seconds(),
+    }, index=kept_raw.index)
+    # Rows in the order of sort_values(keys, kind="stable") (missing values last), computed
+    # by Arrow (several times faster on a million text keys); the scores are taken from
+    # all rows straight in that order.
+    keys = ["region_code", "started_at", "response_id"]
+    order = pc.sort_indices(pa.table({k: pa.array(about[k]) for k in keys}),
+                            sort_keys=[(k, "ascending") for k in keys]).to_numpy()
     data = pd.concat([
-        pd.DataFrame({
-            "response_id": kept_raw["_uuid"].astype(str),
-            "respondent_id": pseudonymise(person, key),
-            **{c: regions[c] for c in regions.columns},
-            "organisation": org.astype("string"),
-            "sector": sector[keep].astype(str),
-            "started_at": start, "duration_s": (end - start).dt.total_seconds(),
-        }, index=kept_raw.index),
-        scores[keep],
+        about.take(order),
+        scores.take(np.flatnonzero(keep)[order]),
         pd.DataFrame({"quality_flags": quality_flags.astype(str),
-                      "source_row": kept_raw["source_row"].astype("int64")}),
+                      "source_row": kept_raw["source_row"].astype("int64")}).take(order),
     ], axis=1)
-    data = data.sort_values(["region_code", "started_at", "response_id"], kind="stable")
     return CleanResult(data.reset_index(drop=True), quarantine, flags)
 
 

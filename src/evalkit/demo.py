@@ -18,7 +18,7 @@ import datetime as dt
 import re
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ from evalkit.demo_form import (
     SECTOR_CHOICES,
     SURVEY_FIELDS,
 )
-from evalkit.regions import get_region
+from evalkit.regions import all_regions, get_region, resolve_region
 
 SEED = 20261123
 
@@ -178,8 +178,15 @@ ATTRIBUTION_INDICATOR = IndicatorSpec(
     "Participation of women in development planning meetings (musrenbang)", "%", "higher",
     25, 45)
 
+class _RegistrySpelling(dict):
+    """A region without listed variants is spelled only as in the registry."""
+
+    def __missing__(self, code: str) -> tuple[str, ...]:
+        return (get_region(code).name,)
+
+
 # Spelling variants an officer's export really contains, per region (first = registry).
-NAME_VARIANTS: dict[str, tuple[str, ...]] = {
+NAME_VARIANTS: dict[str, tuple[str, ...]] = _RegistrySpelling({
     "15.71": ("Kota Jambi", "KOTA JAMBI", "Kota  Jambi ", "Kt. Jambi", "Jambi City"),
     "17.71": ("Kota Bengkulu", "kota bengkulu", "Kt. Bengkulu"),
     "19.71": ("Kota Pangkal Pinang", "Kota Pangkalpinang", "PANGKAL PINANG"),
@@ -196,7 +203,7 @@ NAME_VARIANTS: dict[str, tuple[str, ...]] = {
     "96.02": ("Kabupaten Sorong Selatan", "Kab. Sorong Selatan", "Sorong Selatan"),
     "16": ("Sumatera Selatan", "Provinsi Sumatera Selatan", "Prov. Sumatera Selatan"),
     "18": ("Lampung", "Provinsi Lampung", "LAMPUNG "),
-}
+})
 
 _FIRST = ("Budi", "Siti", "Agus", "Dewi", "Rina", "Andi", "Wahyu", "Nurul", "Fajar", "Intan",
           "Yusuf", "Ratna", "Hendra", "Lestari", "Bambang", "Maya", "Rizki", "Putri", "Eko",
@@ -329,7 +336,7 @@ def _code_of_variant(variant: str) -> str:
     for code, variants in NAME_VARIANTS.items():
         if variant in variants:
             return code
-    raise KeyError(variant)
+    return resolve_region(variant).code  # a registry spelling (see _RegistrySpelling)
 
 
 def _inject_survey_mess(survey: pd.DataFrame,
@@ -669,7 +676,7 @@ def make_ties(params: DemoParameters, register: pd.DataFrame,
     the same partner twice with different answers.
     """
     label_to_key = {v[0]: k for k, v in SECTOR_CHOICES.items()}
-    code_of = {v: c for c, vs in NAME_VARIANTS.items() for v in vs}
+    code_of = {v: c for c in params.regions for v in NAME_VARIANTS[c]}
     rows = []
     for code, (health, _) in params.regions.items():
         orgs = register[register["region"].map(code_of) == code]
@@ -771,3 +778,31 @@ def write_demo_data(raw_dir: Path, params: DemoParameters = DEMO_PARAMS) -> list
     for key in ("register", "attendance", "partnerships", "ties"):
         data[key].to_csv(paths[key], sep=";", index=False, encoding="utf-8")
     return list(paths.values())
+
+
+# --- a country-sized data set (benchmarks) ------------------------------------------
+
+def country_parameters(seed: int = SEED) -> DemoParameters:
+    """Demo parameters for every Kemendagri region: 38 provinces and 514 kabupaten/kota.
+
+    The 16 regions of :data:`DEMO_PARAMS` keep their planted health and respondent
+    count (and their messy spellings); every other region gets a seeded health on the
+    1-5 scale and 12-40 respondents, and is spelled as in the registry. About one in
+    five of the added regions joins the comparison group (no partnership). Everything
+    else (sector and dimension effects, the planted messy rows) is as in
+    :data:`DEMO_PARAMS`. Used to benchmark the report batch at national scale
+    (``benchmarks/bench_batch.py``); write it with ``write_demo_data(raw_dir, params)``.
+    """
+    rng = np.random.default_rng([seed, 552])
+    regions: dict[str, tuple[float, int]] = {}
+    added: list[str] = []
+    for region in all_regions():
+        if region.code in DEMO_PARAMS.regions:
+            regions[region.code] = DEMO_PARAMS.regions[region.code]
+        else:
+            regions[region.code] = (round(float(rng.uniform(2.7, 4.1)), 2),
+                                    int(rng.integers(12, 41)))
+            added.append(region.code)
+    comparison = DEMO_PARAMS.comparison_regions + tuple(
+        code for code in added if rng.random() < 0.2)
+    return replace(DEMO_PARAMS, seed=seed, regions=regions, comparison_regions=comparison)

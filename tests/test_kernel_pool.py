@@ -1,0 +1,151 @@
+"""Pooled kernels: warmed before use, this environment's Python, used once, never leaked."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.channels import HBChannel
+from nbformat.v4 import new_code_cell, new_notebook
+from papermill.exceptions import PapermillExecutionError
+
+from evalkit.config import KERNEL_NAME
+from evalkit.kernel_pool import (
+    KernelPool,
+    KernelPoolError,
+    execute_with_kernel,
+    kernel_alive,
+)
+
+# First cell after the parameters: nothing has been imported by the notebook yet.
+REPORT_CELL = """\
+import json, os, sys
+print(json.dumps({
+    "pid": os.getpid(), "executable": sys.executable, "prefix": sys.prefix,
+    "cwd": os.getcwd(), "preloaded": [m for m in ("pandas", "evalkit.report") if m in sys.modules],
+    "names": sorted(k for k in globals() if not k.startswith("_")),
+}))"""
+LEAK_CELLS = (
+    'if secret_value:\n    secret = secret_value',  # run 1 defines a variable ...
+    'if not secret_value:\n    assert "secret" not in globals(), "state leaked from an earlier run"',
+)
+
+
+def _notebook(path: Path, *cells: str, parameters: str = 'secret_value = ""') -> Path:
+    nb = new_notebook(cells=[new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+                             *(new_code_cell(c) for c in cells)])
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "language": "python",
+                                 "display_name": "Python (evalkit)"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _report(nb) -> dict:
+    cell = next(c for c in nb.cells if c.source == REPORT_CELL)
+    return json.loads("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
+
+
+def _kernel_children() -> list[int]:
+    """PIDs of ipykernel processes that are children of this process (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if ppid == os.getpid() and b"ipykernel" in cmdline and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("kernel_pool")
+
+
+@pytest.fixture(scope="module")
+def pool(workdir):
+    with KernelPool(2, cwd=workdir) as kernels:
+        yield kernels
+
+
+@pytest.fixture(scope="module")
+def two_runs(pool, workdir):
+    """The same notebook twice: run 1 sets ``secret``, run 2 asserts it is not there."""
+    notebook = _notebook(workdir / "leak.ipynb", REPORT_CELL, *LEAK_CELLS)
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    runs = []
+    for i, (secret, cwd) in enumerate([("s3cr3t", workdir), ("", elsewhere)]):
+        km = pool.take()
+        nb = execute_with_kernel(km, notebook, workdir / f"leak-{i}.ipynb",
+                                 {"secret_value": secret}, cwd=cwd)
+        runs.append((km, nb))
+    return runs
+
+
+def test_a_variable_set_by_one_run_is_not_visible_in_the_next(two_runs):
+    (km1, nb1), (km2, nb2) = two_runs  # run 2 would have raised had `secret` leaked
+    first, second = _report(nb1), _report(nb2)
+    assert first["pid"] != second["pid"]  # two kernel processes
+    assert km1.info.pid == first["pid"] and km2.info.pid == second["pid"]
+    assert not kernel_alive(km1) and not kernel_alive(km2)  # each used once, then shut down
+    assert not [t for t in threading.enumerate() if isinstance(t, HBChannel)]  # no leaked clients
+
+
+def test_a_used_kernel_is_refused(two_runs, workdir):
+    km, _ = two_runs[0]
+    with pytest.raises(KernelPoolError, match="exactly one notebook"):
+        execute_with_kernel(km, workdir / "leak.ipynb", None, {})
+
+
+def test_kernels_are_warm_but_their_namespace_is_fresh(two_runs):
+    for _, nb in two_runs:
+        report = _report(nb)
+        assert report["preloaded"] == ["pandas", "evalkit.report"]  # imported before the notebook
+        # ... yet the warm-up left no names: only the notebook's parameter and imports
+        assert not {"pd", "np", "plt", "report", "secret"} & set(report["names"])
+        assert "secret_value" in report["names"]
+        first = next(c for c in nb.cells if c.cell_type == "code")
+        assert first.execution_count == 1  # the warm-up did not count as an execution
+
+
+def test_kernels_run_this_environment_in_the_requested_folder(two_runs, workdir):
+    (km1, nb1), (_, nb2) = two_runs
+    assert _report(nb1)["executable"] == sys.executable == km1.info.executable
+    assert Path(_report(nb1)["prefix"]).resolve() == Path(sys.prefix).resolve()
+    assert Path(_report(nb1)["cwd"]) == workdir.resolve()
+    assert Path(_report(nb2)["cwd"]) == (workdir / "elsewhere").resolve()  # moved there
+
+
+def test_a_failing_notebook_raises_and_its_kernel_is_shut_down(pool, workdir):
+    notebook = _notebook(workdir / "fails.ipynb", 'raise ValueError("boom")')
+    km = pool.take()
+    pid = km.info.pid
+    with pytest.raises(PapermillExecutionError) as failure:
+        execute_with_kernel(km, notebook, workdir / "fails-out.ipynb", {}, cwd=workdir)
+    assert failure.value.ename == "ValueError" and "boom" in failure.value.evalue
+    assert not kernel_alive(km)
+    assert pid not in _kernel_children()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped, not a zombie
+    assert (workdir / "fails-out.ipynb").exists()  # papermill saved the failed notebook
+
+
+def test_closing_the_pool_shuts_down_the_kernels_kept_ahead(pool):
+    assert _kernel_children()  # kernels warming or waiting
+    pool.close()
+    assert _kernel_children() == []
+    with pytest.raises(KernelPoolError, match="closed"):
+        pool.take()
