@@ -95,7 +95,11 @@ def cell_seconds(nb) -> dict[str, float]:
     return seconds
 
 
-_VOLATILE = re.compile(r"T_[0-9a-f]{5}|at 0x[0-9a-f]+")  # Styler ids, object addresses
+# Differ from run to run by design: Styler ids, object addresses, and the provenance
+# table's commit and run time.
+_VOLATILE = re.compile(r"T_[0-9a-f]{5}|at 0x[0-9a-f]+|git [0-9a-f]{7,40}"
+                       r"( \(\+ uncommitted changes\))?"
+                       r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( UTC)?")
 
 
 def output_signature(path: Path) -> list[str]:

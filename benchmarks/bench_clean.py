@@ -16,7 +16,9 @@ and interleaved, each in a fresh subprocess:
 Times exclude interpreter start-up and imports (measured inside the child); peak memory
 is the child's ``ru_maxrss`` (whole process, imports included). Prints medians, the
 ratio clean / baseline and a verdict against the target of 3x. The machine is small and
-noisy: read the medians and ratios, not single runs.
+noisy: read the medians and ratios, not single runs. Each process's CPU time and the
+load average are printed too: when other work keeps the cores busy, the mostly
+single-threaded clean loses more wall time than the multi-threaded baseline.
 """
 
 from __future__ import annotations
