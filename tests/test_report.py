@@ -192,3 +192,12 @@ def test_findings_are_numbered_and_name_the_weakest_dimension(rep):
     shown = rep.health[~rep.health["suppressed"]]
     assert labels[shown.loc[shown["estimate"].idxmin(), "dimension"]] in text
     assert "\n1. " in text and "\n2. " in text
+
+
+def test_index_figure_shows_only_neighbouring_ranks_in_a_large_programme(rep, monkeypatch):
+    monkeypatch.setattr(report, "INDEX_FIGURE_NEIGHBOURS", 3)
+    fig = report.index_figure(rep)
+    rank = int(rep.results["index"]["rank"].iat[0])
+    expected = sum(1 for r in rep.results["all_index"]["rank"] if abs(r - rank) <= 3)
+    assert len(fig.axes[0].get_yticklabels()) == expected < 16
+    plt.close(fig)

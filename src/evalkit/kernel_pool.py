@@ -227,8 +227,8 @@ async def _start_warm_kernel(kernel_name: str, warm_code: str, extra_arguments: 
                 f"kernel {kernel_name!r} runs {info.executable} (environment {info.prefix}), "
                 f"not this environment ({sys.prefix}); run evalkit.batch.ensure_kernel().")
         km.info = info
-        # The control socket was made on this thread's event loop; the next user makes
-        # its own (a socket bound to an idle loop never delivers the shutdown request).
+        # The control socket (an asyncio socket) was made on this thread's event loop;
+        # the thread that runs the notebook makes its own when it shuts the kernel down.
         km._close_control_socket()
         return km
     except BaseException:

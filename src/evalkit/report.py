@@ -646,10 +646,18 @@ def index_table(rep: RegionReport) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+INDEX_FIGURE_NEIGHBOURS = 10  # regions shown either side of this one in a large programme
+
+
 def index_figure(rep: RegionReport):
+    """All regions' index with intervals; in a large programme only the regions ranked
+    near this one (a country-wide chart in every report would be unreadable and slow)."""
     boot = rep.results["all_index"]
     if boot.empty:
         return None
+    own = boot.loc[boot["region_code"] == rep.region.code, "rank"]
+    if len(boot) > 2 * INDEX_FIGURE_NEIGHBOURS + 1 and len(own) and pd.notna(own.iat[0]):
+        boot = boot[(boot["rank"] - own.iat[0]).abs() <= INDEX_FIGURE_NEIGHBOURS]
     names = {c: get_region(c).name for c in boot["region_code"]}
     return _as_figure(effectiveness.index_figure(boot, labels=names, lang=rep.lang))
 
