@@ -85,6 +85,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit.indicators import _require_columns  # the same column check as indicator tables
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
 
@@ -515,17 +517,6 @@ def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFr
 # ---------------------------------------------------------------------------------
 
 _LONG_COLUMNS = ("region_code", "component", "value")
-
-
-def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name} is missing column(s) {missing}; expected {list(columns)}, "
-            f"found {list(df.columns)}"
-        )
 
 
 def _is_long(df: pd.DataFrame) -> bool:

@@ -56,8 +56,12 @@ def _per_region(regions: list[Region], frame: pd.DataFrame, compute) -> pd.DataF
             parts.append(out.assign(region_code=region.code))
     if not parts:
         return pd.DataFrame(columns=["region_code"])
-    table = pd.concat(parts, ignore_index=True)
-    return table[["region_code", *[c for c in table.columns if c != "region_code"]]]
+    return _column_first(pd.concat(parts, ignore_index=True), "region_code")
+
+
+def _column_first(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``table`` with ``column`` moved to the front (the key a reader looks for first)."""
+    return table[[column, *[c for c in table.columns if c != column]]]
 
 
 def _attendance_rate(attendance: pd.DataFrame) -> tuple[float, float]:
@@ -114,8 +118,7 @@ def _ordinal_by_dimension(answers: pd.DataFrame) -> pd.DataFrame:
     """Proportional-odds model of each dimension's item answers on sector (all regions)."""
     parts = [models.ordinal_sector_model(rows, reference="masyarakat_sipil").assign(dimension=dim)
              for dim, rows in answers.groupby("dimension", sort=False)]
-    table = pd.concat(parts, ignore_index=True)
-    return table[["dimension", *[c for c in table.columns if c != "dimension"]]]
+    return _column_first(pd.concat(parts, ignore_index=True), "dimension")
 
 
 def _coverage(regions: list[Region], register: pd.DataFrame, survey: pd.DataFrame,
@@ -124,24 +127,23 @@ def _coverage(regions: list[Region], register: pd.DataFrame, survey: pd.DataFram
     parts = [engagement.pentahelix_coverage(
         analysis.in_region(register, r), survey=analysis.in_region(survey, r),
         attendance=analysis.in_region(attendance, r)).assign(region_code=r.code) for r in regions]
-    table = pd.concat(parts, ignore_index=True)
-    return table[["region_code", *[c for c in table.columns if c != "region_code"]]]
+    return _column_first(pd.concat(parts, ignore_index=True), "region_code")
 
 
 def _network_tables(regions: list[Region], ties: pd.DataFrame, register: pd.DataFrame
                     ) -> dict[str, pd.DataFrame]:
     metrics, central, sectors, scores = [], [], [], []
     for region in regions:
-        t, r = analysis.in_region(ties, region), analysis.in_region(register, region)
+        r = analysis.in_region(register, region)
         if not len(r):
             continue
-        graph = network.build_network(_as_network_ties(t), r)
+        t = _as_network_ties(analysis.in_region(ties, region))
+        graph = network.build_network(t, r)
         metrics.append({"region_code": region.code, **network.network_metrics(graph),
-                        **{f"partner_{k}": v for k, v in network.partner_summary(
-                            _as_network_ties(t)).items()}})
+                        **{f"partner_{k}": v for k, v in network.partner_summary(t).items()}})
         central.append(network.central_organisations(graph, k=5).assign(region_code=region.code))
         sectors.append(network.sector_ties(graph).assign(region_code=region.code))
-        scores.append(network.partner_scores(_as_network_ties(t), r).assign(region_code=region.code))
+        scores.append(network.partner_scores(t, r).assign(region_code=region.code))
     first = lambda frames: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()  # noqa: E731
     return {"network_metrics": pd.DataFrame(metrics), "network_central": first(central),
             "network_sectors": first(sectors), "partner_scores": first(scores)}
