@@ -52,7 +52,15 @@ def _report(nb) -> dict:
 
 
 def _kernel_children() -> list[int]:
-    """PIDs of ipykernel processes that are children of this process (Linux /proc)."""
+    """PIDs of this process's running kernels (Linux /proc).
+
+    Kernels started the usual way are ipykernel children of this process; forked ones
+    are children of this process's fork server (evalkit.fork_kernel).
+    """
+    from evalkit import fork_kernel
+
+    server = fork_kernel._server
+    servers = {server.pid} if server is not None and server.owner == os.getpid() else set()
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -64,7 +72,8 @@ def _kernel_children() -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         state = stat.rsplit(")", 1)[1].split()[0]
-        if ppid == os.getpid() and b"ipykernel" in cmdline and state != "Z":
+        ours = (ppid == os.getpid() and b"ipykernel" in cmdline) or ppid in servers
+        if ours and state != "Z":
             pids.append(int(entry.name))
     return pids
 
@@ -74,9 +83,10 @@ def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("kernel_pool")
 
 
-@pytest.fixture(scope="module")
-def pool(workdir):
-    with KernelPool(2, cwd=workdir) as kernels:
+@pytest.fixture(scope="module", params=[True, False], ids=["forked", "new-python"])
+def pool(workdir, request):
+    """Kernels forked from the fork server (the default), and kernels of a new Python."""
+    with KernelPool(2, cwd=workdir, fork=request.param) as kernels:
         yield kernels
 
 
@@ -85,7 +95,7 @@ def two_runs(pool, workdir):
     """The same notebook twice: run 1 sets ``secret``, run 2 asserts it is not there."""
     notebook = _notebook(workdir / "leak.ipynb", REPORT_CELL, *LEAK_CELLS)
     elsewhere = workdir / "elsewhere"
-    elsewhere.mkdir()
+    elsewhere.mkdir(exist_ok=True)
     runs = []
     for i, (secret, cwd) in enumerate([("s3cr3t", workdir), ("", elsewhere)]):
         km = pool.take()

@@ -164,33 +164,49 @@ def remove_leftovers(reports_dir: Path) -> list[Path]:
     return leftovers
 
 
+def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: bool = False) -> None:
+    """Execute ``notebook`` with papermill into ``output``, in a kernel of its own.
+
+    The kernel comes from this process's kernel pool (:mod:`evalkit.kernel_pool`):
+    forked from a server that already holds the imports, started ahead, used for this
+    notebook only and killed afterwards. ``fresh_kernel`` has papermill start a new
+    Python instead (slower; what the pool is measured against).
+    """
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    if not fresh_kernel:
+        from evalkit.kernel_pool import execute_pooled
+
+        execute_pooled(notebook, output, parameters, cwd=notebook.parent)
+        return
+    pm.execute_notebook(
+        str(notebook), str(output), parameters=parameters,
+        kernel_name=KERNEL_NAME, language="python", progress_bar=False,
+        log_output=False, cwd=str(notebook.parent),
+        # The kernel's own start-up log (e.g. its TCP transport notice) is noise for an
+        # officer; execution errors are still captured in the notebook.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+
+
 def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
-                 key: str = "", show_code: bool = False
+                 key: str = "", show_code: bool = False, fresh_kernel: bool = False
                  ) -> tuple[bool, Path | None, Path | None, str]:
-    """Execute one notebook with papermill into ``reports_dir/<stem>.ipynb|.html``; never raises.
+    """Execute one notebook (:func:`execute`) into ``reports_dir/<stem>.ipynb|.html``; never raises.
 
     Returns ``(ok, html, notebook, error)``. The run record is removed first and
     written last, and the executed notebook is written under a temporary name and
     renamed when complete, so an interrupted run never looks finished. A failure
     leaves ``<stem>.error.txt`` and the partial ``<stem>.failed.ipynb`` for diagnosis.
     """
-    import papermill as pm
-
-    logging.getLogger("papermill").setLevel(logging.WARNING)
     start = time.perf_counter()
     out_nb, out_html = reports_dir / f"{stem}.ipynb", reports_dir / f"{stem}.html"
     error_file = reports_dir / f"{stem}.error.txt"
     tmp_nb = reports_dir / f".{stem}.running.ipynb"
     (reports_dir / f"{stem}{RUN_RECORD}").unlink(missing_ok=True)
     try:
-        pm.execute_notebook(
-            str(notebook), str(tmp_nb), parameters=parameters,
-            kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-            log_output=False, cwd=str(notebook.parent),
-            # The kernel's own start-up log (e.g. its TCP transport notice) is noise for
-            # an officer; execution errors are still captured in the notebook.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel)
         os.replace(tmp_nb, out_nb)
         export_html(out_nb, out_html, show_code=show_code)
         error_file.unlink(missing_ok=True)
@@ -207,13 +223,15 @@ def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path,
 
 
 def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path,
-               notebook: Path = REGION_NOTEBOOK, *, key: str = "", show_code: bool = False
-               ) -> RunResult:
-    """Execute the regional notebook for one region and export it; never raises."""
+               notebook: Path = REGION_NOTEBOOK, **options) -> RunResult:
+    """Execute the regional notebook for one region and export it; never raises.
+
+    ``options`` go to :func:`run_notebook` (``key``, ``show_code``, ``fresh_kernel``).
+    """
     start = time.perf_counter()
     ok, html, nb, error = run_notebook(notebook, report_stem(region, lang),
                                        region_parameters(region, lang, processed_dir),
-                                       reports_dir, key=key, show_code=show_code)
+                                       reports_dir, **options)
     return RunResult(region, lang, ok, time.perf_counter() - start, html, nb, error)
 
 
@@ -231,13 +249,12 @@ def synthesis_stem(lang: str) -> str:
 
 
 def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
-                  notebook: Path = SYNTHESIS_NOTEBOOK, *, key: str = "", show_code: bool = False
-                  ) -> RunResult:
+                  notebook: Path = SYNTHESIS_NOTEBOOK, **options) -> RunResult:
     """Execute the cross-region synthesis notebook in one language; never raises."""
     start = time.perf_counter()
     ok, html, nb, error = run_notebook(notebook, synthesis_stem(lang),
                                        synthesis_parameters(lang, processed_dir), reports_dir,
-                                       key=key, show_code=show_code)
+                                       **options)
     return RunResult(None, lang, ok, time.perf_counter() - start, html, nb, error)
 
 
@@ -283,12 +300,13 @@ def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, proce
 def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs: int = 1,
                 reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR,
                 synthesis: bool = True, force: bool = False, show_code: bool = False,
-                scheduler: str | None = None,
+                scheduler: str | None = None, fresh_kernels: bool = False,
                 on_done: Callable[[RunResult, int, int], None] | None = None,
                 ) -> list[RunResult]:
     """Run every region (x language) report, then the synthesis, ``jobs`` at a time.
 
-    Each report runs in its own process and kernel. A report whose notebook,
+    Each report runs in its own kernel, forked from a server process that already
+    holds the imports (``fresh_kernels``: a new Python each time). A report whose notebook,
     parameters, processed data and evalkit code are unchanged since its last
     successful run is skipped (``force`` reruns everything). With ``scheduler`` (a
     Dask distributed scheduler address, or a ``distributed.Client``) the reports run
@@ -326,14 +344,19 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
 
     def call(i: int):
         t = tasks[i]
-        return t.fn, t.args, {"key": t.key, "show_code": show_code}
+        return t.fn, t.args, {"key": t.key, "show_code": show_code, "fresh_kernel": fresh_kernels}
 
     if scheduler is not None:
         _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)
     elif jobs <= 1:
-        for i in todo:
-            fn, args, kwargs = call(i)
-            finished(i, fn(*args, **kwargs))
+        try:
+            for i in todo:
+                fn, args, kwargs = call(i)
+                finished(i, fn(*args, **kwargs))
+        finally:  # the kernel started ahead for a next report is not needed any more
+            from evalkit.kernel_pool import close_worker_pool
+
+            close_worker_pool()
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(fn, *args, **kwargs): i for i in todo

@@ -93,6 +93,9 @@ def run(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run the reports "
                                   "on that cluster (needs `pip install evalkit[dask]`)."),
+    fresh_kernels: bool = typer.Option(
+        False, "--fresh-kernels", help="Start each report's kernel as a new Python instead of "
+                                       "forking it from the preloaded server (slower)."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
 ) -> None:
     """Run the regional reports and the synthesis (papermill); write the index and summary.xlsx.
@@ -141,7 +144,8 @@ def run(
 
         results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
                               processed_dir=processed_dir, force=force, show_code=show_code,
-                              scheduler=scheduler, on_done=progress)
+                              scheduler=scheduler, fresh_kernels=fresh_kernels,
+                              on_done=progress)
         bar.close()
         data = summary_data(processed_dir)  # the numbers once, a workbook per language
         workbooks = [write_summary(reports_dir, processed_dir, lg, data=data,

@@ -2,13 +2,15 @@
 
 A fresh report kernel spends most of a small report importing pandas, statsmodels,
 seaborn and evalkit (DESIGN.md, "Import cost matters"). A :class:`KernelPool` starts
-kernels *ahead of time* on background threads and has each execute :data:`WARM_CODE`
-(those imports) before it is handed out, so that cost overlaps the previous report
-instead of adding to it. Every kernel is still a separate ``ipykernel`` process of the
-``evalkit`` kernelspec of this environment, and papermill still executes the notebook
-(:func:`execute_with_kernel` passes the kernel manager to ``papermill.execute_notebook``
-as ``km``; papermill hands it through its ``NBClientEngine`` to
-``nbclient.NotebookClient``, which then uses the running kernel instead of starting one).
+kernels *ahead of time* on background threads, so that the start overlaps the previous
+report instead of adding to it. By default each kernel is forked from a server process
+that already holds those imports (:mod:`evalkit.fork_kernel`), which removes the import
+cost altogether; otherwise (``fork=False``, or where the platform cannot fork) it is a
+new ``ipykernel`` process that runs :data:`WARM_CODE` (the imports) before it is handed
+out. Either way papermill executes the notebook (:func:`execute_with_kernel` passes the
+kernel manager to ``papermill.execute_notebook`` as ``km``; papermill hands it through
+its ``NBClientEngine`` to ``nbclient.NotebookClient``, which then uses the running
+kernel instead of starting one).
 
 Isolation rules
 ---------------
@@ -57,35 +59,20 @@ from jupyter_core.utils import run_sync
 
 from evalkit.config import KERNEL_NAME
 from evalkit.errors import EvalkitError
+from evalkit.fork_kernel import fork_available, fork_server, use_fork_provisioner
+from evalkit.kernel_preload import WARM_MODULES  # noqa: F401  (what the warm code imports)
 
-#: Modules a report kernel imports before its first cell: what the regional and
-#: synthesis notebooks use (directly, or through ``evalkit.report``/``evalkit.synthesis``).
-WARM_MODULES: tuple[str, ...] = (
-    "numpy", "pandas", "pyarrow.parquet", "pandas.io.formats.style", "scipy.stats",
-    "statsmodels.api", "statsmodels.formula.api", "matplotlib.pyplot", "seaborn", "networkx",
-    "IPython.display", "evalkit.report", "evalkit.synthesis",
-)
-
-#: Run silently in each pooled kernel before it is handed out. Everything happens in a
-#: function that is deleted afterwards, so no name reaches the user namespace. Besides
-#: the imports it selects matplotlib's backend (the kernel's default, the inline backend
-#: a papermill kernel would select at its first figure) and renders one throwaway figure
-#: outside pyplot (nothing is registered for display), which loads the font and the PNG
-#: writer.
-WARM_CODE = f"""\
+#: Run silently in each pooled kernel before it is handed out: the imports of
+#: :data:`evalkit.kernel_preload.WARM_MODULES` and one throwaway figure rendered outside
+#: pyplot (fonts, PNG writer), all inside a function that is deleted afterwards, so no
+#: name reaches the user namespace. A forked kernel (:mod:`evalkit.fork_kernel`) has
+#: all of it already and the warm code costs next to nothing; it still proves the kernel
+#: answers and reports whose Python it runs.
+WARM_CODE = """\
 def __evalkit_warm__():
-    import importlib
-    import io
+    from evalkit.kernel_preload import warm_up
 
-    for name in {WARM_MODULES!r}:
-        importlib.import_module(name)
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    matplotlib.get_backend()
-    figure = Figure(figsize=(1, 1))
-    figure.subplots().set_title("warm")
-    figure.savefig(io.BytesIO(), format="png")
+    warm_up()
 
 
 __evalkit_warm__()
@@ -212,11 +199,13 @@ async def _execute_silently(km: PooledKernelManager, code: str, timeout: float,
 
 
 async def _start_warm_kernel(kernel_name: str, warm_code: str, extra_arguments: Sequence[str],
-                             cwd: str, timeout: float, stop: threading.Event | None = None
-                             ) -> PooledKernelManager:
-    """Launch one kernel, run the warm code in it and check whose Python it is."""
+                             cwd: str, timeout: float, stop: threading.Event | None = None,
+                             fork: bool = False) -> PooledKernelManager:
+    """Launch one kernel (forked, or a new Python), run the warm code, check whose Python it is."""
     start = time.perf_counter()
     km = PooledKernelManager(kernel_name=kernel_name)
+    if fork:
+        use_fork_provisioner(km)
     await km.start_kernel(extra_arguments=list(extra_arguments), cwd=cwd)
     try:
         reply = await _execute_silently(km, warm_code, timeout, _INFO_EXPRESSIONS, stop)
@@ -262,6 +251,10 @@ class KernelPool:
         :func:`execute_with_kernel` moves a kernel elsewhere when asked to.
     startup_timeout : float
         Seconds a kernel may take to start and run the warm code.
+    fork : bool, optional
+        Fork each kernel from this process's fork server, which already holds the
+        imports (:mod:`evalkit.fork_kernel`), instead of starting a new Python. Default:
+        wherever the platform can fork.
 
     Examples
     --------
@@ -273,7 +266,8 @@ class KernelPool:
 
     def __init__(self, size: int, kernel_name: str = KERNEL_NAME, warm_code: str = WARM_CODE,
                  extra_arguments: Sequence[str] = DEFAULT_EXTRA_ARGUMENTS, *,
-                 cwd: str | Path | None = None, startup_timeout: float = 60.0) -> None:
+                 cwd: str | Path | None = None, startup_timeout: float = 60.0,
+                 fork: bool | None = None) -> None:
         if size < 1:
             raise ValueError(f"a kernel pool needs size >= 1, not {size}")
         from evalkit.batch import ensure_kernel  # lazy: batch may import this module
@@ -285,6 +279,9 @@ class KernelPool:
         self.extra_arguments = tuple(extra_arguments)
         self.cwd = str(Path(cwd if cwd is not None else os.getcwd()).resolve())
         self.startup_timeout = startup_timeout
+        self.fork = fork_available() if fork is None else fork
+        if self.fork:  # start it now: its errors surface here, and it outlives the pool
+            fork_server()
         self.pid = os.getpid()
         self._lock = threading.Lock()
         self._closed = False
@@ -296,7 +293,7 @@ class KernelPool:
     def _submit(self) -> Future:
         return self._threads.submit(_start_in_thread, self.kernel_name, self.warm_code,
                                     self.extra_arguments, self.cwd, self.startup_timeout,
-                                    self._stop)
+                                    self._stop, self.fork)
 
     def take(self, timeout: float | None = None) -> PooledKernelManager:
         """A started, warmed kernel (waiting for one if needed); a replacement starts warming.
@@ -473,6 +470,15 @@ def worker_pool(size: int = 1, **kwargs: Any) -> KernelPool:
             util.Finalize(_worker_pool, _worker_pool.close, exitpriority=10)
             atexit.register(_worker_pool.close)
         return _worker_pool
+
+
+def close_worker_pool() -> None:
+    """Close this process's :func:`worker_pool` (if any): its kernels kept ahead are shut down."""
+    global _worker_pool
+    with _worker_pool_lock:
+        pool, _worker_pool = _worker_pool, None
+    if pool is not None and pool.pid == os.getpid():
+        pool.close()
 
 
 def execute_pooled(input_path: str | Path, output_path: str | Path | None,
