@@ -55,7 +55,7 @@ def test_html_has_narrative_figures_and_no_code(batch):
                     "Keterlibatan dan jejaring kolaborasi", "Indeks efektivitas kemitraan",
                     "Temuan dan tindak lanjut", "Gambar 7.", "Daftar isi", "Asal-usul laporan"):
         assert section in html
-    assert "data:image/png;base64" in html  # figures are embedded
+    assert "data:image/svg+xml;base64" in html  # figures are embedded
     assert "load_region_report" not in html  # code cells hidden
     english = (reports / "15.71-kota-jambi.en.html").read_text(encoding="utf-8")
     assert "Partnership health by dimension" in english

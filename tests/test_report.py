@@ -73,7 +73,7 @@ def test_figures_are_numbered_in_order_with_alt_text(processed_dir):
     second = report.figure(report.outcome_figure(rep), "fig_outcomes", rep).data
     assert "<b>Figure 1.</b> Dimension scores" in first and "<b>Figure 2.</b>" in second
     assert 'alt="Figure 1. Dimension scores' in first
-    assert "data:image/png;base64," in first
+    assert "data:image/svg+xml;base64," in first
 
 
 def test_likert_bars_show_every_item_and_small_regions_none(rep, processed_dir):

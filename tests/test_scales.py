@@ -11,6 +11,7 @@ from scipy import stats
 
 from evalkit.config import MIN_CELL
 from evalkit.scales import (
+    _three_item_fit,
     AlphaResult,
     Estimate,
     cronbach_alpha,
@@ -310,6 +311,27 @@ def test_omega_ml_fit_agrees_with_statsmodels_factor():
     np.testing.assert_allclose(res.uniquenesses.to_numpy(), sm.uniqueness, atol=1e-5)
     s = sm_lam.sum()
     assert res.omega == pytest.approx(s**2 / (s**2 + sm.uniqueness.sum()), abs=1e-5)
+
+
+def test_three_item_closed_form_equals_the_ml_optimum():
+    # Three indicators are just identified (Bollen 1989, ch. 7): the exact solution is
+    # the ML solution whenever it is proper. Compare with the optimiser on sampled
+    # correlation matrices, including ones whose exact solution is improper.
+    from evalkit.scales import _ml_one_factor
+
+    rng = np.random.default_rng(7)
+    used = 0
+    for _ in range(200):
+        lam = rng.uniform(0.2, 0.95, 3)
+        n = int(rng.integers(12, 400))
+        x = rng.standard_normal(n)[:, None] * lam + rng.standard_normal((n, 3)) * np.sqrt(1 - lam**2)
+        corr = np.corrcoef(x, rowvar=False)
+        fast = _ml_one_factor(corr)
+        slow = _ml_one_factor(corr, closed_form=False)
+        np.testing.assert_allclose(np.abs(fast[0]), np.abs(slow[0]), atol=2e-4)
+        np.testing.assert_allclose(fast[1], slow[1], atol=2e-4)
+        used += _three_item_fit(corr) is not None
+    assert 100 < used < 200  # both paths were exercised
 
 
 def test_omega_total_flags_heywood_case():

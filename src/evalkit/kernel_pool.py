@@ -64,7 +64,7 @@ from evalkit.kernel_preload import WARM_MODULES  # noqa: F401  (what the warm co
 
 #: Run silently in each pooled kernel before it is handed out: the imports of
 #: :data:`evalkit.kernel_preload.WARM_MODULES` and one throwaway figure rendered outside
-#: pyplot (fonts, PNG writer), all inside a function that is deleted afterwards, so no
+#: pyplot (fonts, SVG writer), all inside a function that is deleted afterwards, so no
 #: name reaches the user namespace. A forked kernel (:mod:`evalkit.fork_kernel`) has
 #: all of it already and the warm code costs next to nothing; it still proves the kernel
 #: answers and reports whose Python it runs.

@@ -26,12 +26,12 @@ KERNEL_MODULES: tuple[str, ...] = ("ipykernel.kernelapp", "ipykernel.ipkernel",
 
 
 def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
-    """Import ``modules`` and render one figure to memory (loads fonts and the PNG writer)."""
+    """Import ``modules`` and render one figure to memory (loads fonts and the SVG writer)."""
     for name in modules:
         importlib.import_module(name)
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("warm")
-    figure.savefig(io.BytesIO(), format="png")
+    figure.savefig(io.BytesIO(), format="svg")  # the format of report figures (plots.figure_html)
 

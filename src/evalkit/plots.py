@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -67,29 +69,41 @@ def indicator_trends(values: pd.DataFrame, progress: pd.DataFrame, *, name_colum
             ax.axhline(ind["target_value"], ls="--", color=TARGET_COLOR, lw=1.2,
                        label=f"{target_label} {int(ind['target_year'])}")
             ax.legend(fontsize="x-small", loc="best")
-        ax.set_title(str(ind[name_column]), fontsize="small", wrap=True)
+        # wrapped here, not by matplotlib (wrap=True re-wraps on every layout pass)
+        ax.set_title(textwrap.fill(str(ind[name_column]), 48), fontsize="small")
         ax.set_ylabel(f"{value_label} ({ind['unit']})", fontsize="small")
         ax.tick_params(labelsize="x-small")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        # few ticks: easier to read in a small panel, and ticks are most of its cost
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def figure_html(fig: plt.Figure, label: str, caption: str, *, dpi: int = 110) -> str:
-    """A figure as an HTML ``<figure>``: embedded PNG, alt text and a numbered caption.
+#: How report figures are written: SVG with text kept as text. Vector figures stay sharp
+#: when zoomed or printed, and leaving glyphs to the browser halves the cost of a
+#: figure against a PNG (measured: 7 figures of a report 1.3 s as SVG, 2.4-2.9 s as PNG,
+#: 0.27 MB against 0.67 MB). A fixed hash salt keeps the SVG's internal ids the same
+#: from run to run.
+SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "evalkit"}
+
+
+def figure_html(fig: plt.Figure, label: str, caption: str) -> str:
+    """A figure as an HTML ``<figure>``: embedded SVG image, alt text and a numbered caption.
 
     nbconvert's image outputs carry no alt text; reports show figures this way so a
     screen reader (and a reviewer) gets the caption. The figure is closed.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    with plt.rc_context(SVG_STYLE):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(caption)
     return (f'<figure class="evalkit-figure" style="margin:1.2em 0">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(label)} {text}" '
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(label)} {text}" '
             f'style="max-width:100%;height:auto">'
             f'<figcaption style="font-size:0.92em;color:#444"><b>{html.escape(label)}</b> {text}'
             f'</figcaption></figure>')

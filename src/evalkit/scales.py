@@ -650,14 +650,21 @@ def cronbach_alpha(
 _PSI_LOWER = 0.005
 
 
-def _ml_one_factor(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+def _ml_one_factor(corr: np.ndarray, *, closed_form: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray, bool]:
     """ML one-factor fit of a correlation matrix (R ``factanal`` algorithm).
 
-    Returns loadings, uniquenesses and whether the optimiser converged.
+    Returns loadings, uniquenesses and whether the optimiser converged. Three items
+    have an exact solution (:func:`_three_item_fit`), used when proper unless
+    ``closed_form`` is False.
     """
     from scipy.optimize import minimize
 
     k = corr.shape[0]
+    if k == 3 and closed_form:
+        exact = _three_item_fit(corr)
+        if exact is not None:
+            return exact
 
     def eig(psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sc = 1 / np.sqrt(psi)
@@ -693,6 +700,26 @@ def _ml_one_factor(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     )
     psi = np.asarray(res.x, dtype=float)
     return loadings(psi), psi, bool(res.success)
+
+
+def _three_item_fit(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """The exact one-factor solution for three items, or None when it is improper.
+
+    With three indicators the one-factor model is just identified (Bollen 1989,
+    *Structural Equations with Latent Variables*, ch. 7): the fitted matrix reproduces
+    the correlations exactly, with :math:`\\lambda_1^2 = r_{12} r_{13} / r_{23}` and so on.
+    Any estimator that can fit exactly, maximum likelihood included, returns it, as
+    long as it is proper: all three correlations positive and every uniqueness
+    :math:`1 - \\lambda_j^2` inside factanal's bounds. Otherwise the caller optimises.
+    """
+    r12, r13, r23 = corr[0, 1], corr[0, 2], corr[1, 2]
+    if min(r12, r13, r23) <= 0:
+        return None
+    squared = np.array([r12 * r13 / r23, r12 * r23 / r13, r13 * r23 / r12])
+    psi = 1 - squared
+    if np.any(psi < _PSI_LOWER) or np.any(psi > 1):
+        return None
+    return np.sqrt(squared), psi, True
 
 
 def omega_total(items: pd.DataFrame, *, nan_policy: str = "pairwise") -> OmegaResult:
