@@ -8,6 +8,7 @@ looks finished. A region that fails does not stop the others.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -85,12 +86,11 @@ def ensure_kernel() -> None:
             json.dumps(spec.to_dict(), indent=1), encoding="utf-8")
 
 
-def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
-    """Render an executed notebook to standalone HTML (code cells hidden by default)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
+@functools.lru_cache(maxsize=2)
+def _html_exporter(show_code: bool):
+    """One exporter per process and option: building one compiles nbconvert's templates."""
     from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
 
     # nbconvert's lab template loads require.js and MathJax from a CDN: opened from
     # disk offline they fail (console errors) and the reports need neither.
@@ -99,10 +99,16 @@ def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
         "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
         "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
         "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")})
-    exporter = HTMLExporter(extra_loaders=[offline], template_file="evalkit_report.html.j2",
-                            exclude_input=not show_code, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    return HTMLExporter(extra_loaders=[offline], template_file="evalkit_report.html.j2",
+                        exclude_input=not show_code, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
+    """Render an executed notebook to standalone HTML (code cells hidden by default)."""
+    import nbformat
+
+    body, _ = _html_exporter(show_code).from_notebook_node(nbformat.read(notebook, as_version=4))
     tmp = html.with_name(f".{html.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, html)
