@@ -1,9 +1,8 @@
 """Benchmark the regional report batch on a country-sized synthetic data set.
 
     .venv/bin/python benchmarks/bench_batch.py [--regions N] [--sample 30] [--jobs 2]
-                                               [--all] [--workdir DIR] [--no-html]
-                                               [--keep] [--no-naive-parallel] [--pool-size K]
-                                               [--profile-results]
+                                               [--all] [--workdir DIR] [--keep]
+                                               [--compare-fresh] [--profile-results]
 
 1. Generates the demo data for all 552 Kemendagri regions (``evalkit.demo.country_parameters``;
    ``--regions N`` keeps the 16 standard demo regions plus the first N-16 others), cleans it
@@ -12,16 +11,19 @@
    between runs (generation and cleaning are then skipped).
 2. Times, on the same evenly spread sample of regions (``--sample``, at least 30 for the
    numbers to mean much):
-   * ``naive``: a sequential loop of ``papermill.execute_notebook`` (a fresh kernel each);
-   * ``naive-jN``: the same in a ProcessPoolExecutor of N workers (today's ``evalkit run -j N``
-     without the HTML export);
-   * ``pooled-jN``: N workers, each with its own :class:`evalkit.kernel_pool.KernelPool`
-     (kernels started and warmed ahead, each used for one notebook);
-   * ``pooled-jN+html``: the same with ``evalkit.batch.export_html`` after each notebook.
-   ``--all`` also runs ``pooled-jN`` over every region.
-3. Prints seconds per region (medians of per-report times, and throughput: phase wall time
-   divided by reports), CPU seconds per report, the projection for 552 regions, whether the
-   pooled notebooks' outputs equal the naive ones, and where a report's time goes.
+   * ``naive``: a sequential loop of ``papermill.execute_notebook`` (a new kernel each,
+     no HTML) - the baseline;
+   * ``evalkit-jN``: ``evalkit.batch.run_reports`` with N workers, exactly what
+     ``evalkit run -j N`` does after the cross-region results: kernels forked from a
+     preloaded server (evalkit.fork_kernel), started ahead, each used for one report,
+     then the HTML export and the run record;
+   * ``--compare-fresh``: ``evalkit-jN-fresh``, the same with ``fresh_kernels=True`` (a
+     new Python per report), to show what forking saves.
+   ``--all`` also runs ``evalkit-jN`` over every region.
+3. Prints seconds per region (wall time of the phase divided by reports, and the steady
+   rate once every worker has its first kernel), CPU seconds per report, the projection
+   for 552 regions, the ratio against the naive loop, whether the notebooks' outputs
+   equal the naive ones, and where a report's time goes.
 
 Wall-clock numbers depend on what else runs on the machine: the load average is printed
 with every phase, and CPU seconds per report (this process, its workers and all kernels)
@@ -56,7 +58,6 @@ import nbformat
 from evalkit.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
 from evalkit.config import KERNEL_NAME
 from evalkit.demo import DEMO_PARAMS, country_parameters, write_demo_data
-from evalkit.kernel_pool import execute_with_kernel, worker_pool
 from evalkit.pipeline import read_processed, run_clean
 from evalkit.regions import get_region
 from evalkit.results import compute_results, ensure_results, report_regions
@@ -103,7 +104,7 @@ _VOLATILE = re.compile(r"T_[0-9a-f]{5}|at 0x[0-9a-f]+|git [0-9a-f]{7,40}"
 
 
 def output_signature(path: Path) -> list[str]:
-    """Hashes of every output (text, HTML, PNG ...), ignoring metadata and counts."""
+    """Hashes of every output (text, HTML, images ...), ignoring metadata and counts."""
     nb = nbformat.read(path, as_version=4)
     out = []
     for cell in nb.cells:
@@ -222,34 +223,6 @@ def naive_task(code: str, out_dir: str, processed: str, html: bool = False) -> d
                 "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-def pooled_task(code: str, out_dir: str, processed: str, html: bool = False,
-                pool_size: int = 1) -> dict:
-    """A kernel from this worker's pool (warmed ahead), used once."""
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    out = Path(out_dir) / f"{report_stem(get_region(code), 'id')}.ipynb"
-    start = time.perf_counter()
-    try:
-        pool = worker_pool(pool_size, cwd=REGION_NOTEBOOK.parent,
-                           extra_arguments=EXTRA_ARGUMENTS)
-        km = pool.take()
-        waited = time.perf_counter() - start
-        nb = execute_with_kernel(km, REGION_NOTEBOOK, out, params_for(code, Path(processed)),
-                                 cwd=REGION_NOTEBOOK.parent)
-        export = None
-        if html:
-            t = time.perf_counter()
-            export_html(out, out.with_suffix(".html"))
-            export = time.perf_counter() - t
-        return {"code": code, "ok": True, "seconds": time.perf_counter() - start,
-                "wait": waited, "execute": km.timings["execute"],
-                "shutdown": km.timings["shutdown"], "warm": km.info.warm_seconds,
-                "export": export, **cell_seconds(nb), "notebook": str(out),
-                "pid": os.getpid(), "finished": time.time()}
-    except Exception as exc:
-        return {"code": code, "ok": False, "seconds": time.perf_counter() - start,
-                "error": f"{type(exc).__name__}: {exc}"[:300] + traceback.format_exc()[-300:]}
-
-
 # --- phases --------------------------------------------------------------------------
 
 def run_phase(name: str, fn, codes: list[str], out_dir: Path, processed: Path, jobs: int,
@@ -269,6 +242,32 @@ def run_phase(name: str, fn, codes: list[str], out_dir: Path, processed: Path, j
                 results.append(future.result())
     wall = time.perf_counter() - start
     cpu = cpu_seconds() - cpu  # workers (and their kernels) are reaped by now
+    return _summarise(name, jobs, codes, wall, cpu, results,
+                      sorted(r["finished"] for r in results if "finished" in r))
+
+
+def evalkit_phase(name: str, codes: list[str], out_dir: Path, processed: Path, jobs: int,
+                  fresh_kernels: bool = False) -> dict:
+    """``run_reports`` on ``codes`` (one language, no synthesis, every report rerun)."""
+    from evalkit.batch import run_reports
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"\n[{name}] {len(codes)} regions, jobs={jobs} ({load()}) ...", flush=True)
+    finished: list[float] = []
+    cpu, start = cpu_seconds(), time.perf_counter()
+    runs = run_reports([get_region(c) for c in codes], langs=("id",), jobs=jobs,
+                       reports_dir=out_dir, processed_dir=processed, synthesis=False,
+                       force=True, fresh_kernels=fresh_kernels,
+                       on_done=lambda *_: finished.append(time.perf_counter()))
+    wall = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu  # workers, their fork servers and kernels are reaped by now
+    results = [{"code": r.region.code, "ok": r.ok, "seconds": r.seconds, "error": r.error,
+                "notebook": str(r.notebook) if r.notebook else None} for r in runs]
+    return _summarise(name, jobs, codes, wall, cpu, results, sorted(finished))
+
+
+def _summarise(name: str, jobs: int, codes: list[str], wall: float, cpu: float,
+               results: list[dict], finished: list[float]) -> dict:
     ok = [r for r in results if r["ok"]]
     failed = [r for r in results if not r["ok"]]
     phase = {"name": name, "jobs": jobs, "n": len(codes), "wall": wall, "cpu": cpu,
@@ -277,7 +276,6 @@ def run_phase(name: str, fn, codes: list[str], out_dir: Path, processed: Path, j
              "median_report": median(r["seconds"] for r in ok),
              "mean_report": statistics.fmean(r["seconds"] for r in ok) if ok else float("nan"),
              "cpu_per_report": cpu / len(codes)}
-    finished = sorted(r["finished"] for r in ok if "finished" in r)
     if len(finished) > jobs + 1:  # throughput once every worker had its first kernel
         phase["steady_per_region"] = (finished[-1] - finished[jobs - 1]) / (len(finished) - jobs)
     print(f"  {wall:.1f} s wall, {wall / len(codes):.2f} s/region, median report "
@@ -321,8 +319,8 @@ def import_cost(n: int = 3) -> tuple[float, float]:
 
 def inprocess_breakdown(codes: list[str], processed: Path) -> dict[str, float]:
     """Run the regional notebook's cells in this process (no kernel), timing the data
-    loading, the rest of the computation, each figure (building it, and rendering it to
-    PNG as the inline backend does) and the HTML rendering of tables. Per report."""
+    loading, the rest of the computation, each figure (building it, and rendering it as
+    report.figure does) and the HTML rendering of tables. Per report."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -349,9 +347,9 @@ def inprocess_breakdown(codes: list[str], processed: Path) -> dict[str, float]:
         for part in parts:
             t = time.perf_counter()
             if isinstance(part, plt.Figure):
-                part.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+                part.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
                 plt.close(part)
-                key = f"{names.get(id(part), 'figure')} (png)"
+                key = f"{names.get(id(part), 'figure')} (render)"
                 figures[key] = figures.get(key, 0.0) + time.perf_counter() - t
             elif isinstance(part, pd.DataFrame):
                 part.style.hide(axis="index").to_html()
@@ -360,11 +358,11 @@ def inprocess_breakdown(codes: list[str], processed: Path) -> dict[str, float]:
                 part.to_html()
                 totals["tables_html"] += time.perf_counter() - t
 
-    def timed_caption(build):  # report.figure(fig, key, rep) renders the PNG itself
+    def timed_caption(build):  # report.figure(fig, key, rep) renders the figure itself
         def wrapper(fig, *args, **kwargs):
             t = time.perf_counter()
             out = build(fig, *args, **kwargs)
-            key = f"{names.get(id(fig), 'figure')} (png)"
+            key = f"{names.get(id(fig), 'figure')} (render)"
             figures[key] = figures.get(key, 0.0) + time.perf_counter() - t
             return out
         return wrapper
@@ -423,16 +421,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=30,
                         help="regions timed in each phase (>= 30 recommended)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--pool-size", type=int, default=1,
-                        help="kernels each worker keeps warm ahead")
-    parser.add_argument("--all", action="store_true", help="also run pooled over all regions")
+    parser.add_argument("--all", action="store_true", help="also run evalkit over all regions")
+    parser.add_argument("--compare-fresh", action="store_true",
+                        help="also run evalkit with a new Python per report (no forking)")
     parser.add_argument("--workdir", type=Path,
                         help="keep the data and reports here (default: a temp dir, removed "
                              "at the end unless --keep)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
-    parser.add_argument("--no-html", action="store_true", help="skip the export phase")
-    parser.add_argument("--no-naive-parallel", action="store_true",
-                        help="skip the naive phase with --jobs workers")
     parser.add_argument("--profile-results", action="store_true",
                         help="profile the cross-region results computation (slow)")
     args = parser.parse_args(argv)
@@ -464,35 +459,29 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     reports = workdir / "reports"
     shutil.rmtree(reports, ignore_errors=True)
     phases = [run_phase("naive", naive_task, codes, reports / "naive", processed, 1)]
-    if not args.no_naive_parallel and args.jobs > 1:
-        phases.append(run_phase(f"naive-j{args.jobs}", naive_task, codes,
-                                reports / "naive-par", processed, args.jobs))
-    pooled = run_phase(f"pooled-j{args.jobs}", pooled_task, codes, reports / "pooled",
-                       processed, args.jobs, pool_size=args.pool_size)
-    phases.append(pooled)
-    if not args.no_html:
-        phases.append(run_phase(f"pooled-j{args.jobs}+html", pooled_task, codes,
-                                reports / "pooled-html", processed, args.jobs, html=True,
-                                pool_size=args.pool_size))
+    ours = evalkit_phase(f"evalkit-j{args.jobs}", codes, reports / "evalkit", processed,
+                         args.jobs)
+    phases.append(ours)
+    if args.compare_fresh:
+        phases.append(evalkit_phase(f"evalkit-j{args.jobs}-fresh", codes, reports / "fresh",
+                                    processed, args.jobs, fresh_kernels=True))
     if args.all:
-        all_codes = sample_regions(processed, 10**6)
-        phases.append(run_phase(f"pooled-j{args.jobs} ALL", pooled_task, all_codes,
-                                reports / "pooled-all", processed, args.jobs,
-                                pool_size=args.pool_size))
+        phases.append(evalkit_phase(f"evalkit-j{args.jobs} ALL", sample_regions(processed, 10**6),
+                                    reports / "all", processed, args.jobs))
 
-    # Same outputs? (naive vs pooled, region by region)
+    # Same outputs? (naive vs evalkit, region by region)
     naive = {r["code"]: r for r in phases[0]["results"] if r["ok"]}
-    same = [c for c in codes if c in naive and any(r["code"] == c and r["ok"]
-                                                   for r in pooled["results"])
-            and output_signature(Path(naive[c]["notebook"])) == output_signature(
-                reports / "pooled" / Path(naive[c]["notebook"]).name)]
+    same = [r["code"] for r in ours["results"] if r["ok"] and r["code"] in naive
+            and output_signature(Path(naive[r["code"]]["notebook"]))
+            == output_signature(Path(r["notebook"]))]
 
     # Where a report's time goes
     print("\nmeasuring the parts of one report ...", flush=True)
     start_kernel = kernel_start_cost()
     import_wall, import_cpu = import_cost()
-    ok_pooled = [r for r in pooled["results"] if r["ok"]]
-    export = export_cost([r["notebook"] for r in ok_pooled[:10]])
+    ok_ours = [r for r in ours["results"] if r["ok"]]
+    cells = [cell_seconds(nbformat.read(r["notebook"], as_version=4)) for r in ok_ours]
+    export = export_cost([r["notebook"] for r in ok_ours[:10]])
     parts = inprocess_breakdown(codes[:: max(1, len(codes) // 5)], processed)
 
     print("\n=== results " + "=" * 60)
@@ -509,10 +498,12 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
               f"{per * N_REGIONS / 60:9.1f} m  {p['ok']}/{p['n']}")
     base = phases[0]["per_region"]
     for p in phases[1:]:
-        print(f"  speed-up of {p['name']} over the naive loop: {base / p['per_region']:.1f}x")
-    print(f"target: <= 0.50 s/region (552 reports in < 5 min); pooled-j{args.jobs}: "
-          f"{(pooled.get('steady_per_region') or pooled['per_region']):.2f} s/region")
-    print(f"outputs identical (naive vs pooled notebooks): {len(same)}/{len(codes)} regions")
+        print(f"  {p['name']} vs the naive loop: {base / p['per_region']:.2f}x faster per region, "
+              f"{phases[0]['cpu_per_report'] / p['cpu_per_report']:.2f}x less CPU per report")
+    print(f"target: <= 0.50 s/region (552 reports in < 5 min); {ours['name']}: "
+          f"{(ours.get('steady_per_region') or ours['per_region']):.2f} s/region, plus the "
+          f"cross-region results once per batch")
+    print(f"outputs identical (naive vs evalkit notebooks): {len(same)}/{len(codes)} regions")
 
     changed = sorted(f for f, t in code_state().items() if code_before.get(f) != t)
     if changed:
@@ -522,12 +513,8 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     print(f"  start a bare kernel until it answers   {start_kernel:6.2f} s")
     print(f"  import evalkit.report & co (fresh py)  {import_wall:6.2f} s wall, "
           f"{import_cpu:.2f} s CPU")
-    print(f"  pooled: wait for a warm kernel         {median(r['wait'] for r in ok_pooled):6.2f} s")
-    print(f"  pooled: warm-up (in the background)    {median(r['warm'] for r in ok_pooled):6.2f} s")
-    print(f"  pooled: papermill execute              {median(r['execute'] for r in ok_pooled):6.2f} s"
-          f"  (cells {median(r['cells'] for r in ok_pooled):.2f} s, of which the load "
-          f"cell {median(r['load_cell'] for r in ok_pooled):.2f} s)")
-    print(f"  pooled: kill the kernel                {median(r['shutdown'] for r in ok_pooled):6.2f} s")
+    print(f"  evalkit: notebook cells                {median(c['cells'] for c in cells):6.2f} s"
+          f" (of which the load cell {median(c['load_cell'] for c in cells):.2f} s)")
     print(f"  naive: papermill execute               "
           f"{median(r['execute'] for r in phases[0]['results'] if r['ok']):6.2f} s (cells "
           f"{median(r['cells'] for r in phases[0]['results'] if r['ok']):.2f} s, of which"
