@@ -33,6 +33,7 @@ kernels start the usual way.
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import signal
@@ -82,6 +83,11 @@ def _serve(fd: int) -> None:
         from evalkit.kernel_preload import KERNEL_MODULES, WARM_MODULES, warm_up
 
         warm_up(WARM_MODULES + KERNEL_MODULES)
+        # Move what the imports allocated out of the collector's sight: a kernel's
+        # collections then do not touch (and so copy) the server's shared pages
+        # (the pre-fork advice of the gc.freeze documentation).
+        gc.collect()
+        gc.freeze()
         _reply(writer, {"ready": os.getpid()})
     except BaseException as exc:  # tell the owner why, then give up
         _reply(writer, {"error": f"{type(exc).__name__}: {exc}"})
