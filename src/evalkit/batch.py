@@ -181,13 +181,16 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    # papermill saves the whole notebook after every cell by default; the output is a
+    # temporary file renamed only when complete, so once at the end (or on failure) will do.
+    once = {"request_save_on_cell_execute": False}
     if not fresh_kernel:
         from evalkit.kernel_pool import execute_pooled
 
-        execute_pooled(notebook, output, parameters, cwd=notebook.parent)
+        execute_pooled(notebook, output, parameters, cwd=notebook.parent, **once)
         return
     pm.execute_notebook(
-        str(notebook), str(output), parameters=parameters,
+        str(notebook), str(output), parameters=parameters, **once,
         kernel_name=KERNEL_NAME, language="python", progress_bar=False,
         log_output=False, cwd=str(notebook.parent),
         # The kernel's own start-up log (e.g. its TCP transport notice) is noise for an
