@@ -44,8 +44,7 @@ def dimension_profile(table: pd.DataFrame, *, region_label: str, benchmark_label
     ax.set_xlim(1, 5)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower right", frameon=True, fontsize="small")
-    fig.tight_layout()
-    return fig
+    return fig  # one axes: figure_html's tight bounding box fits the labels
 
 
 def indicator_trends(values: pd.DataFrame, progress: pd.DataFrame, *, name_column: str,
@@ -139,7 +138,7 @@ def likert_bars(shares: pd.DataFrame, *, labels: list[str], category_labels: lis
     ticks = np.linspace(-1, 1, 5)
     ax.set_xticks(ticks, [f"{abs(t):.0%}" for t in ticks])
     ax.set_xlabel(xlabel)
-    ax.legend(ncol=k, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (0.32 * len(values) + 1.4)),
-              fontsize="x-small", frameon=False)
-    fig.tight_layout()
-    return fig
+    # the answer scale above the bars, where the eye starts (independent of the height)
+    ax.legend(ncol=k, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="x-small",
+              frameon=False)
+    return fig  # one axes: figure_html's tight bounding box fits the labels and legend
