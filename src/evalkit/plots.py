@@ -77,7 +77,7 @@ def indicator_trends(values: pd.DataFrame, progress: pd.DataFrame, *, name_colum
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out once, when saved (figure_html)
     return fig
 
 
@@ -96,8 +96,11 @@ def figure_html(fig: plt.Figure, label: str, caption: str) -> str:
     screen reader (and a reviewer) gets the caption. The figure is closed.
     """
     buffer = io.BytesIO()
+    # A figure with a layout engine fits itself; the others are cropped to what they draw.
+    # (Not both: each is a layout pass over every label.)
+    fit = None if fig.get_layout_engine() is not None else "tight"
     with plt.rc_context(SVG_STYLE):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", bbox_inches=fit, metadata={"Date": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(caption)
