@@ -201,3 +201,9 @@ def test_index_figure_shows_only_neighbouring_ranks_in_a_large_programme(rep, mo
     expected = sum(1 for r in rep.results["all_index"]["rank"] if abs(r - rank) <= 3)
     assert len(fig.axes[0].get_yticklabels()) == expected < 16
     plt.close(fig)
+    # ... and its caption says so, in the report's language
+    caption = report.index_caption(rep)
+    assert caption == {"key": "fig_index_near", "k": 3, "n": 16}
+    assert "3" in report.text(caption.pop("key"), rep.lang, **caption)
+    monkeypatch.setattr(report, "INDEX_FIGURE_NEIGHBOURS", 10)  # 16 regions: all of them
+    assert report.index_caption(rep) == {"key": "fig_index"}

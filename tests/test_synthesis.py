@@ -52,3 +52,23 @@ def test_synthesis_pieces_render(processed_dir, lang):
     plt.close("all")
     block = synthesis.figure(synthesis.index_figure(syn), "fig_index", syn).data
     assert ("<b>Gambar 1.</b>" if lang == "id" else "<b>Figure 1.</b>") in block and 'alt="' in block
+
+
+def test_country_wide_figures_show_the_extremes_of_a_large_programme(processed_dir, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    syn = synthesis.load_synthesis("en", processed_dir)
+    monkeypatch.setattr(synthesis, "FIGURE_EXTREMES", 4)  # 16 regions > 2 x 4
+    ranks = syn.tables["index"].dropna(subset=["rank"]).sort_values("rank")
+    expected = set(ranks["region_code"].head(4)) | set(ranks["region_code"].tail(4))
+    fig = synthesis.index_figure(syn)
+    names = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert names == {syn.name(c) for c in expected}  # the 4 highest and 4 lowest ranks
+    plt.close(fig)
+    fig = synthesis.sensitivity_figure(syn)
+    assert {t.get_text() for t in fig.axes[0].get_yticklabels()} == names
+    plt.close(fig)
+    caption = synthesis.index_caption(syn, "fig_sensitivity")
+    assert caption == {"key": "fig_sensitivity_extremes", "k": 4, "n": len(ranks)}
+    monkeypatch.setattr(synthesis, "FIGURE_EXTREMES", 20)  # 16 regions: all shown
+    assert synthesis.index_caption(syn) == {"key": "fig_index"}

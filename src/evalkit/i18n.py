@@ -335,6 +335,18 @@ TEXT: dict[str, dict[str, str]] = {
                    "en": "The index cannot be computed for this region: {reason}."},
     "fig_index": {"id": "Indeks efektivitas semua wilayah dengan interval bootstrap 95%.",
                   "en": "Effectiveness index of every region with 95% bootstrap intervals."},
+    "fig_index_near": {
+        "id": ("Indeks efektivitas wilayah ini dan {k} wilayah di atas serta di bawahnya dalam "
+               "peringkat (dari {n} wilayah), dengan interval bootstrap 95%."),
+        "en": ("Effectiveness index of this region and the {k} regions ranked either side of it "
+               "(of {n} regions), with 95% bootstrap intervals."),
+    },
+    "fig_index_extremes": {
+        "id": ("Indeks efektivitas {k} wilayah dengan peringkat tertinggi dan {k} terendah (dari "
+               "{n} wilayah), dengan interval bootstrap 95%; semua wilayah ada di summary.xlsx."),
+        "en": ("Effectiveness index of the {k} highest- and {k} lowest-ranked regions (of {n}), "
+               "with 95% bootstrap intervals; every region is in summary.xlsx."),
+    },
     "col_component": {"id": "Komponen", "en": "Component"},
     "col_pillar": {"id": "Pilar", "en": "Pillar"},
     "col_weight": {"id": "Bobot dalam indeks", "en": "Weight in the index"},
@@ -473,6 +485,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fig_sensitivity": {"id": "Peringkat setiap wilayah di bawah skenario pembobotan dan agregasi lain.",
                         "en": "Each region's rank under alternative weighting and aggregation scenarios."},
+    "fig_sensitivity_extremes": {
+        "id": ("Peringkat {k} wilayah teratas dan {k} terbawah (dari {n}) di bawah skenario "
+               "pembobotan dan agregasi lain; indeks, peringkat dan rentang peringkat setiap "
+               "wilayah di bawah bobot acak ada di summary.xlsx."),
+        "en": ("Rank of the {k} highest- and {k} lowest-ranked regions (of {n}) under alternative "
+               "weighting and aggregation scenarios; every region's index, rank and rank range "
+               "under random weights are in summary.xlsx."),
+    },
     # table headers
     "col_sector": {"id": "Sektor", "en": "Sector"},
     "col_n": {"id": "Responden", "en": "Respondents"},

@@ -649,17 +649,32 @@ def index_table(rep: RegionReport) -> pd.DataFrame:
 INDEX_FIGURE_NEIGHBOURS = 10  # regions shown either side of this one in a large programme
 
 
+def _index_window(rep: RegionReport) -> tuple[pd.DataFrame, bool]:
+    """The regions the index figure shows, and whether that is only the ones ranked near."""
+    boot = rep.results["all_index"]
+    own = boot.loc[boot["region_code"] == rep.region.code, "rank"]
+    if len(boot) > 2 * INDEX_FIGURE_NEIGHBOURS + 1 and len(own) and pd.notna(own.iat[0]):
+        return boot[(boot["rank"] - own.iat[0]).abs() <= INDEX_FIGURE_NEIGHBOURS], True
+    return boot, False
+
+
 def index_figure(rep: RegionReport):
     """All regions' index with intervals; in a large programme only the regions ranked
     near this one (a country-wide chart in every report would be unreadable and slow)."""
-    boot = rep.results["all_index"]
+    boot, _ = _index_window(rep)
     if boot.empty:
         return None
-    own = boot.loc[boot["region_code"] == rep.region.code, "rank"]
-    if len(boot) > 2 * INDEX_FIGURE_NEIGHBOURS + 1 and len(own) and pd.notna(own.iat[0]):
-        boot = boot[(boot["rank"] - own.iat[0]).abs() <= INDEX_FIGURE_NEIGHBOURS]
     names = {c: get_region(c).name for c in boot["region_code"]}
     return _as_figure(effectiveness.index_figure(boot, labels=names, lang=rep.lang))
+
+
+def index_caption(rep: RegionReport) -> dict:
+    """Caption key and values of :func:`index_figure` (says when only nearby ranks are shown)."""
+    _, near = _index_window(rep)
+    if near:
+        return {"key": "fig_index_near", "k": INDEX_FIGURE_NEIGHBOURS,
+                "n": int(rep.results["all_index"]["rank"].notna().sum())}
+    return {"key": "fig_index"}
 
 
 # --- findings -------------------------------------------------------------------------------

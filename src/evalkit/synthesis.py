@@ -57,12 +57,13 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
         manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))
 
 
-def figure(fig, key: str, syn: Synthesis):
+def figure(fig, key: str, syn: Synthesis, **values):
     """A figure with its numbered caption and alt text (see :func:`evalkit.report.figure`)."""
     from IPython.display import HTML
 
     syn.figures += 1
-    return HTML(plots.figure_html(fig, text("figure", syn.lang, n=syn.figures), text(key, syn.lang)))
+    return HTML(plots.figure_html(fig, text("figure", syn.lang, n=syn.figures),
+                                  text(key, syn.lang, **values)))
 
 
 def title(syn: Synthesis) -> str:
@@ -241,16 +242,45 @@ def index_text(syn: Synthesis) -> str:
                                                  n_draws=results.WEIGHT_DRAWS))
 
 
+#: In a programme of more regions than twice this, the index and sensitivity figures show
+#: the highest- and lowest-ranked this many (all regions are in summary.xlsx): a chart of
+#: 552 rows is unreadable, and cost 18 s to draw.
+FIGURE_EXTREMES = 20
+
+
+def _extremes(boot: pd.DataFrame) -> tuple[list[str], bool]:
+    """Region codes the country-wide figures show, and whether that is only the extremes."""
+    ranked = boot.dropna(subset=["rank"]).sort_values("rank")
+    if len(ranked) <= 2 * FIGURE_EXTREMES:
+        return list(boot["region_code"]), False
+    keep = pd.concat([ranked.head(FIGURE_EXTREMES), ranked.tail(FIGURE_EXTREMES)])
+    return list(keep["region_code"]), True
+
+
 def index_figure(syn: Synthesis):
     boot = syn.tables["index"]
+    shown, _ = _extremes(boot)
+    boot = boot[boot["region_code"].isin(shown)]
     return effectiveness.index_figure(boot, labels={c: syn.name(c) for c in boot["region_code"]},
                                       lang=syn.lang).figure
 
 
 def sensitivity_figure(syn: Synthesis):
+    shown, _ = _extremes(syn.tables["index"])
     scen = syn.tables["index_scenarios"]
+    scen = scen[scen["region_code"].isin(shown)]
     return effectiveness.sensitivity_figure(
         scen, labels={c: syn.name(c) for c in scen["region_code"].unique()}, lang=syn.lang).figure
+
+
+def index_caption(syn: Synthesis, key: str = "fig_index") -> dict:
+    """Caption key and values of the index (or, with ``key="fig_sensitivity"``, the
+    sensitivity) figure: says when only the highest and lowest ranks are shown."""
+    _, extremes = _extremes(syn.tables["index"])
+    if extremes:
+        return {"key": f"{key}_extremes", "k": FIGURE_EXTREMES,
+                "n": int(syn.tables["index"]["rank"].notna().sum())}
+    return {"key": key}
 
 
 def method_text(syn: Synthesis) -> str:
