@@ -133,8 +133,8 @@ def make_survey(n: int, seed: int = SEED):
     uuid = np.full((n, 36), ord("-"), "u1")
     uuid[:, [i for i in range(36) if i not in (8, 13, 18, 23)]] = uuid_hex
     uuid = uuid.view("S36").ravel().astype(str).astype(object)
-    dup = some(0.002)                                          # rows exported twice
-    uuid[dup[1:]] = uuid[dup[:-1]]
+    dup = some(0.002)                                          # rows exported twice:
+    uuid[dup[1::2]] = uuid[dup[0::2][:len(dup) // 2]]          # each pair shares a _uuid
 
     def kobo(t: np.ndarray) -> np.ndarray:
         return np.char.add(np.datetime_as_string(t, unit="s").astype("U19"), ".000+07:00")

@@ -175,6 +175,20 @@ def test_recode_likert_scores_all_items_raw(codebook):
     assert scores.at[0, "q02"] == 3.0
 
 
+def test_recode_likert_item_with_many_distinct_values(codebook):
+    # more distinct answers than the small (int8) codes hold: wider codes, same scores
+    typed = [str(i) for i in range(300)] + ["Setuju", None, "Tidak tahu"]
+    scores, flags = recode_likert(likert_frame(codebook, typed), codebook, table="survey",
+                                  source="s.xlsx")
+    q01 = scores["q01"].tolist()
+    assert q01[1:6] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert math.isnan(q01[0]) and all(math.isnan(v) for v in q01[6:300])
+    assert q01[300] == 4.0 and math.isnan(q01[301]) and math.isnan(q01[302])
+    q01_flags = flags[flags["column"] == "q01"]
+    assert len(q01_flags) == 300 - 5  # 0 and 6-299: out of range
+    assert q01_flags["source_row"].tolist() == [2] + list(range(8, 302))
+
+
 # --------------------------------------------------------------------------------------
 # clean_survey
 # --------------------------------------------------------------------------------------
@@ -398,6 +412,139 @@ def test_quarantine_record_scrubs_contact_in_free_text(codebook, raw_survey):
     record = result.quarantine.set_index("source_row").at[4, "record"]
     assert "budi@bappeda.go.id" not in record
     assert "0812-3456-7890" not in record
+
+
+def test_clean_survey_text_columns_clean_like_python_objects(codebook, raw_survey):
+    # A CSV arrives as Arrow-backed text (fast paths for timestamps, phone digits and the
+    # personal-data search in quarantined records), an XLSX as Python objects: same result.
+    raw_survey.loc[9, "respondent_phone"] = "+62 812-9999-0000"
+    raw_survey.loc[9, "organisation"] = "Dinas Kesehatan (WA 0813-2233-4455)"
+    raw_survey.loc[2, "organisation"] = "TEST budi@bappeda.go.id"
+    as_objects = raw_survey.astype(object)
+    as_text = raw_survey.astype(str)
+    assert isinstance(as_text["start"].dtype, pd.StringDtype)
+    a = clean_survey(as_objects, codebook, source="s.csv", key=KEY)
+    b = clean_survey(as_text, codebook, source="s.csv", key=KEY)
+    pd.testing.assert_frame_equal(a.data, b.data, check_exact=True)
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True)
+    pd.testing.assert_frame_equal(a.flags, b.flags, check_exact=True)
+    assert len(b.flags) == 1  # the contact in the kept row's organisation
+
+
+def test_clean_survey_rows_in_region_time_uuid_order(codebook):
+    # ties on region and start are broken by the uuid; an unreadable start sorts last
+    tie = "2026-07-02T09:00:00.000+07:00"
+    rows = [
+        survey_row("u-c", NAMES[0], PHONES[0], start=tie),
+        survey_row("u-q", NAMES[1], PHONES[1], region="Kab. Klaten", shift=1),
+        survey_row("u-e", NAMES[2], PHONES[2], start=tie, shift=2),
+        survey_row("u-z", NAMES[3], PHONES[3], shift=3),
+        survey_row("u-a", NAMES[4], PHONES[4], start=tie, shift=4),
+        survey_row("u-y", NAMES[5], PHONES[5], region="KOTA JAMBI", shift=5,
+                   start="2026-07-01T08:00:00.000+07:00"),
+        survey_row("u-d", NAMES[6], PHONES[6], start=tie),
+        survey_row("u-b", "Eko Wibowo", "081277778888", start=tie, shift=1),
+    ]
+    raw = pd.DataFrame(rows)
+    raw.loc[3, "start"] = "kemarin"  # no start: no duration, not a speeder
+    data = clean_survey(raw.astype(str), codebook, source="s.csv", key=KEY).data
+    assert data["response_id"].tolist() == ["u-y", "u-a", "u-b", "u-c", "u-d", "u-e", "u-z",
+                                            "u-q"]
+    assert data["started_at"].isna().tolist() == [False] * 6 + [True, False]
+    assert data["source_row"].tolist() == [7, 6, 9, 2, 8, 4, 5, 3]
+    resorted = data.sort_values(["region_code", "started_at", "response_id"], kind="stable")
+    pd.testing.assert_frame_equal(data, resorted.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("key", [b"", KEY, b"k" * 64, b"k" * 65, "kunci rahasia é".encode() * 20])
+def test_pseudonymise_is_hmac_sha256(key):
+    import hashlib
+    import hmac
+
+    from evalkit.clean import pseudonymise
+
+    texts = ["budi santoso|234567890", "", "siti – wijaya|", "x" * 200]
+    expected = ["R" + hmac.new(key, t.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+                for t in texts]
+    for dtype in (str, "string", object):
+        values = pd.Series(texts, dtype=dtype, index=[5, 6, 7, 8], name="person")
+        ids = pseudonymise(values, key)
+        assert ids.tolist() == expected
+        assert ids.index.tolist() == [5, 6, 7, 8] and ids.name == "person"
+        # typed as Series.map types it: text stays its kind of text, objects become str
+        assert ids.dtype == (pd.Series(["R"]).dtype if dtype is object else values.dtype)
+    assert pseudonymise(pd.Series([], dtype=str), key).tolist() == []
+
+
+PHONE_TEXTS = ["081234567890", "+62 812-3456-7890", "", "tidak ada", "٣٤ 0812-345", "é 0812 34",
+               "1" * 70, "08 12 34 56 78 90 12", "x9y8z7", "+62 812 3456 7890" * 3]
+
+
+@pytest.mark.parametrize("dtype", [str, "string", object])
+def test_last_digits_matches_the_regex(dtype, monkeypatch):
+    import evalkit.clean as clean
+
+    monkeypatch.setattr(clean, "_DIGIT_BLOCK", 3)  # several blocks
+    values = pd.Series(PHONE_TEXTS * 3, dtype=dtype, index=range(100, 130), name="phone")
+    expected = values.str.replace(r"\D", "", regex=True).str[-9:]
+    got = clean._last_digits(values, 9)
+    pd.testing.assert_series_equal(got, expected)
+    assert got.iloc[4] == "٣٤0812345"  # Arabic-Indic digits are digits, as for the regex
+
+
+def test_last_digits_with_missing_values():
+    from evalkit.clean import _last_digits
+
+    values = pd.Series(["0812-3", None], dtype=str)
+    pd.testing.assert_series_equal(_last_digits(values, 9),
+                                   values.str.replace(r"\D", "", regex=True).str[-9:])
+
+
+TIMESTAMPS = [
+    ["2026-07-01T08:00:00.000+07:00", None, "2026-07-02T08:00:00.5-01:00", "2026-07-01T08:00:00Z"],
+    ["2024-02-29T23:59:59.999999+14:00", "1000-01-01T00:00:00+00:00"],
+    ["2026-02-30T08:00:00+07:00", "2026-07-01T08:00:00+07:00"],  # no 30 February
+    ["2026-07-01T24:00:00+07:00"], ["2026-07-01T08:00:60+07:00"], ["2026-07-01T08:00:00+07:60"],
+    ["2026-07-01T08:00:00"], ["2026-07-01"], ["2026-07-01T08:00:00.1234567+07:00"],
+    [" 2026-07-01T08:00:00+07:00"], ["kemarin"], [None, None], [],
+]
+
+
+@pytest.mark.parametrize("values", TIMESTAMPS)
+@pytest.mark.parametrize("dtype", [str, "string", object])
+def test_parse_timestamps_matches_pandas(values, dtype):
+    from evalkit.clean import parse_timestamps
+
+    series = pd.Series(values, dtype=dtype, name="start", index=range(10, 10 + len(values)))
+    expected = pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
+    got = parse_timestamps(series)
+    pd.testing.assert_series_equal(got, expected)
+    assert got.dtype == expected.dtype  # the unit too: us, s (all blank), ns
+
+
+def test_scrub_texts_matches_scrub():
+    import random
+    import string
+
+    from evalkit.clean import PII_PATTERNS, _scrub_texts
+
+    def by_each_pattern(text):
+        for kind, pattern in PII_PATTERNS.items():
+            text = pattern.sub(f"[{kind} removed]", text)
+        return text
+
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + " -+@._\t\n\x0b\x1c٣é–\xa0\u2003"
+    texts = ["0812 3456 7890", "+62 812-3456-7890", "a@b.co", "x 1234567890123456 y",
+             "2026-07-01T08:00:00.000+07:00", "08\x0b12345678", "08\x1c12345678",
+             "0812\u200334567890", "٣" * 16, "T0812345678", "-0812345678", ""]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+              for _ in range(3000)]
+    texts += ["".join(rng.choice("0123456789 -+8@.ab\x0b") for _ in range(rng.randint(5, 25)))
+              for _ in range(3000)]
+    expected = [by_each_pattern(t) for t in texts]
+    assert _scrub_texts(texts) == expected
+    assert sum(e != t for e, t in zip(expected, texts)) > 100  # the test sees real hits
 
 
 # --------------------------------------------------------------------------------------

@@ -63,6 +63,79 @@ def test_csv_cp1252(tmp_path):
     assert frame.at[0, "sector"] == "Pemerintah"
 
 
+def _encoding_probe(monkeypatch):
+    """Record the calls of io.detect_encoding (still doing its work)."""
+    import evalkit.io as evalkit_io
+
+    calls = []
+    real = evalkit_io.detect_encoding
+
+    def probe(path):
+        calls.append(path)
+        return real(path)
+    monkeypatch.setattr(evalkit_io, "detect_encoding", probe)
+    return calls
+
+
+def test_utf8_csv_is_read_without_detecting_the_encoding(tmp_path, monkeypatch):
+    # UTF-8 is tried first; a file that reads as UTF-8 is not decoded a second time.
+    calls = _encoding_probe(monkeypatch)
+    path = tmp_path / "a.csv"
+    path.write_bytes("region,organisation\nKota Jambi,Dinas Pariwisata – Café\n".encode("utf-8"))
+    assert read_table(path).at[0, "organisation"] == "Dinas Pariwisata – Café"
+    assert calls == []
+
+
+def test_cp1252_falls_back_to_detection(tmp_path, monkeypatch):
+    calls = _encoding_probe(monkeypatch)
+    path = tmp_path / "win.csv"
+    path.write_bytes("organisation;sector\nDinas Pariwisata – Café;Pemerintah\n".encode("cp1252"))
+    frame = read_table(path)
+    assert calls == [path]
+    assert frame.at[0, "organisation"] == "Dinas Pariwisata – Café"
+
+
+def _large_csv(path, last_organisation: str, encoding: str, rows: int = 250_000):
+    """A CSV over pandas' 5 MB threshold for reading in parallel chunks (and far over
+    the 64 KiB sample), whose only non-ASCII text is on its last row but one."""
+    body = "".join(f"Kota Jambi;Dinas {i};{i}\n" for i in range(rows))
+    text = f"region;organisation;n\n{body}Klaten;{last_organisation};7\nKlaten;Bappeda;8\n"
+    path.write_bytes(text.encode(encoding))
+    assert path.stat().st_size > 5 * 2**20
+    return path
+
+
+def test_cp1252_byte_far_into_a_large_file_falls_back(tmp_path, monkeypatch):
+    # The first 64 KiB are ASCII: only the read itself meets the byte that is not UTF-8.
+    calls = _encoding_probe(monkeypatch)
+    path = _large_csv(tmp_path / "late.csv", "Dinas Pariwisata – Café", "cp1252")
+    frame = read_table(path)
+    assert calls == [path]
+    assert detect_encoding(path) == "cp1252"
+    assert frame.shape == (250_002, 3)
+    assert frame["organisation"].iloc[-2] == "Dinas Pariwisata – Café"
+    pd.testing.assert_frame_equal(frame, read_table(path, encoding="cp1252"), check_exact=True)
+
+
+@pytest.mark.parametrize("raw", [
+    "region,organisation\nKota Jambi,Café – ü\n".encode("utf-8"),
+    "\ufeffregion,n\nKota Jambi,3\n".encode("utf-8"),
+    "organisation;sector\nDinas Pariwisata – Café;Pemerintah\n".encode("cp1252"),
+    b"a,b\nx,1\n\x81\x8d,2\n",  # bytes neither UTF-8 nor cp1252 has: latin-1
+])
+def test_utf8_first_reads_as_detecting_first_did(tmp_path, raw):
+    path = tmp_path / "any.csv"
+    path.write_bytes(raw)
+    pd.testing.assert_frame_equal(read_table(path), read_table(path, encoding=detect_encoding(path)),
+                                  check_exact=True)
+
+
+def test_large_utf8_and_cp1252_files_read_alike(tmp_path):
+    utf8 = read_table(_large_csv(tmp_path / "u.csv", "Dinas Pariwisata – Café", "utf-8"))
+    cp1252 = read_table(_large_csv(tmp_path / "w.csv", "Dinas Pariwisata – Café", "cp1252"))
+    pd.testing.assert_frame_equal(utf8, cp1252, check_exact=True)
+
+
 # --------------------------------------------------------------------------------------
 # CSV: delimiters
 # --------------------------------------------------------------------------------------
@@ -113,6 +186,46 @@ def test_csv_values_read_as_text(tmp_path):
     assert frame.at[0, "code"] == "0015"
     assert frame.at[1, "phone"] == "NA"  # "NA" is a value, not pandas' missing marker
     assert pd.isna(frame.at[1, "influence"])  # a blank cell is missing
+
+
+def _as_dtype_str(path, sep=","):
+    """The file as ``pd.read_csv(dtype=str)`` reads it (what read_table promises)."""
+    return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                       encoding="utf-8-sig")
+
+
+def test_number_columns_keep_their_text_exactly(tmp_path):
+    # Columns that look like numbers are declared text (as Arrow text, made str): every
+    # value must come back as written, as dtype=str reads it.
+    path = tmp_path / "n.csv"
+    path.write_text("id,score,flag,big,sci,plain\n"
+                    "007,1.50,True,3201234567890001,1e5,x\n"
+                    "-0, +5 ,false,3,  7 ,y\n"
+                    ",,,,,\n"
+                    "12,0.1,TRUE,-9,inf,z\n", encoding="utf-8")
+    frame = read_table(path)
+    pd.testing.assert_frame_equal(frame, _as_dtype_str(path), check_exact=True)
+    assert frame["id"].tolist()[:2] == ["007", "-0"]
+    assert frame["score"].tolist()[1] == " +5 "
+    assert all(dtype == pd.Series([], dtype=str).dtype for dtype in frame.dtypes)
+
+
+def test_number_column_that_turns_text_after_the_sample(tmp_path):
+    # numbers in the first 1,000 rows, text later: still read exactly as dtype=str
+    path = tmp_path / "late_text.csv"
+    rows = [f"{i},{i:04d}" for i in range(1500)] + ["x1,abc", "7,"]
+    path.write_text("n,code\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = read_table(path)
+    pd.testing.assert_frame_equal(frame, _as_dtype_str(path), check_exact=True)
+    assert frame["code"].iloc[-2] == "abc"
+    assert frame["code"].iloc[7] == "0007"
+
+
+def test_large_file_number_columns_as_dtype_str(tmp_path):
+    # the parallel read of a large file, number columns included
+    path = _large_csv(tmp_path / "big.csv", "Café", "utf-8")
+    pd.testing.assert_frame_equal(read_table(path), _as_dtype_str(path, sep=";"),
+                                  check_exact=True)
 
 
 def test_csv_header_whitespace_stripped(tmp_path):

@@ -169,6 +169,68 @@ def test_survey_can_arrive_as_stata(raw_dir, tmp_path, test_key):
     assert summary.manifest["tables"]["survey"]["rows_clean"] == 509
 
 
+def _raw_with_csv_survey(raw_dir, folder, encoding, edit=None):
+    """A copy of the demo raw folder whose survey is a CSV export in ``encoding``."""
+    import shutil
+
+    from evalkit.io import read_table
+
+    raw = folder / "raw"
+    shutil.copytree(raw_dir, raw)
+    survey = read_table(raw / RAW_FILES["survey"])
+    (raw / RAW_FILES["survey"]).unlink()
+    if edit is not None:
+        edit(survey)
+    survey.to_csv(raw / "survey.csv", index=False, encoding=encoding)
+    return raw
+
+
+def test_survey_can_arrive_as_csv(raw_dir, processed_dir, tmp_path, test_key):
+    # read as Arrow text (not as Excel's Python objects): the same clean survey
+    raw = _raw_with_csv_survey(raw_dir, tmp_path, "utf-8")
+    summary = run_clean(raw, tmp_path / "p", key=test_key)
+    assert "survey.csv" in summary.manifest["inputs"]
+    assert summary.manifest["tables"]["survey"] == \
+        json.loads((processed_dir / MANIFEST).read_text())["tables"]["survey"]
+    pd.testing.assert_frame_equal(read_processed("survey", tmp_path / "p"),
+                                  read_processed("survey", processed_dir), check_exact=True)
+
+
+def test_cp1252_survey_csv_cleans_like_the_utf8_one(raw_dir, tmp_path, test_key):
+    # Windows Excel's plain "CSV": read as UTF-8 first, then detected and read again
+    def edit(survey):  # Excel rows 516 (kept) and 519 (quarantined)
+        survey.loc[survey.index[-4], "organisation"] = "Dinas Pariwisata – Café"
+        survey.loc[survey.index[-1], "organisation"] = "Café Ngopi – Klaten"
+
+    out = {}
+    for encoding in ("utf-8", "cp1252"):
+        raw = _raw_with_csv_survey(raw_dir, tmp_path / encoding, encoding, edit)
+        out[encoding] = run_clean(raw, tmp_path / encoding / "p", key=test_key).processed_dir
+    assert b"\xe9" in (tmp_path / "cp1252" / "raw" / "survey.csv").read_bytes()
+    for name in ("survey", "quarantine", "flags"):
+        pd.testing.assert_frame_equal(read_processed(name, out["cp1252"]),
+                                      read_processed(name, out["utf-8"]), check_exact=True)
+    survey = read_processed("survey", out["cp1252"]).set_index("source_row")
+    assert survey.at[516, "organisation"] == "Dinas Pariwisata – Café"
+    quarantine = read_processed("quarantine", out["cp1252"]).set_index(["table", "source_row"])
+    assert json.loads(quarantine.at[("survey", 519), "record"])["organisation"] == \
+        "Café Ngopi – Klaten"
+
+
+def test_missing_raw_file_is_reported_as_before(raw_dir, tmp_path, test_key):
+    # the inputs are hashed in a second thread; its error must not replace this one
+    import shutil
+
+    from evalkit.errors import InputFileError
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / RAW_FILES["partnerships"]).unlink()
+    with pytest.raises(InputFileError, match="partnerships.csv"):
+        run_clean(raw, tmp_path / "p", key=test_key)
+    assert not (tmp_path / "p" / MANIFEST).exists()
+
+
 def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_dir, raw_dir):
     from evalkit.demo import DEMO_PARAMS
 
