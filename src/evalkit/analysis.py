@@ -145,20 +145,20 @@ def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFr
 
     One row per (region, indicator) of ``progress``: ``region_code, indicator_id,
     projection, projection_pi_low, projection_pi_upp, slope`` (NaN with fewer than
-    three years; see :func:`evalkit.indicators.fit_trend`).
+    three years; see :func:`evalkit.indicators.fit_trend`). All series are fitted at
+    once by :func:`evalkit.indicators.fit_trends` (the same OLS line and prediction
+    interval in closed form); without an agreed target year the projection is to
+    :func:`~evalkit.indicators.fit_trend`'s default year (2030).
     """
-    rows = []
-    for rec in progress[["region_code", "indicator_id", "target_year"]].to_dict("records"):
-        series = values[(values["region_code"] == rec["region_code"])
-                        & (values["indicator_id"] == rec["indicator_id"])].set_index("year")["value"]
-        # without an agreed target year, fit_trend projects to its own default (2030)
-        when = {"target_year": int(rec["target_year"])} if pd.notna(rec["target_year"]) else {}
-        trend = fit_trend(series, **when)
-        rows.append({**{k: rec[k] for k in ("region_code", "indicator_id")},
-                     "projection": trend.projection, "projection_pi_low": trend.projection_pi_low,
-                     "projection_pi_upp": trend.projection_pi_upp, "slope": trend.slope})
-    return pd.DataFrame(rows, columns=["region_code", "indicator_id", "projection",
-                                       "projection_pi_low", "projection_pi_upp", "slope"])
+    import inspect
+
+    from evalkit.indicators import fit_trends
+
+    keys = progress[["region_code", "indicator_id", "target_year"]]
+    default_year = inspect.signature(fit_trend).parameters["target_year"].default
+    trends = fit_trends(values, keys, target_year=default_year)
+    return trends[["region_code", "indicator_id", "projection", "projection_pi_low",
+                   "projection_pi_upp", "slope"]]
 
 
 POSTSTRATIFIED = "post-stratified by sector to the register"  # the note when weighting worked

@@ -24,6 +24,7 @@ Inputs
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from scipy import stats
 
 from evalkit.indicators import _require_columns  # one column check for indicator tables
 
@@ -173,15 +175,117 @@ def _event_name(k: int) -> str:
     return f"ev_m{-k}" if k < 0 else f"ev_p{k}"
 
 
-def _fit_cluster(formula: str, sample: pd.DataFrame):
-    groups = pd.factorize(sample["region_code"])[0]
-    return smf.ols(formula, data=sample).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+# --------------------------------------------------------------------------- TWFE by FWL
 
 
-def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Leads/lags event study; returns (leads, all coefficients, joint p-value of leads)."""
+@dataclass(frozen=True, eq=False)
+class _TwfeFit:
+    """OLS of ``value ~ <names> + C(region_code) + C(year)`` fitted by Frisch-Waugh-Lovell.
+
+    Only the region fixed effects are absorbed (by demeaning within region); the year
+    dummies stay in the small design ``design`` (columns ``names`` then one dummy per
+    year but the first, as patsy's ``C(year)``), so the panel may be unbalanced.
+    ``params``/``cov`` are those of the small design's columns and equal the dummy
+    regression's coefficients and CR1 cluster-robust covariance of the same columns.
+    """
+
+    names: list[str]
+    params: np.ndarray  # (k,) coefficients of the small design's columns
+    cov: np.ndarray  # (k, k) cluster-robust (CR1) covariance, as statsmodels "cluster"
+    resid: np.ndarray  # (n,) residuals of the full two-way fixed-effects regression
+    proj: np.ndarray  # (k, n) pinv of the demeaned design: params = proj @ y
+    design: np.ndarray  # (n, k) the design demeaned within region
+    codes: np.ndarray  # (n,) cluster (region) code of each row, pd.factorize order
+    n_groups: int
+    nobs: int
+    k_full: int  # columns of the equivalent dummy design (statsmodels' k_params)
+    full_rank: bool
+    df_resid: int  # nobs - rank of the dummy design
+
+    @property
+    def scale(self) -> float:
+        return _cr1_factor(self.n_groups, self.nobs, self.k_full)
+
+    def t_interval(self, name: str, ci: float) -> tuple[float, float, float, float, float]:
+        """``(estimate, se, ci_low, ci_upp, pvalue)`` of column ``name`` with t(G - 1)
+        inference, as statsmodels' ``use_t=True`` with a cluster-robust covariance
+        (``df_resid_inference = G - 1``; ``bse = sqrt(diag(cov))``)."""
+        j = self.names.index(name)
+        est = np.float64(self.params[j])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.sqrt(np.float64(self.cov[j, j]))
+            tvalue = est / se
+        df = self.n_groups - 1
+        q = float(stats.t.ppf(1 - (1 - ci) / 2, df))
+        p = float(stats.t.sf(np.abs(tvalue), df) * 2)
+        return float(est), float(se), float(est - q * se), float(est + q * se), p
+
+
+def _cr1_factor(n_groups: int, nobs: int, k_params: int) -> float:
+    """Small-sample factor G/(G-1) * (N-1)/(N-K) of statsmodels' cluster covariance
+    (``sandwich_covariance.cov_cluster``; K counts every column of the design)."""
+    return n_groups / (n_groups - 1) * (nobs - 1) / (nobs - k_params)
+
+
+def _cluster_sums(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per-cluster column sums of ``matrix`` (n, m) -> (n_groups, m)."""
+    matrix = np.asarray(matrix, dtype=float).reshape(len(codes), -1)
+    out = np.empty((n_groups, matrix.shape[1]))
+    for j in range(matrix.shape[1]):
+        out[:, j] = np.bincount(codes, weights=matrix[:, j], minlength=n_groups)
+    return out
+
+
+def _demean(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """``matrix`` minus its within-cluster means (absorbs the region fixed effects)."""
+    matrix = np.asarray(matrix, dtype=float)
+    flat = matrix.reshape(len(codes), -1)
+    sizes = np.bincount(codes, minlength=n_groups).astype(float)
+    means = _cluster_sums(flat, codes, n_groups) / sizes[:, None]
+    return (flat - means[codes]).reshape(matrix.shape)
+
+
+def _twfe_fit(sample: pd.DataFrame, names: list[str]) -> _TwfeFit:
+    """Two-way fixed-effects OLS with region-clustered CR1 covariance, without dummies.
+
+    By the Frisch-Waugh-Lovell theorem (Frisch & Waugh 1933; Lovell 1963; Davidson &
+    MacKinnon 2004, sec. 2.4) the coefficients of ``names`` and of the year dummies in
+    ``value ~ names + C(region_code) + C(year)`` equal those of the regression of the
+    region-demeaned value on the region-demeaned ``names`` and year dummies, with the
+    same residuals; and the rows of ``pinv(X)`` for those columns equal ``pinv`` of the
+    demeaned design, so the cluster-robust sandwich of those columns is the same too
+    (Cameron & Miller 2015, sec. IV.A; the small-sample factor still counts every
+    dummy column, as statsmodels does). This replaces a regression with one dummy per
+    region (hundreds of columns) by one with ``len(names) + years - 1`` columns.
+    """
+    codes, _ = pd.factorize(sample["region_code"])
+    codes = codes.astype(np.intp)
+    n_groups = int(codes.max()) + 1
+    years = np.sort(sample["year"].unique())
+    year = sample["year"].to_numpy()
+    raw = np.column_stack([sample[c].to_numpy(dtype=float) for c in names]
+                          + [(year == y).astype(float) for y in years[1:]])
+    y = sample["value"].to_numpy(dtype=float)
+    design = _demean(raw, codes, n_groups)
+    y_dm = _demean(y, codes, n_groups)
+    n, k = design.shape
+    rank = int(np.linalg.matrix_rank(design)) if k else 0
+    k_full = n_groups + k  # intercept + (G - 1) region dummies + the small design
+    proj = np.linalg.pinv(design)
+    params = proj @ y_dm
+    resid = y_dm - design @ params
+    if n > k_full:
+        bread = proj @ proj.T  # pinv(Z'Z), statsmodels' normalized_cov_params
+        scores = _cluster_sums(design * resid[:, None], codes, n_groups)  # G x k
+        cov = _cr1_factor(n_groups, n, k_full) * bread @ (scores.T @ scores) @ bread
+    else:  # no residual degrees of freedom
+        cov = np.full((k, k), _NAN)
+    return _TwfeFit(names=list(names), params=params, cov=cov, resid=resid, proj=proj,
+                    design=design, codes=codes, n_groups=n_groups, nobs=n, k_full=k_full,
+                    full_rank=rank == k, df_resid=n - (n_groups + rank))
+
+
+def _event_dummies(sample: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[str]]:
     rel = sample["year"] - sample["start_year"]  # NaN for comparison regions
     rel_years = sorted(int(k) for k in rel.dropna().unique() if int(k) != -1)
     data = sample.copy()
@@ -190,31 +294,195 @@ def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
         name = _event_name(k)
         data[name] = (rel == k).astype("float64")
         names.append(name)
-    formula = "value ~ " + " + ".join(names + ["C(region_code)", "C(year)"])
-    res = _fit_cluster(formula, data)
-    conf = res.conf_int(alpha=1 - ci)
-    rows = [{"rel_year": k, "estimate": float(res.params[_event_name(k)]),
-             "ci_low": float(conf.loc[_event_name(k), 0]),
-             "ci_upp": float(conf.loc[_event_name(k), 1])} for k in rel_years]
+    return data, rel_years, names
+
+
+def _event_table(rel_years: list[int], coef) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(events, leads) tables from ``coef(name) -> (estimate, ci_low, ci_upp)``."""
+    rows = []
+    for k in rel_years:
+        est, lo, hi = coef(_event_name(k))
+        rows.append({"rel_year": k, "estimate": est, "ci_low": lo, "ci_upp": hi})
     rows.append({"rel_year": -1, "estimate": 0.0, "ci_low": _NAN, "ci_upp": _NAN})
     events = pd.DataFrame(rows, columns=_EVENT_COLUMNS).sort_values("rel_year")
     events = events.reset_index(drop=True).astype({"rel_year": "int64"})
     leads = events[events["rel_year"] <= -2].reset_index(drop=True)
+    return events, leads
+
+
+def _no_leads_note(notes: list[str]) -> None:
+    notes.append("No pre-treatment year other than the reference year (-1): "
+                 "the parallel pre-trends test cannot be run.")
+
+
+def _singular_note(notes: list[str], q: int) -> None:
+    notes.append(
+        f"The joint pre-trends test on {q} leads cannot be computed: the "
+        f"region-clustered covariance is singular (too few regions for that many "
+        f"leads).")
+
+
+def _pretrend_note(notes: list[str], q: int, pvalue: float, n_draws: int, analytic: float) -> None:
+    notes.append(
+        f"Pre-trends test: joint Wald test that the {q} lead(s) are zero, "
+        f"p = {pvalue:.3g} from a wild cluster bootstrap ({n_draws} Rademacher draws, "
+        f"null imposed); the analytic clustered F test gives p = {analytic:.3g} "
+        f"but over-rejects with few regions.")
+
+
+def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Leads/lags event study; returns (leads, all coefficients, joint p-value of leads).
+
+    Fitted by FWL (:func:`_twfe_fit`) with the vectorised wild bootstrap
+    (:func:`_wild_cluster_wald_stats`). A rank-deficient event-study design (where the
+    dummy regression's minimum-norm ``pinv`` solution is not unique to the small
+    design) goes to the dummy-variable implementation :func:`_event_study_dummies`.
+    """
+    data, rel_years, names = _event_dummies(sample)
+    fit = _twfe_fit(data, names)
+    if not fit.full_rank:
+        return _event_study_dummies(sample, ci, notes)
+
+    def coef(name):
+        est, _, lo, hi, _ = fit.t_interval(name, ci)
+        return est, lo, hi
+
+    events, leads = _event_table(rel_years, coef)
+    lead_names = [_event_name(k) for k in rel_years if k <= -2]
+    if not lead_names:
+        _no_leads_note(notes)
+        return leads, events, _NAN
+    idx = [names.index(n) for n in lead_names]
+    cov = fit.cov[np.ix_(idx, idx)]
+    if np.linalg.matrix_rank(cov) < len(idx):
+        _singular_note(notes, len(idx))
+        return leads, events, _NAN
+    b = fit.params[idx]
+    analytic = float(stats.f.sf(float(b @ np.linalg.pinv(cov) @ b) / len(idx),
+                                len(idx), fit.n_groups - 1))
+    lag_names = [_event_name(k) for k in rel_years if k >= 0]
+    restricted = _twfe_fit(data, lag_names)
+    y = data["value"].to_numpy(dtype=float)
+    observed, boot = _wild_cluster_wald_stats(fit, y - restricted.resid, restricted.resid, idx)
+    pvalue = float((boot >= observed - 1e-10).sum()) / len(boot)
+    _pretrend_note(notes, len(idx), pvalue, len(boot), analytic)
+    return leads, events, pvalue
+
+
+@functools.lru_cache(maxsize=4)
+def _wild_signs(n_groups: int) -> np.ndarray:
+    """Rademacher weights, one column per cluster: all 2**G sign patterns when G <= 12
+    (exact and deterministic), otherwise 9,999 draws from a fixed seed.
+
+    The same G always gives the same read-only array (kept as int8, the weights being
+    -1 and 1), so it is drawn once for all the indicators of a table.
+    """
+    if n_groups <= 12:
+        signs = ((np.arange(2 ** n_groups)[:, None] >> np.arange(n_groups)) & 1) * 2.0 - 1.0
+    else:
+        signs = np.random.default_rng(_BOOTSTRAP_SEED).choice([-1.0, 1.0],
+                                                              size=(9999, n_groups))
+    signs = signs.astype(np.int8)
+    signs.flags.writeable = False
+    return signs
+
+
+def _wild_cluster_wald_stats(fit: _TwfeFit, fitted_r: np.ndarray, resid_r: np.ndarray,
+                             idx: list[int], signs: np.ndarray | None = None,
+                             chunk: int = 1024) -> tuple[float, np.ndarray]:
+    """Observed and wild cluster restricted (WCR) bootstrap Wald statistics of ``beta[idx] = 0``.
+
+    ``fitted_r``/``resid_r`` are the fitted values and residuals of the restricted
+    regression (null imposed); bootstrap sample ``b`` is ``y*_b = fitted_r + w_b[g] *
+    resid_r`` with Rademacher weights ``w_b`` per cluster (:func:`_wild_signs` unless
+    ``signs`` is given). Each statistic is ``beta*' V*^-1 beta*`` with ``V*`` the CR1
+    cluster-robust covariance of the unrestricted regression on ``y*`` (so the
+    bootstrap is of the studentised statistic, as Cameron, Gelbach & Miller 2008).
+
+    Nothing is refitted per draw (Roodman, MacKinnon, Nielsen & Webb 2019, "Fast and
+    wild", sec. 3-5): ``beta*`` and the residuals are linear in ``y*``, hence in
+    ``w``, so with ``P = pinv(Z)`` (rows ``P_L`` for the tested coefficients)
+    ``beta*_L(w) = P_L fitted_r + A w`` with ``A[:, h] = sum_{i in h} P_L[:, i] u_i``
+    (``u`` = restricted residuals), and the cluster scores
+    ``s_g(w) = sum_{i in g} P_L[:, i] e*_i(w)`` are ``s0_g + w_g D_g - F_g Q w`` with
+    ``e*(w) = M y*``, ``Q[:, h] = sum_{i in h} P[:, i] u_i`` and
+    ``F_g = sum_{i in g} P_L[:, i] Z_i``: all draws come from a few matrix products of
+    size (draws x clusters x columns of the small design). The statistics equal those
+    of refitting the full dummy regression on every ``y*`` (checked in the tests).
+    """
+    codes, G = fit.codes, fit.n_groups
+    P, Z = fit.proj, fit.design
+    PL = P[idx]  # q x n
+    q = len(idx)
+    scale = fit.scale
+    # observed statistic, from the unrestricted fit
+    b_obs = fit.params[idx]
+    observed = float(b_obs @ np.linalg.pinv(fit.cov[np.ix_(idx, idx)]) @ b_obs)
+
+    sizes = np.bincount(codes, minlength=G).astype(float)
+    # demeaning of w_g * u_i within cluster g: w_g * (u_i - mean_g(u))
+    u = np.asarray(resid_r, dtype=float)
+    u_c = u - (np.bincount(codes, weights=u, minlength=G) / sizes)[codes]
+    f = np.asarray(fitted_r, dtype=float)
+    f_dm = _demean(f, codes, G)
+    b0 = PL @ f_dm  # q: leads of the restricted fit (zero up to rounding)
+    e_f = f_dm - Z @ (P @ f_dm)  # M fitted_r, zero up to rounding
+    Q = _cluster_sums((P * u).T, codes, G).T  # k x G
+    A = Q[idx]  # q x G
+    s0 = _cluster_sums((PL * e_f).T, codes, G)  # G x q
+    D = _cluster_sums((PL * u_c).T, codes, G)  # G x q
+    F = np.stack([_cluster_sums(PL[j][:, None] * Z, codes, G) for j in range(q)])  # q x G x k
+
+    if signs is None:
+        signs = _wild_signs(G)
+    out = np.empty(len(signs))
+    for start in range(0, len(signs), chunk):
+        W = signs[start:start + chunk].astype(np.float64)  # B x G
+        beta = b0[None, :] + W @ A.T  # B x q
+        WQ = W @ Q.T  # B x k
+        S = np.empty((len(W), G, q))
+        for j in range(q):
+            S[:, :, j] = s0[None, :, j] + W * D[None, :, j] - WQ @ F[j].T
+        cov = scale * (S.transpose(0, 2, 1) @ S)  # B x q x q: sum over clusters
+        out[start:start + chunk] = np.einsum("bi,bij,bj->b", beta, np.linalg.pinv(cov), beta)
+    return observed, out
+
+
+# ------------------------------------------------- dummy-variable implementation (reference)
+
+
+def _fit_cluster(formula: str, sample: pd.DataFrame):
+    groups = pd.factorize(sample["region_code"])[0]
+    return smf.ols(formula, data=sample).fit(
+        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+
+
+def _event_study_dummies(sample: pd.DataFrame, ci: float, notes: list[str]
+                         ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """:func:`_event_study` with one dummy column per region (statsmodels formula OLS).
+
+    Used when the event-study design is rank-deficient (statsmodels' ``pinv`` then picks
+    the minimum-norm solution of the full dummy design), and as the reference the
+    fast path is tested against. Slow with hundreds of regions.
+    """
+    data, rel_years, names = _event_dummies(sample)
+    formula = "value ~ " + " + ".join(names + ["C(region_code)", "C(year)"])
+    res = _fit_cluster(formula, data)
+    conf = res.conf_int(alpha=1 - ci)
+    events, leads = _event_table(rel_years, lambda name: (
+        float(res.params[name]), float(conf.loc[name, 0]), float(conf.loc[name, 1])))
 
     lead_names = [_event_name(k) for k in rel_years if k <= -2]
     if not lead_names:
-        notes.append("No pre-treatment year other than the reference year (-1): "
-                     "the parallel pre-trends test cannot be run.")
+        _no_leads_note(notes)
         return leads, events, _NAN
     idx = [list(res.params.index).index(n) for n in lead_names]
     restriction = np.zeros((len(idx), len(res.params)))
     restriction[np.arange(len(idx)), idx] = 1.0
     cov = restriction @ np.asarray(res.cov_params()) @ restriction.T
     if np.linalg.matrix_rank(cov) < len(idx):
-        notes.append(
-            f"The joint pre-trends test on {len(idx)} leads cannot be computed: the "
-            f"region-clustered covariance is singular (too few regions for that many "
-            f"leads).")
+        _singular_note(notes, len(idx))
         return leads, events, _NAN
     test = res.wald_test(restriction, use_f=True, scalar=True)
     lag_names = [_event_name(k) for k in rel_years if k >= 0]
@@ -222,20 +490,25 @@ def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
                          data=data).fit()
     pvalue, n_draws = _wild_cluster_wald_pvalue(res, restricted, idx,
                                                 pd.factorize(data["region_code"])[0])
-    notes.append(
-        f"Pre-trends test: joint Wald test that the {len(idx)} lead(s) are zero, "
-        f"p = {pvalue:.3g} from a wild cluster bootstrap ({n_draws} Rademacher draws, "
-        f"null imposed); the analytic clustered F test gives p = {float(test.pvalue):.3g} "
-        f"but over-rejects with few regions.")
+    _pretrend_note(notes, len(idx), pvalue, n_draws, float(test.pvalue))
     return leads, events, pvalue
 
 
-def _wild_cluster_wald_pvalue(res, restricted, idx: list[int], groups: np.ndarray
-                              ) -> tuple[float, int]:
-    """Wild cluster restricted (WCR) bootstrap p-value of the Wald test ``beta[idx] = 0``.
+def _wild_cluster_wald_pvalue(res, restricted, idx: list[int], groups: np.ndarray,
+                              signs: np.ndarray | None = None) -> tuple[float, int]:
+    """WCR bootstrap p-value of ``beta[idx] = 0`` by refitting the dummy regression per draw."""
+    observed, stats_ = _wild_cluster_wald_refit(res, restricted, idx, groups, signs)
+    return float((stats_ >= observed - 1e-10).sum()) / len(stats_), len(stats_)
 
-    Rademacher weights per cluster; all 2**G sign patterns when G <= 12 (exact and
-    deterministic), otherwise 9,999 draws from a fixed seed.
+
+def _wild_cluster_wald_refit(res, restricted, idx: list[int], groups: np.ndarray,
+                             signs: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Observed and bootstrap Wald statistics, each bootstrap sample refitted.
+
+    The direct implementation of :func:`_wild_cluster_wald_stats` (the reference it is
+    tested against): Rademacher weights per cluster (:func:`_wild_signs`), each
+    bootstrap sample refitted through ``pinv`` of the full dummy design ``res`` (a
+    statsmodels OLS result; ``restricted`` the fit with the null imposed).
     """
     X = np.asarray(res.model.exog, dtype=float)
     y = np.asarray(res.model.endog, dtype=float)
@@ -257,18 +530,15 @@ def _wild_cluster_wald_pvalue(res, restricted, idx: list[int], groups: np.ndarra
         return np.einsum("bi,bij,bj->b", b, np.linalg.pinv(cov), b)
 
     observed = wald(y[None, :])[0]
-    if n_groups <= 12:
-        signs = ((np.arange(2 ** n_groups)[:, None] >> np.arange(n_groups)) & 1) * 2.0 - 1.0
-    else:
-        signs = np.random.default_rng(_BOOTSTRAP_SEED).choice([-1.0, 1.0],
-                                                              size=(9999, n_groups))
+    if signs is None:
+        signs = _wild_signs(n_groups)
     fitted = np.asarray(restricted.fittedvalues, dtype=float)
     resid = np.asarray(restricted.resid, dtype=float)
-    exceed = 0
+    out = np.empty(len(signs))
     for start in range(0, len(signs), 512):
-        w = signs[start:start + 512][:, groups]  # B x n
-        exceed += int((wald(fitted[None, :] + w * resid[None, :]) >= observed - 1e-10).sum())
-    return exceed / len(signs), len(signs)
+        w = signs[start:start + 512][:, groups].astype(np.float64)  # B x n
+        out[start:start + 512] = wald(fitted[None, :] + w * resid[None, :])
+    return float(observed), out
 
 
 # --------------------------------------------------------------------------- public API
@@ -349,6 +619,15 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     issue (Sun and Abraham, 2021). A non-significant pre-trends test is not proof of
     parallel trends: with few regions it has little power (Roth, 2022).
 
+    Computation: no region dummies are built. The region fixed effects are absorbed by
+    demeaning within region (Frisch-Waugh-Lovell; [10]), which gives the dummy
+    regression's coefficients, residuals and cluster-robust covariance exactly (the
+    small-sample factor counts the absorbed dummies, as statsmodels does). The wild
+    bootstrap refits nothing per draw: every bootstrap coefficient and cluster score is
+    linear in the cluster weights, so all draws come from a few matrix products ([9],
+    sec. 5). Both are checked in the tests against the dummy regression
+    (``statsmodels`` OLS, ``cov_type="cluster"``) and the per-draw refit.
+
     References
     ----------
     .. [1] Angrist, J. D., & Pischke, J.-S. (2009). *Mostly Harmless Econometrics*,
@@ -373,6 +652,10 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     .. [9] Roodman, D., MacKinnon, J. G., Nielsen, M. Ø., & Webb, M. D. (2019). Fast and
        wild: bootstrap inference in Stata using boottest. *The Stata Journal*, 19(1),
        4-60.
+    .. [10] Lovell, M. C. (1963). Seasonal adjustment of economic time series and
+       multiple regression analysis. *JASA*, 58(304), 993-1010; Davidson, R., &
+       MacKinnon, J. G. (2004). *Econometric Theory and Methods*, sec. 2.4. Oxford
+       University Press.
     """
     if not 0 < ci < 1:
         raise ValueError(f"`ci` must be between 0 and 1, got {ci!r}.")
@@ -454,15 +737,14 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     if sample["value"].nunique() < 2:
         return _unsupported(notes + ["Not supported: the indicator has no variation "
                                      "(every value is the same)."], **counts)
-    res = _fit_cluster("value ~ treated_post + C(region_code) + C(year)", sample)
-    exog = np.asarray(res.model.exog)
-    if np.linalg.matrix_rank(exog) < exog.shape[1] or res.df_resid <= 0:
+    fit = _twfe_fit(sample, ["treated_post"])
+    if not fit.full_rank or fit.df_resid <= 0:
         return _unsupported(notes + ["Not supported: the treatment cannot be separated "
                                      "from region and year effects (no variation in "
                                      "treatment timing left after the fixed effects, or "
                                      "too few observations)."], **counts)
 
-    conf = res.conf_int(alpha=1 - ci)
+    estimate, se, ci_low, ci_upp, pvalue = fit.t_interval("treated_post", ci)
     if sample["start_year"].dropna().nunique() > 1:
         notes.append("Staggered adoption (several start years): the TWFE estimate is a "
                       "weighted average of two-by-two comparisons and can be biased when "
@@ -473,10 +755,8 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
         notes.append(f"Pre-trends test rejects parallel pre-treatment trends "
                      f"(p = {pre_p:.3g}): the DiD estimate may be biased.")
     return DidResult(
-        estimate=float(res.params["treated_post"]), se=float(res.bse["treated_post"]),
-        ci_low=float(conf.loc["treated_post", 0]), ci_upp=float(conf.loc["treated_post", 1]),
-        pvalue=float(res.pvalues["treated_post"]), nobs=int(res.nobs),
-        pretrend_pvalue=pre_p, leads=leads, supported=True, notes=notes,
+        estimate=estimate, se=se, ci_low=ci_low, ci_upp=ci_upp, pvalue=pvalue,
+        nobs=fit.nobs, pretrend_pvalue=pre_p, leads=leads, supported=True, notes=notes,
         event_study=events, **counts)
 
 

@@ -141,9 +141,45 @@ def _check_lang(lang: str) -> str:
 
 def _sector_series(df: pd.DataFrame) -> pd.Series:
     """Sector keys as plain strings; missing -> ``UNKNOWN_SECTOR``."""
-    s = df["sector"].astype(object)
+    s = df["sector"]
+    if isinstance(s.dtype, pd.StringDtype):
+        return pd.Series(_sector_values(df), index=s.index, name=s.name, dtype="str")
+    s = s.astype(object)
     s = s.where(s.notna(), UNKNOWN_SECTOR).map(str).str.strip()
     return s.where(s != "", UNKNOWN_SECTOR)
+
+
+def _sector_values(df: pd.DataFrame) -> np.ndarray:
+    """The values of :func:`_sector_series` as an object array."""
+    s = df["sector"]
+    if isinstance(s.dtype, pd.StringDtype):
+        # every value is a str or missing: clean the few distinct values, not every row
+        codes, uniques = pd.factorize(s)
+        clean = [str(v).strip() or UNKNOWN_SECTOR for v in uniques] + [UNKNOWN_SECTOR]
+        return np.array(clean, dtype=object)[codes]
+    return _sector_series(df).to_numpy(dtype=object)
+
+
+def _typed_frame(rows: list[tuple], columns: list[str], dtypes: Mapping) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)`` with ``dtypes`` applied, built column by
+    column: each typed column is made in its dtype at once (a dtype name, or a callable
+    of the column's values), the others inferred as before. Small tables are built for
+    every region, and a conversion per column costs more than the table."""
+    if not rows:
+        out = pd.DataFrame(rows, columns=columns)
+        return out.astype({k: v for k, v in dtypes.items() if not callable(v)})
+    data = {}
+    for name, col in zip(columns, zip(*rows, strict=True), strict=True):
+        dtype = dtypes.get(name)
+        if dtype is None:
+            data[name] = list(col)
+        elif callable(dtype):
+            data[name] = dtype(list(col))
+        elif dtype in ("Int64", "boolean"):
+            data[name] = pd.array(list(col), dtype=dtype)
+        else:
+            data[name] = np.array(col, dtype=dtype)
+    return pd.DataFrame(data, columns=columns)
 
 
 def _sector_order(observed: Iterable[str], *, all_five: bool = True) -> list[str]:
@@ -184,23 +220,29 @@ def _dates(attendance: pd.DataFrame) -> pd.Series:
     return d
 
 
-def _prepare_attendance(attendance: pd.DataFrame, what: str, *, dates: bool = False) -> pd.DataFrame:
+def _attendance_arrays(attendance: pd.DataFrame, what: str, *, dates: bool = False
+                       ) -> dict[str, np.ndarray]:
+    """The checked columns of :func:`_prepare_attendance` as arrays (organisation and
+    sector object arrays of str, attended bool, meeting_date datetime64)."""
     cols = ["organisation", "sector", "attended"] + (["meeting_date"] if dates else [])
     _check_columns(attendance, cols, what)
     org = attendance["organisation"]
     if org.isna().any():
         rows = list(attendance.index[org.isna()][:5])
         raise ValueError(f"{what}: column 'organisation' is missing in row(s) {rows}.")
-    out = pd.DataFrame(
-        {
-            "organisation": org.astype(object).map(str).to_numpy(),
-            "sector": _sector_series(attendance).to_numpy(),
-            "attended": _attended_bool(attendance),
-        }
-    )
+    out = {
+        "organisation": (org.to_numpy(dtype=object) if isinstance(org.dtype, pd.StringDtype)
+                         else org.astype(object).map(str).to_numpy()),
+        "sector": _sector_values(attendance),
+        "attended": _attended_bool(attendance),
+    }
     if dates:
         out["meeting_date"] = _dates(attendance).to_numpy()
     return out
+
+
+def _prepare_attendance(attendance: pd.DataFrame, what: str, *, dates: bool = False) -> pd.DataFrame:
+    return pd.DataFrame(_attendance_arrays(attendance, what, dates=dates))
 
 
 def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
@@ -250,12 +292,13 @@ def _cluster_deff(attended: np.ndarray, cluster: np.ndarray) -> float:
     if n == 0:
         return math.nan
     p = attended.mean()
-    frame = pd.DataFrame({"y": attended.astype(float), "c": cluster})
-    by = frame.groupby("c", sort=False)["y"].agg(["sum", "size"])
-    g = len(by)
+    codes = pd.factorize(cluster)[0]  # clusters in order of appearance
+    g = int(codes.max()) + 1
     if g < 2 or p <= 0 or p >= 1:
         return math.nan
-    resid = by["sum"].to_numpy() - p * by["size"].to_numpy()
+    sums = np.bincount(codes, weights=attended.astype(float), minlength=g)
+    sizes = np.bincount(codes, minlength=g)
+    resid = sums - p * sizes
     var_cluster = g / (g - 1) * float(np.sum(resid**2)) / n**2
     var_srs = p * (1 - p) / n
     return var_cluster / var_srs
@@ -375,35 +418,32 @@ def attendance_by_sector(
     """
     _check_level(ci)
     _check_min_n(min_n)
-    data = _prepare_attendance(attendance, "attendance")
+    data = _attendance_arrays(attendance, "attendance")
     rows = []
-    for sector in _sector_order(data["sector"]):
-        block = data[data["sector"] == sector]
-        n = len(block)
-        y = int(block["attended"].sum())
-        n_org = int(block["organisation"].nunique())
+    sector_of, attended_all, org_all = data["sector"], data["attended"], data["organisation"]
+    for sector in _sector_order(sector_of):
+        mask = sector_of == sector
+        attended, orgs = attended_all[mask], org_all[mask]
+        n = int(mask.sum())
+        y = int(attended.sum())
+        n_org = len(set(orgs))
         suppressed = n_org < min_n
         if n == 0 or suppressed:
             rows.append((sector, n, pd.NA if suppressed else y, math.nan, math.nan, math.nan,
                          math.nan, n_org, suppressed))
             continue
-        deff = _cluster_deff(block["attended"].to_numpy(), block["organisation"].to_numpy())
+        deff = _cluster_deff(attended, orgs)
         n_eff = n / max(deff, 1.0) if (cluster and not math.isnan(deff)) else float(n)
         p = y / n
         low, upp = _wilson(p * n_eff, n_eff, ci)
         rows.append((sector, n, y, p, low, upp, deff, n_org, suppressed))
-    out = pd.DataFrame(
+    return _typed_frame(
         rows,
-        columns=["sector", "invitations", "attended", "rate", "ci_low", "ci_upp", "deff",
-                 "organisations", "suppressed"],
+        ["sector", "invitations", "attended", "rate", "ci_low", "ci_upp", "deff",
+         "organisations", "suppressed"],
+        {"invitations": "int64", "attended": "Int64", "organisations": "int64",
+         "suppressed": "bool", **dict.fromkeys(("rate", "ci_low", "ci_upp", "deff"), "float64")},
     )
-    out["invitations"] = out["invitations"].astype("int64")
-    out["attended"] = out["attended"].astype("Int64")
-    out["organisations"] = out["organisations"].astype("int64")
-    out["suppressed"] = out["suppressed"].astype(bool)
-    for col in ("rate", "ci_low", "ci_upp", "deff"):
-        out[col] = out[col].astype("float64")
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -457,60 +497,65 @@ def attendance_over_time(
     .. [1] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley.
     """
     _check_min_n(min_n)
-    data = _prepare_attendance(attendance, "attendance", dates=True)
+    data = _attendance_arrays(attendance, "attendance", dates=True)
     try:
-        data["period"] = pd.PeriodIndex(pd.DatetimeIndex(data["meeting_date"]), freq=freq)
+        period = pd.PeriodIndex(pd.DatetimeIndex(data["meeting_date"]), freq=freq)
     except (ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"freq {freq!r} is not a pandas period frequency ({exc}).") from None
     sectors = _sector_order(data["sector"], all_five=False)
-    periods = sorted(pd.unique(data["period"]))
+    # every (period, sector) cell counted at once; column len(sectors) is "all"
+    per_code, periods = pd.factorize(period, sort=True)
+    periods = list(periods)
+    sec_code = pd.Index(sectors, dtype=object).get_indexer(data["sector"]).astype(np.int64)
+    org_code = pd.factorize(data["organisation"])[0].astype(np.int64)
+    attended = data["attended"]
+    n_cols = len(sectors) + 1
+    size = len(periods) * n_cols
+    cells = [per_code * n_cols + sec_code, per_code * n_cols + len(sectors)]
+    n_cell = sum(np.bincount(c, minlength=size) for c in cells)
+    y_cell = sum(np.bincount(c[attended], minlength=size) for c in cells)
+    n_orgs = max(int(org_code.max()) + 1, 1) if len(org_code) else 1
+    org_cell = sum(np.bincount(np.unique(c * n_orgs + org_code) // n_orgs, minlength=size)
+                   for c in cells)
     rows = []
-    for period in periods:
-        in_period = data[data["period"] == period]
-        for sector in [*sectors, _ALL]:
-            block = in_period if sector == _ALL else in_period[in_period["sector"] == sector]
-            n = len(block)
-            y = int(block["attended"].sum())
-            n_org = int(block["organisation"].nunique())
+    for i, period in enumerate(periods):
+        for j, sector in enumerate([*sectors, _ALL]):
+            n, y, n_org = (int(v[i * n_cols + j]) for v in (n_cell, y_cell, org_cell))
             suppressed = n > 0 and n_org < min_n
             rate = y / n if (n > 0 and not suppressed) else math.nan
             rows.append((period, sector, n, pd.NA if suppressed else y, rate, n_org, suppressed))
-    out = pd.DataFrame(
-        rows,
-        columns=["period", "sector", "invitations", "attended", "rate", "organisations",
-                 "suppressed"],
-    )
-    if len(out):
-        out["period"] = pd.PeriodIndex(out["period"], freq=periods[0].freq)
-    out["invitations"] = out["invitations"].astype("int64")
-    out["attended"] = out["attended"].astype("Int64")
-    out["rate"] = out["rate"].astype("float64")
-    out["organisations"] = out["organisations"].astype("int64")
-    out["suppressed"] = out["suppressed"].astype(bool)
-    return out
+    columns = ["period", "sector", "invitations", "attended", "rate", "organisations",
+               "suppressed"]
+    dtypes = {"invitations": "int64", "attended": "Int64", "rate": "float64",
+              "organisations": "int64", "suppressed": "bool"}
+    if rows:
+        dtypes["period"] = lambda values: pd.PeriodIndex(values, freq=periods[0].freq).array
+    return _typed_frame(rows, columns, dtypes)
 
 
 _TREND_COLUMNS = ["sector", "invitations", "organisations", "slope", "se", "slope_ci_low",
                   "slope_ci_upp", "odds_ratio", "or_ci_low", "or_ci_upp", "p_value", "note"]
 
 
-def _fit_trend(block: pd.DataFrame, ci: float, min_n: int) -> tuple:
+def _fit_trend(organisation: np.ndarray, years: np.ndarray, attended: np.ndarray, ci: float,
+               min_n: int) -> tuple:
+    """The trend of one block of invitations (arrays of one sector, or all)."""
     import statsmodels.api as sm
 
-    n = len(block)
-    n_org = int(block["organisation"].nunique())
+    n = len(organisation)
+    n_org = len(set(organisation.tolist()))
     nan7 = (math.nan,) * 8
     if n == 0:
         return (n, n_org, *nan7, "no invitations")
     if n_org < min_n:
         return (n, n_org, *nan7, f"fewer than {min_n} organisations")
-    if block["years"].nunique() < 2:
+    if np.unique(years).size < 2:
         return (n, n_org, *nan7, "a single meeting date")
-    y = block["attended"].to_numpy(dtype=float)
+    y = attended.astype(float)
     if y.min() == y.max():
         return (n, n_org, *nan7, "no variation in attendance")
-    exog = sm.add_constant(block["years"].to_numpy(dtype=float), has_constant="add")
-    groups = pd.factorize(block["organisation"])[0]
+    exog = sm.add_constant(years.astype(float), has_constant="add")
+    groups = pd.factorize(organisation)[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -589,21 +634,21 @@ def attendance_trend(
     """
     _check_level(ci)
     _check_min_n(min_n)
-    data = _prepare_attendance(attendance, "attendance", dates=True)
-    if len(data):
-        origin = data["meeting_date"].min()
-        data["years"] = (data["meeting_date"] - origin).dt.total_seconds() / (365.25 * 86400)
+    data = _attendance_arrays(attendance, "attendance", dates=True)
+    dates = pd.Series(data["meeting_date"])
+    if len(dates):
+        years = ((dates - dates.min()).dt.total_seconds() / (365.25 * 86400)).to_numpy(float)
     else:
-        data["years"] = pd.Series(dtype="float64")
+        years = np.array([], dtype="float64")
     rows = []
-    for sector in [*_sector_order(data["sector"], all_five=False), _ALL]:
-        block = data if sector == _ALL else data[data["sector"] == sector]
-        rows.append((sector, *_fit_trend(block, ci, min_n)))
-    out = pd.DataFrame(rows, columns=_TREND_COLUMNS)
-    out[["invitations", "organisations"]] = out[["invitations", "organisations"]].astype("int64")
-    num = _TREND_COLUMNS[3:-1]
-    out[num] = out[num].astype("float64")
-    return out
+    sector_of = data["sector"]
+    columns = (data["organisation"], years, data["attended"])
+    for sector in [*_sector_order(sector_of, all_five=False), _ALL]:
+        block = columns if sector == _ALL else tuple(c[sector_of == sector] for c in columns)
+        rows.append((sector, *_fit_trend(*block, ci, min_n)))
+    return _typed_frame(rows, _TREND_COLUMNS,
+                        {"invitations": "int64", "organisations": "int64",
+                         **dict.fromkeys(_TREND_COLUMNS[3:-1], "float64")})
 
 
 # --------------------------------------------------------------------------------------
@@ -650,34 +695,28 @@ def pentahelix_coverage(
     :func:`coverage_share`.
     """
     _check_columns(register, ["organisation", "sector"], "register")
-    reg = pd.DataFrame({"organisation": register["organisation"].to_numpy(),
-                        "sector": _sector_series(register).to_numpy()})
-    observed = set(reg["sector"])
-    svy = att = None
+    reg_org = register["organisation"].to_numpy(dtype=object)
+    reg_sector = _sector_values(register)
+    observed = set(reg_sector.tolist())
+    svy_sector = att = None
     if survey is not None:
         _check_columns(survey, ["sector"], "survey")
-        svy = _sector_series(survey)
-        observed |= set(svy)
+        svy_sector = _sector_values(survey)
+        observed |= set(svy_sector.tolist())
     if attendance is not None:
-        att = _prepare_attendance(attendance, "attendance")
-        observed |= set(att["sector"])
+        att = _attendance_arrays(attendance, "attendance")
+        observed |= set(att["sector"].tolist())
+        att_sector = att["sector"][att["attended"]]
+        att_org = att["organisation"][att["attended"]]
     rows = []
     for sector in _sector_order(observed):
-        n_reg = int(reg.loc[reg["sector"] == sector, "organisation"].dropna().nunique())
-        n_svy = pd.NA if svy is None else int((svy == sector).sum())
-        if att is None:
-            n_att = pd.NA
-        else:
-            sel = (att["sector"] == sector) & att["attended"]
-            n_att = int(att.loc[sel, "organisation"].nunique())
+        n_reg = len({o for o in reg_org[reg_sector == sector].tolist() if not pd.isna(o)})
+        n_svy = pd.NA if svy_sector is None else int((svy_sector == sector).sum())
+        n_att = pd.NA if att is None else len(set(att_org[att_sector == sector].tolist()))
         rows.append((sector, n_reg, n_svy, n_att, n_reg > 0))
-    out = pd.DataFrame(rows, columns=["sector", "in_register", "in_survey", "in_attendance",
-                                      "present"])
-    out["in_register"] = out["in_register"].astype("int64")
-    out["in_survey"] = out["in_survey"].astype("Int64")
-    out["in_attendance"] = out["in_attendance"].astype("Int64")
-    out["present"] = out["present"].astype(bool)
-    return out
+    return _typed_frame(rows, ["sector", "in_register", "in_survey", "in_attendance", "present"],
+                        {"in_register": "int64", "in_survey": "Int64", "in_attendance": "Int64",
+                         "present": "bool"})
 
 
 def _check_coverage(coverage: pd.DataFrame) -> pd.DataFrame:

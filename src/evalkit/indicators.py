@@ -33,6 +33,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 __all__ = [
     "ANNUAL_COLUMNS",
@@ -45,6 +46,7 @@ __all__ = [
     "STATUS_SUMMARY",
     "SUMMARY_KEYS",
     "SUMMARY_LABELS",
+    "TRENDS_COLUMNS",
     "ZERO_TARGET_SUBSTITUTE",
     "ProgressResult",
     "ProgressThresholds",
@@ -53,6 +55,7 @@ __all__ = [
     "annual_series",
     "assess_progress",
     "fit_trend",
+    "fit_trends",
     "progress_table",
     "status_color",
     "status_label",
@@ -541,6 +544,17 @@ def assess_progress(
     """
     direction = _check_direction(direction)
     th = _resolve_thresholds(thresholds)
+    values = _clean_series(series)
+    return _assess_clean(values.index.to_numpy(dtype="int64"), values.to_numpy(dtype="float64"),
+                         target=target, target_year=target_year, base_year=base_year,
+                         direction=direction, th=th)
+
+
+def _assess_clean(years: np.ndarray, values: np.ndarray, *, target: float | None,
+                  target_year: int, base_year: int, direction: str,
+                  th: ProgressThresholds) -> ProgressResult:
+    """:func:`assess_progress` of a series already cleaned by :func:`_clean_series`:
+    whole years (int, sorted, unique) and their float values, none missing."""
     if _is_missing(target):
         target = None
     else:
@@ -548,9 +562,8 @@ def assess_progress(
     target_year = int(target_year)
     base_year = int(base_year)
     sign = 1.0 if direction == "higher" else -1.0
-
-    values = _clean_series(series)
-    usable = values[values.index >= base_year]
+    keep = years >= base_year
+    usable_years, usable = years[keep], values[keep]
 
     def result(status: str, reason: str, **kw: object) -> ProgressResult:
         base = dict(
@@ -563,12 +576,12 @@ def assess_progress(
             direction=direction, reason=reason, **base,  # type: ignore[arg-type]
         )
 
-    if usable.empty:
+    if usable.size == 0:
         dropped = f" ({len(values)} value(s) before {base_year} ignored)" if len(values) else ""
         return result("insufficient_data", f"no data from base year {base_year} on{dropped}")
 
-    t0, x0 = int(usable.index[0]), float(usable.iloc[0])
-    t1, x1 = int(usable.index[-1]), float(usable.iloc[-1])
+    t0, x0 = int(usable_years[0]), float(usable[0])
+    t1, x1 = int(usable_years[-1]), float(usable[-1])
     points = dict(base_year=t0, base_value=x0, latest_year=t1, latest_value=x1)
 
     # Whether the target is met needs only the latest value (sdg-build checks it first).
@@ -821,6 +834,128 @@ def fit_trend(series: pd.Series, *, target_year: int = 2030, ci: float = 0.95) -
     )
 
 
+#: Columns of :func:`fit_trends`, in order.
+TRENDS_COLUMNS: tuple[str, ...] = (
+    "region_code", "indicator_id", "nobs", "slope", "slope_ci_low", "slope_ci_upp",
+    "intercept", "target_year", "projection", "projection_pi_low", "projection_pi_upp",
+)
+
+
+def fit_trends(values: pd.DataFrame, keys: pd.DataFrame, *, target_year: int = 2030,
+               ci: float = 0.95) -> pd.DataFrame:
+    """:func:`fit_trend` for many series at once, in closed form.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Long table ``region_code, indicator_id, year, value``; rows with a missing
+        value are dropped. One value per region, indicator and year.
+    keys : pandas.DataFrame
+        The series to fit: ``region_code, indicator_id`` (unique pairs) and optionally
+        ``target_year`` (missing -> the ``target_year`` argument). A key without values
+        gets a row with NaN numbers and ``nobs`` 0.
+    target_year : int, default 2030
+        Projection year of keys without their own.
+    ci : float, default 0.95
+        Confidence level of the slope interval and the prediction interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key, in the order of ``keys``, columns :data:`TRENDS_COLUMNS`; the
+        numbers equal :func:`fit_trend`'s (NaN with fewer than
+        :data:`MIN_TREND_POINTS` years).
+
+    Raises
+    ------
+    ValueError
+        A year that is not a whole number, or two values for one year of a series.
+
+    Notes
+    -----
+    The same least-squares line as :func:`fit_trend`, without a statsmodels fit per
+    series: with the year centred on its mean :math:`\\bar x`, :math:`\\hat\\beta_1 =
+    S_{xy}/S_{xx}`, :math:`\\hat\\beta_0 = \\bar y - \\hat\\beta_1 \\overline{(x - \\bar
+    x)}`, :math:`s^2 = \\sum e_i^2/(n-2)`, slope interval :math:`\\hat\\beta_1 \\pm
+    t_{n-2} s/\\sqrt{S_{xx}}` and prediction interval at :math:`x_0`,
+    :math:`\\hat y_0 \\pm t_{n-2}\\, s\\sqrt{1 + 1/n + (x_0 - \\bar x)^2/S_{xx}}`
+    (Montgomery, Peck & Vining 2012, §2.3-2.5), all computed per series with
+    grouped sums. Tested against :func:`fit_trend` (statsmodels ``OLS``).
+
+    References
+    ----------
+    .. [1] Montgomery, D. C., Peck, E. A. & Vining, G. G. (2012). *Introduction to
+       Linear Regression Analysis*, 5th ed., Wiley, §2.3-2.5.
+    """
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}")
+    _require_columns(values, _VALUE_COLUMNS, "values")
+    _require_columns(keys, ("region_code", "indicator_id"), "keys")
+    keys = keys.reset_index(drop=True)
+    n_keys = len(keys)
+    if "target_year" in keys.columns:
+        t_year = pd.to_numeric(keys["target_year"], errors="coerce").astype("float64")
+        t_year = t_year.fillna(float(int(target_year))).to_numpy()
+    else:
+        t_year = np.full(n_keys, float(int(target_year)))
+    rows = values.loc[:, list(_VALUE_COLUMNS)].merge(
+        keys[["region_code", "indicator_id"]].assign(_key=np.arange(n_keys)),
+        on=["region_code", "indicator_id"], how="inner")
+    years = pd.to_numeric(rows["year"], errors="coerce").astype("float64")
+    if (years.isna() | (years != np.round(years))).any():
+        bad = rows.loc[years.isna() | (years != np.round(years)), "year"].tolist()[:5]
+        raise ValueError(f"series index must be whole years, got {bad!r}")
+    try:
+        value = pd.to_numeric(rows["value"], errors="raise").astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"series values must be numeric: {exc}") from exc
+    keep = value.notna().to_numpy()
+    g = rows["_key"].to_numpy()[keep]
+    x = years.to_numpy()[keep]
+    y = value.to_numpy()[keep]
+    dup = pd.DataFrame({"g": g, "x": x}).duplicated()
+    if dup.any():
+        first = int(np.flatnonzero(dup.to_numpy())[0])
+        key = keys.iloc[g[first]]
+        raise ValueError(f"series of region_code={key['region_code']!r}, indicator_id="
+                         f"{key['indicator_id']!r} has more than one value for year "
+                         f"{int(x[first])}; keep one value per year")
+    count = lambda w: np.bincount(g, weights=w, minlength=n_keys)  # noqa: E731
+    n = np.bincount(g, minlength=n_keys).astype("float64")
+    fit = n >= MIN_TREND_POINTS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = count(x) / n
+        xc = x - centre[g]
+        xc_bar = count(xc) / n  # zero up to rounding
+        y_bar = count(y) / n
+        sxx = count((xc - xc_bar[g]) ** 2)
+        b1 = count((xc - xc_bar[g]) * (y - y_bar[g])) / sxx
+        b0 = y_bar - b1 * xc_bar
+        resid = y - b0[g] - b1[g] * xc
+        dof = n - 2
+        s2 = count(resid * resid) / dof
+        crit = np.where(fit, stats.t.ppf(1 - (1 - ci) / 2, np.where(fit, dof, 1.0)), np.nan)
+        slope_half = crit * np.sqrt(s2 / sxx)
+        x0 = t_year - centre
+        pred = b0 + b1 * x0
+        pi_half = crit * np.sqrt(s2 * (1 + 1 / n + (x0 - xc_bar) ** 2 / sxx))
+    nan = np.where(fit, 1.0, np.nan)
+    out = pd.DataFrame({
+        "region_code": keys["region_code"].to_numpy(),
+        "indicator_id": keys["indicator_id"].to_numpy(),
+        "nobs": n.astype("int64"),
+        "slope": b1 * nan,
+        "slope_ci_low": (b1 - slope_half) * nan,
+        "slope_ci_upp": (b1 + slope_half) * nan,
+        "intercept": (b0 - b1 * centre) * nan,
+        "target_year": t_year.astype("int64"),
+        "projection": pred * nan,
+        "projection_pi_low": (pred - pi_half) * nan,
+        "projection_pi_upp": (pred + pi_half) * nan,
+    }, columns=list(TRENDS_COLUMNS))
+    return out
+
+
 # ---------------------------------------------------------------------------------
 # Progress table
 # ---------------------------------------------------------------------------------
@@ -977,26 +1112,11 @@ def progress_table(
         )
 
     vals = values.loc[:, list(_VALUE_COLUMNS)]
-    series_by_key: dict[tuple, pd.Series] = {}
-    for key, grp in vals.groupby(_KEY, sort=False, dropna=False):
-        grp = grp[grp["value"].notna()]
-        years = pd.to_numeric(grp["year"], errors="coerce")
-        if years.isna().any():
-            bad = grp.loc[years.isna(), "year"].tolist()
-            raise ValueError(f"values for {key}: year must be an integer, got {bad[:5]}")
-        s = pd.Series(pd.to_numeric(grp["value"], errors="coerce").to_numpy(), index=years.astype("int64"))
-        if s.isna().any():
-            raise ValueError(f"values for {key}: non-numeric value(s) in column 'value'")
-        if s.index.duplicated().any():
-            dupes = sorted(set(int(y) for y in s.index[s.index.duplicated()]))
-            raise ValueError(
-                f"values for region_code={key[0]!r}, indicator_id={key[1]!r} "
-                f"has more than one value for year(s) {dupes}; keep one"
-            )
-        series_by_key[tuple(key)] = s
+    series_by_key = _series_arrays(vals)
 
     rows: list[dict] = []
     seen: set[tuple] = set()
+    no_data = (np.array([], dtype="int64"), np.array([], dtype="float64"))
     for rec in targets.loc[:, list(_TARGET_COLUMNS)].to_dict("records"):
         key = (rec["region_code"], rec["indicator_id"])
         seen.add(key)
@@ -1009,12 +1129,14 @@ def progress_table(
         b_year = base_year if _is_missing(rec["baseline_year"]) else int(rec["baseline_year"])
         t_year = target_year if _is_missing(rec["target_year"]) else int(rec["target_year"])
         target = None if _is_missing(rec["target_value"]) else float(rec["target_value"])
-        s = series_by_key.get(key, pd.Series(dtype="float64", index=pd.Index([], dtype="int64")))
-        if b_year not in s.index and not _is_missing(rec["baseline_value"]):
-            s = pd.concat([s, pd.Series([float(rec["baseline_value"])], index=[b_year])])
-        res = assess_progress(
-            s, target=target, target_year=t_year, base_year=b_year,
-            direction=direction, thresholds=th,  # type: ignore[arg-type]
+        years, vals_ = series_by_key.get(key, no_data)
+        if b_year not in years and not _is_missing(rec["baseline_value"]):
+            years = np.append(years, b_year)
+            vals_ = np.append(vals_, float(rec["baseline_value"]))
+        order = np.argsort(years, kind="stable")  # years are unique: as sort_index
+        res = _assess_clean(
+            years[order], vals_[order], target=target, target_year=t_year, base_year=b_year,
+            direction=direction, th=th,
         )
         achievement = (
             achievement_ratio(res.base_value, res.latest_value, target)
@@ -1040,18 +1162,19 @@ def progress_table(
         })
 
     # Indicators with data but no agreed target row: kept, not judged.
-    for key, s in series_by_key.items():
+    for key, (years, vals_) in series_by_key.items():
         if key in seen:
             continue
-        s = s.dropna().sort_index()
+        order = np.argsort(years, kind="stable")
+        years, vals_ = years[order], vals_[order]
         rows.append({
             "region_code": key[0],
             "indicator_id": key[1],
             "direction": None,
-            "baseline_year": int(s.index[0]) if len(s) else None,
-            "baseline_value": float(s.iloc[0]) if len(s) else math.nan,
-            "latest_year": int(s.index[-1]) if len(s) else None,
-            "latest_value": float(s.iloc[-1]) if len(s) else math.nan,
+            "baseline_year": int(years[0]) if len(years) else None,
+            "baseline_value": float(vals_[0]) if len(years) else math.nan,
+            "latest_year": int(years[-1]) if len(years) else None,
+            "latest_value": float(vals_[-1]) if len(years) else math.nan,
             "target_year": None,
             "target_value": math.nan,
             "achievement": math.nan,
@@ -1071,6 +1194,56 @@ def progress_table(
     if len(out):
         out = out.sort_values(_KEY, kind="stable", ignore_index=True)
     return out
+
+
+def _series_arrays(vals: pd.DataFrame) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """Each (region, indicator)'s years (int64) and values (float64) in row order, rows
+    with a missing value left out; raises on a non-integer year, a non-numeric value or
+    a repeated year, naming the series (:func:`_series_by_key` checks and words it).
+
+    Checked and converted once for the whole table rather than once per series.
+    """
+    notna = vals["value"].notna().to_numpy()
+    years = pd.to_numeric(vals["year"], errors="coerce").to_numpy(dtype="float64")
+    nums = pd.to_numeric(vals["value"], errors="coerce").to_numpy(dtype="float64")
+    used = np.flatnonzero(notna)
+    bad = np.isnan(years[used]).any() or np.isnan(nums[used]).any()
+    if not bad:
+        int_years = years[used].astype("int64")
+        groups = vals.groupby(_KEY, sort=False, dropna=False).ngroup().to_numpy()
+        bad = pd.DataFrame({"g": groups[used], "y": int_years}).duplicated().any()
+    if bad:
+        _series_by_key(vals)  # raises with the series named
+        raise AssertionError("unreachable: the per-series check found no problem")
+    all_years = np.zeros(len(vals), dtype="int64")
+    all_years[used] = int_years
+    out: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    for key, idx in vals.groupby(_KEY, sort=False, dropna=False).indices.items():
+        idx = idx[notna[idx]]
+        out[tuple(key)] = (all_years[idx], nums[idx])
+    return out
+
+
+def _series_by_key(vals: pd.DataFrame) -> dict[tuple, pd.Series]:
+    """The per-series check of :func:`_series_arrays` (slow; used to word an error)."""
+    series_by_key: dict[tuple, pd.Series] = {}
+    for key, grp in vals.groupby(_KEY, sort=False, dropna=False):
+        grp = grp[grp["value"].notna()]
+        years = pd.to_numeric(grp["year"], errors="coerce")
+        if years.isna().any():
+            bad = grp.loc[years.isna(), "year"].tolist()
+            raise ValueError(f"values for {key}: year must be an integer, got {bad[:5]}")
+        s = pd.Series(pd.to_numeric(grp["value"], errors="coerce").to_numpy(), index=years.astype("int64"))
+        if s.isna().any():
+            raise ValueError(f"values for {key}: non-numeric value(s) in column 'value'")
+        if s.index.duplicated().any():
+            dupes = sorted(set(int(y) for y in s.index[s.index.duplicated()]))
+            raise ValueError(
+                f"values for region_code={key[0]!r}, indicator_id={key[1]!r} "
+                f"has more than one value for year(s) {dupes}; keep one"
+            )
+        series_by_key[tuple(key)] = s
+    return series_by_key
 
 
 # ---------------------------------------------------------------------------

@@ -59,6 +59,7 @@ __all__ = [
     "sector_mixing",
     "partner_scores",
     "partner_summary",
+    "region_tables",
     "tie_problems",
     "tie_quality_report",
     "network_figure",
@@ -139,6 +140,8 @@ def _numeric(df: pd.DataFrame, col: str, what: str) -> pd.Series:
 
 def _names(s: pd.Series) -> pd.Series:
     """Organisation names as str (missing stays missing)."""
+    if s.dtype == "str" and len(s) and not s.isna().any():
+        return s.copy()  # already str, none missing: the conversion below returns the same
     return s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v))
 
 
@@ -154,6 +157,17 @@ def _register_sectors(register: pd.DataFrame | None) -> dict[str, str]:
         sec = UNKNOWN_SECTOR if pd.isna(sector) or str(sector).strip() == "" else str(sector).strip()
         out.setdefault(str(org), sec)
     return out
+
+
+def _frame(rows: list[tuple], columns: list[str], dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns).astype(dtypes)``, built column by column
+    (the numeric columns straight as typed arrays; the others inferred as before)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=columns).astype(dict(dtypes))
+    values = list(zip(*rows, strict=True))
+    return pd.DataFrame({name: (np.array(col, dtype=dtypes[name]) if name in dtypes
+                                else list(col))
+                         for name, col in zip(columns, values, strict=True)}, columns=columns)
 
 
 def _sector_order(observed) -> list[str]:
@@ -174,23 +188,26 @@ def _valid_ties(ties: pd.DataFrame, what: str = "ties") -> pd.DataFrame:
             f"{list(ties.index[missing][:5])}; see tie_problems()."
         )
     level = _numeric(ties, "level", what)
-    bad = level.notna() & ~level.isin(LEVELS)
+    lv = level.to_numpy()
+    bad = ~np.isnan(lv) & ~np.isin(lv, LEVELS)
     if bad.any():
         raise ValueError(
             f"{what}: column 'level' must be 0, 1, 2 or 3; row(s) {list(ties.index[bad][:5])} "
             f"have {sorted(set(level[bad]))[:5]}. See tie_problems()."
         )
-    out = pd.DataFrame({"organisation": org, "partner": partner, "level": level}, index=ties.index)
+    columns = {"organisation": org, "partner": partner, "level": level}
     for col in ("trust", "value"):
         s = _numeric(ties, col, what)
-        bad = s.notna() & ((s < PARTNER_SCALE_MIN) | (s > PARTNER_SCALE_MAX))
+        x = s.to_numpy()
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(x) & ((x < PARTNER_SCALE_MIN) | (x > PARTNER_SCALE_MAX))
         if bad.any():
             raise ValueError(
                 f"{what}: column {col!r} must lie in {PARTNER_SCALE_MIN:g}-{PARTNER_SCALE_MAX:g}; "
                 f"row(s) {list(ties.index[bad][:5])} do not. See tie_problems()."
             )
-        out[col] = s
-    return out
+        columns[col] = s
+    return pd.DataFrame(columns, index=ties.index)
 
 
 # --------------------------------------------------------------------------------------
@@ -262,43 +279,102 @@ def build_network(
     """
     if min_level not in (1, 2, 3) or isinstance(min_level, bool):
         raise ValueError(f"min_level must be 1, 2 or 3, got {min_level!r}.")
-    t = _valid_ties(ties)
-    sectors = _register_sectors(register)
+    return _build_network(_valid_ties(ties), _register_sectors(register), min_level)
 
-    is_self = t["organisation"] == t["partner"]
-    t = t[~is_self]
-    dup_rows = int(t.duplicated(["organisation", "partner"]).sum())
-    directed = (
-        t.groupby(["organisation", "partner"], sort=True)
-        .agg(level=("level", "max"), trust=("trust", "mean"), value=("value", "mean"))
-        .reset_index()
-    )
+
+def _tie_arrays(t: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Checked ties (:func:`_valid_ties`) as arrays: organisation, partner (object),
+    level, trust, value (float)."""
+    return (t["organisation"].to_numpy(dtype=object), t["partner"].to_numpy(dtype=object),
+            *(t[c].to_numpy(dtype="float64") for c in ("level", "trust", "value")))
+
+
+class _GroupMean:
+    """Running mean of the non-missing values, summed as pandas' groupby ``mean`` does.
+
+    pandas (``_libs.groupby.group_mean``) adds each group's values in row order with
+    Kahan compensation and divides by their count; repeating it keeps the directed
+    ties' mean ratings bit-for-bit what ``DataFrame.groupby(...).agg("mean")`` gives.
+    """
+
+    __slots__ = ("n", "total", "comp")
+
+    def __init__(self) -> None:
+        self.n, self.total, self.comp = 0, 0.0, 0.0
+
+    def add(self, val: float) -> None:
+        if val != val:  # NaN: skipped
+            return
+        self.n += 1
+        y = val - self.comp
+        t = self.total + y
+        self.comp = t - self.total - y
+        if self.comp != self.comp:
+            self.comp = 0.0
+        self.total = t
+
+    def value(self) -> float:
+        return self.total / self.n if self.n else math.nan
+
+
+def _mean_of_reports(reports: list[float]) -> float:
+    """Mean of the non-missing ratings of a dyad's (at most two) directed reports; the
+    same float as ``np.mean`` (which adds two values in order and divides)."""
+    x = [r for r in reports if not math.isnan(r)]
+    if not x:
+        return math.nan
+    if len(x) == 1:
+        return float(x[0])
+    if len(x) == 2:
+        return float((x[0] + x[1]) / 2)
+    return float(np.mean(x))
+
+
+def _build_network(t: pd.DataFrame, sectors: dict[str, str], min_level: int) -> nx.Graph:
+    """:func:`build_network` of ties already checked by :func:`_valid_ties`.
+
+    The directed ties (highest level, mean trust and value of repeated
+    (organisation, partner) rows) are aggregated in one pass over the rows.
+    """
+    org, partner, level, trust, value = _tie_arrays(t)
+    is_self = org == partner
+    # every named organisation, self-tie rows included (checked ties have no missing name)
+    names = set(sectors) | set(org) | set(partner)
+    keep = ~is_self
+    directed: dict[tuple[str, str], list] = {}
+    for o, p, lv, tr, va in zip(org[keep].tolist(), partner[keep].tolist(), level[keep].tolist(),
+                                trust[keep].tolist(), value[keep].tolist(), strict=True):
+        d = directed.get((o, p))
+        if d is None:
+            d = directed[(o, p)] = [math.nan, _GroupMean(), _GroupMean()]
+        if lv == lv and not d[0] >= lv:  # max over non-missing levels
+            d[0] = lv
+        d[1].add(tr)
+        d[2].add(va)
+    dup_rows = int(keep.sum()) - len(directed)
 
     G = nx.Graph(min_level=int(min_level), self_ties=int(is_self.sum()), duplicate_rows=dup_rows)
-    names = set(sectors) | set(_names(ties["organisation"]).dropna()) \
-        | set(_names(ties["partner"]).dropna())
     for name in sorted(names):
         G.add_node(name, sector=sectors.get(name, UNKNOWN_SECTOR), in_register=name in sectors)
 
     dyads: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for org, partner, level, trust, value in directed.itertuples(index=False, name=None):
-        key = (org, partner) if org < partner else (partner, org)
+    for (org_, partner_) in sorted(directed):
+        lv, tr, va = directed[(org_, partner_)]
+        key = (org_, partner_) if org_ < partner_ else (partner_, org_)
         d = dyads.setdefault(key, {"level": [], "trust": [], "value": []})
-        d["level"].append(level)
-        d["trust"].append(trust)
-        d["value"].append(value)
+        d["level"].append(lv)
+        d["trust"].append(tr.value())
+        d["value"].append(va.value())
     for (u, v), d in sorted(dyads.items()):
         levels = [lv for lv in d["level"] if not math.isnan(lv)]
         if not levels or max(levels) < min_level:
             continue
-        trusts = [x for x in d["trust"] if not math.isnan(x)]
-        values = [x for x in d["value"] if not math.isnan(x)]
         G.add_edge(
             u, v,
             level=int(max(levels)),
             reciprocated=sum(lv >= min_level for lv in levels) == 2,
-            trust=float(np.mean(trusts)) if trusts else math.nan,
-            value=float(np.mean(values)) if values else math.nan,
+            trust=_mean_of_reports(d["trust"]),
+            value=_mean_of_reports(d["value"]),
         )
     return G
 
@@ -342,9 +418,9 @@ def degree_centralisation(G: nx.Graph) -> float:
     n = G.number_of_nodes()
     if n < 3:
         return math.nan
-    H = nx.Graph(G)
-    H.remove_edges_from(list(nx.selfloop_edges(H)))
-    degrees = np.array([d for _, d in H.degree()], dtype=float)
+    # degrees without self-loops (a self-loop adds 2 to networkx's degree)
+    adj = G.adj
+    degrees = np.array([len(adj[v]) - (v in adj[v]) for v in G], dtype=float)
     return float(np.sum(degrees.max() - degrees) / ((n - 1) * (n - 2)))
 
 
@@ -437,16 +513,14 @@ def central_organisations(G: nx.Graph, k: int | None = 5) -> pd.DataFrame:
          d / (n - 1) if n > 1 else math.nan, float(between.get(v, 0.0)))
         for v, d in G.degree()
     ]
-    out = pd.DataFrame(rows, columns=["organisation", "sector", "degree", "degree_centrality",
-                                      "betweenness"])
-    out = out.astype({"degree": "int64", "degree_centrality": "float64", "betweenness": "float64"})
     # Round betweenness for ordering only: float noise must not reorder equal values.
-    out["_b"] = out["betweenness"].round(12)
-    out = out.sort_values(["degree", "_b", "organisation"], ascending=[False, False, True],
-                          kind="stable").drop(columns="_b")
+    rounded = np.round(np.array([r[4] for r in rows], dtype="float64"), 12).tolist()
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i][2], -rounded[i], rows[i][0]))
     if k is not None:
-        out = out.head(k)
-    return out.reset_index(drop=True)
+        order = order[:k]
+    return _frame([rows[i] for i in order],
+                  ["organisation", "sector", "degree", "degree_centrality", "betweenness"],
+                  {"degree": "int64", "degree_centrality": "float64", "betweenness": "float64"})
 
 
 def _node_sectors(G: nx.Graph) -> dict:
@@ -473,23 +547,27 @@ def sector_ties(G: nx.Graph) -> pd.DataFrame:
         of them has a tie: the sector is outside the collaboration network).
     """
     sec = _node_sectors(G)
-    rows = []
-    for sector in _sector_order(sec.values()):
-        nodes = [v for v, s in sec.items() if s == sector]
-        tied = sum(1 for v in nodes if G.degree(v) > 0)
-        within = between = 0
-        for u, v in G.edges():
-            a, b = sec[u] == sector, sec[v] == sector
-            within += a and b
-            between += a != b
-        rows.append((sector, len(nodes), tied, within + between, within, between,
-                     len(nodes) > 0 and tied == 0))
-    out = pd.DataFrame(rows, columns=["sector", "organisations", "organisations_tied", "ties",
-                                      "within_ties", "between_ties", "isolated"])
+    order = _sector_order(sec.values())
+    nodes = dict.fromkeys(order, 0)
+    tied = dict.fromkeys(order, 0)
+    within = dict.fromkeys(order, 0)
+    between = dict.fromkeys(order, 0)
+    for v, d in G.degree():
+        nodes[sec[v]] += 1
+        tied[sec[v]] += d > 0
+    for u, v in G.edges():  # one pass over the ties, not one per sector
+        a, b = sec[u], sec[v]
+        if a == b:
+            within[a] += 1
+        else:
+            between[a] += 1
+            between[b] += 1
+    rows = [(sector, nodes[sector], tied[sector], within[sector] + between[sector],
+             within[sector], between[sector], nodes[sector] > 0 and tied[sector] == 0)
+            for sector in order]
     ints = ["organisations", "organisations_tied", "ties", "within_ties", "between_ties"]
-    out[ints] = out[ints].astype("int64")
-    out["isolated"] = out["isolated"].astype(bool)
-    return out
+    return _frame(rows, ["sector", *ints, "isolated"],
+                  {**dict.fromkeys(ints, "int64"), "isolated": "bool"})
 
 
 def sector_mixing(G: nx.Graph) -> pd.DataFrame:
@@ -538,15 +616,22 @@ def sector_mixing(G: nx.Graph) -> pd.DataFrame:
 # PARTNER trust and value
 # --------------------------------------------------------------------------------------
 def _score_block(block: pd.DataFrame) -> tuple:
+    return _score_arrays(block["trust"].to_numpy(dtype="float64"),
+                         block["value"].to_numpy(dtype="float64"))
+
+
+def _score_arrays(trust: np.ndarray, value: np.ndarray) -> tuple:
     out = []
-    for col in ("trust", "value"):
-        s = block[col].dropna()
-        mean = float(s.mean()) if len(s) else math.nan
-        out += [len(s), mean, mean / PARTNER_SCALE_MAX * 100]
+    for s in (trust, value):
+        s = s[~np.isnan(s)]
+        mean = float(s.sum() / s.size) if s.size else math.nan  # as pandas' Series.mean
+        out += [s.size, mean, mean / PARTNER_SCALE_MAX * 100]
     return tuple(out)
 
 
 _SCORE_COLUMNS = ["trust_n", "trust_mean", "trust_pct", "value_n", "value_mean", "value_pct"]
+_SCORE_DTYPES = {"trust_n": "int64", "value_n": "int64", "trust_mean": "float64",
+                 "trust_pct": "float64", "value_mean": "float64", "value_pct": "float64"}
 
 
 def partner_scores(
@@ -608,22 +693,30 @@ def partner_scores(
     """
     if by not in ("sector", "partner"):
         raise ValueError(f"by must be 'sector' or 'partner', got {by!r}.")
-    t = _valid_ties(ties)
-    t = t[t["organisation"] != t["partner"]]
-    sectors = _register_sectors(register)
-    t = t.assign(sector=t["partner"].map(lambda p: sectors.get(p, UNKNOWN_SECTOR)))
+    return _partner_scores(_valid_ties(ties), _register_sectors(register), by)
+
+
+def _partner_scores(t: pd.DataFrame, sectors: dict[str, str], by: str) -> pd.DataFrame:
+    """:func:`partner_scores` of ties already checked by :func:`_valid_ties`."""
     if by == "partner":
+        t = t[t["organisation"] != t["partner"]]
+        t = t.assign(sector=t["partner"].map(lambda p: sectors.get(p, UNKNOWN_SECTOR)))
         rows = [(p, block["sector"].iloc[0], *_score_block(block))
                 for p, block in t.groupby("partner", sort=True)]
         out = pd.DataFrame(rows, columns=["partner", "sector", *_SCORE_COLUMNS])
     else:
-        rows = [(s, *_score_block(t[t["sector"] == s])) for s in _sector_order(t["sector"])]
-        rows.append((_ALL, *_score_block(t)))
-        out = pd.DataFrame(rows, columns=["sector", *_SCORE_COLUMNS])
-    out[["trust_n", "value_n"]] = out[["trust_n", "value_n"]].astype("int64")
-    floats = ["trust_mean", "trust_pct", "value_mean", "value_pct"]
-    out[floats] = out[floats].astype("float64")
-    return out
+        org, partner, _, trust, value = _tie_arrays(t)
+        keep = org != partner
+        trust, value = trust[keep], value[keep]
+        sector_of = np.array([sectors.get(p, UNKNOWN_SECTOR) for p in partner[keep].tolist()],
+                             dtype=object)
+        rows = []
+        for s in _sector_order(sector_of):
+            mask = sector_of == s
+            rows.append((s, *_score_arrays(trust[mask], value[mask])))
+        rows.append((_ALL, *_score_arrays(trust, value)))
+        return _frame(rows, ["sector", *_SCORE_COLUMNS], _SCORE_DTYPES)
+    return out.astype(_SCORE_DTYPES)
 
 
 def partner_summary(ties: pd.DataFrame) -> dict[str, float | int]:
@@ -649,17 +742,42 @@ def partner_summary(ties: pd.DataFrame) -> dict[str, float | int]:
            dimensions of connectivity in public health collaboratives. *Journal of
            Public Health Management and Practice*, 14(5), E1-E7.
     """
-    t = _valid_ties(ties)
-    t = t[t["organisation"] != t["partner"]]
-    scores = dict(zip(_SCORE_COLUMNS, _score_block(t), strict=True))
-    lv = t["level"].dropna()
+    return _partner_summary(_valid_ties(ties))
+
+
+def _partner_summary(t: pd.DataFrame) -> dict[str, float | int]:
+    """:func:`partner_summary` of ties already checked by :func:`_valid_ties`."""
+    org, partner, level, trust, value = _tie_arrays(t)
+    keep = org != partner
+    scores = dict(zip(_SCORE_COLUMNS, _score_arrays(trust[keep], value[keep]), strict=True))
+    lv = level[keep]
+    lv = lv[~np.isnan(lv)]
     return {
-        "raters": int(t["organisation"].nunique()),
-        "rated": int(t["partner"].nunique()),
-        "ratings": len(t),
+        "raters": len(set(org[keep].tolist())),
+        "rated": len(set(partner[keep].tolist())),
+        "ratings": int(keep.sum()),
         **{k: (int(v) if k.endswith("_n") else float(v)) for k, v in scores.items()},
-        "mean_level": float(lv.mean()) if len(lv) else math.nan,
+        "mean_level": float(lv.sum() / lv.size) if lv.size else math.nan,
     }
+
+
+def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k: int = 5
+                  ) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One region's network tables, with the ties checked once.
+
+    Returns ``(metrics, central, sectors, scores)``: :func:`network_metrics` of
+    :func:`build_network` merged with :func:`partner_summary` (its keys prefixed
+    ``partner_``), :func:`central_organisations` (``k`` rows), :func:`sector_ties` and
+    :func:`partner_scores` by sector -- the same values as calling each function,
+    which would check and convert the ties three times.
+    """
+    t = _valid_ties(ties)
+    sectors = _register_sectors(register)
+    graph = _build_network(t, sectors, 1)
+    metrics = {**network_metrics(graph),
+               **{f"partner_{key}": v for key, v in _partner_summary(t).items()}}
+    return (metrics, central_organisations(graph, k=k), sector_ties(graph),
+            _partner_scores(t, sectors, "sector"))
 
 
 # --------------------------------------------------------------------------------------

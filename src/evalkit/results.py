@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -43,20 +44,79 @@ def report_regions(survey: pd.DataFrame, targets: pd.DataFrame) -> list[Region]:
     return [get_region(c) for c in sorted(codes, key=lambda c: [int(p) for p in c.split(".")])]
 
 
-def _per_region(regions: list[Region], frame: pd.DataFrame, compute) -> pd.DataFrame:
+class _RegionRows:
+    """The rows of ``frame`` that belong to each report region, grouped once.
+
+    ``rows(region)`` equals :func:`analysis.in_region` (a province's rows include its
+    regencies' and cities', through ``province_code``; same rows, same order, same
+    index). The frame is sorted once by region (and once by province), stably, so each
+    region's rows are one contiguous slice, in their original order: looking a region up
+    costs a slice, not a comparison of the whole column (or a gather of every column)
+    for every one of hundreds of regions.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._by: dict[str, tuple[pd.DataFrame, dict]] = {}
+        for column in ("region_code", "province_code"):
+            if column not in frame.columns:
+                continue
+            codes, keys = pd.factorize(frame[column])  # missing -> -1, never matched
+            order = np.argsort(codes, kind="stable")
+            order = order[codes[order] >= 0]
+            bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+            spans = {key: (int(bounds[i]), int(bounds[i + 1])) for i, key in enumerate(keys)}
+            self._by[column] = (frame.iloc[order], spans)
+
+    def _span(self, region: Region) -> tuple[pd.DataFrame | None, tuple[int, int]]:
+        column = ("province_code" if region.level == 1 and "province_code" in self._by
+                  else "region_code")
+        if column not in self._by:
+            return None, (0, 0)
+        frame, spans = self._by[column]
+        return frame, spans.get(region.code, (0, 0))
+
+    def count(self, region: Region) -> int:
+        _, (lo, hi) = self._span(region)
+        return hi - lo
+
+    def rows(self, region: Region) -> pd.DataFrame:
+        frame, (lo, hi) = self._span(region)
+        return self.frame.iloc[:0] if frame is None or hi == lo else frame.iloc[lo:hi]
+
+
+def _per_region(regions: list[Region], frame: pd.DataFrame | _RegionRows, compute) -> pd.DataFrame:
     """``compute(rows of one region)`` for every region, stacked with ``region_code`` first.
 
     A province's rows include its regencies' and cities' (see :func:`analysis.in_region`).
     """
+    grouped = frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
     parts = []
     for region in regions:
-        rows = analysis.in_region(frame, region)
+        rows = grouped.rows(region)
         out = compute(rows) if len(rows) else None
         if out is not None and len(out):
-            parts.append(out.assign(region_code=region.code))
+            parts.append((region.code, out))
     if not parts:
         return pd.DataFrame(columns=["region_code"])
-    return _column_first(pd.concat(parts, ignore_index=True), "region_code")
+    return _stack(parts, first=True)
+
+
+def _stack(parts: list[tuple[str, pd.DataFrame]], *, first: bool) -> pd.DataFrame:
+    """``pd.concat([table.assign(region_code=code) for code, table in parts])``, with
+    ``region_code`` moved first when ``first``; the column is added once to the stacked
+    table instead of to each region's (a copy of every table)."""
+    tables = [table for _, table in parts]
+    if any("region_code" in table.columns for table in tables):
+        out = pd.concat([table.assign(region_code=code) for code, table in parts],
+                        ignore_index=True)
+        return _column_first(out, "region_code") if first else out
+    out = pd.concat(tables, ignore_index=True)
+    codes = np.repeat(np.array([code for code, _ in parts], dtype=object),
+                      [len(table) for table in tables])
+    out.insert(0 if first else len(out.columns), "region_code",
+               pd.array(codes, dtype="str"))
+    return out
 
 
 def _column_first(table: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -70,15 +130,35 @@ def _attendance_rate(attendance: pd.DataFrame) -> tuple[float, float]:
     Organisations are the clusters of repeated meetings, so the SE is that of a mean
     of organisation-level shares (a cluster-level estimator; Kish 1965, ch. 6).
     """
-    shares = attendance.groupby("organisation")["attended"].mean()
-    if shares.empty:
+    # each organisation's share, organisations sorted (as groupby(...).mean() gives them)
+    known = attendance["organisation"].notna().to_numpy()  # groupby leaves missing keys out
+    orgs, codes = np.unique(attendance["organisation"].to_numpy(dtype=object)[known],
+                            return_inverse=True)
+    if not len(orgs):
         return np.nan, np.nan
+    attended = attendance["attended"].to_numpy(dtype="float64")[known]
+    shares = pd.Series(np.bincount(codes, weights=attended) / np.bincount(codes))
     se = shares.std(ddof=1) / np.sqrt(len(shares)) if len(shares) > 1 else np.nan
     return float(shares.mean()), float(se)
 
 
-def index_components(regions: list[Region], shrinkage: pd.DataFrame, attendance: pd.DataFrame,
-                     register: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
+def _grouped(frame: pd.DataFrame | _RegionRows) -> _RegionRows:
+    return frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
+
+
+def _pentahelix_share(coverage: pd.DataFrame) -> float:
+    """:func:`engagement.coverage_share` of one region's coverage rows, on arrays."""
+    sectors = coverage["sector"].to_numpy(dtype=object)
+    present = coverage["present"].to_numpy(dtype=bool)
+    have = {s for s, p in zip(sectors.tolist(), present.tolist(), strict=True) if p}
+    missing = [s for s in engagement.PENTAHELIX if s not in have]
+    return (len(engagement.PENTAHELIX) - len(missing)) / len(engagement.PENTAHELIX)
+
+
+def index_components(regions: list[Region], shrinkage: pd.DataFrame,
+                     attendance: pd.DataFrame | _RegionRows, register: pd.DataFrame | _RegionRows,
+                     progress: pd.DataFrame, *, coverage: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """The index's components per region, long: ``region_code, component, value, se``.
 
     - ``health``: the partially pooled mean health score (so a region of 12
@@ -89,28 +169,40 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame, attendance:
     - ``achievement``: mean achievement ratio, each capped to [0, 1].
 
     The last three carry no sampling error (they are counts of what is there).
+    ``coverage``, when given, is the all-region table of :func:`_coverage`, whose
+    ``present`` column is the register's (so the coverage share is read from it instead
+    of recounting the register).
     """
     rows = []
     pooled = shrinkage.set_index("region_code")
+    attendance, register = _grouped(attendance), _grouped(register)
+    by_region = progress.groupby("region_code", sort=False).indices
+    summary = progress["summary"].to_numpy(dtype=object)
+    achievement = progress["achievement"].to_numpy(dtype="float64")
+    covered = None if coverage is None else _RegionRows(coverage)  # by region_code only
     for region in regions:
         code = region.code
         if code in pooled.index:
             rows.append((code, "health", pooled.at[code, "shrunken"], pooled.at[code, "shrunken_se"]))
-        att = analysis.in_region(attendance, region)
+        att = attendance.rows(region)
         if len(att):
             rows.append((code, "attendance_rate", *_attendance_rate(att)))
-        reg = analysis.in_region(register, region)
-        if len(reg):
-            rows.append((code, "pentahelix_coverage",
-                         engagement.coverage_share(engagement.pentahelix_coverage(reg)), 0.0))
-        prog = progress[progress["region_code"] == code]
-        judged = prog[prog["summary"] != "insufficient_data"]
-        if len(judged):
-            rows.append((code, "indicators_on_track",
-                         float(judged["summary"].isin(["achieved", "on_track"]).mean()), 0.0))
-            capped = judged["achievement"].clip(0, 1).dropna()
+        if register.count(region):
+            if covered is None:
+                share = engagement.coverage_share(
+                    engagement.pentahelix_coverage(register.rows(region)))
+            else:
+                share = _pentahelix_share(covered.rows(region))
+            rows.append((code, "pentahelix_coverage", share, 0.0))
+        idx = np.sort(by_region.get(code, np.array([], dtype=np.intp)))
+        judged = summary[idx] != "insufficient_data"
+        if judged.any():
+            on_track = np.isin(summary[idx][judged], ["achieved", "on_track"])
+            rows.append((code, "indicators_on_track", float(on_track.sum() / on_track.size), 0.0))
+            capped = np.clip(achievement[idx][judged], 0, 1)
+            capped = capped[~np.isnan(capped)]
             if len(capped):
-                rows.append((code, "achievement", float(capped.mean()), 0.0))
+                rows.append((code, "achievement", float(capped.sum() / capped.size), 0.0))
     return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
 
 
@@ -121,30 +213,30 @@ def _ordinal_by_dimension(answers: pd.DataFrame) -> pd.DataFrame:
     return _column_first(pd.concat(parts, ignore_index=True), "dimension")
 
 
-def _coverage(regions: list[Region], register: pd.DataFrame, survey: pd.DataFrame,
-              attendance: pd.DataFrame) -> pd.DataFrame:
+def _coverage(regions: list[Region], register: pd.DataFrame | _RegionRows,
+              survey: pd.DataFrame | _RegionRows, attendance: pd.DataFrame | _RegionRows
+              ) -> pd.DataFrame:
     """Pentahelix coverage of each region's register, survey and meetings."""
-    parts = [engagement.pentahelix_coverage(
-        analysis.in_region(register, r), survey=analysis.in_region(survey, r),
-        attendance=analysis.in_region(attendance, r)).assign(region_code=r.code) for r in regions]
-    return _column_first(pd.concat(parts, ignore_index=True), "region_code")
+    register, survey, attendance = _grouped(register), _grouped(survey), _grouped(attendance)
+    return _stack([(r.code, engagement.pentahelix_coverage(
+        register.rows(r), survey=survey.rows(r), attendance=attendance.rows(r)))
+        for r in regions], first=True)
 
 
-def _network_tables(regions: list[Region], ties: pd.DataFrame, register: pd.DataFrame
-                    ) -> dict[str, pd.DataFrame]:
+def _network_tables(regions: list[Region], ties: pd.DataFrame | _RegionRows,
+                    register: pd.DataFrame | _RegionRows) -> dict[str, pd.DataFrame]:
     metrics, central, sectors, scores = [], [], [], []
+    ties, register = _grouped(ties), _grouped(register)
     for region in regions:
-        r = analysis.in_region(register, region)
+        r = register.rows(region)
         if not len(r):
             continue
-        t = _as_network_ties(analysis.in_region(ties, region))
-        graph = network.build_network(t, r)
-        metrics.append({"region_code": region.code, **network.network_metrics(graph),
-                        **{f"partner_{k}": v for k, v in network.partner_summary(t).items()}})
-        central.append(network.central_organisations(graph, k=5).assign(region_code=region.code))
-        sectors.append(network.sector_ties(graph).assign(region_code=region.code))
-        scores.append(network.partner_scores(t, r).assign(region_code=region.code))
-    first = lambda frames: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()  # noqa: E731
+        m, c, s, p = network.region_tables(_as_network_ties(ties.rows(region)), r, k=5)
+        metrics.append({"region_code": region.code, **m})
+        central.append((region.code, c))
+        sectors.append((region.code, s))
+        scores.append((region.code, p))
+    first = lambda parts: _stack(parts, first=False) if parts else pd.DataFrame()  # noqa: E731
     return {"network_metrics": pd.DataFrame(metrics), "network_central": first(central),
             "network_sectors": first(sectors), "partner_scores": first(scores)}
 
@@ -154,8 +246,22 @@ def _as_network_ties(ties: pd.DataFrame) -> pd.DataFrame:
     return ties[["region_code", "organisation", "partner", "level", "trust", "value"]]
 
 
-def compute_results(processed_dir: Path = PROCESSED_DATA_DIR) -> dict[str, pd.DataFrame]:
-    """Every cross-region table the reports and the synthesis read (pure apart from reading)."""
+def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
+                    timings: dict[str, tuple[float, float]] | None = None
+                    ) -> dict[str, pd.DataFrame]:
+    """Every cross-region table the reports and the synthesis read (pure apart from reading).
+
+    ``timings``, when given, receives ``{step: (wall seconds, CPU seconds)}`` of each
+    step (a table, or the group of tables computed together), for benchmarks.
+    """
+    def timed(name: str, compute):
+        if timings is None:
+            return compute()
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = compute()
+        timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return value
+
     read = lambda name: read_processed(name, processed_dir)  # noqa: E731
     survey, items, register = read("survey"), read("items"), read("stakeholders")
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
@@ -165,42 +271,62 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR) -> dict[str, pd.Da
     # province reports include their regencies' respondents (analysis.in_region)
     scores["province_code"] = scores["response_id"].map(
         survey.set_index("response_id")["province_code"])
+    # each table's rows per report region, grouped once for every per-region table
+    by_region = {name: _RegionRows(frame) for name, frame in (
+        ("scores", scores), ("attendance", attendance), ("register", register),
+        ("survey", survey), ("ties", ties))}
 
-    progress = analysis.indicator_progress(annual, targets, metadata)
-    progress = progress.merge(analysis.trend_projections(annual, progress),
-                              on=["region_code", "indicator_id"], how="left")
+    progress = timed("progress", lambda: analysis.indicator_progress(annual, targets, metadata))
+    progress = progress.merge(timed("trend_projections", lambda: analysis.trend_projections(
+        annual, progress)), on=["region_code", "indicator_id"], how="left")
     # Partial pooling groups respondents by the region_code they answered for, so no
     # one is counted twice; a province's row holds the province-level respondents.
-    shrinkage, fit = models.region_shrinkage(scores, ci=0.95, n_boot=500, seed=SEED)
-    components = index_components(regions, shrinkage, attendance, register, progress)
+    shrinkage, fit = timed("shrinkage", lambda: models.region_shrinkage(
+        scores, ci=0.95, n_boot=500, seed=SEED))
+    coverage = timed("coverage", lambda: _coverage(
+        regions, by_region["register"], by_region["survey"], by_region["attendance"]))
+    components = timed("index_components", lambda: index_components(
+        regions, shrinkage, by_region["attendance"], by_region["register"], progress,
+        coverage=coverage))
     spec = effectiveness.DEFAULT_SPEC
     out = {
-        "benchmark": analysis.benchmark(scores),
+        "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
         "progress": progress,
-        "attribution": analysis.attribution_table(annual, read("partnerships"),
-                                                  metadata["indicator_id"].tolist()),
-        "sector_model": models.sector_effects_model(scores, reference="masyarakat_sipil"),
-        "sector_ordinal": _ordinal_by_dimension(analysis.items_long(survey, items)),
-        "sector_tests": _per_region(regions, scores, lambda s: models.sector_differences(
-            s, n_boot=500, seed=SEED)),
-        "sector_pairs": _per_region(regions, scores, models.pairwise_sector_tests),
+        "attribution": timed("attribution", lambda: analysis.attribution_table(
+            annual, read("partnerships"), metadata["indicator_id"].tolist())),
+        "sector_model": timed("sector_model", lambda: models.sector_effects_model(
+            scores, reference="masyarakat_sipil")),
+        "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
+            analysis.items_long(survey, items))),
+        "sector_tests": timed("sector_tests", lambda: _per_region(
+            regions, by_region["scores"], lambda s: models.sector_differences(
+                s, n_boot=500, seed=SEED))),
+        "sector_pairs": timed("sector_pairs", lambda: _per_region(
+            regions, by_region["scores"], models.pairwise_sector_tests)),
         "shrinkage": shrinkage,
         "shrinkage_fit": fit.as_frame(),
         # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
         # small-cell suppression, which protects respondents, does not apply (min_n=1).
-        "attendance_sector": _per_region(regions, attendance, lambda a: engagement.attendance_by_sector(
-            a, min_n=1)),
-        "attendance_time": _per_region(regions, attendance, lambda a: engagement.attendance_over_time(
-            a, min_n=1)),
-        "attendance_trend": _per_region(regions, attendance, engagement.attendance_trend),
-        "coverage": _coverage(regions, register, survey, attendance),
+        "attendance_sector": timed("attendance_sector", lambda: _per_region(
+            regions, by_region["attendance"], lambda a: engagement.attendance_by_sector(
+                a, min_n=1))),
+        "attendance_time": timed("attendance_time", lambda: _per_region(
+            regions, by_region["attendance"], lambda a: engagement.attendance_over_time(
+                a, min_n=1))),
+        "attendance_trend": timed("attendance_trend", lambda: _per_region(
+            regions, by_region["attendance"], engagement.attendance_trend)),
+        "coverage": coverage,
         "index_components": components,
-        "index": effectiveness.bootstrap_index(components, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED),
-        "index_pillars": effectiveness.composite_index(components, spec),
-        "index_sensitivity": effectiveness.weight_sensitivity(components, spec,
-                                                              n_draws=WEIGHT_DRAWS, seed=SEED),
-        "index_scenarios": effectiveness.weight_scenarios(components, spec),
-        **_network_tables(regions, ties, register),
+        "index": timed("index", lambda: effectiveness.bootstrap_index(
+            components, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED)),
+        "index_pillars": timed("index_pillars", lambda: effectiveness.composite_index(
+            components, spec)),
+        "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
+            components, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
+        "index_scenarios": timed("index_scenarios", lambda: effectiveness.weight_scenarios(
+            components, spec)),
+        **timed("network", lambda: _network_tables(regions, by_region["ties"],
+                                                    by_region["register"])),
     }
     return out
 
