@@ -19,7 +19,7 @@
      then the HTML export and the run record;
    * ``--compare-fresh``: ``evalkit-jN-fresh``, the same with ``fresh_kernels=True`` (a
      new Python per report), to show what forking saves.
-   ``--all`` also runs ``evalkit-jN`` over every region.
+   ``--all`` also runs ``evalkit-jN`` over every region, and the synthesis.
 3. Prints seconds per region (wall time of the phase divided by reports, and the steady
    rate once every worker has its first kernel), CPU seconds per report, the projection
    for 552 regions, the ratio against the naive loop, whether the notebooks' outputs
@@ -247,8 +247,9 @@ def run_phase(name: str, fn, codes: list[str], out_dir: Path, processed: Path, j
 
 
 def evalkit_phase(name: str, codes: list[str], out_dir: Path, processed: Path, jobs: int,
-                  fresh_kernels: bool = False) -> dict:
-    """``run_reports`` on ``codes`` (one language, no synthesis, every report rerun)."""
+                  fresh_kernels: bool = False, synthesis: bool = False) -> dict:
+    """``run_reports`` on ``codes`` (one language, every report rerun; the synthesis too
+    when asked, which is then one more "region" in the counts)."""
     from evalkit.batch import run_reports
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -256,14 +257,18 @@ def evalkit_phase(name: str, codes: list[str], out_dir: Path, processed: Path, j
     finished: list[float] = []
     cpu, start = cpu_seconds(), time.perf_counter()
     runs = run_reports([get_region(c) for c in codes], langs=("id",), jobs=jobs,
-                       reports_dir=out_dir, processed_dir=processed, synthesis=False,
+                       reports_dir=out_dir, processed_dir=processed, synthesis=synthesis,
                        force=True, fresh_kernels=fresh_kernels,
                        on_done=lambda *_: finished.append(time.perf_counter()))
     wall = time.perf_counter() - start
     cpu = cpu_seconds() - cpu  # workers, their fork servers and kernels are reaped by now
-    results = [{"code": r.region.code, "ok": r.ok, "seconds": r.seconds, "error": r.error,
+    results = [{"code": r.region.code if r.region else "synthesis", "ok": r.ok,
+                "seconds": r.seconds, "error": r.error,
                 "notebook": str(r.notebook) if r.notebook else None} for r in runs]
-    return _summarise(name, jobs, codes, wall, cpu, results, sorted(finished))
+    if synthesis:
+        print(f"  synthesis: {runs[-1].seconds:.1f} s ({'ok' if runs[-1].ok else runs[-1].error})")
+    return _summarise(name, jobs, codes + ["synthesis"] * synthesis, wall, cpu, results,
+                      sorted(finished))
 
 
 def _summarise(name: str, jobs: int, codes: list[str], wall: float, cpu: float,
@@ -466,8 +471,9 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         phases.append(evalkit_phase(f"evalkit-j{args.jobs}-fresh", codes, reports / "fresh",
                                     processed, args.jobs, fresh_kernels=True))
     if args.all:
-        phases.append(evalkit_phase(f"evalkit-j{args.jobs} ALL", sample_regions(processed, 10**6),
-                                    reports / "all", processed, args.jobs))
+        phases.append(evalkit_phase(f"evalkit-j{args.jobs} ALL+syn",
+                                    sample_regions(processed, 10**6), reports / "all",
+                                    processed, args.jobs, synthesis=True))
 
     # Same outputs? (naive vs evalkit, region by region)
     naive = {r["code"]: r for r in phases[0]["results"] if r["ok"]}
