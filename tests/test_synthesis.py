@@ -72,3 +72,20 @@ def test_country_wide_figures_show_the_extremes_of_a_large_programme(processed_d
     assert caption == {"key": "fig_sensitivity_extremes", "k": 4, "n": len(ranks)}
     monkeypatch.setattr(synthesis, "FIGURE_EXTREMES", 20)  # 16 regions: all shown
     assert synthesis.index_caption(syn) == {"key": "fig_index"}
+
+
+def test_the_caterpillar_shows_the_extremes_of_a_large_programme(processed_dir, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    syn = synthesis.load_synthesis("id", processed_dir)
+    monkeypatch.setattr(synthesis, "FIGURE_EXTREMES", 3)  # 16 regions > 2 x 3
+    table = syn.tables["shrinkage"].sort_values("shrunken")
+    expected = set(table["region_code"].head(3)) | set(table["region_code"].tail(3))
+    fig = synthesis.caterpillar(syn)
+    shown = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert shown == {syn.name(c) for c in expected}
+    plt.close(fig)
+    assert synthesis.caterpillar_caption(syn) == {"key": "fig_caterpillar_extremes", "k": 3,
+                                                  "n": len(table)}
+    monkeypatch.setattr(synthesis, "FIGURE_EXTREMES", 20)
+    assert synthesis.caterpillar_caption(syn) == {"key": "fig_caterpillar"}

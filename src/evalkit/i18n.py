@@ -430,6 +430,13 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Rata-rata kesehatan kemitraan per wilayah: mentah dan disusutkan (model campuran), dengan IK 95%.",
         "en": "Mean partnership health per region: raw and shrunken (mixed model), with 95% CIs.",
     },
+    "fig_caterpillar_extremes": {
+        "id": ("Rata-rata kesehatan kemitraan {k} wilayah tertinggi dan {k} terendah (dari {n}): "
+               "mentah dan disusutkan (model campuran), dengan IK 95%; skor setiap wilayah ada "
+               "di summary.xlsx."),
+        "en": ("Mean partnership health of the {k} highest and {k} lowest of {n} regions: raw and "
+               "shrunken (mixed model), with 95% CIs; every region's scores are in summary.xlsx."),
+    },
     "syn_sectors": {
         "id": ("Model campuran per dimensi (intersep acak wilayah) membandingkan setiap sektor dengan "
                "{reference}. Secara keseluruhan, **{sector}** paling rendah: {estimate:+.2f} poin "

@@ -85,7 +85,9 @@ def pooling_text(syn: Synthesis) -> str:
 
 
 def caterpillar(syn: Synthesis):
+    """Raw and shrunken region means; in a large programme the 20 highest and 20 lowest."""
     table = syn.tables["shrinkage"]
+    table = table[table["region_code"].isin(_extremes(_by_shrunken(table))[0])]
     labels = {c: syn.name(c) for c in table["region_code"]}
     ax = models.caterpillar_figure(table, labels=labels,
                                    grand_mean=float(syn.tables["shrinkage_fit"]["grand_mean"].iat[0]),
@@ -271,6 +273,20 @@ def sensitivity_figure(syn: Synthesis):
     scen = scen[scen["region_code"].isin(shown)]
     return effectiveness.sensitivity_figure(
         scen, labels={c: syn.name(c) for c in scen["region_code"].unique()}, lang=syn.lang).figure
+
+
+def _by_shrunken(table: pd.DataFrame) -> pd.DataFrame:
+    """The shrinkage table with a ``rank`` column (1 = highest shrunken mean)."""
+    return table.assign(rank=table["shrunken"].rank(ascending=False, method="first"))
+
+
+def caterpillar_caption(syn: Synthesis) -> dict:
+    """Caption key and values of :func:`caterpillar` (says when only the extremes are shown)."""
+    ranked = _by_shrunken(syn.tables["shrinkage"])
+    if _extremes(ranked)[1]:
+        return {"key": "fig_caterpillar_extremes", "k": FIGURE_EXTREMES,
+                "n": int(ranked["rank"].notna().sum())}
+    return {"key": "fig_caterpillar"}
 
 
 def index_caption(syn: Synthesis, key: str = "fig_index") -> dict:
