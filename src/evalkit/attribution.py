@@ -35,7 +35,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from evalkit.indicators import _require_columns  # one column check for indicator tables
+from evalkit.checks import require_columns
 
 __all__ = [
     "PARTNERSHIP_COLUMNS",
@@ -123,7 +123,7 @@ def _region_codes(series: pd.Series, table: str) -> pd.Series:
 
 
 def _clean_values(values: pd.DataFrame) -> pd.DataFrame:
-    _require_columns(values, VALUE_COLUMNS, "values")
+    require_columns(values, VALUE_COLUMNS, "values")
     data = values.loc[:, list(VALUE_COLUMNS)].copy()
     data["region_code"] = _region_codes(data["region_code"], "values")
     data["year"] = _integer_years(data["year"], "values", "year")
@@ -147,7 +147,7 @@ def _clean_values(values: pd.DataFrame) -> pd.DataFrame:
 
 def _clean_partnerships(partnerships: pd.DataFrame) -> pd.Series:
     """Earliest start year per region (index region_code)."""
-    _require_columns(partnerships, PARTNERSHIP_COLUMNS, "partnerships")
+    require_columns(partnerships, PARTNERSHIP_COLUMNS, "partnerships")
     data = partnerships.loc[:, list(PARTNERSHIP_COLUMNS)].copy()
     data["region_code"] = _region_codes(data["region_code"], "partnerships")
     data["start_year"] = _integer_years(data["start_year"], "partnerships", "start_year")

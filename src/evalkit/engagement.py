@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from evalkit.checks import check_lang, check_level, check_min_n, require_columns
 from evalkit.config import CI_LEVEL, MIN_CELL
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; matplotlib is imported lazily
@@ -105,7 +106,6 @@ _AXIS_LABELS: dict[str, dict[str, str]] = {
     "sector": {"id": "Sektor", "en": "Sector"},
 }
 
-_LANGS = ("id", "en")
 _RATING_MIN, _RATING_MAX = 1, 5  # influence / interest scale of the register
 _ALL = "all"
 
@@ -113,32 +113,6 @@ _ALL = "all"
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def _check_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what}: expected a DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
-        )
-
-
-def _check_level(ci: float) -> None:
-    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise ValueError(f"ci must be a confidence level strictly between 0 and 1, got {ci!r}.")
-
-
-def _check_min_n(min_n: int) -> None:
-    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 0:
-        raise ValueError(f"min_n must be a non-negative integer, got {min_n!r}.")
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in _LANGS:
-        raise ValueError(f"lang must be one of {_LANGS}, got {lang!r}.")
-    return lang
-
-
 def _sector_series(df: pd.DataFrame) -> pd.Series:
     """Sector keys as plain strings; missing -> ``UNKNOWN_SECTOR``."""
     s = df["sector"]
@@ -225,7 +199,7 @@ def _attendance_arrays(attendance: pd.DataFrame, what: str, *, dates: bool = Fal
     """The checked columns of :func:`_prepare_attendance` as arrays (organisation and
     sector object arrays of str, attended bool, meeting_date datetime64)."""
     cols = ["organisation", "sector", "attended"] + (["meeting_date"] if dates else [])
-    _check_columns(attendance, cols, what)
+    require_columns(attendance, cols, what)
     org = attendance["organisation"]
     if org.isna().any():
         rows = list(attendance.index[org.isna()][:5])
@@ -261,9 +235,9 @@ def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
         ``{sector_key: label}``; use it as the ``labels`` argument of the figure
         functions. Keys absent from the table fall back to the key itself there.
     """
-    _check_lang(lang)
+    check_lang(lang)
     col = f"label_{lang}"
-    _check_columns(sectors, ["sector", col], "sectors")
+    require_columns(sectors, ["sector", col], "sectors")
     return {str(k): str(v) for k, v in zip(sectors["sector"], sectors[col], strict=True)}
 
 
@@ -416,8 +390,8 @@ def attendance_by_sector(
     .. [6] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley,
            ch. 5 (threshold rule).
     """
-    _check_level(ci)
-    _check_min_n(min_n)
+    check_level(ci)
+    check_min_n(min_n)
     data = _attendance_arrays(attendance, "attendance")
     rows = []
     sector_of, attended_all, org_all = data["sector"], data["attended"], data["organisation"]
@@ -496,7 +470,7 @@ def attendance_over_time(
     ----------
     .. [1] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley.
     """
-    _check_min_n(min_n)
+    check_min_n(min_n)
     data = _attendance_arrays(attendance, "attendance", dates=True)
     try:
         period = pd.PeriodIndex(pd.DatetimeIndex(data["meeting_date"]), freq=freq)
@@ -632,8 +606,8 @@ def attendance_trend(
            cluster-robust inference. *Journal of Human Resources*, 50(2), 317-372.
     .. [3] Agresti, A. (2013). *Categorical Data Analysis* (3rd ed.). Wiley, ch. 5.
     """
-    _check_level(ci)
-    _check_min_n(min_n)
+    check_level(ci)
+    check_min_n(min_n)
     data = _attendance_arrays(attendance, "attendance", dates=True)
     dates = pd.Series(data["meeting_date"])
     if len(dates):
@@ -694,13 +668,13 @@ def pentahelix_coverage(
     a count, not an estimate: no interval applies. See :func:`missing_sectors` and
     :func:`coverage_share`.
     """
-    _check_columns(register, ["organisation", "sector"], "register")
+    require_columns(register, ["organisation", "sector"], "register")
     reg_org = register["organisation"].to_numpy(dtype=object)
     reg_sector = _sector_values(register)
     observed = set(reg_sector.tolist())
     svy_sector = att = None
     if survey is not None:
-        _check_columns(survey, ["sector"], "survey")
+        require_columns(survey, ["sector"], "survey")
         svy_sector = _sector_values(survey)
         observed |= set(svy_sector.tolist())
     if attendance is not None:
@@ -720,7 +694,7 @@ def pentahelix_coverage(
 
 
 def _check_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
-    _check_columns(coverage, ["sector", "present"], "coverage")
+    require_columns(coverage, ["sector", "present"], "coverage")
     return coverage[coverage["sector"].isin(PENTAHELIX)]
 
 
@@ -829,7 +803,7 @@ def power_interest_map(register: pd.DataFrame, *, midpoint: float = 3) -> pd.Dat
     .. [3] Bryson, J. M. (2004). What to do when stakeholders matter. *Public
            Management Review*, 6(1), 21-53.
     """
-    _check_columns(register, ["sector", "influence", "interest"], "register")
+    require_columns(register, ["sector", "influence", "interest"], "register")
     if not isinstance(midpoint, (int, float, np.number)) or isinstance(midpoint, bool) \
             or not math.isfinite(midpoint):
         raise ValueError(f"midpoint must be a finite number, got {midpoint!r}.")
@@ -868,7 +842,7 @@ def quadrant_counts(pi_map: pd.DataFrame) -> pd.DataFrame:
         :data:`QUADRANTS` plus ``unrated`` (missing rating) and ``total``; int64
         counts. Rows sum to ``total``.
     """
-    _check_columns(pi_map, ["sector", "quadrant"], "pi_map")
+    require_columns(pi_map, ["sector", "quadrant"], "pi_map")
     sector = _sector_series(pi_map)
     quad = pi_map["quadrant"].astype(object).where(pi_map["quadrant"].notna(), "unrated")
     cols = [*QUADRANTS, "unrated"]
@@ -938,11 +912,11 @@ def power_interest_figure(
     """
     import matplotlib.pyplot as plt
 
-    _check_lang(lang)
+    check_lang(lang)
     if not (0 <= jitter < 0.5):
         raise ValueError(f"jitter must be in [0, 0.5), got {jitter!r}.")
     if annotate:
-        _check_columns(register, ["organisation"], "register")
+        require_columns(register, ["organisation"], "register")
     pim = power_interest_map(register, midpoint=midpoint)
     pim = pim[pim["quadrant"].notna()].copy()
     pim["_sector"] = _sector_series(pim) if len(pim) else pd.Series(dtype=object)
@@ -1031,8 +1005,8 @@ def attendance_figure(
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    _check_lang(lang)
-    _check_columns(over_time, ["period", "sector", "rate"], "over_time")
+    check_lang(lang)
+    require_columns(over_time, ["period", "sector", "rate"], "over_time")
     periods = sorted(pd.unique(over_time["period"]))
     pos = {p: i for i, p in enumerate(periods)}
     present = [s for s in pd.unique(over_time["sector"]) if s != _ALL]

@@ -85,7 +85,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.indicators import _require_columns  # the same column check as indicator tables
+from evalkit.checks import check_lang, check_level, require_columns
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -127,7 +127,6 @@ _DIRECTIONS = ("higher", "lower")
 NORMALISATIONS: tuple[str, ...] = ("goalpost", "minmax", "zscore")
 #: Aggregation methods (Handbook step 6): weighted arithmetic or geometric mean.
 AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric")
-_LANGS = ("id", "en")
 
 #: Index values are rounded to this many decimals before ranking, so that two regions
 #: whose index differs only by floating-point noise (e.g. 0.49999999999999994 vs 0.5)
@@ -201,13 +200,7 @@ class ComponentSpec:
 
     def label(self, lang: str = "id") -> str:
         """Label in Indonesian (``"id"``) or English (``"en"``); empty if not set."""
-        return self.label_id if _check_lang(lang) == "id" else self.label_en
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in _LANGS:
-        raise ValueError(f"lang must be 'id' (Indonesian) or 'en' (English), got {lang!r}")
-    return lang
+        return self.label_id if check_lang(lang) == "id" else self.label_en
 
 
 def _is_weight(x: object) -> bool:
@@ -397,7 +390,7 @@ class IndexSpec:
 
     def pillar_label(self, pillar: str, lang: str = "id") -> str:
         """Label of a pillar in Indonesian or English (falls back to the key)."""
-        _check_lang(lang)
+        check_lang(lang)
         for source in (self.pillar_labels or {}, PILLAR_LABELS):
             if pillar in source and source[pillar].get(lang):
                 return source[pillar][lang]
@@ -489,7 +482,7 @@ def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFr
     >>> weights_table(lang="en")["weight"].round(4).tolist()
     [0.3333, 0.1667, 0.1667, 0.1667, 0.1667]
     """
-    _check_lang(lang)
+    check_lang(lang)
     cw = spec.component_weights
     pw = spec.normalised_pillar_weights
     rows = []
@@ -559,7 +552,7 @@ def to_wide(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC, *,
     >>> to_wide(long).loc["15.71", ["health", "attendance_rate"]].tolist()
     [3.5, 0.8]
     """
-    _require_columns(values_long, ("region_code", "component", column), name)
+    require_columns(values_long, ("region_code", "component", column), name)
     df = values_long
     if df["region_code"].isna().any():
         rows = df.index[df["region_code"].isna()].tolist()
@@ -1026,12 +1019,6 @@ def _float_array(x: object) -> np.ndarray:
 # ---------------------------------------------------------------------------------
 
 
-def _check_ci(ci: float) -> float:
-    if not _is_finite_number(ci) or not 0 < float(ci) < 1:
-        raise ValueError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}")
-    return float(ci)
-
-
 def _check_count(n: object, name: str) -> int:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"{name} must be a positive integer, got {n!r}")
@@ -1120,7 +1107,7 @@ def bootstrap_index(
     .. [3] Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*,
        §6.5 (parametric bootstrap), ch. 13 (percentile intervals).
     """
-    ci = _check_ci(ci)
+    ci = check_level(ci)
     wide = _as_wide(values_long, spec)
     if wide.empty:
         return _empty(BOOTSTRAP_COLUMNS, ("rank", "rank_ci_low", "rank_ci_upp"))
@@ -1652,8 +1639,8 @@ def method_text(
     >>> "33.3%" in method_text(lang="en")
     True
     """
-    _check_lang(lang)
-    ci = _check_ci(ci)
+    check_lang(lang)
+    ci = check_level(ci)
     if uncertainty not in ("parametric", "replicates"):
         raise ValueError(f"uncertainty must be 'parametric' or 'replicates', got {uncertainty!r}")
     pw = spec.normalised_pillar_weights
@@ -1743,8 +1730,8 @@ def index_figure(boot_table: pd.DataFrame, *, labels: Mapping[str, str] | None =
     matplotlib.axes.Axes
         The axes drawn on. The rank is printed beside each interval.
     """
-    _check_lang(lang)
-    _require_columns(boot_table, ("region_code", "index", "ci_low", "ci_upp", "rank"), "boot_table")
+    check_lang(lang)
+    require_columns(boot_table, ("region_code", "index", "ci_low", "ci_upp", "rank"), "boot_table")
     t = boot_table[boot_table["index"].notna()]
     t = t.sort_values(["index", "region_code"], ascending=[False, True], kind="stable")
     ax = _new_axes(ax, 0.38 * len(t) + 1.3)
@@ -1790,9 +1777,9 @@ def sensitivity_figure(scenarios_table: pd.DataFrame, *, labels: Mapping[str, st
     -------
     matplotlib.axes.Axes
     """
-    _check_lang(lang)
-    _require_columns(scenarios_table, ("scenario", "region_code", "rank", "baseline_rank",
-                                       "rank_shift", "mean_abs_shift"), "scenarios_table")
+    check_lang(lang)
+    require_columns(scenarios_table, ("scenario", "region_code", "rank", "baseline_rank",
+                                      "rank_shift", "mean_abs_shift"), "scenarios_table")
     t = scenarios_table
     scen = list(dict.fromkeys(t["scenario"]))
     base = (t.drop_duplicates("region_code").set_index("region_code")["baseline_rank"]

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit.checks import check_lang, require_columns
+
 __all__ = [
     "ANNUAL_COLUMNS",
     "ANNUAL_RULES",
@@ -211,14 +213,6 @@ STATUS_COLORS: dict[str, str] = {
     "needs_attention": "#f46d43",
 }
 
-_LANGS = ("id", "en")
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in _LANGS:
-        raise ValueError(f"lang must be 'id' (Indonesian) or 'en' (English), got {lang!r}")
-    return lang
-
 
 def _check_status(status: str) -> str:
     if status not in STATUS_LABELS:
@@ -251,7 +245,7 @@ def status_label(status: str, lang: str = "id") -> str:
     >>> status_label("acceleration_needed", lang="en")
     'Acceleration needed'
     """
-    return STATUS_LABELS[_check_status(status)][_check_lang(lang)]
+    return STATUS_LABELS[_check_status(status)][check_lang(lang)]
 
 
 def summary_key(status: str) -> str:
@@ -297,7 +291,7 @@ def status_summary(status: str, lang: str = "id") -> str:
     >>> status_summary("on_track", lang="en")
     'On track'
     """
-    return SUMMARY_LABELS[summary_key(status)][_check_lang(lang)]
+    return SUMMARY_LABELS[summary_key(status)][check_lang(lang)]
 
 
 def status_color(key: str) -> str:
@@ -889,8 +883,8 @@ def fit_trends(values: pd.DataFrame, keys: pd.DataFrame, *, target_year: int = 2
     """
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}")
-    _require_columns(values, _VALUE_COLUMNS, "values")
-    _require_columns(keys, ("region_code", "indicator_id"), "keys")
+    require_columns(values, _VALUE_COLUMNS, "values")
+    require_columns(keys, ("region_code", "indicator_id"), "keys")
     keys = keys.reset_index(drop=True)
     n_keys = len(keys)
     if "target_year" in keys.columns:
@@ -985,17 +979,6 @@ _TARGET_COLUMNS = (
     "target_year", "target_value", "direction",
 )
 _KEY = ["region_code", "indicator_id"]
-
-
-def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name} is missing column(s) {missing}; expected {list(columns)}, "
-            f"found {list(df.columns)}"
-        )
 
 
 def _none_to_nan(x: float | None) -> float:
@@ -1100,8 +1083,8 @@ def progress_table(
     >>> progress_table(vals, tg)[["status", "summary"]].iloc[0].tolist()
     ['on_track', 'on_track']
     """
-    _require_columns(values, _VALUE_COLUMNS, "values")
-    _require_columns(targets, _TARGET_COLUMNS, "targets")
+    require_columns(values, _VALUE_COLUMNS, "values")
+    require_columns(targets, _TARGET_COLUMNS, "targets")
     th = _resolve_thresholds(thresholds)
 
     dup = targets.duplicated(subset=_KEY, keep=False)
@@ -1282,7 +1265,7 @@ def annual_series(values: pd.DataFrame, metadata: pd.DataFrame | None = None) ->
     pandas.DataFrame
         Columns :data:`ANNUAL_COLUMNS`, sorted by region, indicator and year.
     """
-    _require_columns(values, _VALUE_COLUMNS, "values")
+    require_columns(values, _VALUE_COLUMNS, "values")
     rows = values
     for column in ("sex", "age_group", "area"):
         if column in rows.columns:

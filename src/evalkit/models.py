@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from evalkit.checks import check_level, check_min_n, require_columns
 from evalkit.config import CI_LEVEL, MIN_CELL
 
 __all__ = [
@@ -84,27 +85,6 @@ _BOUNDARY_ICC = 1e-4
 # --------------------------------------------------------------------------------------
 # Validation and small helpers
 # --------------------------------------------------------------------------------------
-def _check_level(ci: float) -> None:
-    if isinstance(ci, bool) or not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise ValueError(f"ci must be a confidence level strictly between 0 and 1, got {ci!r}.")
-
-
-def _check_min_n(min_n: int) -> None:
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 2:
-        raise ValueError(f"min_n must be an integer >= 2 (a group needs two scores to vary), "
-                         f"got {min_n!r}.")
-
-
-def _check_frame(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
-        )
-
-
 def _check_numeric(df: pd.DataFrame, col: str, what: str) -> None:
     s = df[col]
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
@@ -326,11 +306,11 @@ def sector_differences(
     .. [3] Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
            Chapman & Hall.
     """
-    _check_level(ci)
-    _check_min_n(min_n)
+    check_level(ci)
+    check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}.")
-    _check_frame(scores, ["dimension", "score", group], "scores")
+    require_columns(scores, ["dimension", "score", group], "scores")
     _check_numeric(scores, "score", "scores")
     levels = _levels(scores[group])
     alpha = 1 - ci
@@ -570,9 +550,9 @@ def pairwise_sector_tests(
     """
     from statsmodels.stats.multitest import multipletests
 
-    _check_level(ci)
-    _check_min_n(min_n)
-    _check_frame(scores, ["dimension", "score", group], "scores")
+    check_level(ci)
+    check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
+    require_columns(scores, ["dimension", "score", group], "scores")
     _check_numeric(scores, "score", "scores")
     if not isinstance(padjust, str):
         raise ValueError(f"padjust must be a multipletests method name such as 'holm', "
@@ -746,9 +726,9 @@ def sector_effects_model(
     .. [3] statsmodels documentation, "Linear Mixed Effects Models"
            (``statsmodels.regression.mixed_linear_model.MixedLM``).
     """
-    _check_level(ci)
-    _check_min_n(min_n)
-    _check_frame(scores, ["response_id", "dimension", "score", group, cluster], "scores")
+    check_level(ci)
+    check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
+    require_columns(scores, ["response_id", "dimension", "score", group, cluster], "scores")
     _check_numeric(scores, "score", "scores")
     levels = _levels(scores[group])
     respondents = _respondent_means(scores.loc[scores[group].notna() & scores[cluster].notna()],
@@ -938,9 +918,9 @@ def ordinal_sector_model(
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    _check_level(ci)
-    _check_min_n(min_n)
-    _check_frame(items_long, ["response_id", group, "item", "response"], "items_long")
+    check_level(ci)
+    check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
+    require_columns(items_long, ["response_id", group, "item", "response"], "items_long")
     _check_numeric(items_long, "response", "items_long")
     data = items_long.loc[items_long["response"].notna() & items_long[group].notna()]
     resp = data["response"].to_numpy(dtype="float64")
@@ -1146,11 +1126,11 @@ def _one_score_per_respondent(scores: pd.DataFrame, region: str) -> pd.DataFrame
     if not isinstance(scores, pd.DataFrame):
         raise ValueError(f"scores: expected a pandas DataFrame, got {type(scores).__name__}.")
     if "dimension" in scores.columns:
-        _check_frame(scores, ["response_id", region, "score"], "scores (long format)")
+        require_columns(scores, ["response_id", region, "score"], "scores (long format)")
         _check_numeric(scores, "score", "scores")
         data = _respondent_means(scores.loc[scores[region].notna()], [region], "scores")
     else:
-        _check_frame(scores, [region, "score"], "scores")
+        require_columns(scores, [region, "score"], "scores")
         _check_numeric(scores, "score", "scores")
         data = scores.loc[scores["score"].notna() & scores[region].notna(), [region, "score"]]
     return data.reset_index(drop=True)
@@ -1247,7 +1227,7 @@ def region_shrinkage(
     .. [6] Searle, S. R., Casella, G., & McCulloch, C. E. (1992). *Variance Components*.
            Wiley.
     """
-    _check_level(ci)
+    check_level(ci)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}.")
     data = _one_score_per_respondent(scores, region)
@@ -1365,7 +1345,7 @@ def caterpillar_figure(
 
     need = [region, "raw_mean", "raw_ci_low", "raw_ci_upp", "shrunken", "shrunken_ci_low",
             "shrunken_ci_upp"]
-    _check_frame(shrinkage_table, need, "shrinkage_table")
+    require_columns(shrinkage_table, need, "shrinkage_table")
     table = shrinkage_table.sort_values(["shrunken", region], kind="mergesort").reset_index(
         drop=True)
     if ax is None:

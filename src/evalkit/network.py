@@ -35,6 +35,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from evalkit.checks import require_columns
 from evalkit.engagement import (
     PENTAHELIX,
     UNKNOWN_SECTOR,
@@ -119,16 +120,6 @@ _ALL = "all"
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def _check_columns(df: pd.DataFrame, columns, what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what}: expected a DataFrame, got {type(df).__name__}.")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
-        )
-
-
 def _numeric(df: pd.DataFrame, col: str, what: str) -> pd.Series:
     if col not in df.columns:
         return pd.Series(np.nan, index=df.index, dtype="float64")
@@ -149,7 +140,7 @@ def _register_sectors(register: pd.DataFrame | None) -> dict[str, str]:
     """``{organisation: sector}`` from the register (first row wins; missing -> unknown)."""
     if register is None:
         return {}
-    _check_columns(register, ["organisation", "sector"], "register")
+    require_columns(register, ["organisation", "sector"], "register")
     out: dict[str, str] = {}
     for org, sector in zip(register["organisation"], register["sector"], strict=True):
         if pd.isna(org):
@@ -178,7 +169,7 @@ def _sector_order(observed) -> list[str]:
 
 def _valid_ties(ties: pd.DataFrame, what: str = "ties") -> pd.DataFrame:
     """Checked copy of the ties: names str, level/trust/value float; raises on bad values."""
-    _check_columns(ties, _REQUIRED, what)
+    require_columns(ties, _REQUIRED, what)
     org = _names(ties["organisation"])
     partner = _names(ties["partner"])
     missing = org.isna() | partner.isna()
@@ -816,8 +807,8 @@ def tie_problems(ties: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     ValueError
         If a required column is missing.
     """
-    _check_columns(ties, _REQUIRED, "ties")
-    _check_columns(register, ["organisation"], "register")
+    require_columns(ties, _REQUIRED, "ties")
+    require_columns(register, ["organisation"], "register")
     registered = set(_names(register["organisation"]).dropna())
     org = _names(ties["organisation"])
     partner = _names(ties["partner"])

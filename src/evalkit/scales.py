@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit.checks import check_level, require_columns
 from evalkit.config import CI_LEVEL, LIKERT_MAX, LIKERT_MIN, MIN_CELL, MIN_ITEM_SHARE
 
 __all__ = [
@@ -169,25 +170,12 @@ class OmegaResult:
 # --------------------------------------------------------------------------------------
 # Validation helpers
 # --------------------------------------------------------------------------------------
-def _check_level(ci: float) -> None:
-    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise ValueError(f"ci must be a confidence level strictly between 0 and 1, got {ci!r}.")
-
-
 def _as_list(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
     if isinstance(by, str):
         return [by]
     return list(by)
-
-
-def _check_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: column(s) {missing} not found; available columns: {list(df.columns)}."
-        )
 
 
 def _numeric_frame(df: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -217,7 +205,7 @@ def _items_frame(items: pd.DataFrame, what: str) -> pd.DataFrame:
 def _check_codebook(items: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(items, pd.DataFrame):
         raise ValueError("items must be the codebook item table (a DataFrame).")
-    _check_columns(items, ["item", "dimension", "reverse"], "codebook item table")
+    require_columns(items, ["item", "dimension", "reverse"], "codebook item table")
     if items["item"].isna().any() or items["dimension"].isna().any():
         rows = list(items.index[items["item"].isna() | items["dimension"].isna()])
         raise ValueError(f"codebook item table: missing 'item' or 'dimension' in row(s) {rows}.")
@@ -424,7 +412,7 @@ def mean_ci(values: Iterable[float] | pd.Series | np.ndarray, ci: float = CI_LEV
     ----------
     .. [1] Student (1908). The probable error of a mean. *Biometrika*, 6(1), 1-25.
     """
-    _check_level(ci)
+    check_level(ci)
     try:
         arr = np.asarray(values, dtype="float64").ravel()
     except (TypeError, ValueError) as exc:
@@ -488,9 +476,9 @@ def summarise_scores(
     .. [1] Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley,
            ch. 5 (frequency tables, threshold rule).
     """
-    _check_level(ci)
+    check_level(ci)
     by_cols = _as_list(by)
-    _check_columns(scores_long, [*by_cols, "dimension", "score"], "scores_long")
+    require_columns(scores_long, [*by_cols, "dimension", "score"], "scores_long")
     if not pd.api.types.is_numeric_dtype(scores_long["score"]) or pd.api.types.is_bool_dtype(
         scores_long["score"]
     ):
@@ -631,7 +619,7 @@ def cronbach_alpha(
     .. [3] Vallat, R. (2018). Pingouin: statistics in Python. *Journal of Open Source
            Software*, 3(31), 1026 (``pingouin.cronbach_alpha``).
     """
-    _check_level(ci)
+    check_level(ci)
     data = _prepare_items(items, nan_policy, "cronbach_alpha")
     n, k = data.shape
     cov = _covariance(data, "cronbach_alpha")
@@ -940,11 +928,11 @@ def reliability_table(
            for coefficient alpha. *Applied Psychological Measurement*, 11(1), 93-103.
     .. [3] McDonald, R. P. (1999). *Test Theory: A Unified Treatment*. Erlbaum.
     """
-    _check_level(ci)
+    check_level(ci)
     if nan_policy not in ("pairwise", "listwise"):
         raise ValueError(f"nan_policy must be 'pairwise' or 'listwise', got {nan_policy!r}.")
     by_cols = _as_list(by)
-    _check_columns(responses, by_cols, "responses (by)")
+    require_columns(responses, by_cols, "responses (by)")
     cb = _check_codebook(items)
     keyed = reverse_key(responses, cb, scale_min=scale_min, scale_max=scale_max)
     dims = list(pd.unique(cb["dimension"]))

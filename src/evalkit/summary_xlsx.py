@@ -46,6 +46,7 @@ from openpyxl.utils import get_column_letter
 
 from evalkit import __version__, analysis, scales
 from evalkit import index as effectiveness
+from evalkit.checks import check_lang
 from evalkit.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.i18n import LANGS
 from evalkit.indicators import STATUS_COLORS, STATUS_SUMMARY, status_label, status_summary
@@ -298,15 +299,9 @@ _ABOUT_ROWS: dict[str, dict[str, str]] = {
 }
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return lang
-
-
 def sheet_name(key: str, lang: str = "id") -> str:
     """Name of a sheet (a key of :data:`SHEETS`) in ``lang``."""
-    return SHEETS[key][_check_lang(lang)]
+    return SHEETS[key][check_lang(lang)]
 
 
 # --------------------------------------------------------------------------------------
@@ -722,7 +717,7 @@ def _network_sheet(data: SummaryData, lang: str) -> Sheet:
 
 def summary_sheets(data: SummaryData, lang: str = "id") -> list[Sheet]:
     """Every sheet of the workbook, in :data:`SHEETS` order, labelled in ``lang``."""
-    _check_lang(lang)
+    check_lang(lang)
     builders = {"about": _about_sheet, "scores": _scores_sheet, "reliability": _reliability_sheet,
                 "indicators": _indicators_sheet, "attendance": _attendance_sheet,
                 "coverage": _coverage_sheet, "index": _index_sheet, "weights": _weights_sheet,
@@ -831,7 +826,7 @@ def workbook_bytes(sheets: list[Sheet], lang: str = "id") -> bytes:
     for sheet in sheets:
         _write_sheet(wb.create_sheet(), sheet)
     wb.properties.creator = f"evalkit {__version__}"
-    wb.properties.title = _ABOUT_ROWS["title_text"][_check_lang(lang)]
+    wb.properties.title = _ABOUT_ROWS["title_text"][check_lang(lang)]
     buffer = io.BytesIO()
     wb.save(buffer)
     return _deterministic(buffer.getvalue())
@@ -862,7 +857,7 @@ def write_summary(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESS
         The workbook. It is written under a temporary name and renamed, so a reader
         never sees half a file; same inputs give the same bytes.
     """
-    _check_lang(lang)
+    check_lang(lang)
     if data is None:
         data = summary_data(processed_dir)
     content = workbook_bytes(summary_sheets(data, lang), lang)

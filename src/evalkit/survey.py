@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit.checks import check_level
 from evalkit.config import CI_LEVEL
 from evalkit.scales import Estimate
 
@@ -32,11 +33,6 @@ LonelyPSU = Literal["fail", "certainty"]
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def _check_level(ci: float) -> None:
-    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise ValueError(f"ci must be a confidence level strictly between 0 and 1, got {ci!r}.")
-
-
 def _require_column(data: pd.DataFrame, col: str, role: str) -> pd.Series:
     if not isinstance(data, pd.DataFrame):
         raise ValueError("data must be a pandas DataFrame.")
@@ -170,7 +166,7 @@ def _design_mean(
     df: float | str | None,
     lonely_psu: str,
 ) -> tuple[Estimate, np.ndarray]:
-    _check_level(ci)
+    check_level(ci)
     if lonely_psu not in ("fail", "certainty"):
         raise ValueError(f"lonely_psu must be 'fail' or 'certainty', got {lonely_psu!r}.")
     w = _weights(data, weight)
