@@ -56,14 +56,14 @@ from pathlib import Path
 import nbformat
 
 from evalkit.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
-from evalkit.config import KERNEL_NAME
+from evalkit.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.demo import DEMO_PARAMS, country_parameters, write_demo_data
 from evalkit.pipeline import read_processed, run_clean
 from evalkit.regions import get_region
 from evalkit.results import compute_results, ensure_results, report_regions
 
 N_REGIONS = 552
-EXTRA_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+EXTRA_ARGUMENTS = list(KERNEL_ARGUMENTS)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from evalkit.config import KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR, REPORTS_DIR
+from evalkit.config import (KERNEL_ARGUMENTS, KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR,
+                            REPORTS_DIR)
 from evalkit.errors import EvalkitError
 from evalkit.io import file_sha256
 from evalkit.pipeline import MANIFEST, manifest_digest
@@ -192,10 +193,7 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     pm.execute_notebook(
         str(notebook), str(output), parameters=parameters, **once,
         kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-        log_output=False, cwd=str(notebook.parent),
-        # The kernel's own start-up log (e.g. its TCP transport notice) is noise for an
-        # officer; execution errors are still captured in the notebook.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        log_output=False, cwd=str(notebook.parent), extra_arguments=list(KERNEL_ARGUMENTS),
     )
 
 

@@ -21,6 +21,9 @@ NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
 # Name of the Jupyter kernel registered inside the project environment. A unique name
 # avoids the papermill trap of a same-named kernel from another environment.
 KERNEL_NAME = "evalkit"
+# Arguments every report kernel gets: its own start-up log (e.g. the TCP transport notice)
+# is noise for an officer; execution errors are still captured in the notebook.
+KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
 
 # Likert scale of the stakeholder survey (1 = Sangat tidak setuju ... 5 = Sangat setuju).
 LIKERT_MIN = 1

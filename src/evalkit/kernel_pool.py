@@ -57,10 +57,9 @@ from typing import Any, Sequence
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from evalkit.config import KERNEL_NAME
+from evalkit.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.errors import EvalkitError
 from evalkit.fork_kernel import fork_available, fork_server, use_fork_provisioner
-from evalkit.kernel_preload import WARM_MODULES  # noqa: F401  (what the warm code imports)
 
 #: Run silently in each pooled kernel before it is handed out: the imports of
 #: :data:`evalkit.kernel_preload.WARM_MODULES` and one throwaway figure rendered outside
@@ -86,9 +85,6 @@ _INFO_EXPRESSIONS = {
     "prefix": "__import__('sys').prefix",
     "cwd": "__import__('os').getcwd()",
 }
-
-DEFAULT_EXTRA_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
-
 
 class KernelPoolError(EvalkitError):
     """A pooled kernel could not be started or warmed, or was used twice."""
@@ -265,7 +261,7 @@ class KernelPool:
     """
 
     def __init__(self, size: int, kernel_name: str = KERNEL_NAME, warm_code: str = WARM_CODE,
-                 extra_arguments: Sequence[str] = DEFAULT_EXTRA_ARGUMENTS, *,
+                 extra_arguments: Sequence[str] = KERNEL_ARGUMENTS, *,
                  cwd: str | Path | None = None, startup_timeout: float = 60.0,
                  fork: bool | None = None) -> None:
         if size < 1:

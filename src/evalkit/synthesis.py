@@ -280,23 +280,23 @@ def _by_shrunken(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(rank=table["shrunken"].rank(ascending=False, method="first"))
 
 
+def _extremes_caption(key: str, ranked: pd.DataFrame) -> dict:
+    """Caption ``key`` and its values, or ``<key>_extremes`` when only the extremes are shown."""
+    if _extremes(ranked)[1]:
+        return {"key": f"{key}_extremes", "k": FIGURE_EXTREMES,
+                "n": int(ranked["rank"].notna().sum())}
+    return {"key": key}
+
+
 def caterpillar_caption(syn: Synthesis) -> dict:
     """Caption key and values of :func:`caterpillar` (says when only the extremes are shown)."""
-    ranked = _by_shrunken(syn.tables["shrinkage"])
-    if _extremes(ranked)[1]:
-        return {"key": "fig_caterpillar_extremes", "k": FIGURE_EXTREMES,
-                "n": int(ranked["rank"].notna().sum())}
-    return {"key": "fig_caterpillar"}
+    return _extremes_caption("fig_caterpillar", _by_shrunken(syn.tables["shrinkage"]))
 
 
 def index_caption(syn: Synthesis, key: str = "fig_index") -> dict:
     """Caption key and values of the index (or, with ``key="fig_sensitivity"``, the
     sensitivity) figure: says when only the highest and lowest ranks are shown."""
-    _, extremes = _extremes(syn.tables["index"])
-    if extremes:
-        return {"key": f"{key}_extremes", "k": FIGURE_EXTREMES,
-                "n": int(syn.tables["index"]["rank"].notna().sum())}
-    return {"key": key}
+    return _extremes_caption(key, syn.tables["index"])
 
 
 def method_text(syn: Synthesis) -> str:
