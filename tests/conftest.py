@@ -33,3 +33,36 @@ def processed(tmp_path_factory, raw_dir):
 @pytest.fixture(scope="session")
 def processed_dir(processed) -> Path:
     return processed.processed_dir
+
+
+@pytest.fixture(scope="session")
+def write_notebook():
+    """``write(path, *cells, parameters=...)``: a notebook on evalkit's kernel, its first
+    cell tagged ``parameters`` (for papermill), then one code cell per ``cells``."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from evalkit.config import KERNEL_NAME
+
+    def write(path: Path, *cells: str, parameters: str) -> Path:
+        nb = new_notebook(cells=[new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+                                 *(new_code_cell(c) for c in cells)])
+        nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "language": "python",
+                                     "display_name": "Python (evalkit)"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nbformat.write(nb, path)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def printed_json():
+    """``read(nb, source)``: what the executed cell with that source printed, as JSON."""
+    import json
+
+    def read(nb, source: str):
+        cell = next(c for c in nb.cells if c.source == source)
+        return json.loads("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
+
+    return read

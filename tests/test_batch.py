@@ -84,14 +84,9 @@ def test_index_links_reports_and_marks_missing_ones(batch, processed_dir):
         assert (reports / href).exists(), href
 
 
-def test_a_failing_region_is_reported_not_raised(processed_dir, tmp_path):
-    broken = tmp_path / "broken.ipynb"
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": KERNEL_NAME, "language": "python",
-                                                           "display_name": "evalkit"}})
-    params = nbformat.v4.new_code_cell('region_code = "x"\nlang = "id"\nprocessed_dir = ""')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("raise RuntimeError('boom in ' + region_code)")]
-    nbformat.write(nb, broken)
+def test_a_failing_region_is_reported_not_raised(processed_dir, tmp_path, write_notebook):
+    broken = write_notebook(tmp_path / "broken.ipynb", "raise RuntimeError('boom in ' + region_code)",
+                            parameters='region_code = "x"\nlang = "id"\nprocessed_dir = ""')
     ensure_kernel()
     result = run_region(get_region("15.71"), "id", tmp_path, processed_dir, notebook=broken)
     assert isinstance(result, RunResult) and not result.ok

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -10,13 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from jupyter_core.utils import run_sync
-from nbformat.v4 import new_code_cell, new_notebook
 
 from evalkit import fork_kernel
-from evalkit.config import KERNEL_NAME, MIN_CELL
+from evalkit.config import MIN_CELL
 from evalkit.fork_kernel import fork_available, kernel_args
 from evalkit.kernel_pool import KernelPool, execute_with_kernel, shutdown
 
@@ -44,21 +41,6 @@ os.environ["EVALKIT_LEAK"] = "1"
 pd.set_option("display.max_rows", 3)"""
 
 
-def _notebook(path: Path) -> Path:
-    nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
-                             new_code_cell(LOOK), new_code_cell(CHANGE)])
-    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "language": "python",
-                                 "display_name": "Python (evalkit)"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.write(nb, path)
-    return path
-
-
-def _seen(nb) -> dict:
-    cell = next(c for c in nb.cells if c.source == LOOK)
-    return json.loads("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
-
-
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -68,10 +50,10 @@ def _running(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, write_notebook, printed_json):
     """The same notebook in three forked kernels, one after the other."""
     workdir = tmp_path_factory.mktemp("fork_kernel")
-    notebook = _notebook(workdir / "state.ipynb")
+    notebook = write_notebook(workdir / "state.ipynb", LOOK, CHANGE, parameters="x = 0")
     with KernelPool(1, cwd=workdir, fork=True) as pool:
         seen = []
         for i in range(3):
@@ -79,7 +61,7 @@ def runs(tmp_path_factory):
             assert km.provisioner.forked
             nb = execute_with_kernel(km, notebook, workdir / f"state-{i}.ipynb", {"x": i},
                                      cwd=workdir)
-            seen.append(_seen(nb))
+            seen.append(printed_json(nb, LOOK))
         server = fork_kernel.fork_server()
     return seen, server, workdir
 

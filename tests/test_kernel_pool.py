@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
 from pathlib import Path
 
-import nbformat
 import pytest
 from jupyter_client.channels import HBChannel
-from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from evalkit.config import KERNEL_NAME
 from evalkit.kernel_pool import (
     KernelPool,
     KernelPoolError,
@@ -34,21 +30,6 @@ LEAK_CELLS = (
     'if secret_value:\n    secret = secret_value',  # run 1 defines a variable ...
     'if not secret_value:\n    assert "secret" not in globals(), "state leaked from an earlier run"',
 )
-
-
-def _notebook(path: Path, *cells: str, parameters: str = 'secret_value = ""') -> Path:
-    nb = new_notebook(cells=[new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-                             *(new_code_cell(c) for c in cells)])
-    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "language": "python",
-                                 "display_name": "Python (evalkit)"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.write(nb, path)
-    return path
-
-
-def _report(nb) -> dict:
-    cell = next(c for c in nb.cells if c.source == REPORT_CELL)
-    return json.loads("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
 
 
 def _kernel_children() -> list[int]:
@@ -91,9 +72,13 @@ def pool(workdir, request):
 
 
 @pytest.fixture(scope="module")
-def two_runs(pool, workdir):
-    """The same notebook twice: run 1 sets ``secret``, run 2 asserts it is not there."""
-    notebook = _notebook(workdir / "leak.ipynb", REPORT_CELL, *LEAK_CELLS)
+def two_runs(pool, workdir, write_notebook, printed_json):
+    """The same notebook twice: run 1 sets ``secret``, run 2 asserts it is not there.
+
+    Each run: its kernel manager, the executed notebook and what REPORT_CELL printed.
+    """
+    notebook = write_notebook(workdir / "leak.ipynb", REPORT_CELL, *LEAK_CELLS,
+                              parameters='secret_value = ""')
     elsewhere = workdir / "elsewhere"
     elsewhere.mkdir(exist_ok=True)
     runs = []
@@ -101,13 +86,12 @@ def two_runs(pool, workdir):
         km = pool.take()
         nb = execute_with_kernel(km, notebook, workdir / f"leak-{i}.ipynb",
                                  {"secret_value": secret}, cwd=cwd)
-        runs.append((km, nb))
+        runs.append((km, nb, printed_json(nb, REPORT_CELL)))
     return runs
 
 
 def test_a_variable_set_by_one_run_is_not_visible_in_the_next(two_runs):
-    (km1, nb1), (km2, nb2) = two_runs  # run 2 would have raised had `secret` leaked
-    first, second = _report(nb1), _report(nb2)
+    (km1, _, first), (km2, _, second) = two_runs  # run 2 would have raised had `secret` leaked
     assert first["pid"] != second["pid"]  # two kernel processes
     assert km1.info.pid == first["pid"] and km2.info.pid == second["pid"]
     assert not kernel_alive(km1) and not kernel_alive(km2)  # each used once, then shut down
@@ -115,14 +99,13 @@ def test_a_variable_set_by_one_run_is_not_visible_in_the_next(two_runs):
 
 
 def test_a_used_kernel_is_refused(two_runs, workdir):
-    km, _ = two_runs[0]
+    km, _, _ = two_runs[0]
     with pytest.raises(KernelPoolError, match="exactly one notebook"):
         execute_with_kernel(km, workdir / "leak.ipynb", None, {})
 
 
 def test_kernels_are_warm_but_their_namespace_is_fresh(two_runs):
-    for _, nb in two_runs:
-        report = _report(nb)
+    for _, nb, report in two_runs:
         assert report["preloaded"] == ["pandas", "evalkit.report"]  # imported before the notebook
         # ... yet the warm-up left no names: only the notebook's parameter and imports
         assert not {"pd", "np", "plt", "report", "secret"} & set(report["names"])
@@ -132,15 +115,16 @@ def test_kernels_are_warm_but_their_namespace_is_fresh(two_runs):
 
 
 def test_kernels_run_this_environment_in_the_requested_folder(two_runs, workdir):
-    (km1, nb1), (_, nb2) = two_runs
-    assert _report(nb1)["executable"] == sys.executable == km1.info.executable
-    assert Path(_report(nb1)["prefix"]).resolve() == Path(sys.prefix).resolve()
-    assert Path(_report(nb1)["cwd"]) == workdir.resolve()
-    assert Path(_report(nb2)["cwd"]) == (workdir / "elsewhere").resolve()  # moved there
+    (km1, _, first), (_, _, second) = two_runs
+    assert first["executable"] == sys.executable == km1.info.executable
+    assert Path(first["prefix"]).resolve() == Path(sys.prefix).resolve()
+    assert Path(first["cwd"]) == workdir.resolve()
+    assert Path(second["cwd"]) == (workdir / "elsewhere").resolve()  # moved there
 
 
-def test_a_failing_notebook_raises_and_its_kernel_is_shut_down(pool, workdir):
-    notebook = _notebook(workdir / "fails.ipynb", 'raise ValueError("boom")')
+def test_a_failing_notebook_raises_and_its_kernel_is_shut_down(pool, workdir, write_notebook):
+    notebook = write_notebook(workdir / "fails.ipynb", 'raise ValueError("boom")',
+                              parameters='secret_value = ""')
     km = pool.take()
     pid = km.info.pid
     with pytest.raises(PapermillExecutionError) as failure:
