@@ -461,3 +461,244 @@ def test_xls_codebook_asks_for_xlsx(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
     with pytest.raises(InputFileError, match=r"^form\.xls: .*save it as \.xlsx"):
         read_codebook(path)
+
+
+# --------------------------------------------------------------------------------------
+# the declared input contract: roles, sectors with pentahelix, scale, languages
+# --------------------------------------------------------------------------------------
+from evalkit.contract import DEFAULT_SCALE  # noqa: E402
+
+LAB_ID = "label::Indonesian (id)"
+
+
+def contract_form(*, points=("1", "2", "3", "4"), point_labels=None, missing_codes=("99",),
+                  roles=True, pentahelix=True, extra_survey=(), extra_choices=()):
+    """A second, independent form: Indonesian-only labels, own field names and sectors."""
+    point_labels = point_labels or [f"Poin {p}" for p in points]
+    role = (lambda r: r) if roles else (lambda r: None)
+    survey = [
+        {"type": "start", "name": "mulai", LAB_ID: "Mulai"},
+        {"type": "end", "name": "selesai", LAB_ID: "Selesai"},
+        {"type": "text", "name": "kab_kota", LAB_ID: "Kabupaten/kota", "role": role("region")},
+        {"type": "select_one sektor", "name": "jenis_lembaga", LAB_ID: "Jenis lembaga",
+         "role": role("sector")},
+        {"type": "text", "name": "nama_lembaga", LAB_ID: "Nama lembaga",
+         "role": role("organisation")},
+        {"type": "select_one ya_tidak", "name": "persetujuan", LAB_ID: "Bersedia ikut?",
+         "role": role("consent")},
+        {"type": "text", "name": "nama_responden", LAB_ID: "Nama", "pii": "yes"},
+        {"type": "text", "name": "no_hp", LAB_ID: "Nomor HP", "pii": "yes"},
+        *extra_survey,
+    ]
+    for d, dim in enumerate(["percaya", "tujuan"]):
+        survey.append({"type": "begin_group", "name": f"g_{dim}", LAB_ID: dim.title(),
+                       "dimension": dim})
+        for i in range(3):
+            survey.append({"type": "select_one skala_setuju", "name": f"{dim}_{i + 1}",
+                           LAB_ID: f"Butir {dim} {i + 1}", "dimension": dim,
+                           "reverse": "yes" if i == 2 else "no"})
+        survey.append({"type": "end_group"})
+    choices = [{"list_name": "skala_setuju", "name": p, LAB_ID: lab}
+               for p, lab in zip(points, point_labels)]
+    choices += [{"list_name": "skala_setuju", "name": m, LAB_ID: "Tidak tahu", "missing": "yes"}
+                for m in missing_codes]
+    sectors = [("pemda", "Pemerintah Daerah", "pemerintah"), ("swasta", "Swasta", "Swasta"),
+               ("pt", "Perguruan Tinggi", "akademisi"), ("lsm", "LSM", "LSM"),
+               ("media_massa", "Media massa", "media"), ("tokoh", "Tokoh masyarakat", None)]
+    for name, label, category in sectors:
+        row = {"list_name": "sektor", "name": name, LAB_ID: label}
+        if pentahelix:
+            row["pentahelix"] = category
+        choices.append(row)
+    choices += [{"list_name": "ya_tidak", "name": "ya", LAB_ID: "Ya"},
+                {"list_name": "ya_tidak", "name": "tidak", LAB_ID: "Tidak"}, *extra_choices]
+    return {"survey": pd.DataFrame(survey), "choices": pd.DataFrame(choices)}
+
+
+@pytest.fixture
+def own_form(tmp_path) -> Codebook:
+    return read_codebook(write_xlsform(tmp_path / "form.xlsx", contract_form()))
+
+
+def test_demo_roles_fall_back_to_field_names(codebook):
+    assert codebook.roles == {"id": "_uuid", "region": "region", "sector": "sector",
+                              "organisation": "organisation", "start": "start", "end": "end"}
+    assert codebook.role_field("sector") == "sector"
+    assert codebook.role_field("consent") is None
+    with pytest.raises(ValueError, match="roles are"):
+        codebook.role_field("colour")
+
+
+def test_demo_sectors_map_to_the_five_categories(codebook):
+    table = codebook.sectors_table()
+    assert list(table.columns) == ["sector", "label_id", "label_en", "pentahelix"]
+    assert table["sector"].tolist() == table["pentahelix"].tolist()  # names are the keys
+    assert table["label_en"].tolist()[:2] == ["Government", "Business"]
+    assert codebook.sector_list == "sector"
+    assert codebook.sector_lookup()["civil society"] == "masyarakat_sipil"
+
+
+def test_demo_scale_and_languages(codebook):
+    assert codebook.scale == DEFAULT_SCALE
+    assert codebook.languages == ("id", "en")
+    pd.testing.assert_frame_equal(codebook.scale_table(), DEFAULT_SCALE.to_table())
+
+
+def test_role_column_with_other_field_names(own_form):
+    assert own_form.roles == {"id": "_uuid", "region": "kab_kota", "sector": "jenis_lembaga",
+                              "organisation": "nama_lembaga", "consent": "persetujuan",
+                              "start": "mulai", "end": "selesai"}  # start/end by their type
+    assert own_form.sector_list == "sektor"
+    assert own_form.pii_fields == ["nama_responden", "no_hp"]
+
+
+def test_role_column_spelling_is_free(tmp_path):
+    sheets = contract_form()
+    survey = sheets["survey"]
+    survey.loc[survey["name"] == "kab_kota", "role"] = " Region "
+    assert read_codebook(write_xlsform(tmp_path / "f.xlsx", sheets)).roles["region"] == "kab_kota"
+
+
+def test_missing_required_role_says_what_to_add(tmp_path):
+    sheets = contract_form(roles=False)
+    sheets["survey"]["role"] = sheets["survey"]["role"].astype(object)
+    with pytest.raises(InputFileError) as info:
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    message = str(info.value)
+    assert message.startswith("form.xlsx: no field has role 'region'")
+    assert "add a column `role` to the survey sheet and write `region`" in message
+    sheets["survey"].loc[sheets["survey"]["name"] == "kab_kota", "role"] = "region"
+    with pytest.raises(InputFileError, match=r"no field has role 'sector'.*\(or name that "
+                                             r"field `sector`\)"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+
+
+def test_unknown_role_and_role_twice(tmp_path):
+    sheets = contract_form()
+    survey = sheets["survey"]
+    survey.loc[survey["name"] == "no_hp", "role"] = "telephone"
+    with pytest.raises(InputFileError, match="role 'telephone' of field 'no_hp' is not a role"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    survey.loc[survey["name"] == "no_hp", "role"] = "sector"
+    with pytest.raises(InputFileError, match=r"role 'sector' is written on several fields "
+                                             r"\(jenis_lembaga, no_hp\)"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+
+
+def test_sector_field_must_have_a_choice_list(tmp_path):
+    sheets = contract_form()
+    survey = sheets["survey"]
+    survey.loc[survey["name"] == "jenis_lembaga", "type"] = "text"
+    with pytest.raises(InputFileError, match="sector field 'jenis_lembaga' has no choice list"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+
+
+def test_indonesian_only_labels_fall_back(own_form):
+    assert own_form.languages == ("id",)
+    assert (own_form.items["label_en"] == own_form.items["label_id"]).all()
+    assert own_form.dimension_label("percaya", "en") == "Percaya"
+    assert own_form.field_label("kab_kota", "en") == "Kabupaten/kota"
+    table = own_form.sectors_table()
+    assert table["label_en"].tolist() == table["label_id"].tolist()
+    assert own_form.scale.labels_en == ("Poin 1", "Poin 2", "Poin 3", "Poin 4")
+
+
+def test_english_only_form(tmp_path):
+    sheets = contract_form()
+    sheets = {name: frame.rename(columns={LAB_ID: "label::English (en)"})
+              for name, frame in sheets.items()}
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert form.languages == ("en",)
+    assert form.dimension_label("percaya", "id") == "Percaya"
+
+
+def test_pentahelix_column_maps_sectors_one_outside(own_form):
+    table = own_form.sectors_table()
+    assert table["sector"].tolist() == ["pemda", "swasta", "pt", "lsm", "media_massa", "tokoh"]
+    assert table["pentahelix"].tolist() == ["pemerintah", "dunia_usaha", "akademisi",
+                                            "masyarakat_sipil", "media", ""]
+    assert own_form.warnings == []
+    assert own_form.sector_lookup()["tokoh masyarakat"] == "tokoh"
+
+
+def test_pentahelix_fallback_from_names_and_labels_warns(tmp_path):
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", contract_form(pentahelix=False)))
+    table = form.sectors_table()
+    # "pemda" and "Perguruan Tinggi" are words for categories; "Tokoh masyarakat" is not
+    assert table["pentahelix"].tolist() == ["pemerintah", "dunia_usaha", "akademisi",
+                                            "masyarakat_sipil", "media", ""]
+    assert len(form.warnings) == 1
+    assert "'tokoh'" in form.warnings[0] and "add a column 'pentahelix'" in form.warnings[0]
+
+
+def test_pentahelix_unknown_word_is_an_error(tmp_path):
+    sheets = contract_form()
+    choices = sheets["choices"]
+    choices.loc[choices["name"] == "tokoh", "pentahelix"] = "tokoh agama"
+    with pytest.raises(InputFileError, match="pentahelix 'tokoh agama' of choice 'tokoh'"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+
+
+def test_four_point_scale_with_declared_missing(own_form):
+    scale = own_form.scale
+    assert scale.values == (1.0, 2.0, 3.0, 4.0)
+    assert scale.neutral is None
+    assert scale.labels_id == ("Poin 1", "Poin 2", "Poin 3", "Poin 4")
+    points = own_form.scale_points("skala_setuju")
+    assert math.isnan(points["99"])
+    assert own_form.scale_table()["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_declared_missing_code_of_any_name(tmp_path):
+    sheets = contract_form(missing_codes=("tt", "7"))  # "7" declared missing: never a score
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert form.scale.values == (1.0, 2.0, 3.0, 4.0)
+    assert math.isnan(form.scale_points("skala_setuju")["tt"])
+
+
+def test_zero_based_seven_point_scale(tmp_path):
+    labels = ["Sama sekali tidak", "", "", "Netral", "", "", "Sangat"]
+    sheets = contract_form(points=tuple(str(i) for i in range(7)), point_labels=labels)
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert form.scale.values == tuple(float(i) for i in range(7))
+    assert form.scale.neutral == 3.0
+    assert form.scale.label(3) == "Netral"
+    assert form.scale.label(1) == "1"  # blank label: the value
+    assert form.scale.range_text() == "0\u20136"
+
+
+def test_seven_point_scale(tmp_path):
+    sheets = contract_form(points=tuple(str(i) for i in range(1, 8)))
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert form.scale.k == 7 and form.scale.neutral == 4.0 and form.scale.reverse(1) == 7
+
+
+def test_items_on_lists_with_different_points_are_an_error(tmp_path):
+    sheets = contract_form()
+    survey = sheets["survey"]
+    survey.loc[survey["name"].str.startswith("tujuan_", na=False), "type"] = "select_one lima"
+    five = pd.DataFrame([{"list_name": "lima", "name": str(i), LAB_ID: str(i)} for i in range(1, 6)])
+    sheets["choices"] = pd.concat([sheets["choices"], five], ignore_index=True)
+    with pytest.raises(InputFileError) as info:
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    message = str(info.value)
+    assert "different scale points" in message
+    assert "percaya_1, percaya_2, percaya_3" in message
+    assert "tujuan_1, tujuan_2, tujuan_3" in message
+
+
+def test_items_on_lists_with_equal_points_are_fine(tmp_path):
+    sheets = contract_form()
+    survey = sheets["survey"]
+    survey.loc[survey["name"].str.startswith("tujuan_", na=False), "type"] = "select_one empat"
+    four = pd.DataFrame([{"list_name": "empat", "name": str(i), LAB_ID: f"E{i}"} for i in range(1, 5)])
+    sheets["choices"] = pd.concat([sheets["choices"], four], ignore_index=True)
+    form = read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))
+    assert form.scale.values == (1.0, 2.0, 3.0, 4.0)
+    assert form.scale.labels_id[0] == "Poin 1"  # labels of the first item's list
+
+
+def test_non_numeric_scale_choice_is_an_error_naming_the_fix(tmp_path):
+    sheets = contract_form(points=("1", "2", "3", "empat"))
+    with pytest.raises(InputFileError, match="'empat' of list 'skala_setuju'.*column 'missing'"):
+        read_codebook(write_xlsform(tmp_path / "form.xlsx", sheets))

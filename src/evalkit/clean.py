@@ -22,8 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalkit.codebook import Codebook, match_headers, normalize_label
-from evalkit.config import LIKERT_MAX, LIKERT_MIN, MAX_MISSING_ITEM_SHARE, SPEEDER_MIN_SECONDS
+from evalkit.aliases import apply_aliases
+from evalkit.codebook import ID_FALLBACK_COLUMNS, Codebook, match_headers, normalize_label
+from evalkit.config import MAX_MISSING_ITEM_SHARE
+from evalkit.contract import REQUIRED_ROLES, SPEEDER_SECONDS_PER_ITEM
+from evalkit.dates import read_dates
 from evalkit.errors import DataError, InputFileError
 from evalkit.indicator_fields import (
     DISAGGREGATION_PARSERS,
@@ -42,16 +45,27 @@ QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", 
 FLAG_COLUMNS = ["table", "source_file", "source_row", "column", "value", "issue", "action"]
 
 # Row-level quality checks on survey responses, in the order they are applied: a row is
-# quarantined under the first reason that applies with policy "exclude".
+# quarantined under the first reason that applies with policy "exclude". (Before them,
+# always: SURVEY_REVIEW_REASONS; after them: unknown_sector.)
 QUALITY_CHECKS = {
     "test_submission": "a test submission (name or organisation says test/tes/coba/uji)",
-    "duplicate_uuid": "the same submission (_uuid) appears earlier in the export",
+    "duplicate_uuid": "the same submission (its id: _uuid, KEY or the field with role id) "
+                      "appears earlier in the export",
     "duplicate_respondent": "the same respondent submitted identical answers earlier",
-    "speeder": f"interview shorter than {SPEEDER_MIN_SECONDS} s",
+    "speeder": f"interview shorter than the speeder limit ({SPEEDER_SECONDS_PER_ITEM:g} s "
+               "per scale item unless set otherwise)",
     "too_many_missing": f"more than {MAX_MISSING_ITEM_SHARE:.0%} of items unanswered",
     "straight_lining": "the same answer on every item, reverse-keyed items included",
 }
 DEFAULT_POLICY = dict.fromkeys(QUALITY_CHECKS, "exclude")
+# Reasons checked before the quality checks, whatever the policy: the respondent did not
+# consent, or the form's own review (Kobo validation status, ODK Central review state)
+# rejected the submission.
+SURVEY_REVIEW_REASONS = {
+    "no_consent": "the consent question is answered no, declined or left blank",
+    "not_approved": "the submission is marked not approved (Kobo _validation_status) "
+                    "or rejected (ODK Central ReviewState)",
+}
 STRAIGHT_LINE_MIN_ITEMS = 10  # a flat run shorter than this is not evidence of inattention
 
 # Answers that mean "no answer on the scale", whatever the form's choice list says:
@@ -81,6 +95,7 @@ class CleanResult:
     data: pd.DataFrame
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
+    warnings: list[str] = field(default_factory=list)  # problems that cost no row
 
 
 # --- small shared helpers ----------------------------------------------------------
@@ -186,17 +201,20 @@ def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> Non
                                      f"found {', '.join(map(repr, frame.columns))}.")
 
 
-def resolve_region_column(frame: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+def resolve_region_column(frame: pd.DataFrame, column: str, source: str, *,
+                          aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Region code, name, level and province for each row's region name.
 
-    Raises :class:`DataError` naming the first row with an unmatched name and the
-    closest registry names.
+    ``aliases`` (normalised spelling -> region code or name, the ``region`` kind of
+    :func:`evalkit.aliases.read_aliases`) is applied first. Raises :class:`DataError`
+    naming the first row with an unmatched name and the closest registry names.
     """
-    codes, regions = _region_codes(frame[column], frame["source_row"].to_numpy(), column, source)
+    codes, regions = _region_codes(apply_aliases(frame[column], aliases),
+                                   frame["source_row"].to_numpy(), column, source)
 
     def spread(attribute: str) -> pd.Series:
-        if frame.empty:
-            return frame[column].map({})  # typed as before
+        if frame.empty:  # text columns, as the non-empty path gives
+            return pd.Series(None, index=frame.index, dtype=object)
         return pd.Series(_region_attribute(regions, attribute).array.take(codes),
                          index=frame.index)
     return pd.DataFrame({
@@ -351,8 +369,12 @@ def recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
                   source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Likert answers (labels in either language, numbers, case/space variants) -> scores.
 
-    "Don't know"-type choices become missing, never a score. Numbers outside the
-    scale and unrecognised text become missing and are flagged.
+    Scores are the numeric choice names of each item's list, on the codebook's
+    :attr:`~evalkit.codebook.Codebook.scale` (any number of points, 0-based too).
+    "Don't know"-type choices (``missing = yes`` on the choices sheet, or a known code)
+    become missing, never a score. Numbers outside the scale (flagged ``out of range``
+    with the scale's range, e.g. ``1-4``) and unrecognised text become missing and are
+    flagged.
     """
     scores, flags = _recode_likert(raw, codebook, table=table, source=source)
     return scores.frame(), flags
@@ -391,6 +413,7 @@ def _recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
                    source: str) -> tuple[_ItemScores, pd.DataFrame]:
     """:func:`recode_likert`, the scores as :class:`_ItemScores`."""
     items, flags, all_codes, tables = codebook.item_names, [], [], []
+    scale = codebook.scale
     lists = {name: (codebook.choice_lookup(name), codebook.scale_points(name))
              for name in codebook.items["list_name"].unique()}
     for item, list_name in zip(items, codebook.items["list_name"]):
@@ -409,9 +432,9 @@ def _recode_likert(raw: pd.DataFrame, codebook: Codebook, *, table: str,
             elif key in NO_ANSWER_LABELS:
                 continue  # missing, not an error
             elif re.fullmatch(r"-?\d+(\.\d+)?", key):
-                inside = LIKERT_MIN <= float(key) <= LIKERT_MAX
+                inside = scale.min <= float(key) <= scale.max
                 issues[i] = ("not a point of the scale" if inside
-                             else f"out of range {LIKERT_MIN}-{LIKERT_MAX}")
+                             else f"out of range {scale.range_text().replace(chr(0x2013), '-')}")
             else:
                 issues[i] = "not a choice of the scale"
         # blanks (code -1) pick the NaN appended last; an item nobody answered is all NaN
@@ -467,11 +490,35 @@ def _matches(texts: pd.Series, pattern: re.Pattern) -> pd.Series:
     return texts.isin([text for text in texts.unique() if pattern.match(text)])
 
 
-def _person_key(raw: pd.DataFrame) -> pd.Series:
-    name = _map_distinct(raw.get("respondent_name", pd.Series("", index=raw.index)).fillna(""),
-                         normalize_label)
-    phone = raw.get("respondent_phone", pd.Series("", index=raw.index)).fillna("").astype(str)
-    return name + "|" + _last_digits(phone, 9)
+# Personal columns holding a phone number (compared on their last 9 digits, so
+# "+62 812-3456-7890" and "081234567890" are one number) and a person's name.
+_PHONE_COLUMN = re.compile(r"(?i)(^|[_\s])(phone|telp|telepon|telefon|hp|wa|whatsapp|mobile|"
+                           r"ponsel|handphone)($|[_\s])")
+_NAME_COLUMN = re.compile(r"(?i)(^|[_\s])(nama|name)($|[_\s])")
+
+
+def _person_key(raw: pd.DataFrame, codebook: Codebook) -> pd.Series:
+    """Each row's person: its personal fields (:func:`personal_columns`), normalised, joined.
+
+    Phone-like fields count by their last 9 digits, other fields by their
+    case- and whitespace-insensitive text. A row with every personal field blank has
+    the key ``""`` (it names no one).
+    """
+    parts = []
+    for column in personal_columns(raw.columns, codebook):
+        values = raw[column]
+        if _PHONE_COLUMN.search(str(column)):
+            values = values.fillna("").astype(str)
+            parts.append(_last_digits(values, 9))
+        else:
+            parts.append(_map_distinct(values, lambda v: "" if pd.isna(v) else normalize_label(v)))
+    if not parts:
+        return pd.Series("", index=raw.index, dtype=object)
+    key, blank = parts[0], np.array(parts[0].eq(""), dtype=bool)
+    for part in parts[1:]:
+        key = key + "|" + part
+        blank &= part.eq("").to_numpy(dtype=bool)
+    return key.mask(blank, "") if blank.any() else key
 
 
 _DIGIT_BLOCK = 1 << 18  # texts per block of the vectorised digit filter (bounds its memory)
@@ -529,13 +576,48 @@ def _large_strings(texts: pd.Series) -> pa.LargeStringArray:
     return arr.cast(pa.large_string())
 
 
+def _speeder_limit(speeder_seconds: float | None, codebook: Codebook) -> float:
+    """The speeder limit in seconds: as given, else SPEEDER_SECONDS_PER_ITEM per item."""
+    if speeder_seconds is not None:
+        return float(speeder_seconds)
+    return SPEEDER_SECONDS_PER_ITEM * len(codebook.item_names)
+
+
+def survey_columns(columns, codebook: Codebook) -> dict[str, str | None]:
+    """Role -> the export column that plays it (after header matching), or None.
+
+    Roles come from the codebook (:attr:`Codebook.roles`, with its fallbacks). The
+    submission id, when the codebook's id field is not in the export, is the first of
+    :data:`evalkit.codebook.ID_FALLBACK_COLUMNS` there (Kobo ``_uuid``, ODK ``KEY``,
+    ``instanceID``).
+    """
+    columns = list(columns)
+    present = set(columns)
+    found = {role: (name if name in present else None) for role, name in codebook.roles.items()}
+    if found.get("id") is None:
+        found["id"] = next((c for c in ID_FALLBACK_COLUMNS if c in present), None)
+    return found
+
+
 def quality_checks(raw: pd.DataFrame, scores: pd.DataFrame, codebook: Codebook,
-                   *, speeder_seconds: float = SPEEDER_MIN_SECONDS,
+                   *, speeder_seconds: float | None = None,
                    max_missing_share: float = MAX_MISSING_ITEM_SHARE) -> pd.DataFrame:
-    """One boolean column per check in :data:`QUALITY_CHECKS` (True = problem)."""
-    person = _person_key(raw)
-    return _quality_checks(raw, scores, codebook, pd.factorize(person)[0], person.str.len() > 1,
-                           speeder_seconds=speeder_seconds, max_missing_share=max_missing_share)
+    """One boolean column per check in :data:`QUALITY_CHECKS` (True = problem).
+
+    ``raw`` has the codebook's field names as columns; ``speeder_seconds=None`` means
+    :data:`evalkit.contract.SPEEDER_SECONDS_PER_ITEM` per item of the codebook.
+    """
+    person = _person_key(raw, codebook)
+    return _quality_checks(raw, scores, codebook, pd.factorize(person)[0], person.ne(""),
+                           speeder_seconds=_speeder_limit(speeder_seconds, codebook),
+                           max_missing_share=max_missing_share)
+
+
+def _name_columns(columns, codebook: Codebook) -> list[str]:
+    """The personal columns holding a respondent's name (else every non-phone one)."""
+    personal = personal_columns(columns, codebook)
+    names = [c for c in personal if _NAME_COLUMN.search(str(c))]
+    return names or [c for c in personal if not _PHONE_COLUMN.search(str(c))]
 
 
 def _quality_checks(raw: pd.DataFrame, scores: pd.DataFrame | _ItemScores, codebook: Codebook,
@@ -544,9 +626,13 @@ def _quality_checks(raw: pd.DataFrame, scores: pd.DataFrame | _ItemScores, codeb
     """:func:`quality_checks`, given each row's person as clean_survey reuses it: a code
     per distinct :func:`_person_key`, and whether the key names anyone; and, when
     given, each row's interview ``duration`` in seconds (end - start)."""
-    names = raw.get("respondent_name", pd.Series("", index=raw.index)).fillna("").astype(str)
-    orgs = raw.get("organisation", pd.Series("", index=raw.index)).fillna("").astype(str)
-    is_test = _matches(names, _TEST_PATTERN) | _matches(orgs, _TEST_PATTERN)
+    roles = survey_columns(raw.columns, codebook)
+    texts = [raw[c] for c in _name_columns(raw.columns, codebook)]
+    if roles.get("organisation"):
+        texts.append(raw[roles["organisation"]])
+    is_test = pd.Series(False, index=raw.index)
+    for values in texts:
+        is_test |= _matches(values.fillna("").astype(str), _TEST_PATTERN)
     # the same answers can only come twice from a person seen twice: only those are compared
     again = (has_person & pd.Series(person, index=raw.index).duplicated(keep=False)).to_numpy()
     dup_person = pd.Series(False, index=raw.index)
@@ -557,7 +643,12 @@ def _quality_checks(raw: pd.DataFrame, scores: pd.DataFrame | _ItemScores, codeb
         "answers": pd.util.hash_pandas_object(twice, index=False).to_numpy(),
     }).duplicated().to_numpy()
     if duration is None:
-        duration = (parse_timestamps(raw["end"]) - parse_timestamps(raw["start"])).dt.total_seconds()
+        if roles.get("start") and roles.get("end"):
+            duration = (parse_timestamps(raw[roles["end"]])
+                        - parse_timestamps(raw[roles["start"]])).dt.total_seconds()
+        else:  # no interview times: the speeder check cannot apply
+            duration = pd.Series(np.nan, index=raw.index)
+    ids = raw[roles["id"]] if roles.get("id") else None
     reverse_items = codebook.items.loc[codebook.items["reverse"], "item"].tolist()
     answered, one_answer, any_reverse = _row_stats(scores, reverse_items)
     index = scores.index
@@ -567,7 +658,8 @@ def _quality_checks(raw: pd.DataFrame, scores: pd.DataFrame | _ItemScores, codeb
     n_items = len(scores.items) if isinstance(scores, _ItemScores) else scores.shape[1]
     return pd.DataFrame({
         "test_submission": is_test,
-        "duplicate_uuid": raw["_uuid"].notna() & raw["_uuid"].duplicated(),
+        "duplicate_uuid": (ids.notna() & ids.duplicated() if ids is not None
+                           else pd.Series(False, index=raw.index)),
         "duplicate_respondent": dup_person,
         "speeder": duration < speeder_seconds,
         "too_many_missing": (1 - answered / n_items) > max_missing_share,
@@ -612,26 +704,99 @@ def _join_checks(checks: pd.DataFrame, sep: str, text: dict[str, str] | None = N
     return pd.Series(joined.array.take(bits), index=checks.index)
 
 
-SURVEY_REQUIRED = ["_uuid", "start", "end", "region", "sector"]
+# Roles (not column names) a survey export must have; see evalkit.contract.ROLES.
+# Without an id column (role id, _uuid, KEY, instanceID) response ids are row numbers
+# ("row-2") and duplicate submissions cannot be told; without start and end times the
+# speeder check is skipped (both with a warning in CleanResult.warnings).
+SURVEY_REQUIRED = list(REQUIRED_ROLES)
+
+# Answers to the consent question that mean yes (compared with the answer, its choice
+# name and the choice's labels); anything else, blank included, is no consent.
+CONSENT_YES = {"yes", "y", "ya", "iya", "1", "true", "setuju", "saya setuju", "bersedia",
+               "saya bersedia", "agree", "i agree", "consent", "consented", "ok", "oke"}
+# Review columns of the export: Kobo's validation status and ODK Central's review state.
+REVIEW_COLUMNS = ("_validation_status", "ReviewState", "review_state", "__system/reviewState")
 
 
 def personal_columns(columns, codebook: Codebook) -> list[str]:
-    """Columns holding personal data: marked ``pii`` in the codebook or named like it."""
-    marked = set(codebook.pii_fields)
-    return [c for c in columns if c in marked or PII_COLUMN_PATTERN.search(str(c))]
+    """Columns holding personal data: marked ``pii`` in the codebook or named like it.
+
+    Marked fields come first, in codebook order, then columns named like personal
+    data (:data:`PII_COLUMN_PATTERN`) in column order. A field that plays a role
+    (region, sector, organisation, ...) is personal only when marked ``pii``: a form's
+    ``nama_lembaga`` (organisation name) is not a person's name.
+    """
+    columns = list(columns)
+    present = set(columns)
+    marked = [c for c in codebook.pii_fields if c in present]
+    roles = set(codebook.roles.values()) - set(marked)
+    named = [c for c in columns if c not in marked and c not in roles
+             and PII_COLUMN_PATTERN.search(str(c))]
+    return marked + named
+
+
+def _consent_given(values: pd.Series, codebook: Codebook, field_name: str) -> pd.Series:
+    """Per row: the consent answer is a yes (its text, choice name or choice labels)."""
+    fields = codebook.fields.set_index("name")
+    list_name = fields.at[field_name, "list_name"] if field_name in fields.index else None
+    lookup, spellings = {}, {}
+    if isinstance(list_name, str):
+        lookup = codebook.choice_lookup(list_name)
+        rows = codebook.choices[codebook.choices["list_name"] == list_name]
+        for _, row in rows.iterrows():
+            spellings[str(row["name"])] = {normalize_label(row[k]) for k in
+                                           ("name", "label_id", "label_en") if pd.notna(row[k])}
+
+    def yes(value: object) -> bool:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return False
+        key = normalize_label(value)
+        if re.fullmatch(r"\d+\.0+", key):
+            key = key.split(".")[0]
+        words = {key} | spellings.get(lookup.get(key, ""), set())
+        return bool(words & CONSENT_YES)
+    return _map_distinct(values, yes).astype(bool)
+
+
+def _review_states(raw: pd.DataFrame) -> tuple[str | None, pd.Series, pd.Series]:
+    """The review column and, per row, whether the review rejected / put on hold the row.
+
+    Kobo ``_validation_status``: ``validation_status_not_approved`` (or "Not approved")
+    rejects, ``validation_status_on_hold`` ("On hold") holds. ODK Central
+    ``ReviewState``: ``rejected`` rejects, ``hasIssues`` holds.
+    """
+    lower = {str(c).lower(): c for c in raw.columns}
+    column = next((lower[c.lower()] for c in REVIEW_COLUMNS if c.lower() in lower), None)
+    if column is None:
+        none = pd.Series(False, index=raw.index)
+        return None, none, none
+
+    def state(value: object) -> str:
+        if value is None or (not isinstance(value, (str, dict)) and pd.isna(value)):
+            return ""
+        text = re.sub(r"[\s_]+", " ", str(value).casefold())
+        if "not approved" in text or text.strip() == "rejected":
+            return "rejected"
+        if "on hold" in text or "hasissues" in text.replace(" ", ""):
+            return "hold"
+        return ""
+    states = _map_distinct(raw[column], state)
+    return column, states.eq("rejected").astype(bool), states.eq("hold").astype(bool)
 
 
 def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: bytes,
                  policy: dict[str, str] | None = None,
-                 speeder_seconds: float = SPEEDER_MIN_SECONDS) -> CleanResult:
-    """Clean a Kobo survey export: one row per valid response, items scored 1-5.
+                 speeder_seconds: float | None = None,
+                 aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+    """Clean a Kobo/ODK survey export: one row per valid response, items scored on the form's scale.
 
     Parameters
     ----------
     raw : DataFrame
         The export as read (labels or XML names, group prefixes allowed).
     codebook : Codebook
-        Items, choice lists and personal-data fields.
+        Items, choice lists, roles (which field is the region, sector, organisation,
+        consent, start/end time, submission id, wave) and personal-data fields.
     source : str
         File name, for messages and the quarantine.
     key : bytes
@@ -639,6 +804,36 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     policy : dict, optional
         Check name -> ``"exclude"`` (quarantine the row) or ``"flag"`` (keep it, listed in
         ``quality_flags``). Defaults to excluding on every check.
+    speeder_seconds : float, optional
+        Interviews shorter than this are speeders. Default:
+        :data:`evalkit.contract.SPEEDER_SECONDS_PER_ITEM` times the number of items
+        (180 s for 30 items). Without start/end times the check is skipped.
+    aliases : dict, optional
+        ``{kind: {normalised value: target}}`` (:func:`evalkit.aliases.read_aliases`);
+        kinds ``region`` and ``sector`` rewrite those answers before they are looked up.
+
+    Returns
+    -------
+    CleanResult
+        ``data``: ``response_id, respondent_id, region_code, region_name, region_level,
+        province_code, organisation, sector`` (``wave`` when the form has a wave field),
+        ``started_at, duration_s``, the items, ``quality_flags, source_row``.
+        ``quarantine``: each rejected row with the first reason that applies, in order:
+        ``no_consent`` (consent answered no, declined or blank), ``not_approved``
+        (Kobo ``_validation_status`` not approved, ODK Central ``ReviewState``
+        rejected), the :data:`QUALITY_CHECKS` with policy ``"exclude"``
+        (``test_submission``, ``duplicate_uuid``, ``duplicate_respondent``,
+        ``speeder``, ``too_many_missing``, ``straight_lining``), then
+        ``unknown_sector``. ``flags``: value-level issues of kept rows (answers off the
+        scale, contacts in the organisation, submissions on hold / with issues in the
+        form's review). ``warnings``: checks that could not run.
+
+    Notes
+    -----
+    The respondent pseudonym and the duplicate-respondent check use every personal
+    field (:func:`personal_columns`): names by their normalised text, phone numbers by
+    their last 9 digits. A row whose personal fields are all blank names no one: it is
+    never a duplicate respondent and gets the pseudonym of its response id.
     """
     policy = {**DEFAULT_POLICY, **(policy or {})}
     unknown = set(policy) - set(QUALITY_CHECKS)
@@ -648,38 +843,88 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     raw = raw.copy()
     # XML names, group paths (grp_trust/q01) or label headers -> the codebook's names
     raw = raw.rename(columns=match_headers(list(raw.columns), codebook, path=source))
-    require_columns(raw, SURVEY_REQUIRED, source)
+    roles = survey_columns(raw.columns, codebook)
+    absent = [role for role in SURVEY_REQUIRED if roles.get(role) is None]
+    if absent:
+        listed = ", ".join(f"{codebook.roles[r]!r} (role {r!r})" for r in absent)
+        raise InputFileError(source, f"the export has no column for the field(s) {listed}; "
+                                     f"found {', '.join(map(repr, raw.columns))}. Export with "
+                                     "XML names or labels, or set the field's role in the "
+                                     "codebook's 'role' column.")
     missing_items = [c for c in codebook.item_names if c not in raw.columns]
     if missing_items:
         raise InputFileError(source, f"the codebook's item column(s) {', '.join(missing_items)} "
                                      "are not in the export; is this the right form version?")
     raw["source_row"] = excel_rows(raw)
     pii = personal_columns(raw.columns, codebook)
+    region_col, sector_col = roles["region"], roles["sector"]
+    warnings = []
+    if roles.get("id") is not None:
+        response_id = raw[roles["id"]].astype(str)
+    else:
+        response_id = "row-" + raw["source_row"].astype(str)
+        warnings.append(f"{source}: no submission id column ({', '.join(ID_FALLBACK_COLUMNS)} "
+                        "or a field with role 'id'): response ids are row numbers and "
+                        "duplicate submissions cannot be detected.")
+    has_times = roles.get("start") is not None and roles.get("end") is not None
+    if not has_times:
+        warnings.append(f"{source}: no start and end times (fields with role 'start' and "
+                        "'end'): the speeder check is skipped.")
 
     scores, flags = _recode_likert(raw, codebook, table=table, source=source)
-    person = _person_key(raw)
+    person = _person_key(raw, codebook)
+    has_person = person.ne("")
+    if not has_person.all():  # a row naming no one is its own respondent
+        person = person.mask(~has_person, "id:" + response_id)
     # each distinct respondent once: for the duplicate check and for the pseudonym
     person_code, persons = pd.factorize(person)
-    (start, start_by_arrow), (end, _) = _parse_timestamps(raw["start"]), _parse_timestamps(raw["end"])
-    duration = (end - start).dt.total_seconds()
-    checks = _quality_checks(raw, scores, codebook, person_code, person.str.len() > 1,
-                             speeder_seconds=speeder_seconds,
+    if has_times:
+        (start, start_by_arrow), (end, _) = (_parse_timestamps(raw[roles["start"]]),
+                                             _parse_timestamps(raw[roles["end"]]))
+        duration = (end - start).dt.total_seconds()
+    else:
+        start, start_by_arrow = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"), True
+        duration = pd.Series(np.nan, index=raw.index)
+    limit = _speeder_limit(speeder_seconds, codebook)
+    checks = _quality_checks(raw, scores, codebook, person_code, has_person,
+                             speeder_seconds=limit,
                              max_missing_share=MAX_MISSING_ITEM_SHARE, duration=duration)
     excluded = checks[[c for c in QUALITY_CHECKS if policy[c] == "exclude"]]
     reason = pd.Series(None, index=raw.index, dtype=object)
     if excluded.shape[1]:
         reason = excluded.idxmax(axis=1).where(excluded.any(axis=1))
-    detail = _join_checks(checks, "; ", QUALITY_CHECKS)
+    # the detail names this export's id column and speeder limit
+    detail = _join_checks(checks, "; ", {
+        **QUALITY_CHECKS, "speeder": f"interview shorter than {limit:g} s",
+        "duplicate_uuid": f"the same submission ({roles.get('id') or 'id'}) appears earlier "
+                          "in the export"})
+    # the respondent's consent and the form's own review come before the quality checks
+    review_col, rejected, on_hold = _review_states(raw)
+    before = [("not_approved", rejected)]
+    if roles.get("consent") is not None:
+        before.append(("no_consent", ~_consent_given(raw[roles["consent"]], codebook,
+                                                     roles["consent"])))
+    for name, mask in before:  # the last one applied wins: no_consent first
+        if mask.any():
+            reason = reason.mask(mask, name)
+            detail = detail.copy()
+            detail[mask] = SURVEY_REVIEW_REASONS[name]
 
-    sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
-    sectors = codebook.choice_lookup(sector_list)
-    sector = _map_distinct(raw["sector"], lambda v: sectors.get(normalize_label(v))
+    sectors = codebook.sector_lookup()
+    sector_values = raw[sector_col]
+    region_values = raw[region_col]
+    if aliases:
+        if aliases.get("sector"):
+            sector_values = apply_aliases(sector_values, aliases["sector"])
+        if aliases.get("region"):
+            region_values = apply_aliases(region_values, aliases["region"])
+    sector = _map_distinct(sector_values, lambda v: sectors.get(normalize_label(v))
                            if pd.notna(v) else None)
     bad_sector = reason.isna() & sector.isna()
     reason = reason.mask(bad_sector, "unknown_sector")
     if bad_sector.any():  # (the message built for those rows only)
         detail = detail.copy()
-        detail[bad_sector] = ("sector " + raw["sector"][bad_sector].astype(str)
+        detail[bad_sector] = ("sector " + raw[sector_col][bad_sector].astype(str)
                               + " is not in the codebook").to_numpy()
 
     out_mask = reason.notna()
@@ -687,19 +932,26 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                                  reason=reason, detail=detail, drop=pii)
     keep = ~out_mask
     kept = np.flatnonzero(keep.to_numpy())  # positions of the kept rows
-    region_code, regions = _region_codes(raw["region"], raw["source_row"].to_numpy(), "region",
+    region_code, regions = _region_codes(region_values, raw["source_row"].to_numpy(), region_col,
                                          source, rows=kept)
-    org, org_changed = scrub_pii_text(raw.get("organisation", pd.Series(None, index=raw.index)))
+    org_col = roles.get("organisation")
+    org, org_changed = scrub_pii_text(raw[org_col] if org_col else pd.Series(None, index=raw.index))
+    review_flags = pd.DataFrame(columns=FLAG_COLUMNS)
+    if review_col is not None and on_hold.any():  # kept, but the form's reviewer has doubts
+        review_flags = make_flags(raw, keep & on_hold, table=table, source=source,
+                                  column=review_col, issue="on hold / has issues in the form's review",
+                                  action="kept; review it in KoboToolbox / ODK Central")
     flags = _concat([flags[keep.to_numpy()[flags["source_row"].to_numpy(dtype="int64") - 2]],
                      make_flags(raw, keep & org_changed, table=table, source=source,
-                                column="organisation", issue="personal data in free text",
-                                action="replaced by placeholder", values=pd.Series("[redacted]", index=raw.index))],
+                                column=org_col or "organisation",
+                                issue="personal data in free text",
+                                action="replaced by placeholder", values=pd.Series("[redacted]", index=raw.index)),
+                     review_flags],
                     FLAG_COLUMNS)
     # The kept rows in the order of sort_values(["region_code", "started_at", "response_id"],
     # kind="stable") (missing values last), computed by Arrow on the kept rows' keys
     # (the region as the rank of its code); every column is then taken once, straight
     # from all rows into that order.
-    response_id = raw["_uuid"].astype(str)
     code_rank = np.unique(_region_attribute(regions, "code").fillna("").to_numpy(str),
                           return_inverse=True)[1].ravel() if regions else np.zeros(0, np.int64)
     order = pc.sort_indices(pa.table({
@@ -712,45 +964,53 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
 
     def regional(attribute: str) -> pd.Series:
         if not len(rows):
-            return raw["region"].take(rows).map({})  # typed as resolve_region_column types it
+            return raw[region_col].take(rows).map({})  # typed as resolve_region_column types it
         return pd.Series(_region_attribute(regions, attribute).array.take(region_code), index=index)
 
     started_at = start.take(rows)
-    if not (start_by_arrow and started_at.notna().any()):  # the dtype pandas gives these rows
-        started_at = parse_timestamps(raw["start"].take(rows))
+    if has_times and not (start_by_arrow and started_at.notna().any()):  # the dtype pandas gives these rows
+        started_at = parse_timestamps(raw[roles["start"]].take(rows))
     respondent_id = pseudonymise(pd.Series(persons), key).array.take(person_code[rows])
     flagged_checks = [c for c in QUALITY_CHECKS if policy[c] == "flag"]
+    columns = {
+        "response_id": response_id.take(rows),
+        "respondent_id": pd.Series(respondent_id, index=index),
+        "region_code": regional("code"), "region_name": regional("name"),
+        "region_level": regional("level").astype("int64"),
+        "province_code": regional("province_code"),
+        "organisation": org.take(rows).astype("string"),
+        "sector": sector.take(rows).astype(str),
+    }
+    if roles.get("wave") is not None:
+        columns["wave"] = raw[roles["wave"]].take(rows).astype("string").str.strip()
+    columns.update({"started_at": started_at, "duration_s": duration.take(rows)})
     data = pd.concat([
-        pd.DataFrame({
-            "response_id": response_id.take(rows),
-            "respondent_id": pd.Series(respondent_id, index=index),
-            "region_code": regional("code"), "region_name": regional("name"),
-            "region_level": regional("level").astype("int64"),
-            "province_code": regional("province_code"),
-            "organisation": org.take(rows).astype("string"),
-            "sector": sector.take(rows).astype(str),
-            "started_at": started_at, "duration_s": duration.take(rows),
-        }, index=index),
+        pd.DataFrame(columns, index=index),
         scores.frame(rows),
         pd.DataFrame({"quality_flags": (_join_checks(checks[flagged_checks].take(rows), ";")
                                         if flagged_checks else pd.Series("", index=index)).astype(str),
                       "source_row": raw["source_row"].take(rows).astype("int64")}, index=index),
     ], axis=1)
-    return CleanResult(data.reset_index(drop=True), quarantine, flags)
+    return CleanResult(data.reset_index(drop=True), quarantine, flags, warnings)
 
 
 # --- indicators --------------------------------------------------------------------
 
 INDICATOR_META_COLUMNS = ["indicator_id", "sdg_code", "name_id", "name_en", "unit", "direction"]
 DIRECTIONS = {"higher", "lower"}
+INDICATOR_TARGET_COLUMNS = ["region", "indicator_id", "baseline_year", "baseline_value",
+                            "target_year", "target_value"]
 
 
 def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     """Indicator metadata is authoritative and small: any problem is an error, not a quarantine."""
     require_columns(raw, INDICATOR_META_COLUMNS, source)
     meta = raw[INDICATOR_META_COLUMNS].copy()
-    for col in INDICATOR_META_COLUMNS:
-        meta[col] = meta[col].astype(str).str.strip()
+    for col in INDICATOR_META_COLUMNS:  # a blank cell stays blank (never the text "nan")
+        meta[col] = meta[col].map(lambda v: "" if pd.isna(v) else str(v).strip()).astype(object)
+    # a form or workbook in one language: a blank name falls back to the other language
+    for col, other in (("name_en", "name_id"), ("name_id", "name_en")):
+        meta[col] = meta[col].where(meta[col] != "", meta[other])
     meta["direction"] = meta["direction"].str.lower()
     rows = excel_rows(meta)
     bad = ~meta["direction"].isin(DIRECTIONS)
@@ -776,9 +1036,13 @@ def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     return meta.reset_index(drop=True)
 
 
-def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
-    """Per region and indicator: baseline year/value and target year/value."""
-    cols = ["region", "indicator_id", "baseline_year", "baseline_value", "target_year", "target_value"]
+def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *,
+                            aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+    """Per region and indicator: baseline year/value and target year/value.
+
+    ``aliases``: :func:`evalkit.aliases.read_aliases` (its ``region`` kind is used).
+    """
+    cols = INDICATOR_TARGET_COLUMNS
     require_columns(raw, cols, source)
     raw = raw.assign(source_row=excel_rows(raw))
     raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
@@ -792,7 +1056,7 @@ def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str) 
                                  reason=reason)
     keep = reason.isna()
     kept = raw[keep]
-    regions = resolve_region_column(kept, "region", source)
+    regions = resolve_region_column(kept, "region", source, aliases=_kind(aliases, "region"))
     data = pd.DataFrame({
         "region_code": regions["region_code"], "indicator_id": kept["indicator_id"],
         "baseline_year": numbers["baseline_year"][keep].astype("int64"),
@@ -856,7 +1120,8 @@ def _periods(raw: pd.DataFrame) -> pd.Series:
     return cell.map(parse_period)
 
 
-def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -> CleanResult:
+def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *,
+                           aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
     """Indicator values (long format): periods, units and breakdowns read; bad rows quarantined.
 
     Columns: ``region, indicator_id, value`` and ``year`` or ``period`` (a year or a
@@ -930,7 +1195,7 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str) -
     quarantine_when(impossible, "impossible_value",
                     "value " + raw["value"].astype(str) + " outside the range its unit allows")
 
-    regions = resolve_region_column(raw, "region", source)
+    regions = resolve_region_column(raw, "region", source, aliases=_kind(aliases, "region"))
     year = period.map(lambda p: p[0] if p else None)
     quarter = period.map(lambda p: p[1] if p else None)
     parts = pd.DataFrame({"region_code": regions["region_code"], "indicator_id": raw["indicator_id"],
@@ -1004,22 +1269,40 @@ def _gap_flags(data: pd.DataFrame) -> pd.DataFrame:
 
 # --- stakeholders, attendance, partnerships ------------------------------------------
 
-def _sector_codes(raw: pd.DataFrame, sectors: dict[str, str]) -> pd.Series:
-    return raw["sector"].map(lambda v: sectors.get(normalize_label(v)) if pd.notna(v) else None)
+def _kind(aliases: dict[str, dict[str, str]] | None, kind: str) -> dict[str, str] | None:
+    """One kind of :func:`evalkit.aliases.read_aliases` (None when there are none)."""
+    return (aliases or {}).get(kind) or None
 
 
-def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> CleanResult:
-    """Stakeholder register: organisation, sector (codebook code), influence and interest 1-5."""
-    require_columns(raw, ["region", "organisation", "sector", "influence", "interest"], source)
+def _sector_codes(raw: pd.DataFrame, sectors: dict[str, str],
+                  aliases: dict[str, dict[str, str]] | None = None) -> pd.Series:
+    values = apply_aliases(raw["sector"], _kind(aliases, "sector"))
+    return values.map(lambda v: sectors.get(normalize_label(v)) if pd.notna(v) else None)
+
+
+REGISTER_COLUMNS = ["region", "organisation", "sector", "influence", "interest"]
+ATTENDANCE_COLUMNS = ["region", "meeting_date", "meeting", "organisation", "sector", "attended"]
+PARTNERSHIP_COLUMNS = ["region", "name", "type", "start_year", "sdg_themes"]
+TIE_COLUMNS = ["region", "organisation", "partner", "level", "trust", "value"]
+
+
+def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
+                   aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+    """Stakeholder register: organisation, sector (codebook code), influence and interest 1-5.
+
+    ``sectors`` is the codebook's sector lookup (:meth:`Codebook.sector_lookup`);
+    ``aliases`` (:func:`evalkit.aliases.read_aliases`) its ``region`` and ``sector`` kinds.
+    """
+    require_columns(raw, REGISTER_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
-    sector = _sector_codes(raw, sectors)
+    sector = _sector_codes(raw, sectors, aliases)
     influence, interest = parse_number(raw["influence"]), parse_number(raw["interest"])
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason = reason.mask(sector.isna(), "unknown_sector")
     out_of_scale = ~influence.between(1, 5) | ~interest.between(1, 5)
     reason = reason.mask(reason.isna() & out_of_scale, "influence_or_interest_not_1_to_5")
     org = raw["organisation"].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
-    regions = resolve_region_column(raw, "region", source)
+    regions = resolve_region_column(raw, "region", source, aliases=_kind(aliases, "region"))
     dup = reason.isna() & (regions["region_code"] + "|" + org.str.casefold()).duplicated()
     reason = reason.mask(dup, "duplicate_row")
     quarantine = quarantine_rows(raw, reason.notna(), table="stakeholders", source=source,
@@ -1033,24 +1316,36 @@ def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> C
                        quarantine)
 
 
-def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str) -> CleanResult:
-    """Meeting attendance: one row per organisation and meeting, ``attended`` as boolean."""
-    cols = ["region", "meeting_date", "meeting", "organisation", "sector", "attended"]
-    require_columns(raw, cols, source)
+def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
+                     aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+    """Meeting attendance: one row per organisation and meeting, ``attended`` as boolean.
+
+    ``meeting_date`` is read by :func:`evalkit.dates.read_dates`: ISO dates as they are,
+    day-first or month-first decided for the whole column (day-first, with a warning,
+    when no value decides it); in a column that mixes both orders the rows either order
+    could read are quarantined as ``ambiguous_date``. ``aliases``: the ``region``,
+    ``sector`` and ``attendance`` kinds of :func:`evalkit.aliases.read_aliases`.
+    """
+    require_columns(raw, ATTENDANCE_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
-    answer = raw["attended"].map(normalize_label)
+    answer = apply_aliases(raw["attended"], _kind(aliases, "attendance")).map(normalize_label)
     attended = answer.map(lambda a: True if a in _ATTENDED else (False if a in _ABSENT else None))
-    # Indonesian dates are day-first (05/02/2024 = 5 February); ISO dates parse either way.
-    date = pd.to_datetime(raw["meeting_date"], errors="coerce", format="mixed", dayfirst=True)
-    sector = _sector_codes(raw, sectors)
+    dates = read_dates(raw["meeting_date"])
+    date = dates.dates
+    sector = _sector_codes(raw, sectors, aliases)
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason = reason.mask(attended.isna(), "unrecognised_attendance_value")
+    reason = reason.mask(reason.isna() & dates.ambiguous, "ambiguous_date")
     reason = reason.mask(reason.isna() & date.isna(), "unparseable_date")
     reason = reason.mask(reason.isna() & sector.isna(), "unknown_sector")
+    detail = pd.Series("", index=raw.index, dtype=object).mask(
+        reason == "ambiguous_date", "the column mixes day-first and month-first dates and "
+                                    "this one reads either way: write it as YYYY-MM-DD")
     quarantine = quarantine_rows(raw, reason.notna(), table="attendance", source=source,
-                                 reason=reason)
+                                 reason=reason, detail=detail)
+    warning = dates.warning(f"{source}, column 'meeting_date'")
     keep = reason.isna()
-    regions = resolve_region_column(raw[keep], "region", source)
+    regions = resolve_region_column(raw[keep], "region", source, aliases=_kind(aliases, "region"))
     data = pd.DataFrame({
         "region_code": regions["region_code"], "province_code": regions["province_code"],
         "meeting_date": date[keep],
@@ -1058,18 +1353,25 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str) ->
         "organisation": raw["organisation"][keep].astype(str).str.strip(),
         "sector": sector[keep], "attended": attended[keep].astype(bool),
     })
+    data["meeting_date"] = data["meeting_date"].astype("datetime64[ns]")
     return CleanResult(data.sort_values(["region_code", "meeting_date", "organisation"])
-                       .reset_index(drop=True), quarantine)
+                       .reset_index(drop=True), quarantine, warnings=[warning] if warning else [])
 
 
 PARTNERSHIP_TYPES = {"mou": "MOU", "pks": "PKS", "ksd": "KSD", "informal": "informal"}
 
 
-def clean_partnerships(raw: pd.DataFrame, source: str) -> CleanResult:
-    """Partnership register: name, type (MOU/PKS/KSD or informal), start year, SDG themes."""
-    require_columns(raw, ["region", "name", "type", "start_year", "sdg_themes"], source)
+def clean_partnerships(raw: pd.DataFrame, source: str, *,
+                       aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+    """Partnership register: name, type (MOU/PKS/KSD or informal), start year, SDG themes.
+
+    ``aliases``: the ``region`` and ``partnership_type`` kinds of
+    :func:`evalkit.aliases.read_aliases` (e.g. ``SK Bupati`` -> ``informal``).
+    """
+    require_columns(raw, PARTNERSHIP_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
-    kind = raw["type"].map(lambda v: PARTNERSHIP_TYPES.get(normalize_label(v)))
+    kind = apply_aliases(raw["type"], _kind(aliases, "partnership_type")).map(
+        lambda v: PARTNERSHIP_TYPES.get(normalize_label(v)))
     year = parse_number(raw["start_year"])
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason = reason.mask(kind.isna(), "unknown_partnership_type")
@@ -1077,7 +1379,7 @@ def clean_partnerships(raw: pd.DataFrame, source: str) -> CleanResult:
     quarantine = quarantine_rows(raw, reason.notna(), table="partnerships", source=source,
                                  reason=reason)
     keep = reason.isna()
-    regions = resolve_region_column(raw[keep], "region", source)
+    regions = resolve_region_column(raw[keep], "region", source, aliases=_kind(aliases, "region"))
     data = pd.DataFrame({
         "region_code": regions["region_code"], "name": raw["name"][keep].astype(str).str.strip(),
         "type": kind[keep], "formal": kind[keep] != "informal",
@@ -1105,7 +1407,8 @@ def _org_key(names: pd.Series) -> pd.Series:
     return names.astype(str).str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
 
 
-def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str) -> CleanResult:
+def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
+               aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
     """Collaboration ties: who names whom as a partner, how closely, with what trust and value.
 
     One row per (organisation rates partner), as in a PARTNER-style survey. Names are
@@ -1114,11 +1417,13 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str) -> CleanR
     ``unknown`` and flagged. Quarantined: ``self_tie``, ``unknown_level``,
     ``duplicate_row`` and ``conflicting_duplicate`` (the same organisation rating the
     same partner twice with different answers: neither can be preferred). A trust or
-    value rating off the 1-4 scale is set to missing and flagged.
+    value rating off the 1-4 scale is set to missing and flagged. An empty register
+    (or an empty ties table) is fine: every name is then not in the register.
+    ``aliases``: the ``region`` kind of :func:`evalkit.aliases.read_aliases`.
     """
-    require_columns(raw, ["region", "organisation", "partner", "level", "trust", "value"], source)
+    require_columns(raw, TIE_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
-    regions = resolve_region_column(raw, "region", source)
+    regions = resolve_region_column(raw, "region", source, aliases=_kind(aliases, "region"))
     org_key, partner_key = _org_key(raw["organisation"]), _org_key(raw["partner"])
     level = raw["level"].map(lambda v: TIE_LEVELS.get(normalize_label(v).removesuffix(".0"))
                              if pd.notna(v) else None)
@@ -1127,8 +1432,11 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str) -> CleanR
     reason = reason.mask(org_key == partner_key, "self_tie")
     reason = reason.mask(reason.isna() & level.isna(), "unknown_level")
     pair = regions["region_code"] + "|" + org_key + "|" + partner_key
-    answer = pair + "|" + level.map(str) + "|" + ratings["trust"].map(str) + "|" + \
-        ratings["value"].map(str)
+    def text(values: pd.Series) -> pd.Series:  # as text even when empty (no rows, no dtype)
+        return values.map(str).astype(object)
+
+    answer = pair + "|" + text(level) + "|" + text(ratings["trust"]) + "|" + \
+        text(ratings["value"])
     reason = reason.mask(reason.isna() & answer.duplicated(), "duplicate_row")
     candidate = reason.isna()
     answers = answer[candidate].groupby(pair[candidate]).transform("nunique")
@@ -1158,7 +1466,10 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str) -> CleanR
         ratings[column] = values.where(values.between(*TIE_RATING_RANGE))
 
     def registered(at: pd.Series, typed: pd.Series, what: str) -> pd.Series:
-        return at.map(lookup[what]).fillna(typed if what == "organisation" else "unknown")
+        mapped = at.map(lookup[what])
+        if lookup.empty:  # an empty register: nothing matched (and no text dtype to keep)
+            mapped = mapped.astype(object)
+        return mapped.fillna(typed if what == "organisation" else "unknown")
 
     data = pd.DataFrame({
         "region_code": regions["region_code"], "province_code": regions["province_code"],

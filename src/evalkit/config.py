@@ -1,8 +1,8 @@
 """Paths and named constants, in one place, each with the reason beside it.
 
-Paths default to the project checkout (``PROJ_ROOT``) and can be redirected with
-environment variables, so tests and other checkouts can point evalkit elsewhere
-without touching code.
+Paths default to the project folder (``PROJ_ROOT``, see :func:`find_project_root`) and
+can be redirected with environment variables, so tests and other checkouts can point
+evalkit elsewhere without touching code.
 """
 
 from __future__ import annotations
@@ -10,13 +10,44 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# src/evalkit/config.py -> project root is three levels up.
-PROJ_ROOT = Path(os.environ.get("EVALKIT_ROOT", Path(__file__).resolve().parents[2]))
+# src/evalkit/config.py -> the package checkout is three levels up. The report notebooks
+# ship with it; the data and reports belong to the project folder.
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_project_root(start: Path | str | None = None) -> Path:
+    """The project folder evalkit works on.
+
+    ``$EVALKIT_ROOT`` when set; else the first of ``start`` (default: the current
+    directory) and its parents that contains ``data/raw`` (a folder made by
+    ``evalkit init``); else the package checkout (where the demo data lives).
+    """
+    env = os.environ.get("EVALKIT_ROOT")
+    if env:
+        return Path(env)
+    try:
+        here = Path(start if start is not None else Path.cwd()).resolve()
+    except OSError:  # the current directory was deleted
+        return PACKAGE_ROOT
+    for folder in (here, *here.parents):
+        if (folder / "data" / "raw").is_dir():
+            return folder
+    return PACKAGE_ROOT
+
+
+def project_dirs(root: Path | str) -> dict[str, Path]:
+    """The raw, processed and reports folders of the project folder ``root``."""
+    root = Path(root)
+    return {"raw": root / "data" / "raw", "processed": root / "data" / "processed",
+            "reports": root / "reports"}
+
+
+PROJ_ROOT = find_project_root()
 DATA_DIR = PROJ_ROOT / "data"
 RAW_DATA_DIR = Path(os.environ.get("EVALKIT_RAW_DIR", DATA_DIR / "raw"))
 PROCESSED_DATA_DIR = Path(os.environ.get("EVALKIT_PROCESSED_DIR", DATA_DIR / "processed"))
 REPORTS_DIR = Path(os.environ.get("EVALKIT_REPORTS_DIR", PROJ_ROOT / "reports"))
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+NOTEBOOKS_DIR = PACKAGE_ROOT / "notebooks"
 
 # Name of the Jupyter kernel registered inside the project environment. A unique name
 # avoids the papermill trap of a same-named kernel from another environment.
@@ -25,7 +56,9 @@ KERNEL_NAME = "evalkit"
 # is noise for an officer; execution errors are still captured in the notebook.
 KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
 
-# Likert scale of the stakeholder survey (1 = Sangat tidak setuju ... 5 = Sangat setuju).
+# Default Likert scale (1 = Sangat tidak setuju ... 5 = Sangat setuju), kept for
+# compatibility: the scale of a form is read from its choice list
+# (evalkit.codebook.Codebook.scale; default evalkit.contract.DEFAULT_SCALE).
 LIKERT_MIN = 1
 LIKERT_MAX = 5
 
@@ -46,6 +79,8 @@ ALPHA_ACCEPTABLE = 0.7
 CI_LEVEL = 0.95
 
 # Survey quality thresholds.
+# The speeder limit is SPEEDER_SECONDS_PER_ITEM (evalkit.contract, 6 s) per scale item;
+# SPEEDER_MIN_SECONDS is that limit for the demo's 30 items, kept for compatibility.
 SPEEDER_MIN_SECONDS = 180  # a 30-item survey cannot be read and answered in < 3 min
 MAX_MISSING_ITEM_SHARE = 0.5  # more than half the items missing: not a usable response
 
