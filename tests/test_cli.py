@@ -65,10 +65,10 @@ def test_clean_with_a_missing_file_names_it(raw_dir, tmp_path, monkeypatch, test
     monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw)
-    (raw / "partnerships.csv").unlink()
+    (raw / "codebook_xlsform.xlsx").unlink()  # required (optional inputs may be missing)
     result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
     assert result.exit_code == 2
-    assert "partnerships.csv" in result.output and "Traceback" not in result.output
+    assert "codebook_xlsform.xlsx" in result.output and "Traceback" not in result.output
 
 
 def test_clean_with_an_unknown_region_names_file_row_and_column(raw_dir, tmp_path, monkeypatch,
@@ -118,3 +118,29 @@ def test_clean_warns_about_columns_the_codebook_does_not_know(raw_dir, tmp_path,
     result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
     assert result.exit_code == 0, result.output
     assert "warning: survey_kobo_export.xlsx: column 'catatan_enumerator' is not in the codebook" in result.output
+
+
+def test_clean_without_optional_files_says_which_are_missing(raw_dir, tmp_path, monkeypatch,
+                                                             test_key):
+    monkeypatch.setenv("EVALKIT_PSEUDONYM_KEY", test_key.decode())
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / "partnerships.csv").unlink()
+    result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "no file for partnerships" in result.output
+
+
+def test_validate_exit_codes(raw_dir, tmp_path):
+    result = runner.invoke(app, ["validate", "--raw-dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "not a folder" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["validate", "--raw-dir", str(empty), "--csv", str(tmp_path / "p.csv")])
+    assert result.exit_code == 1 and "required file missing" in result.output
+    assert (tmp_path / "p.csv").exists()
+
+
+def test_help_lists_init_and_validate():
+    result = runner.invoke(app, ["--help"])
+    assert "init" in result.output and "validate" in result.output

