@@ -27,7 +27,7 @@ from urllib.request import url2pathname
 import pytest
 
 from evalkit.batch import run_reports
-from evalkit.config import PROJ_ROOT
+from evalkit.config import PACKAGE_ROOT as PROJ_ROOT
 from evalkit.index_page import write_index
 from evalkit.regions import get_region
 

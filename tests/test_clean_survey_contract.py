@@ -217,6 +217,20 @@ def test_no_consent_and_not_approved_are_quarantined_with_their_reasons(form):
     assert len(rows) == len(result.data) + len(result.quarantine)
 
 
+def test_declined_consent_keeps_no_answers_in_the_quarantine(form):
+    rows = [row("ok"), row("declined", "Yosef Tefa", "0813", consent="Tidak", shift=1),
+            row("rejected", "Paulus Ati", "0816", shift=2,
+                _validation_status="validation_status_not_approved")]
+    result = clean(rows, form)
+    records = {r: json.loads(rec) for r, rec in
+               zip(result.quarantine["reason"], result.quarantine["record"])}
+    declined = records["no_consent"]
+    assert not set(ITEMS) & set(declined)  # no permission to keep the answers
+    assert {"_uuid", "kab_kota", "jenis_lembaga"} <= set(declined)
+    assert set(ITEMS) <= set(records["not_approved"])  # other exclusions keep them
+    assert result.quarantine["source_row"].tolist() == [3, 4]  # in file order
+
+
 def test_consent_by_choice_name_or_label(form):
     rows = [row("a", consent="ya"), row("b", "B B", "0812", consent="YA ", shift=1),
             row("c", "C C", "0813", consent="yes", shift=2)]

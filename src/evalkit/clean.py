@@ -928,8 +928,17 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                               + " is not in the codebook").to_numpy()
 
     out_mask = reason.notna()
-    quarantine = quarantine_rows(raw, out_mask, table=table, source=source,
-                                 reason=reason, detail=detail, drop=pii)
+    # A respondent who declined consent gave no permission to keep their answers: the
+    # quarantine records that the row came and why, with its id, region and sector only.
+    declined = out_mask & reason.eq("no_consent")
+    kept_of_declined = {roles.get("id"), roles.get("consent"), region_col, sector_col}
+    answers = [c for c in raw.columns if c not in kept_of_declined and c != "source_row"]
+    quarantine = _concat([
+        quarantine_rows(raw, out_mask & ~declined, table=table, source=source,
+                        reason=reason, detail=detail, drop=pii),
+        quarantine_rows(raw, declined, table=table, source=source,
+                        reason=reason, detail=detail, drop=answers),
+    ], QUARANTINE_COLUMNS).sort_values("source_row", kind="stable").reset_index(drop=True)
     keep = ~out_mask
     kept = np.flatnonzero(keep.to_numpy())  # positions of the kept rows
     region_code, regions = _region_codes(region_values, raw["source_row"].to_numpy(), region_col,
