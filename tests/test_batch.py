@@ -208,3 +208,27 @@ def test_reports_run_on_a_dask_cluster(processed_dir, tmp_path):
                               scheduler=cluster.scheduler_address)
     assert [(r.label.split()[0], r.ok, r.skipped) for r in results] == [("96.02", True, False)]
     assert (tmp_path / "96.02-kabupaten-sorong-selatan.en.html").exists()
+
+
+def test_reports_of_regions_no_longer_in_the_data_are_moved_aside(tmp_path):
+    from evalkit.batch import PREVIOUS_DIR, move_stale_reports
+
+    current, gone = get_region("15.71"), get_region("96.02")
+    names = [f"{report_stem(r, lang)}{suffix}" for r in (current, gone) for lang in ("id", "en")
+             for suffix in (".ipynb", ".html", ".run.json", ".error.txt", ".failed.ipynb")]
+    others = ["index.html", "synthesis.html", "synthesis.en.run.json", "summary.xlsx"]
+    for name in names + others:
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / PREVIOUS_DIR).mkdir()
+    (tmp_path / PREVIOUS_DIR / f"{report_stem(gone, 'id')}.html").write_text("older")
+    moved = move_stale_reports(tmp_path, [current])
+    stale = [n for n in names if n.startswith(gone.code)]
+    assert sorted(p.name for p in moved) == sorted(stale) and len(stale) == 10
+    left = {p.name for p in tmp_path.iterdir() if p.is_file()}
+    assert left == {n for n in names if n.startswith(current.code)} | set(others)
+    for path in moved:  # moved, never deleted (a name already there goes to _previous/2/)
+        assert path.read_text(encoding="utf-8") == path.name
+        assert PREVIOUS_DIR in path.parts
+    assert (tmp_path / PREVIOUS_DIR / f"{report_stem(gone, 'id')}.html").read_text() == "older"
+    assert (tmp_path / PREVIOUS_DIR / "2" / f"{report_stem(gone, 'id')}.html").exists()
+    assert move_stale_reports(tmp_path, [current]) == []  # nothing stale any more

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.config import CI_LEVEL, LIKERT_MAX, LIKERT_MIN, MIN_CELL
+from evalkit.config import CI_LEVEL, MIN_CELL
+from evalkit.contract import DEFAULT_SCALE, Scale
 from evalkit.indicators import fit_trend, progress_table
 from evalkit.regions import Region
 from evalkit.scales import mean_ci, score_dimensions, summarise_scores
@@ -29,9 +30,21 @@ def in_region(frame: pd.DataFrame, region: Region) -> pd.DataFrame:
     return frame[frame["region_code"] == region.code]
 
 
-def scores_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """One row per respondent and dimension: ``response_id, region_code, sector, dimension, score``."""
-    wide = score_dimensions(survey, items)
+def scale_range(scale: Scale | None = None) -> dict[str, float]:
+    """``scale_min``/``scale_max`` keywords of :mod:`evalkit.scales` for the form's scale
+    (:data:`~evalkit.contract.DEFAULT_SCALE`, 1–5, when ``scale`` is None)."""
+    scale = scale or DEFAULT_SCALE
+    return {"scale_min": scale.min, "scale_max": scale.max}
+
+
+def scores_long(survey: pd.DataFrame, items: pd.DataFrame, *,
+                scale: Scale | None = None) -> pd.DataFrame:
+    """One row per respondent and dimension: ``response_id, region_code, sector, dimension, score``.
+
+    Reverse-keyed items are recoded on ``scale`` (the form's, from ``scale.parquet``;
+    default the 1–5 scale) before scoring.
+    """
+    wide = score_dimensions(survey, items, **scale_range(scale))
     wide = pd.concat([survey[["response_id", "region_code", "sector"]], wide], axis=1)
     long = wide.melt(id_vars=["response_id", "region_code", "sector"],
                      var_name="dimension", value_name="score")
@@ -40,17 +53,25 @@ def scores_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
-def items_long(survey: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+def items_long(survey: pd.DataFrame, items: pd.DataFrame, *,
+               scale: Scale | None = None) -> pd.DataFrame:
     """One row per respondent and answered item: ``response_id, region_code, sector,
-    dimension, item, response``, reverse-keyed items recoded so that higher is better."""
+    dimension, item, response``, reverse-keyed items recoded so that higher is better.
+
+    Reverse keying is ``scale.reverse`` (``min + max - x`` on the form's scale, e.g.
+    ``5 - x`` on 1–4; default the 1–5 scale). Answers stay integers when every point
+    of the scale is a whole number.
+    """
+    scale = scale or DEFAULT_SCALE
     cols = items["item"].tolist()
     long = survey[["response_id", "region_code", "sector", *cols]].melt(
         id_vars=["response_id", "region_code", "sector"], var_name="item", value_name="response")
     long = long.dropna(subset=["response"])
     meta = items.set_index("item")
     reverse = long["item"].map(meta["reverse"]).astype(bool)
-    long["response"] = long["response"].where(~reverse, LIKERT_MIN + LIKERT_MAX - long["response"])
-    long["response"] = long["response"].astype("int64")
+    long["response"] = long["response"].where(~reverse, scale.reverse(long["response"]))
+    if all(float(v).is_integer() for v in scale.values):
+        long["response"] = long["response"].astype("int64")
     long.insert(3, "dimension", long["item"].map(meta["dimension"]))
     return long.reset_index(drop=True)
 
@@ -174,22 +195,38 @@ def poststratification_weights(survey: pd.DataFrame, register: pd.DataFrame
     register cannot support post-stratification: a sector with respondents but absent
     from the register, or a registered sector without respondents.
     """
-    shares = register["sector"].value_counts(normalize=True)
-    sampled = set(survey["sector"])
-    unregistered = sorted(sampled - set(shares.index))
-    unsampled = sorted(set(shares.index) - sampled)
-    if register.empty:
+    problem, sectors = weighting_problem(survey, register)
+    if problem == "no_register":
         return None, "no stakeholder register for this region"
-    if unregistered:
-        return None, f"sector(s) {', '.join(unregistered)} answered but are not in the register"
-    if unsampled:
-        return None, f"registered sector(s) {', '.join(unsampled)} have no respondents"
+    if problem == "unregistered":
+        return None, f"sector(s) {', '.join(sectors)} answered but are not in the register"
+    if problem == "unsampled":
+        return None, f"registered sector(s) {', '.join(sectors)} have no respondents"
+    shares = register["sector"].value_counts(normalize=True)
     return poststratify(survey, "sector", shares), POSTSTRATIFIED
+
+
+def weighting_problem(survey: pd.DataFrame, register: pd.DataFrame) -> tuple[str, list[str]]:
+    """Why the register cannot weight the survey, as a code the reports translate.
+
+    Returns ``("", [])`` when post-stratification works, else ``("no_register", [])``,
+    ``("unregistered", sectors that answered but are not registered)`` or
+    ``("unsampled", registered sectors without respondents)`` (sector codes, sorted).
+    """
+    if register.empty:
+        return "no_register", []
+    registered, sampled = set(register["sector"]), set(survey["sector"])
+    if sampled - registered:
+        return "unregistered", sorted(sampled - registered)
+    if registered - sampled:
+        return "unsampled", sorted(registered - sampled)
+    return "", []
 
 
 def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
                               register: pd.DataFrame, *, ci: float = CI_LEVEL,
-                              min_n: int = MIN_CELL) -> tuple[pd.DataFrame, str]:
+                              min_n: int = MIN_CELL, scale: Scale | None = None
+                              ) -> tuple[pd.DataFrame, str]:
     """Region dimension scores post-stratified to the register's sector shares.
 
     Each sector counts by its share of the stakeholder register rather than by how
@@ -206,7 +243,8 @@ def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
         Columns :data:`WEIGHTED_COLUMNS` (``unweighted`` is the plain mean, for
         comparison) and the weighting note.
     """
-    scores = score_dimensions(survey, items).assign(sector=survey["sector"].to_numpy())
+    scores = score_dimensions(survey, items, **scale_range(scale)).assign(
+        sector=survey["sector"].to_numpy())
     weights, note = poststratification_weights(survey, register)
     scores["w"] = 1.0 if weights is None else weights.to_numpy()
     rows = []

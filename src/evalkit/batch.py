@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import traceback
@@ -162,6 +163,51 @@ def _write_record(stem: str, key: str, reports_dir: Path, seconds: float) -> Non
     os.replace(tmp, record)
 
 
+PREVIOUS_DIR = "_previous"  # reports/_previous/: reports of regions no longer in the data
+# What a regional report leaves in reports/: <code>-<slug>[.<lang>]<suffix> (see report_stem).
+REPORT_SUFFIXES = (".failed.ipynb", ".error.txt", RUN_RECORD, ".ipynb", ".html")
+_REPORT_FILE = re.compile(r"^(?P<stem>\d+(?:\.\d+)*-[a-z0-9-]+(?:\.[a-z]{2})?)"
+                          r"(?P<suffix>" + "|".join(re.escape(s) for s in REPORT_SUFFIXES) + r")$")
+
+
+def move_stale_reports(reports_dir: Path, current: list[Region],
+                       langs: tuple[str, ...] | None = None) -> list[Path]:
+    """Move the report files of regions no longer in the data into ``reports/_previous/``.
+
+    After a new data set, ``reports/`` (and so the index) shows the current programme
+    only; nothing is deleted. A regional report's files (``.ipynb``, ``.html``,
+    ``.run.json``, ``.error.txt``, ``.failed.ipynb``, every language) whose stem is not
+    :func:`report_stem` of a region in ``current`` are moved; a name already in
+    ``_previous/`` moves into a numbered subfolder (``_previous/2/``...) instead of
+    replacing it. Other files (index, synthesis, Excel summaries) are left alone.
+
+    Returns the new paths of the moved files (empty when nothing was stale).
+    """
+    from evalkit.i18n import LANGS
+
+    reports_dir = Path(reports_dir)
+    if not reports_dir.is_dir():
+        return []
+    keep = {report_stem(region, lang) for region in current for lang in (langs or LANGS)}
+    moved = []
+    for path in sorted(p for p in reports_dir.iterdir() if p.is_file()):
+        found = _REPORT_FILE.match(path.name)
+        if not found or found["stem"] in keep:
+            continue
+        target, n = reports_dir / PREVIOUS_DIR / path.name, 1
+        while target.exists():
+            n += 1
+            target = reports_dir / PREVIOUS_DIR / str(n) / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    if moved:
+        logging.getLogger("evalkit").warning(
+            "moved %d report file(s) of regions no longer in the data to %s",
+            len(moved), reports_dir / PREVIOUS_DIR)
+    return moved
+
+
 def remove_leftovers(reports_dir: Path) -> list[Path]:
     """Delete temporary files an interrupted run left behind (they are never outputs)."""
     leftovers = [p for p in reports_dir.glob(".*") if p.is_file()
@@ -309,6 +355,7 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
                 synthesis: bool = True, force: bool = False, show_code: bool = False,
                 scheduler: str | None = None, fresh_kernels: bool = False,
                 on_done: Callable[[RunResult, int, int], None] | None = None,
+                on_moved: Callable[[list[Path]], None] | None = None,
                 ) -> list[RunResult]:
     """Run every region (x language) report, then the synthesis, ``jobs`` at a time.
 
@@ -319,11 +366,21 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
     Dask distributed scheduler address, or a ``distributed.Client``) the reports run
     on that cluster's workers instead, which must have evalkit installed and see the
     same ``processed_dir`` and ``reports_dir``. Results come back in task order.
+
+    First, reports of regions no longer in the processed data (whatever ``regions``
+    this run makes) are moved to ``reports/_previous/`` (:func:`move_stale_reports`);
+    ``on_moved`` receives their new paths.
     """
+    from evalkit.index_page import report_regions
+
     if not Path(processed_dir, "manifest.json").exists():
         raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
+    reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(reports_dir)
+    moved = move_stale_reports(reports_dir, report_regions(processed_dir))
+    if moved and on_moved:
+        on_moved(moved)
     # Reports run side by side, one per core: multi-threaded BLAS in each kernel would
     # only fight over the same cores (kernels inherit this environment).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -27,25 +27,35 @@ TEXT: dict[str, dict[str, str]] = {
     "data_summary": {
         "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
                "**{n_sectors}** sektor. Di seluruh wilayah, {n_excluded} kiriman dikeluarkan "
-               "sebelum analisis (uji coba, duplikat, pengisian terlalu cepat, pola jawaban "
-               "datar, atau terlalu banyak item kosong); rinciannya ada di tabel karantina."),
+               "sebelum analisis ({reasons}); rinciannya ada di tabel karantina."),
         "en": ("The survey yielded **{n_valid}** usable responses from **{n_sectors}** sectors. "
                "Across all regions, {n_excluded} submissions were excluded before analysis "
-               "(tests, duplicates, speeders, straight-lining, or too many blank items); "
-               "the quarantine table lists each with its reason."),
+               "({reasons}); the quarantine table lists each with its reason."),
     },
+    # why survey submissions were excluded (quarantine reasons), in the order they are named
+    "reason_not_approved": {"id": "tidak disetujui dalam pemeriksaan Kobo/ODK",
+                            "en": "not approved in the Kobo/ODK review"},
+    "reason_no_consent": {"id": "tanpa persetujuan responden", "en": "consent not given"},
+    "reason_test_submission": {"id": "uji coba", "en": "tests"},
+    "reason_duplicate": {"id": "duplikat", "en": "duplicates"},
+    "reason_speeder": {"id": "pengisian terlalu cepat", "en": "speeders"},
+    "reason_straight_lining": {"id": "pola jawaban datar", "en": "straight-lining"},
+    "reason_too_many_missing": {"id": "terlalu banyak item kosong", "en": "too many blank items"},
+    "reason_other": {"id": "alasan lain", "en": "other reasons"},
+    "reasons_or": {"id": "{head}, atau {last}", "en": "{head}, or {last}"},
+    "reasons_or_two": {"id": "{head} atau {last}", "en": "{head} or {last}"},
     "data_none": {"id": "Tidak ada jawaban survei yang valid untuk wilayah ini.",
                   "en": "There are no valid survey responses for this region."},
     "suppressed_note": {"id": "Kelompok dengan kurang dari {min_cell} responden disembunyikan (ditulis '<{min_cell}').",
                         "en": "Groups with fewer than {min_cell} respondents are suppressed (shown as '<{min_cell}')."},
     "health_summary": {
         "id": ("Skor rata-rata tertinggi ada pada dimensi **{best}** ({best_score:.2f}) dan "
-               "terendah pada **{weakest}** ({weak_score:.2f}, skala 1–5). Dibandingkan "
+               "terendah pada **{weakest}** ({weak_score:.2f}, skala {scale}). Dibandingkan "
                "rata-rata semua wilayah, {n_above} dimensi berada di atas, {n_below} di bawah, "
                "dan {n_similar} tidak berbeda secara jelas (interval kepercayaan 95% mencakup "
                "nilai pembanding)."),
         "en": ("The highest mean score is on **{best}** ({best_score:.2f}) and the lowest on "
-               "**{weakest}** ({weak_score:.2f}, 1–5 scale). Compared with the all-region "
+               "**{weakest}** ({weak_score:.2f}, {scale} scale). Compared with the all-region "
                "benchmark, {n_above} dimensions are above, {n_below} below, and {n_similar} "
                "not clearly different (the 95% confidence interval covers the benchmark)."),
     },
@@ -65,12 +75,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "reliability_summary": {
         "id": ("Reliabilitas (alfa Cronbach) mencapai {threshold} pada {n_ok} dari {n} dimensi. "
-               "Dimensi di bawah batas itu ({low}) sebaiknya ditafsirkan hati-hati: skala tiga item "
-               "memberi ukuran yang kasar. Omega McDonald dari model satu faktor ditampilkan sebagai "
+               "Dimensi di bawah batas itu ({low}) sebaiknya ditafsirkan hati-hati: skala pendek "
+               "({items} item) memberi ukuran yang kasar. Omega McDonald dari model satu faktor ditampilkan sebagai "
                "pembanding."),
         "en": ("Reliability (Cronbach's alpha) reaches {threshold} on {n_ok} of {n} dimensions. "
-               "Dimensions below it ({low}) should be read with care: three-item scales are coarse "
-               "measures. McDonald's omega from a one-factor model is shown for comparison."),
+               "Dimensions below it ({low}) should be read with care: short scales ({items} items) "
+               "are coarse measures. McDonald's omega from a one-factor model is shown for comparison."),
     },
     "reliability_too_small": {"id": "Responden terlalu sedikit (< {min_cell}) untuk menilai reliabilitas.",
                               "en": "Too few respondents (< {min_cell}) to assess reliability."},
@@ -175,11 +185,6 @@ TEXT: dict[str, dict[str, str]] = {
     "prov_run_at": {"id": "Dijalankan", "en": "Run at"},
     "prov_input": {"id": "Berkas masukan", "en": "Input file"},
     "prov_packages": {"id": "Versi paket", "en": "Package versions"},
-    "likert_1": {"id": "Sangat tidak setuju", "en": "Strongly disagree"},
-    "likert_2": {"id": "Tidak setuju", "en": "Disagree"},
-    "likert_3": {"id": "Netral", "en": "Neutral"},
-    "likert_4": {"id": "Setuju", "en": "Agree"},
-    "likert_5": {"id": "Sangat setuju", "en": "Strongly agree"},
     "likert_axis": {"id": "Persentase jawaban (kiri: tidak setuju, kanan: setuju)",
                     "en": "Share of answers (left: disagree, right: agree)"},
     "fig_likert": {
@@ -187,6 +192,16 @@ TEXT: dict[str, dict[str, str]] = {
                "dibalik sehingga 'setuju' selalu berarti penilaian positif."),
         "en": ("Answers per item (diverging stacked bars centred on the neutral answer); items marked ᴿ are "
                "reverse-keyed and recoded so 'agree' always means a favourable rating."),
+    },
+    "likert_axis_scale": {"id": "Persentase jawaban (kiri: menuju '{low}', kanan: menuju '{high}')",
+                          "en": "Share of answers (left: toward '{low}', right: toward '{high}')"},
+    "fig_likert_even": {
+        "id": ("Jawaban per item (batang bertumpuk divergen, berpusat di antara '{below}' dan "
+               "'{above}'; skala ini tidak memiliki jawaban netral); item bertanda ᴿ dibalik "
+               "sehingga nilai tinggi selalu berarti penilaian positif."),
+        "en": ("Answers per item (diverging stacked bars centred between '{below}' and '{above}'; "
+               "this scale has no neutral answer); items marked ᴿ are reverse-keyed and recoded "
+               "so a high answer always means a favourable rating."),
     },
     "table": {"id": "Tabel {n}.", "en": "Table {n}."},
     # --- stakeholder coverage
@@ -469,8 +484,8 @@ TEXT: dict[str, dict[str, str]] = {
                "with few regions; it is not evidence that healthier partnerships cause better "
                "outcomes, and it does not apply to any single partnership."),
     },
-    "syn_x_health": {"id": "Skor kesehatan kemitraan (disusutkan, 1–5)",
-                     "en": "Partnership health score (shrunken, 1–5)"},
+    "syn_x_health": {"id": "Skor kesehatan kemitraan (disusutkan, {scale})",
+                     "en": "Partnership health score (shrunken, {scale})"},
     "syn_y_outcome": {"id": "Pilar hasil indeks (0–1)", "en": "Index outcome pillar (0–1)"},
     "fig_health_outcome": {"id": "Kesehatan kemitraan dan capaian indikator per wilayah, dengan garis regresi.",
                            "en": "Partnership health and indicator progress per region, with the regression line."},
@@ -504,7 +519,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_sector": {"id": "Sektor", "en": "Sector"},
     "col_n": {"id": "Responden", "en": "Respondents"},
     "col_dimension": {"id": "Dimensi", "en": "Dimension"},
-    "col_score": {"id": "Skor (1–5)", "en": "Score (1–5)"},
+    "col_score": {"id": "Skor ({scale})", "en": "Score ({scale})"},
     "col_ci": {"id": "IK 95%", "en": "95% CI"},
     "col_projection": {"id": "Proyeksi tren pada tahun target (IP 95%)",
                        "en": "Trend projection at target year (95% PI)"},
@@ -528,6 +543,86 @@ TEXT: dict[str, dict[str, str]] = {
     "kind_provinsi": {"id": "Provinsi", "en": "Province"},
     "kind_kabupaten": {"id": "Kabupaten", "en": "Regency"},
     "kind_kota": {"id": "Kota", "en": "City"},
+    # --- the programme's own form and inputs (issue #11)
+    "form_language_note": {
+        "id": ("*Formulir survei tidak memiliki label berbahasa Indonesia: pertanyaan, pilihan "
+               "jawaban, dimensi dan sektor ditampilkan dengan label {language} dari formulir.*"),
+        "en": ("*The survey form has no English labels: questions, answer options, dimensions "
+               "and sectors are shown with the form's {language} labels.*"),
+    },
+    "language_id": {"id": "bahasa Indonesia", "en": "Indonesian"},
+    "language_en": {"id": "bahasa Inggris", "en": "English"},
+    "input_missing": {"id": "Tidak ada {what}: tambahkan {file} ke data/raw.",
+                      "en": "No {what}: add {file} to data/raw."},
+    "input_empty": {"id": "Tidak ada {what}: {file} di data/raw hanya berisi baris judul; isi datanya.",
+                    "en": "No {what}: {file} in data/raw has only its header row; fill in its rows."},
+    "input_targets_missing": {
+        "id": "Tidak ada target indikator: tambahkan lembar 'targets' ke {file} di data/raw.",
+        "en": "No indicator targets: add a sheet 'targets' to {file} in data/raw.",
+    },
+    "what_stakeholders": {"id": "daftar pemangku kepentingan", "en": "stakeholder register"},
+    "what_attendance": {"id": "data kehadiran rapat", "en": "meeting attendance data"},
+    "what_ties": {"id": "data jejaring kolaborasi", "en": "collaboration network data"},
+    "what_indicators": {"id": "data indikator", "en": "indicator data"},
+    "what_indicator_targets": {"id": "target indikator", "en": "indicator targets"},
+    "what_partnerships": {"id": "data kemitraan (tanggal mulai forum)",
+                          "en": "partnership data (forum start dates)"},
+    "weighting_no_register": {"id": "tidak ada daftar pemangku kepentingan untuk wilayah ini",
+                              "en": "there is no stakeholder register for this region"},
+    "weighting_unregistered": {"id": "sektor {sectors} mengisi survei tetapi tidak ada dalam daftar",
+                               "en": "sector(s) {sectors} answered but are not in the register"},
+    "weighting_unsampled": {"id": "sektor terdaftar {sectors} tidak memiliki responden",
+                            "en": "registered sector(s) {sectors} have no respondents"},
+    "attr_reason_treated": {
+        "id": "hanya {n} wilayah dengan kemitraan yang memiliki cukup tahun sebelum forum dimulai",
+        "en": "only {n} region(s) with a partnership have enough years before their forum started",
+    },
+    "attr_reason_no_control": {
+        "id": "tidak ada wilayah pembanding (wilayah tanpa kemitraan)",
+        "en": "there are no comparison regions (regions without a partnership)",
+    },
+    "attr_reason_few_control": {"id": "hanya {n} wilayah pembanding tanpa kemitraan",
+                                "en": "only {n} comparison region(s) without a partnership"},
+    "attr_reason_other": {"id": "data tidak cukup untuk perkiraan ini",
+                          "en": "the data are not sufficient for this estimate"},
+    "git_dirty": {"id": "(+ perubahan yang belum di-commit)", "en": "(+ uncommitted changes)"},
+    "region_too_small": {
+        "id": ("Wilayah ini memiliki terlalu sedikit responden (n < {min_cell}): skor rata-ratanya "
+               "tidak dilaporkan."),
+        "en": "This region has too few respondents (n < {min_cell}): its mean scores are not reported.",
+    },
+    "shrinkage_small": {
+        "id": ("**Dibandingkan dengan adil.** Model campuran (responden di dalam wilayah) memberi "
+               "rata-rata kesehatan kemitraan wilayah ini **{shrunken:.2f}** (IK 95% {low:.2f}–{high:.2f}), "
+               "ditarik kuat ke rata-rata semua wilayah karena respondennya terlalu sedikit "
+               "(n < {min_cell}); rata-rata mentahnya tidak dilaporkan."),
+        "en": ("**Compared fairly.** A mixed model (respondents within regions) puts this region's "
+               "mean partnership health at **{shrunken:.2f}** (95% CI {low:.2f}–{high:.2f}), pulled "
+               "strongly toward the all-region mean because it has too few respondents (n < {min_cell}); "
+               "its raw mean is not reported."),
+    },
+    "index_missing": {
+        "id": "Komponen tanpa data untuk wilayah ini (indeks memakai komponen lain): {components}.",
+        "en": "Components without data for this region (the index uses the others): {components}.",
+    },
+    "index_small": {
+        "id": "Indeks tidak dihitung untuk wilayah ini: responden terlalu sedikit (n < {min_cell}).",
+        "en": "The index is not computed for this region: too few respondents (n < {min_cell}).",
+    },
+    "too_small": {"id": "responden terlalu sedikit (n < {min_cell})",
+                  "en": "too few respondents (n < {min_cell})"},
+    "coverage_outside": {
+        "id": "Kelompok pemangku kepentingan di luar pentahelix (tidak dihitung dalam cakupan): {groups}.",
+        "en": "Stakeholder groups outside the pentahelix (not counted in coverage): {groups}.",
+    },
+    "col_category": {"id": "Kategori pentahelix", "en": "Pentahelix category"},
+    "col_form_sectors": {"id": "Sektor dalam formulir", "en": "Sectors in the form"},
+    "outside_pentahelix": {"id": "Di luar pentahelix", "en": "Outside the pentahelix"},
+    "pentahelix_pemerintah": {"id": "Pemerintah", "en": "Government"},
+    "pentahelix_dunia_usaha": {"id": "Dunia usaha", "en": "Business"},
+    "pentahelix_akademisi": {"id": "Akademisi", "en": "Academia"},
+    "pentahelix_masyarakat_sipil": {"id": "Masyarakat sipil", "en": "Civil society"},
+    "pentahelix_media": {"id": "Media", "en": "Media"},
 }
 
 

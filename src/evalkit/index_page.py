@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from evalkit import __version__, analysis
+from evalkit import __version__, analysis, report_inputs
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
-from evalkit.i18n import LANGS
+from evalkit.i18n import LANGS, text
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region, get_region
 from evalkit.results import ensure_results, read_result
@@ -33,7 +33,8 @@ def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
     """Key figures per region (see :func:`evalkit.analysis.region_overview`) and its index."""
     ensure_results(processed_dir)
     survey = read_processed("survey", processed_dir)
-    scores = analysis.scores_long(survey, read_processed("items", processed_dir))
+    scores = analysis.scores_long(survey, read_processed("items", processed_dir),
+                                  scale=report_inputs.read_scale(processed_dir))
     progress = read_result("progress", processed_dir)
     overview = analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
     index = read_result("index", processed_dir)[["region_code", "index", "ci_low", "ci_upp", "rank"]]
@@ -47,9 +48,13 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
 
     overview = overview_table(processed_dir)
     manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
+    too_small = " / ".join(text("too_small", lang, min_cell=MIN_CELL) for lang in LANGS)
     rows = []
     for rec in overview.to_dict("records"):
         region = get_region(rec["region_code"])
+        small = 0 < rec["respondents"] < MIN_CELL  # no health, no index, no rank
+        if small:
+            rec = {**rec, "index": float("nan"), "index_rank": None}
         links, failed = [], []
         for lang in LANGS:
             stem = report_stem(region, lang)
@@ -57,9 +62,9 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
                 links.append({"href": f"{stem}.html", "label": LANG_NAMES[lang]})
             if (reports_dir / f"{stem}.error.txt").exists():
                 failed.append(lang)
-        health = ("—" if pd.isna(rec["health"]) else
+        health = (too_small if small else "—" if pd.isna(rec["health"]) else
                   f"{rec['health']:.2f} ({rec['health_ci_low']:.2f}–{rec['health_ci_upp']:.2f})")
-        index = ("—" if pd.isna(rec["index"]) else
+        index = (too_small if small else "—" if pd.isna(rec["index"]) else
                  f"{rec['index']:.1f} ({rec['index_ci_low']:.1f}–{rec['index_ci_upp']:.1f})")
         rows.append({**rec, "health_text": health, "index_text": index, "links": links,
                      "failed": ", ".join(failed)})
@@ -72,6 +77,7 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
                       autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
         rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks, version=__version__, min_cell=MIN_CELL,
+        scale=report_inputs.read_scale(processed_dir).range_text(),
         manifest_digest=manifest_digest(manifest),
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
     path = Path(reports_dir) / "index.html"

@@ -26,11 +26,12 @@ def _theme() -> None:
 
 
 def dimension_profile(table: pd.DataFrame, *, region_label: str, benchmark_label: str,
-                      xlabel: str) -> plt.Figure:
+                      xlabel: str, xlim: tuple[float, float] = (1, 5)) -> plt.Figure:
     """Dimension means with 95% CIs for one region, benchmark marked beside each.
 
     ``table`` columns: ``label`` (dimension label), ``estimate, ci_low, ci_upp,
-    benchmark`` in display order (top to bottom).
+    benchmark`` in display order (top to bottom). ``xlim``: the end points of the
+    answer scale (the form's; default 1–5).
     """
     _theme()
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(table) + 1.2))
@@ -41,7 +42,7 @@ def dimension_profile(table: pd.DataFrame, *, region_label: str, benchmark_label
     ax.scatter(table["benchmark"], y, marker="D", color=BENCHMARK_COLOR, s=28, zorder=3,
                label=benchmark_label)
     ax.set_yticks(y, table["label"])
-    ax.set_xlim(1, 5)
+    ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower right", frameon=True, fontsize="small")
     return fig  # one axes: figure_html's tight bounding box fits the labels
@@ -112,27 +113,47 @@ def figure_html(fig: plt.Figure, label: str, caption: str) -> str:
 
 
 LIKERT_COLORS = ("#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0")  # ColorBrewer RdBu
+NEUTRAL_COLOR = "#d9d9d9"
+
+
+def likert_colors(k: int) -> list[str]:
+    """``k`` diverging colours, red (low) to blue (high); the middle one grey when ``k`` is odd.
+
+    Five points keep :data:`LIKERT_COLORS`; other lengths sample ColorBrewer's RdBu
+    away from its pale centre, so every category stays visible on white.
+    """
+    if k == len(LIKERT_COLORS):
+        return list(LIKERT_COLORS)
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap, half = colormaps["RdBu"], k // 2
+    low = [to_hex(cmap(0.05 + 0.30 * i / max(half - 1, 1))) for i in range(half)]
+    high = [to_hex(cmap(0.95 - 0.30 * i / max(half - 1, 1))) for i in range(half)][::-1]
+    return low + ([NEUTRAL_COLOR] if k % 2 else []) + high
 
 
 def likert_bars(shares: pd.DataFrame, *, labels: list[str], category_labels: list[str],
                 xlabel: str) -> plt.Figure:
-    """Diverging stacked bars of Likert answers, one bar per item, centred on the neutral answer.
+    """Diverging stacked bars of rating answers, one bar per item, centred on the scale's middle.
 
     The standard display for agreement scales (Robbins & Heiberger 2011, *Plotting
-    Likert and other rating scales*): disagreement extends left of zero, agreement
-    right, the neutral category is split across zero. ``shares`` has one row per
-    item (in display order, top to bottom) and one column per answer 1..5 (shares
-    summing to 1).
+    Likert and other rating scales*): the lower half of the scale extends left of zero,
+    the upper half right; with an odd number of points the neutral (middle) category
+    is split across zero, with an even number zero lies between the two middle
+    categories. ``shares`` has one row per item (in display order, top to bottom) and
+    one column per scale point, low to high (shares summing to 1); any number of points.
     """
     _theme()
     values = shares.to_numpy(float)
     k = values.shape[1]
     mid = k // 2
+    colors = likert_colors(k)
     fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(values) + 1.4))
     y = np.arange(len(values))[::-1]
-    left = -(values[:, :mid].sum(axis=1) + values[:, mid] / 2)
+    left = -(values[:, :mid].sum(axis=1) + (values[:, mid] / 2 if k % 2 else 0.0))
     for j in range(k):
-        ax.barh(y, values[:, j], left=left, color=LIKERT_COLORS[j], edgecolor="white",
+        ax.barh(y, values[:, j], left=left, color=colors[j], edgecolor="white",
                 linewidth=0.5, label=category_labels[j], height=0.75)
         left = left + values[:, j]
     ax.axvline(0, color="#333", linewidth=0.8)

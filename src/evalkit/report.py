@@ -11,7 +11,7 @@ import html
 import json
 import platform
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +19,9 @@ import pandas as pd
 
 from evalkit import __version__, analysis, engagement, findings, network, plots, results
 from evalkit import index as effectiveness
+from evalkit import report_inputs
 from evalkit.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
 from evalkit.indicators import STATUS_COLORS, status_label, status_summary
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
@@ -52,6 +54,10 @@ class RegionReport:
     manifest: dict
     figures: int = 0            # figures numbered so far (captions number themselves)
     tables: int = 0
+    scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
+    absent: dict = field(default_factory=dict)  # optional input -> "missing" / "empty"
+    languages: tuple = ("id", "en")  # languages the form has labels in
+    weighting_problem: tuple = ("", [])  # analysis.weighting_problem: why not weighted
 
 
 # Cross-region results filtered to the report's region (the rest are kept whole).
@@ -72,7 +78,8 @@ def load_region_report(region: str, lang: str = "id",
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     reg = resolve_region(region)
     results.ensure_results(processed)
-    items = read_processed("items", processed)
+    scale = report_inputs.read_scale(processed)
+    items = report_inputs.with_language_fallback(read_processed("items", processed), "label", "item")
     survey = analysis.in_region(read_processed("survey", processed), reg)
     register = analysis.in_region(read_processed("stakeholders", processed), reg)
     saved = {name: results.read_result(name, processed) for name in
@@ -80,26 +87,31 @@ def load_region_report(region: str, lang: str = "id",
     mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
             for name in _REGION_RESULTS if "region_code" in saved[name].columns}
     mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
-    weighted, weighting = analysis.weighted_dimension_scores(survey, items, register)
+    weighted, weighting = analysis.weighted_dimension_scores(survey, items, register, scale=scale)
     health = analysis.compare_to_benchmark(weighted, saved["benchmark"])
-    progress = results.read_result("progress", processed)
+    progress = report_inputs.with_language_fallback(results.read_result("progress", processed),
+                                                    "name", "indicator_id")
     annual = read_processed("indicator_annual", processed)
     values = read_processed("indicator_values", processed)
     values = values[values["region_code"] == reg.code]
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
-        region=reg, lang=lang, survey=survey, scores=analysis.scores_long(survey, items),
-        items=items,
-        dimensions=read_processed("dimensions", processed),
-        sectors=read_processed("sectors", processed), health=health, weighting=weighting,
-        reliability=alpha_omega_table(survey, items),
+        region=reg, lang=lang, survey=survey,
+        scores=analysis.scores_long(survey, items, scale=scale), items=items,
+        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed),
+                                                        "label", "dimension"),
+        sectors=report_inputs.read_sectors(processed), health=health, weighting=weighting,
+        reliability=alpha_omega_table(survey, items, **analysis.scale_range(scale)),
         progress=progress[progress["region_code"] == reg.code].reset_index(drop=True),
         values=annual[annual["region_code"] == reg.code],
         breakdowns=values[values["sex"] != "total"],
         attribution=saved["attribution"], register=register,
         ties=analysis.in_region(read_processed("ties", processed), reg),
-        results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest)
+        results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
+        scale=scale, absent=report_inputs.absent_inputs(manifest),
+        languages=report_inputs.form_languages(manifest),
+        weighting_problem=analysis.weighting_problem(survey, register))
 
 
 def figure(fig, key: str, rep: RegionReport, **values):
@@ -117,8 +129,43 @@ def figure(fig, key: str, rep: RegionReport, **values):
 
 
 def _sector_label(rep: RegionReport):
-    labels = rep.sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
+    """Sector code -> its form label in the report language (the other language, then the
+    code, when blank); ``unknown`` (an organisation not in the register) is named so."""
+    sectors = report_inputs.with_language_fallback(rep.sectors, "label", "sector")
+    labels = sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
+    labels.setdefault(engagement.UNKNOWN_SECTOR, text("unregistered", rep.lang))
     return lambda key: labels.get(key, key)
+
+
+def absent_text(rep: RegionReport, *tables: str) -> str | None:
+    """One sentence naming the raw file that would fill a section whose input is missing or
+    header-only (the first of ``tables`` that is), or None when all of them have data."""
+    for table in tables:
+        state = rep.absent.get(table)
+        if state is None:
+            continue
+        file = report_inputs.input_file(table)
+        if table == "indicator_targets" and state == "missing":
+            return text("input_targets_missing", rep.lang, file=file)
+        return text(f"input_{state}", rep.lang, what=text(f"what_{table}", rep.lang), file=file)
+    return None
+
+
+def _small_region(rep: RegionReport) -> bool:
+    """Fewer than MIN_CELL respondents: no raw mean anywhere, no index rank."""
+    return len(rep.survey) < MIN_CELL
+
+
+def _sectors_arg(fn, rep: RegionReport) -> dict:
+    """``{"sectors": rep.sectors}`` for a figure function that takes the programme's sectors
+    (their order and :func:`evalkit.engagement.sector_palette` colours), else nothing."""
+    import inspect
+
+    try:
+        takes = "sectors" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return {"sectors": rep.sectors} if takes else {}
 
 
 def _as_figure(axes):
@@ -130,8 +177,18 @@ def _as_figure(axes):
 
 def title(rep: RegionReport) -> str:
     kind = text(f"kind_{rep.region.type}", rep.lang)
-    return (f"# {text('title', rep.lang, region=rep.region.name)}\n\n"
-            f"{text('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
+    out = (f"# {text('title', rep.lang, region=rep.region.name)}\n\n"
+           f"{text('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
+    note = language_note(rep)
+    return out + ("\n\n" + note if note else "")
+
+
+def language_note(rep: RegionReport) -> str:
+    """The one note of a report whose language the form has no labels in ("" otherwise)."""
+    if rep.lang in rep.languages or not rep.languages:
+        return ""
+    shown = rep.languages[0]
+    return text("form_language_note", rep.lang, language=text(f"language_{shown}", rep.lang))
 
 
 # The report's sections in order: their headings are the table of contents.
@@ -161,9 +218,42 @@ def data_text(rep: RegionReport) -> str:
     if rep.survey.empty:
         return text("data_none", rep.lang)
     province = text("province_note", rep.lang) + " " if rep.region.level == 1 else ""
+    small = (" " + text("region_too_small", rep.lang, min_cell=MIN_CELL)
+             if _small_region(rep) else "")
     return (text("data_summary", rep.lang, n_valid=len(rep.survey),
-                 n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded)
-            + "\n\n" + province + text("suppressed_note", rep.lang, min_cell=MIN_CELL))
+                 n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded,
+                 reasons=exclusion_reasons(rep))
+            + "\n\n" + province + text("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
+
+
+# Quarantine reasons of survey rows, in the order the data text names them, and the i18n
+# word of each (both duplicate reasons are "duplicates").
+_REASON_WORDS = {"not_approved": "reason_not_approved", "no_consent": "reason_no_consent",
+                 "test_submission": "reason_test_submission", "duplicate_uuid": "reason_duplicate",
+                 "duplicate_respondent": "reason_duplicate", "speeder": "reason_speeder",
+                 "straight_lining": "reason_straight_lining",
+                 "too_many_missing": "reason_too_many_missing"}
+# Named when the manifest does not say (an older processed folder): evalkit's quality checks.
+_DEFAULT_REASONS = ("test_submission", "duplicate_uuid", "speeder", "straight_lining",
+                    "too_many_missing")
+
+
+def exclusion_reasons(rep: RegionReport) -> str:
+    """Why survey submissions were excluded, as words: the reasons the quarantine holds."""
+    by_reason = rep.manifest.get("quarantine_by_reason")
+    if by_reason is None:
+        found = list(_DEFAULT_REASONS)
+    else:
+        found = [key.split(": ", 1)[1] for key, n in by_reason.items()
+                 if key.startswith("survey: ") and n]
+    keys = [k for r, k in _REASON_WORDS.items() if r in found]
+    if any(r not in _REASON_WORDS for r in found):
+        keys.append("reason_other")
+    words = [text(k, rep.lang) for k in dict.fromkeys(keys)]
+    if len(words) <= 1:
+        return "".join(words) or "—"
+    key = "reasons_or" if len(words) > 2 else "reasons_or_two"
+    return text(key, rep.lang, head=", ".join(words[:-1]), last=words[-1])
 
 
 def sector_table(rep: RegionReport) -> pd.DataFrame:
@@ -174,19 +264,34 @@ def sector_table(rep: RegionReport) -> pd.DataFrame:
 
 
 def _dimension_labels(rep: RegionReport) -> pd.Series:
-    return rep.dimensions.set_index("dimension")[f"label_{rep.lang}"]
+    dims = report_inputs.with_language_fallback(rep.dimensions, "label", "dimension")
+    return dims.set_index("dimension")[f"label_{rep.lang}"]
+
+
+def weighting_text(rep: RegionReport) -> str:
+    """How the scores were weighted, or why they could not be, in the report language."""
+    if rep.weighting == analysis.POSTSTRATIFIED:
+        return text("weighted_note", rep.lang)
+    problem, sectors = rep.weighting_problem
+    if problem:
+        name = _sector_label(rep)
+        reason = text(f"weighting_{problem}", rep.lang,
+                      sectors=", ".join(name(s) for s in sectors))
+    else:  # a note from elsewhere: shown only in the language it is written in
+        reason = rep.weighting if rep.lang == "en" else text("attr_reason_other", rep.lang)
+    return text("unweighted_note", rep.lang, reason=reason)
 
 
 def health_text(rep: RegionReport) -> str:
     shown = rep.health[~rep.health["suppressed"]]
-    if shown.empty:
+    if shown.empty or _small_region(rep):
         return text("health_too_small", rep.lang, min_cell=MIN_CELL)
     labels = _dimension_labels(rep)
     best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
     counts = shown["vs_benchmark"].value_counts()
-    how = (text("weighted_note", rep.lang) if rep.weighting == analysis.POSTSTRATIFIED
-           else text("unweighted_note", rep.lang, reason=rep.weighting))
-    return text("health_summary", rep.lang, best=labels[best["dimension"]],
+    how = weighting_text(rep)
+    return text("health_summary", rep.lang, scale=rep.scale.range_text(),
+                best=labels[best["dimension"]],
                 best_score=best["estimate"], weakest=labels[weakest["dimension"]],
                 weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
                 n_below=int(counts.get("below", 0)),
@@ -198,10 +303,10 @@ def health_table(rep: RegionReport) -> pd.DataFrame:
     h = rep.health
     return pd.DataFrame({
         text("col_dimension", lang): h["dimension"].astype(str).map(labels).to_numpy(),
-        text("col_score", lang): [_num(v) for v in h["estimate"]],
+        text("col_score", lang, scale=rep.scale.range_text()): [_num(v) for v in h["estimate"]],
         text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(h["ci_low"], h["ci_upp"])],
         text("col_unweighted", lang): [_num(v) for v in h["unweighted"]],
-        text("col_n", lang): h["nobs"].to_numpy(),
+        text("col_n", lang): [_count(n) for n in h["nobs"]],
         text("col_benchmark", lang): [_num(v) for v in h["benchmark"]],
     })
 
@@ -233,7 +338,17 @@ def reliability_text(rep: RegionReport) -> str:
     low = r[r["alpha"] < ALPHA_ACCEPTABLE]
     names = ", ".join(labels[d] for d in low["dimension"]) or "—"
     return text("reliability_summary", rep.lang, n_ok=len(r) - len(low), n=len(r),
-                threshold=ALPHA_ACCEPTABLE, low=names)
+                threshold=ALPHA_ACCEPTABLE, low=names,
+                items=_count_range((low if len(low) else r)["k"]))
+
+
+def _count_range(counts) -> str:
+    """``"3"`` or ``"3–5"``: the item counts of some scales, as text."""
+    counts = [int(k) for k in pd.Series(counts).dropna()]
+    if not counts:
+        return "—"
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}\u2013{high}"
 
 
 def reliability_table(rep: RegionReport) -> pd.DataFrame:
@@ -241,7 +356,7 @@ def reliability_table(rep: RegionReport) -> pd.DataFrame:
     return pd.DataFrame({
         text("col_dimension", lang): r["dimension"].map(labels).to_numpy(),
         text("col_items", lang): r["k"].to_numpy(),
-        text("col_n", lang): r["n"].to_numpy(),
+        text("col_n", lang): [_count(n) for n in r["n"]],
         "α": [_num(v) for v in r["alpha"]],
         text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(r["alpha_ci_low"], r["alpha_ci_upp"])],
         "ω": [_num(v) for v in r["omega"]],
@@ -250,18 +365,20 @@ def reliability_table(rep: RegionReport) -> pd.DataFrame:
 
 def health_figure(rep: RegionReport):
     shown = rep.health[~rep.health["suppressed"]]
-    if shown.empty:
+    if shown.empty or _small_region(rep):
         return None
     table = shown.assign(label=shown["dimension"].astype(str).map(_dimension_labels(rep)))
     return plots.dimension_profile(table, region_label=text("legend_region", rep.lang),
                                    benchmark_label=text("col_benchmark", rep.lang),
-                                   xlabel=text("col_score", rep.lang))
+                                   xlabel=text("col_score", rep.lang, scale=rep.scale.range_text()),
+                                   xlim=(rep.scale.min, rep.scale.max))
 
 
 def outcome_text(rep: RegionReport) -> str:
     p = rep.progress
     if p.empty:
-        return text("outcome_none", rep.lang)
+        return (absent_text(rep, "indicators", "indicator_targets")
+                or text("outcome_none", rep.lang))
     counts = p["summary"].value_counts()
     lines = [text("outcome_summary", rep.lang, n=len(p), achieved=int(counts.get("achieved", 0)),
                   on_track=int(counts.get("on_track", 0)),
@@ -276,11 +393,14 @@ def outcome_text(rep: RegionReport) -> str:
 
 
 def outcome_table(rep: RegionReport):
-    """Status table, one row per indicator, status cells coloured (a pandas Styler)."""
+    """Status table, one row per indicator, status cells coloured (a pandas Styler); None
+    without indicators."""
     p, lang = rep.progress, rep.lang
+    if p.empty:
+        return None
     t = pd.DataFrame({
         text("col_indicator", lang): p[f"name_{lang}"],
-        text("col_sdg", lang): p["sdg_code"],
+        text("col_sdg", lang): [_text_cell(v) for v in p["sdg_code"]],
         text("col_baseline", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["baseline_value"], p["baseline_year"])],
         text("col_latest", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["latest_value"], p["latest_year"])],
         text("col_target", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["target_value"], p["target_year"])],
@@ -307,25 +427,61 @@ def outcome_figure(rep: RegionReport):
 
 def attribution_text(rep: RegionReport) -> str:
     a = rep.attribution
-    ok = a[a["supported"]]
+    absent = absent_text(rep, "indicators", "partnerships")
+    if absent:
+        return absent
+    ok = a[a["supported"].astype(bool)] if len(a) else a
     if ok.empty:
-        reason = a["reason"].iloc[0] if len(a) else ""
+        reason = _attribution_reason(a["reason"].iloc[0] if len(a) else "", rep.lang)
         return text("attribution_none", rep.lang, reason=reason)
     pre_ok = ok[ok["pretrend_pvalue"] > 0.05]
     return text("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
                 n_control=int(ok["n_control"].max()), n_ok=len(pre_ok), n=len(ok))
 
 
-def attribution_table(rep: RegionReport) -> pd.DataFrame:
+def attribution_table(rep: RegionReport) -> pd.DataFrame | None:
     lang, a = rep.lang, rep.attribution
+    if a.empty or absent_text(rep, "indicators", "partnerships"):
+        return None
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
     return pd.DataFrame({
         text("col_indicator", lang): [names.get(i, i) for i in a["indicator_id"]],
         text("col_effect", lang): [_num(v) for v in a["estimate"]],  # NaN when not supported
         text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(a["ci_low"], a["ci_upp"])],
         text("col_pretrend", lang): [_num(v, 3) for v in a["pretrend_pvalue"]],
-        text("col_note", lang): a["reason"].to_numpy(),
+        text("col_note", lang): [_attribution_reason(r, lang) if r else "" for r in a["reason"]],
     })
+
+
+# evalkit.attribution writes its reasons in English; the Indonesian report says them in
+# Indonesian (the pattern, then the key of its wording).
+_ATTRIBUTION_REASONS = (
+    (r"only (\d+) treated region", "attr_reason_treated"),
+    (r"no comparison regions", "attr_reason_no_control"),
+    (r"only (\d+) comparison region", "attr_reason_few_control"),
+)
+
+
+def _attribution_reason(reason: object, lang: str) -> str:
+    """A reason of :func:`evalkit.analysis.attribution_table` in the report language."""
+    import re
+
+    reason = "" if reason is None or (not isinstance(reason, str) and pd.isna(reason)) else str(reason)
+    if lang == "en" or not reason:
+        return reason
+    for pattern, key in _ATTRIBUTION_REASONS:
+        found = re.search(pattern, reason)
+        if found:
+            return text(key, lang, n=found.group(1) if found.groups() else "")
+    return text("attr_reason_other", lang)
+
+
+def _text_cell(value: object) -> str:
+    """A text cell: blank (never "nan") when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    value = str(value).strip()
+    return "" if value.lower() in {"nan", "none", "<na>"} else value
 
 
 def show(*parts) -> None:
@@ -360,25 +516,87 @@ def method_text(rep: RegionReport) -> str:
 
 # --- stakeholder coverage ------------------------------------------------------------
 
+def _identity_sectors(rep: RegionReport) -> bool:
+    """The form's sectors are the five pentahelix categories themselves (as in the demo)."""
+    sectors = rep.sectors
+    return (set(sectors["sector"]) <= set(PENTAHELIX)
+            and all(s == c for s, c in zip(sectors["sector"], sectors["pentahelix"])))
+
+
+def _category_label(rep: RegionReport, key: str) -> str:
+    """A pentahelix category in the report language: the form's label of the sector with that
+    code when the form has one (it then is the category), else evalkit's word for it."""
+    sectors = rep.sectors.set_index("sector")
+    if key in sectors.index and sectors.at[key, "pentahelix"] == key:
+        return str(sectors.at[key, f"label_{rep.lang}"])
+    if key in PENTAHELIX:
+        return text(f"pentahelix_{key}", rep.lang)
+    return _sector_label(rep)(key)
+
+
+def _mapped_sectors(rep: RegionReport, category: str) -> list[str]:
+    """Labels of the form's sectors mapped to a pentahelix category, in form order."""
+    name = _sector_label(rep)
+    return [name(s) for s, c in zip(rep.sectors["sector"], rep.sectors["pentahelix"])
+            if c == category]
+
+
+def _outside_groups(rep: RegionReport) -> list[str]:
+    """The form's own stakeholder groups outside the five categories (sector codes)."""
+    return [s for s, c in zip(rep.sectors["sector"], rep.sectors["pentahelix"])
+            if not c and s not in PENTAHELIX]
+
+
+def _coverage(rep: RegionReport) -> pd.DataFrame:
+    """This region's coverage rows, keyed by ``sector``: a pentahelix category key for the
+    five category rows, a sector code for the rows of groups outside them."""
+    cov = rep.results["coverage"]
+    if "sector" not in cov.columns and "category" in cov.columns:
+        cov = cov.rename(columns={"category": "sector"})
+    return cov
+
+
 def coverage_text(rep: RegionReport) -> str:
-    cov, name = rep.results["coverage"], _sector_label(rep)
-    missing = [name(x) for x in engagement.missing_sectors(cov)]
+    absent = absent_text(rep, "stakeholders")
+    if absent:
+        return absent
+    cov = _coverage(rep)
+    categories = cov[cov["sector"].isin(PENTAHELIX)]
+    missing = [_category_label(rep, x) for x in engagement.missing_sectors(cov)]
     missing_text = (text("coverage_missing", rep.lang, sectors=", ".join(missing)) if missing
                     else text("coverage_complete", rep.lang))
-    return text("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
-                n_present=int(cov["present"].sum()), missing_text=missing_text)
+    out = text("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
+               n_present=int(categories["present"].astype(bool).sum()), missing_text=missing_text)
+    outside = _outside_groups(rep)
+    if outside:
+        name = _sector_label(rep)
+        out += " " + text("coverage_outside", rep.lang, groups=", ".join(name(s) for s in outside))
+    return out
 
 
-def coverage_table(rep: RegionReport) -> pd.DataFrame:
-    cov, name, lang = rep.results["coverage"], _sector_label(rep), rep.lang
-    respondents = [_count(n) for n in cov["in_survey"]]
-    return pd.DataFrame({
-        text("col_sector", lang): [name(x) for x in cov["sector"]],
+def coverage_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Register, respondents and attendance per pentahelix category (small cells
+    suppressed); the form's sectors beside each category, and its groups outside the five
+    listed below them, when the form's sectors are not the five categories themselves."""
+    if absent_text(rep, "stakeholders"):
+        return None
+    cov, lang = _coverage(rep), rep.lang
+    identity = _identity_sectors(rep)
+    name = _sector_label(rep)
+    first = [(_category_label(rep, x) if x in PENTAHELIX else
+              (name(x) if identity else text("outside_pentahelix", lang))) for x in cov["sector"]]
+    table = {text("col_sector" if identity else "col_category", lang): first}
+    if not identity:
+        table[text("col_form_sectors", lang)] = [
+            ", ".join(_mapped_sectors(rep, x)) or "—" if x in PENTAHELIX else name(x)
+            for x in cov["sector"]]
+    table |= {
         text("col_register", lang): cov["in_register"].to_numpy(),
-        text("col_n", lang): respondents,
+        text("col_n", lang): [_count(n) for n in cov["in_survey"]],
         text("col_attending", lang): cov["in_attendance"].to_numpy(),
         text("col_present", lang): ["✓" if p else "✗" for p in cov["present"]],
-    })
+    }
+    return pd.DataFrame(table)
 
 
 def _count(n) -> str:
@@ -392,7 +610,8 @@ def power_interest_figure(rep: RegionReport):
     if rep.register.empty:
         return None
     labels = engagement.sector_labels(rep.sectors, rep.lang)
-    return _as_figure(engagement.power_interest_figure(rep.register, labels=labels, lang=rep.lang))
+    return _as_figure(engagement.power_interest_figure(rep.register, labels=labels, lang=rep.lang,
+                                                       **_sectors_arg(engagement.power_interest_figure, rep)))
 
 
 # --- partial pooling (regions compared fairly) ------------------------------------------
@@ -402,6 +621,9 @@ def shrinkage_text(rep: RegionReport) -> str:
     if row.empty or fit.empty:
         return ""
     r, f = row.iloc[0], fit.iloc[0]
+    if _small_region(rep) or int(r["n"]) < MIN_CELL:  # its raw mean is not published
+        return text("shrinkage_small", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
+                    high=r["shrunken_ci_upp"], min_cell=MIN_CELL)
     return text("shrinkage_text", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
                 high=r["shrunken_ci_upp"], raw=r["raw_mean"], n=int(r["n"]),
                 weight=r["shrinkage_weight"], icc=f["icc"])
@@ -493,6 +715,9 @@ def _p(value: float) -> str:
 
 def attendance_text(rep: RegionReport) -> str:
     by_sector, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    absent = absent_text(rep, "attendance")
+    if absent:
+        return absent
     invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
     if invited.empty:
         return text("attendance_none", lang)
@@ -514,9 +739,13 @@ def attendance_text(rep: RegionReport) -> str:
             + "\n\n" + text("attendance_note", lang))
 
 
-def attendance_table(rep: RegionReport) -> pd.DataFrame:
+def attendance_table(rep: RegionReport) -> pd.DataFrame | None:
     a, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    if absent_text(rep, "attendance") or "invitations" not in a.columns:
+        return None
     a = a[a["invitations"] > 0]
+    if a.empty:
+        return None
     return pd.DataFrame({
         text("col_sector", lang): [name(x) for x in a["sector"]],
         text("col_register", lang): a["organisations"].to_numpy(),
@@ -529,14 +758,18 @@ def attendance_table(rep: RegionReport) -> pd.DataFrame:
 
 def attendance_figure(rep: RegionReport):
     over_time = rep.results["attendance_time"]
-    if over_time.empty:
+    if over_time.empty or absent_text(rep, "attendance"):
         return None
     return _as_figure(engagement.attendance_figure(
-        over_time, labels=engagement.sector_labels(rep.sectors, rep.lang), lang=rep.lang))
+        over_time, labels=engagement.sector_labels(rep.sectors, rep.lang), lang=rep.lang,
+        **_sectors_arg(engagement.attendance_figure, rep)))
 
 
 def network_text(rep: RegionReport) -> str:
     m, lang, name = rep.results["network_metrics"], rep.lang, _sector_label(rep)
+    absent = absent_text(rep, "ties", "stakeholders")
+    if absent:
+        return absent
     if m.empty or not m["edges"].iat[0]:
         return text("network_none", lang)
     m = m.iloc[0]
@@ -552,18 +785,19 @@ def network_text(rep: RegionReport) -> str:
 
 
 def network_figure(rep: RegionReport):
-    if rep.register.empty or rep.ties.empty:
+    if rep.register.empty or rep.ties.empty or absent_text(rep, "ties", "stakeholders"):
         return None
     graph = network.build_network(rep.ties[["organisation", "partner", "level", "trust", "value"]],
                                   rep.register)
     return _as_figure(network.network_figure(
-        graph, labels=engagement.sector_labels(rep.sectors, rep.lang)))
+        graph, labels=engagement.sector_labels(rep.sectors, rep.lang),
+        **_sectors_arg(network.network_figure, rep)))
 
 
 def partner_table(rep: RegionReport) -> pd.DataFrame | None:
     """PARTNER trust and value scores of each sector, as rated by its partners."""
     p, lang, name = rep.results["partner_scores"], rep.lang, _sector_label(rep)
-    if p.empty:
+    if p.empty or absent_text(rep, "ties"):
         return None
     special = {"all": text("all_sectors", lang), "unknown": text("unregistered", lang)}
     return pd.DataFrame({
@@ -576,7 +810,7 @@ def partner_table(rep: RegionReport) -> pd.DataFrame | None:
 
 def central_table(rep: RegionReport) -> pd.DataFrame | None:
     c, lang, name = rep.results["network_central"], rep.lang, _sector_label(rep)
-    if c.empty:
+    if c.empty or absent_text(rep, "ties"):
         return None
     return pd.DataFrame({
         text("col_organisation", lang): c["organisation"].to_numpy(),
@@ -614,23 +848,53 @@ def breakdown_table(rep: RegionReport) -> pd.DataFrame | None:
 def index_text(rep: RegionReport) -> str:
     idx, sens = rep.results["index"], rep.results["index_sensitivity"]
     n = int(rep.results["all_index"]["index"].notna().sum())
-    if idx.empty or pd.isna(idx["index"].iat[0]):
-        missing = rep.results["index_pillars"]["missing"]
-        reason = missing.iat[0] if len(missing) else "—"
-        return text("index_none", rep.lang, reason=reason)
+    if _small_region(rep) or _index_suppressed(idx):
+        return text("index_small", rep.lang, min_cell=MIN_CELL)
+    missing = _missing_components(rep)
+    if idx.empty or pd.isna(idx["index"].iat[0]) or pd.isna(idx["rank"].iat[0]):
+        return text("index_none", rep.lang, reason=missing or "—")
     i, s_ = idx.iloc[0], sens.iloc[0]
     return (text("index_summary", rep.lang, index=i["index"], low=i["ci_low"], high=i["ci_upp"],
                  rank=int(i["rank"]), n=n, rank_low=int(i["rank_ci_low"]),
                  rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
                  sens_high=int(s_["rank_p95"]))
-            + "\n\n" + effectiveness.method_text(effectiveness.DEFAULT_SPEC, lang=rep.lang,
+            + (" " + text("index_missing", rep.lang, components=missing) if missing else "")
+            + "\n\n" + effectiveness.method_text(index_spec(rep.scale), lang=rep.lang,
                                                    n_boot=results.INDEX_BOOTSTRAP,
                                                    n_draws=results.WEIGHT_DRAWS))
 
 
-def index_table(rep: RegionReport) -> pd.DataFrame:
-    """This region's components: value, normalised value and weight in the index."""
-    spec, lang = effectiveness.DEFAULT_SPEC, rep.lang
+def _missing_components(rep: RegionReport) -> str:
+    """The index components this region has no data for, named in the report language
+    (``index_pillars["missing"]`` holds their keys), or ""."""
+    pillars = rep.results["index_pillars"]
+    if not len(pillars) or "missing" not in pillars.columns:
+        return ""
+    spec = index_spec(rep.scale)
+    keys = [k.strip() for k in str(pillars["missing"].iat[0] or "").split(",")]
+    keys = [k for k in keys if k and k.lower() not in {"nan", "none"}]
+    return ", ".join(spec.component_label(k, rep.lang) if k in spec.components else k
+                     for k in keys)
+
+
+def index_spec(scale: Scale):
+    """The index specification for the form's scale (the health goalposts are its end
+    points): ``evalkit.index.spec_for_scale`` when available, else the 1–5 default."""
+    spec_for_scale = getattr(effectiveness, "spec_for_scale", None)
+    return spec_for_scale(scale) if spec_for_scale is not None else effectiveness.DEFAULT_SPEC
+
+
+def _index_suppressed(idx: pd.DataFrame) -> bool:
+    """The results mark this region's index as suppressed (too few respondents)."""
+    return bool(len(idx) and "suppressed" in idx.columns and idx["suppressed"].fillna(False).iat[0])
+
+
+def index_table(rep: RegionReport) -> pd.DataFrame | None:
+    """This region's components: value, normalised value and weight in the index (None
+    for a region with too few respondents: its components include its raw mean)."""
+    if _small_region(rep) or _index_suppressed(rep.results["index"]):
+        return None
+    spec, lang = index_spec(rep.scale), rep.lang
     weights = effectiveness.weights_table(spec, lang).set_index("component")
     comp = rep.results["index_components"].set_index("component")
     normalised = effectiveness.normalise(
@@ -683,11 +947,21 @@ def findings_text(rep: RegionReport) -> str:
     """The plain-language findings, each with one suggested action."""
     lang, name, dims = rep.lang, _sector_label(rep), _dimension_labels(rep)
     pillars = rep.results["index_pillars"]
-    pillar_cols = [p for p in effectiveness.DEFAULT_SPEC.pillar_weights if p in pillars.columns]
+    pillar_cols = [p for p in index_spec(rep.scale).pillar_weights if p in pillars.columns]
+    small = _small_region(rep)
+    coverage = rep.results["coverage"]
+    if absent_text(rep, "stakeholders"):  # no register: no sector is "missing" from it
+        coverage = coverage.iloc[0:0]
+    index = rep.results["index"]
+    attendance = rep.results["attendance_sector"]
+    if absent_text(rep, "attendance") or "rate" not in attendance.columns:
+        attendance = pd.DataFrame(columns=["sector", "invitations", "attended", "rate"])
     found = findings.region_findings(
-        health=rep.health, scores=rep.scores, attendance_sector=rep.results["attendance_sector"],
-        coverage=rep.results["coverage"], network_sectors=rep.results["network_sectors"],
-        progress=rep.progress, index_row=rep.results["index"].iloc[0] if len(rep.results["index"]) else None,
+        health=rep.health.assign(suppressed=True) if small else rep.health,
+        scores=rep.scores.iloc[0:0] if small else rep.scores,
+        attendance_sector=attendance, coverage=coverage, network_sectors=rep.results["network_sectors"],
+        progress=rep.progress,
+        index_row=index.iloc[0] if len(index) and not small and not _index_suppressed(index) else None,
         pillars=pillars[pillar_cols].iloc[0] if len(pillars) else None,
         n_regions=int(rep.results["all_index"]["index"].notna().sum()))
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
@@ -700,7 +974,8 @@ def findings_text(rep: RegionReport) -> str:
         if "sector" in v:
             v["sector"] = name(v["sector"])
         if "sectors" in v:
-            v["sectors"] = ", ".join(name(x) for x in v["sectors"])
+            v["sectors"] = ", ".join(_category_label(rep, x) if f.key == "finding_missing"
+                                     else name(x) for x in v["sectors"])
         if "indicators" in v:
             v["names"] = ", ".join(names.get(i, i) for i in v.pop("indicators"))
         if "pillar" in v:
@@ -713,18 +988,43 @@ def findings_text(rep: RegionReport) -> str:
 
 def likert_figure(rep: RegionReport):
     """Diverging stacked bars of every item's answers (small regions: none)."""
-    if len(rep.survey) < MIN_CELL:
+    if _small_region(rep):
         return None
-    answers = analysis.items_long(rep.survey, rep.items)
+    scale = rep.scale
+    answers = analysis.items_long(rep.survey, rep.items, scale=scale)
+    if answers.empty:
+        return None
+    answers["response"] = answers["response"].astype(float)
     shares = (answers.groupby("item")["response"].value_counts(normalize=True)
-              .unstack(fill_value=0.0).reindex(columns=range(1, 6), fill_value=0.0))
+              .unstack(fill_value=0.0).reindex(columns=list(scale.values), fill_value=0.0))
     order = [i for i in rep.items["item"] if i in shares.index]
-    labels = rep.items.set_index("item")[f"label_{rep.lang}"]
-    reverse = rep.items.set_index("item")["reverse"]
-    names = [f"{i}{'ᴿ' if reverse[i] else ''} {_short(labels[i])}" for i in order]
+    items = report_inputs.with_language_fallback(rep.items, "label", "item").set_index("item")
+    labels, reverse = items[f"label_{rep.lang}"], items["reverse"]
+    names = [f"{i}{'ᴿ' if reverse[i] else ''} {_short(str(labels[i]))}" for i in order]
     return plots.likert_bars(shares.loc[order], labels=names,
-                             category_labels=[text(f"likert_{k}", rep.lang) for k in range(1, 6)],
-                             xlabel=text("likert_axis", rep.lang))
+                             category_labels=[scale.label(v, rep.lang) for v in scale.values],
+                             xlabel=_likert_axis(rep))
+
+
+def _likert_axis(rep: RegionReport) -> str:
+    """The Likert figure's axis label: the agreement wording on the default scale, else the
+    form's own end labels."""
+    scale = rep.scale
+    if (scale.labels_id, scale.labels_en) == (DEFAULT_SCALE.labels_id, DEFAULT_SCALE.labels_en):
+        return text("likert_axis", rep.lang)
+    return text("likert_axis_scale", rep.lang, low=scale.label(scale.min, rep.lang),
+                high=scale.label(scale.max, rep.lang))
+
+
+def likert_caption(rep: RegionReport) -> dict:
+    """Caption key and values of :func:`likert_figure`: centred on the neutral answer, or
+    (a scale without one) between the two middle answers."""
+    scale = rep.scale
+    if scale.neutral is not None:
+        return {"key": "fig_likert"}
+    mid = scale.k // 2
+    return {"key": "fig_likert_even", "below": scale.label(scale.values[mid - 1], rep.lang),
+            "above": scale.label(scale.values[mid], rep.lang)}
 
 
 def _short(label: str, width: int = 55) -> str:
@@ -733,7 +1033,7 @@ def _short(label: str, width: int = 55) -> str:
 
 # --- provenance -----------------------------------------------------------------------------
 
-def _git_commit() -> str:
+def _git_commit(lang: str = "en") -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
                              text=True, timeout=5, cwd=Path(__file__).parent)
@@ -743,7 +1043,7 @@ def _git_commit() -> str:
         return "—"
     if out.returncode != 0:
         return "—"
-    return out.stdout.strip() + (" (+ uncommitted changes)" if dirty.stdout.strip() else "")
+    return out.stdout.strip() + (" " + text("git_dirty", lang) if dirty.stdout.strip() else "")
 
 
 def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
@@ -752,7 +1052,7 @@ def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
 
     lang = rep.lang
     rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
-            ("evalkit", f"{__version__}, git {_git_commit()}"),
+            ("evalkit", f"{__version__}, git {_git_commit(lang)}"),
             (text("prov_manifest", lang), manifest_digest(rep.manifest)),
             (text("prov_results", lang), results.code_digest()[:12]),
             (text("prov_run_at", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),

@@ -44,8 +44,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from evalkit import __version__, analysis, scales
+from evalkit import __version__, analysis, report_inputs, scales
 from evalkit import index as effectiveness
+from evalkit.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.checks import check_lang
 from evalkit.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.i18n import LANGS
@@ -96,9 +97,9 @@ HEADERS: dict[str, dict[str, str]] = {
     "note": {"id": "Catatan", "en": "Note"},
     "respondents": {"id": "Responden (orang)", "en": "Respondents (people)"},
     # scores
-    "score": {"id": "Skor rata-rata (1–5)", "en": "Mean score (1–5)"},
-    "score_low": {"id": f"IK {_CI} bawah (1–5)", "en": f"{_CI} CI lower (1–5)"},
-    "score_upp": {"id": f"IK {_CI} atas (1–5)", "en": f"{_CI} CI upper (1–5)"},
+    "score": {"id": "Skor rata-rata ({scale})", "en": "Mean score ({scale})"},
+    "score_low": {"id": f"IK {_CI} bawah ({{scale}})", "en": f"{_CI} CI lower ({{scale}})"},
+    "score_upp": {"id": f"IK {_CI} atas ({{scale}})", "en": f"{_CI} CI upper ({{scale}})"},
     # reliability
     "k": {"id": "Jumlah item", "en": "Items"},
     "alpha": {"id": "Alfa Cronbach (0–1)", "en": "Cronbach's alpha (0–1)"},
@@ -198,13 +199,13 @@ ABOUT: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Skor rata-rata kesehatan kemitraan per wilayah dan dimensi (rata-rata tanpa bobot "
                f"dari skor responden) dengan interval kepercayaan {_CI} (t). Provinsi mencakup "
                "responden kabupaten/kotanya.",
-               "Skala 1–5 (1 = sangat tidak setuju, 5 = sangat setuju). Laporan HTML wilayah "
+               "Skala {scale} ({low} = {low_label}, {high} = {high_label}). Laporan HTML wilayah "
                "menampilkan skor yang dibobot ke daftar pemangku kepentingan, jadi angkanya dapat "
                "sedikit berbeda."),
         "en": ("Mean partnership-health score per region and dimension (unweighted mean of "
                f"respondents' scores) with its {_CI} confidence interval (t). A province includes "
                "its regencies' and cities' respondents.",
-               "Scale 1–5 (1 = strongly disagree, 5 = strongly agree). The regional HTML reports "
+               "Scale {scale} ({low} = {low_label}, {high} = {high_label}). The regional HTML reports "
                "show scores weighted to the stakeholder register, so figures can differ slightly."),
     },
     "reliability": {
@@ -253,12 +254,12 @@ ABOUT: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Indeks efektivitas kemitraan per wilayah dengan interval bootstrap, peringkat dan "
                "intervalnya, sub-indeks pilar, rentang peringkat bila bobot pilar diubah-ubah "
                "(persentil 5–95), dan nilai mentah setiap komponen.",
-               "Indeks dan pilar 0–100; komponen dalam satuannya (skor 1–5, lainnya %). "
+               "Indeks dan pilar 0–100; komponen dalam satuannya (skor {scale}, lainnya %). "
                "Peringkat 1 = terbaik."),
         "en": ("Partnership-effectiveness index per region with its bootstrap interval, rank and "
                "rank interval, pillar sub-indices, the range of ranks when the pillar weights vary "
                "(5th–95th percentile), and each component's raw value.",
-               "Index and pillars 0–100; components in their units (score 1–5, the others %). "
+               "Index and pillars 0–100; components in their units (score {scale}, the others %). "
                "Rank 1 = best."),
     },
     "weights": {
@@ -327,6 +328,8 @@ class SummaryData:
     network: pd.DataFrame         # results "network_metrics"
     digest: str                   # evalkit.pipeline.manifest_digest of the processed manifest
     spec: effectiveness.IndexSpec = field(default_factory=lambda: effectiveness.DEFAULT_SPEC)
+    scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
+    respondents: dict = field(default_factory=dict)  # region code -> respondents (as its report)
 
 
 def _with_province(frame: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
@@ -336,7 +339,7 @@ def _with_province(frame: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_scores(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
-                  min_n: int = MIN_CELL) -> pd.DataFrame:
+                  min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
     """Mean score with CI per region and dimension, small cells suppressed.
 
     :func:`evalkit.analysis.dimension_summary` over each region's respondents as its
@@ -350,7 +353,7 @@ def region_scores(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Regio
         :data:`evalkit.analysis.SUMMARY_COLUMNS`, regions in the order given;
         suppressed rows (``nobs < min_n``) have NaN statistics.
     """
-    scores = _with_province(analysis.scores_long(survey, items), survey)
+    scores = _with_province(analysis.scores_long(survey, items, scale=scale), survey)
     parts = []
     for region in regions:
         rows = analysis.in_region(scores, region)
@@ -365,7 +368,7 @@ def region_scores(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Regio
 
 
 def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
-                       min_n: int = MIN_CELL) -> pd.DataFrame:
+                       min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
     """:func:`evalkit.scales.reliability_table` of each region's respondents (as in its report).
 
     Returns ``region_code, dimension, k, n, alpha, alpha_ci_low, alpha_ci_upp, omega, note``.
@@ -374,7 +377,8 @@ def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, regions: list[
     for region in regions:
         rows = analysis.in_region(survey, region)
         if len(rows):
-            table = scales.reliability_table(rows, items, min_n=min_n)
+            table = scales.reliability_table(rows, items, min_n=min_n,
+                                             **analysis.scale_range(scale))
             parts.append(table.assign(region_code=region.code))
     columns = ["region_code", "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp",
                "omega", "note"]
@@ -397,16 +401,22 @@ def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
     regions = report_regions(survey, read_processed("indicator_targets", processed_dir))
     manifest = json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
     result = lambda name: read_result(name, processed_dir)  # noqa: E731
+    scale = report_inputs.read_scale(processed_dir)
+    spec_for_scale = getattr(effectiveness, "spec_for_scale", None)  # the health goalposts
+    extra = {"spec": spec_for_scale(scale)} if spec_for_scale is not None else {}
     return SummaryData(
         regions=regions,
-        dimensions=read_processed("dimensions", processed_dir),
-        sectors=read_processed("sectors", processed_dir),
-        scores=region_scores(survey, items, regions),
-        reliability=region_reliability(survey, items, regions),
-        progress=result("progress"), attendance=result("attendance_sector"),
+        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed_dir),
+                                                        "label", "dimension"),
+        sectors=report_inputs.read_sectors(processed_dir),
+        scores=region_scores(survey, items, regions, scale=scale),
+        reliability=region_reliability(survey, items, regions, scale=scale),
+        progress=report_inputs.with_language_fallback(result("progress"), "name", "indicator_id"),
+        attendance=result("attendance_sector"),
         coverage=result("coverage"), index=result("index"), pillars=result("index_pillars"),
         sensitivity=result("index_sensitivity"), components=result("index_components"),
-        network=result("network_metrics"), digest=manifest_digest(manifest))
+        network=result("network_metrics"), digest=manifest_digest(manifest), scale=scale,
+        respondents={r.code: len(analysis.in_region(survey, r)) for r in regions}, **extra)
 
 
 # --------------------------------------------------------------------------------------
@@ -448,6 +458,15 @@ def _cell(value: object) -> object:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _text(value: object) -> str | None:
+    """A text cell: None (blank) for a missing value or its text form ("nan", "None")."""
+    value = _cell(value)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return None if value.lower() in {"", "nan", "none", "<na>"} else value
 
 
 def _count(n: object) -> object:
@@ -504,16 +523,23 @@ def _about_sheet(data: SummaryData, lang: str) -> Sheet:
         [word("small"), word("small_text"), None],
         [word("language"), word("language_text"), None],
     ]
+    scale = data.scale
+    number = lambda v: f"{v:g}"  # noqa: E731
+    values = {"scale": scale.range_text(), "low": number(scale.min), "high": number(scale.max),
+              "low_label": scale.label(scale.min, lang).lower(),
+              "high_label": scale.label(scale.max, lang).lower()}
     for key in SHEETS:
         if key in ABOUT:
-            sheet.rows.append([sheet_name(key, lang), *ABOUT[key][lang]])
+            description, units = ABOUT[key][lang]
+            sheet.rows.append([sheet_name(key, lang), description,
+                               units.format(**values) if key in ("scores", "index") else units])
     return sheet
 
 
 def _scores_sheet(data: SummaryData, lang: str) -> Sheet:
     sheet = _sheet("scores", lang, [*_region_columns(lang), (_h("dimension", lang), None),
-                                    (_h("score", lang), SCORE), (_h("score_low", lang), SCORE),
-                                    (_h("score_upp", lang), SCORE),
+                                    *[(_h(h, lang, scale=data.scale.range_text()), SCORE)
+                                      for h in ("score", "score_low", "score_upp")],
                                     (_h("respondents", lang), INTEGER), (_h("note", lang), None)])
     dims = _labels(data.dimensions, "dimension", lang)
     scores = data.scores
@@ -583,7 +609,7 @@ def _indicators_sheet(data: SummaryData, lang: str) -> Sheet:
         sheet.fills[(len(sheet.rows), status_col + 1)] = STATUS_COLORS[STATUS_SUMMARY[status]]
         sheet.rows.append([
             *_region_cells(r["region_code"]), _cell(r[f"name_{lang}"]) or r["indicator_id"],
-            _cell(r["sdg_code"]), _cell(r["unit"]),
+            _text(r["sdg_code"]), _cell(r["unit"]),
             _w(direction, lang) if direction in WORDS else direction,
             *[_cell(r[c]) for c in ("baseline_year", "baseline_value", "latest_year", "latest_value",
                                     "target_year", "target_value", "achievement")],
@@ -592,7 +618,15 @@ def _indicators_sheet(data: SummaryData, lang: str) -> Sheet:
 
 
 def _sector_name(labels: dict[str, str], key: str, lang: str) -> str:
-    return _w("unknown", lang) if key == "unknown" else labels.get(key, key)
+    """A sector's form label; a pentahelix category the form has no sector code for by its
+    evalkit word (the coverage rows are categories)."""
+    if key == "unknown":
+        return _w("unknown", lang)
+    if key not in labels and key in PENTAHELIX:
+        from evalkit.i18n import text
+
+        return text(f"pentahelix_{key}", lang)
+    return labels.get(key, key)
 
 
 def _attendance_sheet(data: SummaryData, lang: str) -> Sheet:
@@ -622,7 +656,7 @@ def _coverage_sheet(data: SummaryData, lang: str) -> Sheet:
     sectors = _labels(data.sectors, "sector", lang)
     for r in _ordered(data.coverage, data).to_dict("records"):
         present = bool(r["present"])
-        if not present:
+        if not present and str(r["sector"]) in PENTAHELIX:  # a missing category: a finding
             sheet.fills[(len(sheet.rows), len(sheet.headers) - 1)] = _ABSENT
         sheet.rows.append([
             *_region_cells(r["region_code"]), _sector_name(sectors, str(r["sector"]), lang),
@@ -660,6 +694,10 @@ def _index_sheet(data: SummaryData, lang: str) -> Sheet:
     comp = data.components.set_index(["region_code", "component"])["value"]
     for region in data.regions:
         code = region.code
+        if 0 < data.respondents.get(code, MIN_CELL) < MIN_CELL:  # no index, rank or raw mean
+            sheet.rows.append([*_region_cells(code), *[None] * (len(columns) - 3),
+                               _w("suppressed", lang)])
+            continue
         missing = ", ".join(spec.component_label(c.strip(), lang) if c.strip() in spec.components
                             else c.strip() for c in str(_get(pillars, code, "missing") or "").split(",")
                             if c.strip())

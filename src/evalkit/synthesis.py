@@ -18,9 +18,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from evalkit import __version__, attribution, models, plots, results
+from evalkit import __version__, attribution, models, plots, report_inputs, results
 from evalkit import index as effectiveness
-from evalkit.config import PROCESSED_DATA_DIR
+from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.contract import DEFAULT_SCALE, Scale
 from evalkit.i18n import text
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import get_region
@@ -40,6 +41,7 @@ class Synthesis:
     partnerships: pd.DataFrame
     manifest: dict
     figures: int = 0
+    scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
 
     def name(self, code: str) -> str:
         return get_region(code).name
@@ -51,7 +53,7 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
     results.ensure_results(processed)
     return Synthesis(
         lang=lang, tables={t: results.read_result(t, processed) for t in SYNTHESIS_TABLES},
-        sectors=read_processed("sectors", processed),
+        sectors=report_inputs.read_sectors(processed), scale=report_inputs.read_scale(processed),
         annual=read_processed("indicator_annual", processed),
         partnerships=read_processed("partnerships", processed),
         manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))
@@ -74,9 +76,20 @@ def title(syn: Synthesis) -> str:
 
 # --- regions compared with uncertainty ---------------------------------------------------
 
+def _published(table: pd.DataFrame) -> pd.DataFrame:
+    """The shrinkage table with the raw means of regions under MIN_CELL respondents blanked
+    (a small region's raw mean is never published; its shrunken mean is)."""
+    small = table["n"] < MIN_CELL
+    raw = [c for c in ("raw_mean", "raw_ci_low", "raw_ci_upp") if c in table.columns]
+    out = table.copy()
+    out.loc[small, raw] = np.nan
+    return out
+
+
 def pooling_text(syn: Synthesis) -> str:
     fit = syn.tables["shrinkage_fit"].iloc[0]
     table = syn.tables["shrinkage"]
+    table = table[table["n"] >= MIN_CELL] if (table["n"] >= MIN_CELL).any() else table
     moved = table.loc[(table["shrunken"] - table["raw_mean"]).abs().idxmax()]
     return text("syn_pooling", syn.lang, icc=fit["icc"], icc_low=fit["icc_ci_low"],
                 icc_high=fit["icc_ci_upp"], grand=fit["grand_mean"],
@@ -86,7 +99,7 @@ def pooling_text(syn: Synthesis) -> str:
 
 def caterpillar(syn: Synthesis):
     """Raw and shrunken region means; in a large programme the 20 highest and 20 lowest."""
-    table = syn.tables["shrinkage"]
+    table = _published(syn.tables["shrinkage"])
     table = table[table["region_code"].isin(_extremes(_by_shrunken(table))[0])]
     labels = {c: syn.name(c) for c in table["region_code"]}
     ax = models.caterpillar_figure(table, labels=labels,
@@ -100,9 +113,10 @@ def pooling_table(syn: Synthesis) -> pd.DataFrame:
     t, lang = syn.tables["shrinkage"].sort_values("shrunken", ascending=False), syn.lang
     return pd.DataFrame({
         text("syn_col_region", lang): [syn.name(c) for c in t["region_code"]],
-        text("col_n", lang): t["n"].to_numpy(),
-        text("syn_raw", lang): [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in
-                                zip(t["raw_mean"], t["raw_ci_low"], t["raw_ci_upp"])],
+        text("col_n", lang): [f"<{MIN_CELL}" if n < MIN_CELL else int(n) for n in t["n"]],
+        text("syn_raw", lang): [text("too_small", lang, min_cell=MIN_CELL) if n < MIN_CELL
+                                else f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi, n in
+                                zip(t["raw_mean"], t["raw_ci_low"], t["raw_ci_upp"], t["n"])],
         text("syn_shrunken", lang): [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in
                                      zip(t["shrunken"], t["shrunken_ci_low"], t["shrunken_ci_upp"])],
         "λ": [f"{w:.2f}" for w in t["shrinkage_weight"]],
@@ -209,7 +223,7 @@ def health_outcome_figure(syn: Synthesis):
     xs = np.linspace(data["shrunken"].min(), data["shrunken"].max(), 50)
     intercept = data["outcome"].mean() - fit.slope * data["shrunken"].mean()
     ax.plot(xs, intercept + fit.slope * xs, color="#7f7f7f", linestyle="--")
-    ax.set_xlabel(text("syn_x_health", syn.lang))
+    ax.set_xlabel(text("syn_x_health", syn.lang, scale=syn.scale.range_text()))
     ax.set_ylabel(text("syn_y_outcome", syn.lang))
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -239,7 +253,7 @@ def index_text(syn: Synthesis) -> str:
     scen = syn.tables["index_scenarios"]
     shifts = scen.groupby("scenario")["mean_abs_shift"].first().drop("baseline", errors="ignore")
     return (text("syn_index", syn.lang, worst=shifts.idxmax(), shift=shifts.max())
-            + "\n\n" + effectiveness.method_text(effectiveness.DEFAULT_SPEC, lang=syn.lang,
+            + "\n\n" + effectiveness.method_text(_index_spec(syn), lang=syn.lang,
                                                  n_boot=results.INDEX_BOOTSTRAP,
                                                  n_draws=results.WEIGHT_DRAWS))
 
@@ -248,6 +262,12 @@ def index_text(syn: Synthesis) -> str:
 #: the highest- and lowest-ranked this many (all regions are in summary.xlsx): a chart of
 #: 552 rows is unreadable, and cost 18 s to draw.
 FIGURE_EXTREMES = 20
+
+
+def _index_spec(syn: Synthesis):
+    """The index specification for the form's scale (see :func:`evalkit.report.index_spec`)."""
+    spec_for_scale = getattr(effectiveness, "spec_for_scale", None)
+    return spec_for_scale(syn.scale) if spec_for_scale is not None else effectiveness.DEFAULT_SPEC
 
 
 def _extremes(boot: pd.DataFrame) -> tuple[list[str], bool]:
