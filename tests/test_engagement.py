@@ -319,3 +319,29 @@ def test_attendance_figure_lines():
     assert "Media" in [t.get_text() for t in ax.get_legend().get_texts()]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 0.0, 1.0])
     assert len(attendance_figure(ot, show_all=False).lines) == 2
+
+
+# --- the programme's own sectors (issue #11) -------------------------------------------
+
+def test_sector_palette_keeps_the_demo_colours_and_gives_every_sector_its_own():
+    from evalkit.engagement import SECTOR_COLORS, sector_palette
+    demo = sector_palette(list(SECTOR_COLORS)[:5])
+    assert all(demo[s] == SECTOR_COLORS[s] for s in list(SECTOR_COLORS)[:5])
+    own = ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"]
+    six = sector_palette(pd.DataFrame({"sector": own}))
+    assert len({six[s] for s in own}) == 6 and six["unknown"] == "#999999"
+    assert "#999999" not in {six[s] for s in own}
+    twelve = sector_palette([f"s{i}" for i in range(12)])
+    assert len(set(twelve.values())) == 13  # twelve colours and the grey of unknown
+    assert sector_palette(own) == six  # stable across calls
+
+
+def test_attendance_by_sector_rows_follow_the_programme_sectors():
+    from evalkit.engagement import attendance_by_sector
+    att = pd.DataFrame({"organisation": ["A", "B", "C", "A"], "sector": ["lsm", "pemda", "lsm", "lsm"],
+                        "attended": [True, False, True, False],
+                        "meeting_date": pd.to_datetime(["2024-01-05"] * 4)})
+    out = attendance_by_sector(att, min_n=1, sectors=["pemda", "swasta", "lsm"])
+    assert out["sector"].tolist()[:3] == ["pemda", "swasta", "lsm"]
+    assert not set(out["sector"]) & {"dunia_usaha", "masyarakat_sipil"}  # no demo rows
+    assert int(out.loc[out["sector"] == "swasta", "invitations"].iat[0]) == 0

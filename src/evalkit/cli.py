@@ -182,7 +182,9 @@ def run(
         results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
                               processed_dir=processed_dir, force=force, show_code=show_code,
                               scheduler=scheduler, fresh_kernels=fresh_kernels,
-                              on_done=progress)
+                              on_done=progress, on_moved=lambda paths: typer.echo(
+                                  f"moved {len(paths)} report file(s) of regions no longer in "
+                                  f"the data to {reports_dir / '_previous'}"))
         bar.close()
         data = summary_data(processed_dir)  # the numbers once, a workbook per language
         workbooks = [write_summary(reports_dir, processed_dir, lg, data=data,
@@ -223,7 +225,7 @@ def validate(
         _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
               "or a project folder with --project.")
     problems = validate_inputs(raw_dir)
-    typer.echo(format_problems(problems, raw_dir))
+    typer.echo(format_problems(problems, raw_dir, csv))
     if csv is not None:
         write_problems(problems, csv)
         typer.echo(f"problems written to {csv}")

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from evalkit.contract import PENTAHELIX as _CATEGORIES
+
 from evalkit.checks import check_lang, check_level, check_min_n, require_columns
 from evalkit.config import CI_LEVEL, MIN_CELL
 
@@ -50,6 +52,7 @@ __all__ = [
     "QUADRANT_LABELS",
     "sector_labels",
     "sector_color",
+    "sector_palette",
     "attendance_by_sector",
     "attendance_over_time",
     "attendance_trend",
@@ -66,7 +69,7 @@ __all__ = [
 # Vocabulary (one place)
 # --------------------------------------------------------------------------------------
 #: The five pentahelix sectors, in report order.
-PENTAHELIX: tuple[str, ...] = ("pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media")
+PENTAHELIX: tuple[str, ...] = _CATEGORIES  # the five categories, from the input contract
 
 #: Sector key used for organisations whose sector is missing or unknown.
 UNKNOWN_SECTOR = "unknown"
@@ -156,11 +159,14 @@ def _typed_frame(rows: list[tuple], columns: list[str], dtypes: Mapping) -> pd.D
     return pd.DataFrame(data, columns=columns)
 
 
-def _sector_order(observed: Iterable[str], *, all_five: bool = True) -> list[str]:
-    """Pentahelix sectors first (all five, or only those observed), then others sorted."""
+def _sector_order(observed: Iterable[str], *, all_five: bool = True,
+                  order: Sequence[str] | None = None) -> list[str]:
+    """The programme's sectors first (``order``, its form order; default the five
+    pentahelix keys) -- all of them, or only those observed -- then others sorted."""
     seen = set(observed)
-    head = list(PENTAHELIX) if all_five else [s for s in PENTAHELIX if s in seen]
-    extra = sorted(seen - set(PENTAHELIX), key=lambda s: (s == UNKNOWN_SECTOR, s))
+    known = list(PENTAHELIX if order is None else order)
+    head = known if all_five else [s for s in known if s in seen]
+    extra = sorted(seen - set(known), key=lambda s: (s == UNKNOWN_SECTOR, s))
     return head + extra
 
 
@@ -241,8 +247,49 @@ def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     return {str(k): str(v) for k, v in zip(sectors["sector"], sectors[col], strict=True)}
 
 
-def sector_color(sector: str) -> str:
-    """Colour of ``sector`` in :data:`SECTOR_COLORS` (grey for anything not listed)."""
+#: Colours given to a programme's sectors in form order: Okabe & Ito's palette without
+#: black (the all-sector line) and grey (unknown), then Tol's "muted" scheme (Tol 2021,
+#: Paul Tol's Notes, also colour-blind safe); past these 16 the list repeats.
+SECTOR_PALETTE: tuple[str, ...] = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#AA4499",
+)
+
+
+def _sector_codes(sectors) -> list[str]:
+    """The sector codes of a sectors table (its ``sector`` column) or of a sequence."""
+    if isinstance(sectors, pd.DataFrame):
+        return [str(s) for s in sectors["sector"]]
+    return [str(s) for s in sectors]
+
+
+def sector_palette(sectors) -> dict[str, str]:
+    """One distinct colour per sector of the programme, the same in every figure.
+
+    Parameters
+    ----------
+    sectors : DataFrame or sequence of str
+        The programme's sectors in form order (``sectors.parquet``, or its codes).
+
+    Returns
+    -------
+    dict of str to str
+        Sector -> hex colour from :data:`SECTOR_PALETTE` in form order (so the demo's
+        five sectors keep :data:`SECTOR_COLORS`), plus ``unknown`` -> grey.
+    """
+    codes = list(dict.fromkeys(_sector_codes(sectors)))
+    palette = {code: SECTOR_PALETTE[i % len(SECTOR_PALETTE)] for i, code in enumerate(codes)
+               if code != UNKNOWN_SECTOR}
+    palette[UNKNOWN_SECTOR] = SECTOR_COLORS[UNKNOWN_SECTOR]
+    return palette
+
+
+def sector_color(sector: str, palette: Mapping[str, str] | None = None) -> str:
+    """Colour of ``sector`` in ``palette`` (:func:`sector_palette`), else in
+    :data:`SECTOR_COLORS`; grey for anything not listed."""
+    if palette is not None and sector in palette:
+        return palette[sector]
     return SECTOR_COLORS.get(sector, SECTOR_COLORS[UNKNOWN_SECTOR])
 
 
@@ -293,8 +340,12 @@ def attendance_by_sector(
     min_n: int = MIN_CELL,
     ci: float = CI_LEVEL,
     cluster: bool = True,
+    sectors: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Meeting attendance rate per sector with a Wilson interval and suppression.
+
+    ``sectors`` is the programme's sectors in form order: each gets a row, attended or
+    not (default: the five pentahelix keys).
 
     Parameters
     ----------
@@ -395,7 +446,7 @@ def attendance_by_sector(
     data = _attendance_arrays(attendance, "attendance")
     rows = []
     sector_of, attended_all, org_all = data["sector"], data["attended"], data["organisation"]
-    for sector in _sector_order(sector_of):
+    for sector in _sector_order(sector_of, order=sectors):
         mask = sector_of == sector
         attended, orgs = attended_all[mask], org_all[mask]
         n = int(mask.sum())
@@ -827,7 +878,7 @@ def power_interest_map(register: pd.DataFrame, *, midpoint: float = 3) -> pd.Dat
     return out
 
 
-def quadrant_counts(pi_map: pd.DataFrame) -> pd.DataFrame:
+def quadrant_counts(pi_map: pd.DataFrame, sectors: Sequence[str] | None = None) -> pd.DataFrame:
     """Number of stakeholders per sector and quadrant.
 
     Parameters
@@ -846,7 +897,7 @@ def quadrant_counts(pi_map: pd.DataFrame) -> pd.DataFrame:
     sector = _sector_series(pi_map)
     quad = pi_map["quadrant"].astype(object).where(pi_map["quadrant"].notna(), "unrated")
     cols = [*QUADRANTS, "unrated"]
-    table = pd.crosstab(sector, quad).reindex(index=_sector_order(sector), columns=cols,
+    table = pd.crosstab(sector, quad).reindex(index=_sector_order(sector, order=sectors), columns=cols,
                                               fill_value=0)
     table = table.fillna(0).astype("int64")
     table["total"] = table.sum(axis=1)
@@ -870,8 +921,12 @@ def power_interest_figure(
     annotate: bool = False,
     seed: int = 0,
     jitter: float = 0.15,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> Axes:
     """Power/interest scatter: one point per stakeholder, coloured by sector.
+
+    ``sectors`` (the programme's sectors in form order) sets the legend order and the
+    colours (:func:`sector_palette`); default the five pentahelix keys.
 
     Parameters
     ----------
@@ -920,7 +975,9 @@ def power_interest_figure(
     pim = power_interest_map(register, midpoint=midpoint)
     pim = pim[pim["quadrant"].notna()].copy()
     pim["_sector"] = _sector_series(pim) if len(pim) else pd.Series(dtype=object)
-    order = {s: i for i, s in enumerate(_sector_order(pim["_sector"]))}
+    known = None if sectors is None else _sector_codes(sectors)
+    palette = None if sectors is None else sector_palette(known)
+    order = {s: i for i, s in enumerate(_sector_order(pim["_sector"], order=known))}
     pim["_rank"] = pim["_sector"].map(order)
     sort_cols = ["_rank"] + (["organisation"] if "organisation" in pim.columns else [])
     pim = pim.sort_values(sort_cols, kind="stable")
@@ -932,10 +989,10 @@ def power_interest_figure(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5.5))
-    sectors = pim["_sector"].to_numpy()
-    for sector in _sector_order(pim["_sector"], all_five=False):
-        sel = sectors == sector
-        ax.scatter(x[sel], y[sel], s=46, color=sector_color(sector), edgecolor="white",
+    drawn = pim["_sector"].to_numpy()
+    for sector in _sector_order(pim["_sector"], all_five=False, order=known):
+        sel = drawn == sector
+        ax.scatter(x[sel], y[sel], s=46, color=sector_color(sector, palette), edgecolor="white",
                    linewidth=0.6, label=_label(labels, sector), zorder=3)
     if annotate:
         for xi, yi, name in zip(x, y, pim["organisation"], strict=True):
@@ -991,8 +1048,11 @@ def attendance_figure(
         Axes to draw on; a new figure is created otherwise.
     lang : {"en", "id"}
         Language of the axis labels and of the all-sector line's default label.
-    sectors : sequence of str, optional
-        Sectors to draw (default: every sector in ``over_time`` except ``"all"``).
+    sectors : DataFrame or sequence of str, optional
+        A sequence: the sectors to draw, in that order. A DataFrame: the programme's
+        sectors table (``sectors.parquet``): those present are drawn in form order,
+        coloured by :func:`sector_palette`. Default: every sector in ``over_time``
+        except ``"all"``.
     show_all : bool, default True
         Also draw the all-sector rate as a dashed black line.
 
@@ -1010,7 +1070,13 @@ def attendance_figure(
     periods = sorted(pd.unique(over_time["period"]))
     pos = {p: i for i, p in enumerate(periods)}
     present = [s for s in pd.unique(over_time["sector"]) if s != _ALL]
-    draw = _sector_order(present, all_five=False) if sectors is None else list(sectors)
+    palette = None
+    if isinstance(sectors, pd.DataFrame):
+        known = _sector_codes(sectors)
+        palette = sector_palette(known)
+        draw = _sector_order(present, all_five=False, order=known)
+    else:
+        draw = _sector_order(present, all_five=False) if sectors is None else list(sectors)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.2))
     for sector in [*draw, *([_ALL] if show_all else [])]:
@@ -1025,7 +1091,7 @@ def attendance_figure(
             ax.plot(xs[order], ys, color=OVERALL_COLOR, ls="--", lw=1.6, marker="o", ms=3,
                     label=label, zorder=4)
         else:
-            ax.plot(xs[order], ys, color=sector_color(sector), lw=1.8, marker="o", ms=4,
+            ax.plot(xs[order], ys, color=sector_color(sector, palette), lw=1.8, marker="o", ms=4,
                     label=_label(labels, sector), zorder=3)
     ax.set_xticks(range(len(periods)), [str(p) for p in periods], rotation=0)
     ax.set_ylim(0, 1.02)

@@ -455,6 +455,21 @@ DEFAULT_SPEC = IndexSpec(
 )
 
 
+def spec_for_scale(scale, spec: IndexSpec = DEFAULT_SPEC) -> IndexSpec:
+    """``spec`` with the health component's goalposts at the ends of the form's scale.
+
+    The health score is a mean answer on the survey's scale, so its theoretical minimum
+    and maximum are the scale's end points (``(1, 4)`` on a 4-point form, ``(0, 6)`` on
+    a 0–6 one); :data:`DEFAULT_SPEC` has the 1–5 scale's. ``scale`` is an
+    :class:`evalkit.contract.Scale` (anything with ``min``, ``max``, ``range_text()``).
+    """
+    if "health" not in spec.components:
+        return spec
+    health = replace(spec.components["health"], unit=scale.range_text(),
+                                 goalposts=(float(scale.min), float(scale.max)))
+    return replace(spec, components={**spec.components, "health": health})
+
+
 def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFrame:
     """The weights of a spec as a tidy table, for reports.
 

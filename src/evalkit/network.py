@@ -28,7 +28,7 @@ seed). Sector colours come from :data:`evalkit.engagement.SECTOR_COLORS`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
@@ -40,6 +40,7 @@ from evalkit.engagement import (
     PENTAHELIX,
     UNKNOWN_SECTOR,
     sector_color,
+    sector_palette,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,10 +162,12 @@ def _frame(rows: list[tuple], columns: list[str], dtypes: Mapping[str, str]) -> 
                          for name, col in zip(columns, values, strict=True)}, columns=columns)
 
 
-def _sector_order(observed) -> list[str]:
-    seen = set(observed)
-    extra = sorted(seen - set(PENTAHELIX), key=lambda s: (s == UNKNOWN_SECTOR, s))
-    return list(PENTAHELIX) + extra
+def _sector_order(observed, order: Sequence[str] | None = None) -> list[str]:
+    """The programme's sectors (``order``, its form order; default the five pentahelix
+    keys), then any other sector found, ``unknown`` last."""
+    head = list(PENTAHELIX if order is None else order)
+    extra = sorted(set(observed) - set(head), key=lambda s: (s == UNKNOWN_SECTOR, s))
+    return head + extra
 
 
 def _valid_ties(ties: pd.DataFrame, what: str = "ties") -> pd.DataFrame:
@@ -538,7 +541,7 @@ def sector_ties(G: nx.Graph) -> pd.DataFrame:
         of them has a tie: the sector is outside the collaboration network).
     """
     sec = _node_sectors(G)
-    order = _sector_order(sec.values())
+    order = _sector_order(sec.values(), G.graph.get("sector_order"))
     nodes = dict.fromkeys(order, 0)
     tied = dict.fromkeys(order, 0)
     within = dict.fromkeys(order, 0)
@@ -591,7 +594,7 @@ def sector_mixing(G: nx.Graph) -> pd.DataFrame:
            organizational crises. *Social Psychology Quarterly*, 51(2), 123-140.
     """
     sec = _node_sectors(G)
-    order = _sector_order(sec.values())
+    order = _sector_order(sec.values(), G.graph.get("sector_order"))
     idx = {s: i for i, s in enumerate(order)}
     mat = np.zeros((len(order), len(order)), dtype="int64")
     for u, v in G.edges():
@@ -687,7 +690,8 @@ def partner_scores(
     return _partner_scores(_valid_ties(ties), _register_sectors(register), by)
 
 
-def _partner_scores(t: pd.DataFrame, sectors: dict[str, str], by: str) -> pd.DataFrame:
+def _partner_scores(t: pd.DataFrame, sectors: dict[str, str], by: str,
+                    order: Sequence[str] | None = None) -> pd.DataFrame:
     """:func:`partner_scores` of ties already checked by :func:`_valid_ties`."""
     if by == "partner":
         t = t[t["organisation"] != t["partner"]]
@@ -702,7 +706,7 @@ def _partner_scores(t: pd.DataFrame, sectors: dict[str, str], by: str) -> pd.Dat
         sector_of = np.array([sectors.get(p, UNKNOWN_SECTOR) for p in partner[keep].tolist()],
                              dtype=object)
         rows = []
-        for s in _sector_order(sector_of):
+        for s in _sector_order(sector_of, order):
             mask = sector_of == s
             rows.append((s, *_score_arrays(trust[mask], value[mask])))
         rows.append((_ALL, *_score_arrays(trust, value)))
@@ -752,7 +756,8 @@ def _partner_summary(t: pd.DataFrame) -> dict[str, float | int]:
     }
 
 
-def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k: int = 5
+def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k: int = 5,
+                  sector_order: Sequence[str] | None = None
                   ) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One region's network tables, with the ties checked once.
 
@@ -760,15 +765,18 @@ def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k
     :func:`build_network` merged with :func:`partner_summary` (its keys prefixed
     ``partner_``), :func:`central_organisations` (``k`` rows), :func:`sector_ties` and
     :func:`partner_scores` by sector -- the same values as calling each function,
-    which would check and convert the ties three times.
+    which would check and convert the ties three times. ``sector_order`` is the
+    programme's sectors in form order (the rows of the sector tables; default the five
+    pentahelix keys).
     """
     t = _valid_ties(ties)
     sectors = _register_sectors(register)
     graph = _build_network(t, sectors, 1)
+    graph.graph["sector_order"] = None if sector_order is None else list(sector_order)
     metrics = {**network_metrics(graph),
                **{f"partner_{key}": v for key, v in _partner_summary(t).items()}}
     return (metrics, central_organisations(graph, k=k), sector_ties(graph),
-            _partner_scores(t, sectors, "sector"))
+            _partner_scores(t, sectors, "sector", sector_order))
 
 
 # --------------------------------------------------------------------------------------
@@ -895,8 +903,12 @@ def network_figure(
     ax: Axes | None = None,
     seed: int = 0,
     annotate: bool = False,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> Axes:
     """Draw the collaboration network: nodes coloured by sector, sized by degree.
+
+    ``sectors`` (the programme's sectors in form order) sets the legend order and the
+    colours (:func:`evalkit.engagement.sector_palette`); default the pentahelix keys.
 
     Parameters
     ----------
@@ -945,7 +957,10 @@ def network_figure(
     nodes = list(G.nodes)
     pos = nx.spring_layout(G, seed=seed)
     sec = _node_sectors(G)
-    colors = [sector_color(sec[v]) for v in nodes]
+    known = (None if sectors is None else
+             [str(x) for x in (sectors["sector"] if isinstance(sectors, pd.DataFrame) else sectors)])
+    palette = None if known is None else sector_palette(known)
+    colors = [sector_color(sec[v], palette) for v in nodes]
     degree = dict(G.degree())
     sizes = [60 + 35 * degree[v] for v in nodes]
     edges = list(G.edges(data=True))
@@ -958,8 +973,9 @@ def network_figure(
                            linewidths=0.8, ax=ax)
     if annotate:
         nx.draw_networkx_labels(G, pos, labels={v: str(v) for v in nodes}, font_size=6, ax=ax)
-    present = [s for s in _sector_order(sec.values()) if s in set(sec.values())]
-    handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=sector_color(s),
+    order = known if known is not None else G.graph.get("sector_order")
+    present = [s for s in _sector_order(sec.values(), order) if s in set(sec.values())]
+    handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=sector_color(s, palette),
                       markeredgecolor="white", label=(labels.get(s, s) if labels else s))
                for s in present]
     ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0),

@@ -54,7 +54,7 @@ from evalkit.config import (
     PSEUDONYM_KEY_FILE,
     RAW_DATA_DIR,
 )
-from evalkit.contract import SPEEDER_SECONDS_PER_ITEM
+from evalkit.contract import DEFAULT_SCALE, SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category
 from evalkit.errors import EvalkitError, InputFileError
 from evalkit.indicators import annual_series
 from evalkit.io import file_sha256, read_table, read_workbook
@@ -466,3 +466,36 @@ def read_processed(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.Da
     if not path.exists():
         raise EvalkitError(f"{path} does not exist: run `evalkit clean` first.")
     return pd.read_parquet(path)
+
+
+def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
+    """The items' answer scale (``scale.parquet``); the 1–5 default when it is absent or
+    empty (a folder cleaned before evalkit read the scale from the form)."""
+    path = Path(processed_dir) / "scale.parquet"
+    if not path.exists():
+        return DEFAULT_SCALE
+    table = pd.read_parquet(path)
+    return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
+
+
+def read_sectors(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """``sector, label_id, label_en, pentahelix`` in form order (``sectors.parquet``).
+
+    A blank label takes the other language's, then the code. A table from before the
+    contract (no ``pentahelix`` column) maps each code by
+    :func:`evalkit.contract.pentahelix_category` (unknown -> ``""``, outside the five).
+    """
+    sectors = read_processed("sectors", processed_dir).reset_index(drop=True)
+    for lang, other in (("id", "en"), ("en", "id")):
+        if f"label_{lang}" not in sectors.columns:
+            sectors[f"label_{lang}"] = None
+    blank = lambda s: s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])  # noqa: E731
+    ids, ens = sectors["label_id"].astype(object), sectors["label_en"].astype(object)
+    ids, ens = ids.where(~blank(ids), ens), ens.where(~blank(ens), ids)
+    code = sectors["sector"].astype(str)
+    sectors["label_id"] = ids.where(~blank(ids), code).astype(str)
+    sectors["label_en"] = ens.where(~blank(ens), code).astype(str)
+    if "pentahelix" not in sectors.columns:
+        sectors["pentahelix"] = [pentahelix_category(s) or "" for s in code]
+    sectors["pentahelix"] = sectors["pentahelix"].fillna("").astype(str)
+    return sectors[["sector", "label_id", "label_en", "pentahelix"]]

@@ -26,7 +26,7 @@ from evalkit import index as effectiveness
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.errors import EvalkitError
 from evalkit.indicators import achievement_ratio
-from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
 from evalkit.regions import Region, get_region
 
 _COMPUTING_MODULES = (analysis, attribution, engagement, effectiveness, indicators, models, network,
@@ -157,8 +157,8 @@ def _pentahelix_share(coverage: pd.DataFrame) -> float:
 
 def index_components(regions: list[Region], shrinkage: pd.DataFrame,
                      attendance: pd.DataFrame | _RegionRows, register: pd.DataFrame | _RegionRows,
-                     progress: pd.DataFrame, *, coverage: pd.DataFrame | None = None
-                     ) -> pd.DataFrame:
+                     progress: pd.DataFrame, *, coverage: pd.DataFrame | None = None,
+                     with_coverage: bool = True) -> pd.DataFrame:
     """The index's components per region, long: ``region_code, component, value, se``.
 
     - ``health``: the partially pooled mean health score (so a region of 12
@@ -171,7 +171,9 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
     The last three carry no sampling error (they are counts of what is there).
     ``coverage``, when given, is the all-region table of :func:`_coverage`, whose
     ``present`` column is the register's (so the coverage share is read from it instead
-    of recounting the register).
+    of recounting the register). ``with_coverage=False`` (a form that maps none of its
+    sectors to a pentahelix category) leaves the coverage component out: a share of 0
+    would be the form's silence, not the partnership's.
     """
     rows = []
     pooled = shrinkage.set_index("region_code")
@@ -187,7 +189,7 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
         att = attendance.rows(region)
         if len(att):
             rows.append((code, "attendance_rate", *_attendance_rate(att)))
-        if register.count(region):
+        if with_coverage and register.count(region):
             if covered is None:
                 share = engagement.coverage_share(
                     engagement.pentahelix_coverage(register.rows(region)))
@@ -206,9 +208,41 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
     return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
 
 
-def _ordinal_by_dimension(answers: pd.DataFrame) -> pd.DataFrame:
+def _with_suppressed(table: pd.DataFrame, small: list[str]) -> pd.DataFrame:
+    """An index table with a ``suppressed`` column, and a row of missing values for each
+    region in ``small`` (too few respondents to be indexed or ranked)."""
+    table = table.assign(suppressed=False)
+    if not small:
+        return table
+    rows = pd.DataFrame({"region_code": small, "suppressed": True})
+    out = pd.concat([table, rows], ignore_index=True)
+    for column in table.columns:  # keep the integer ranks' nullable dtype
+        if str(table[column].dtype) == "Int64":
+            out[column] = out[column].astype("Int64")
+    return out
+
+
+def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame) -> str | None:
+    """The sector the sector models compare the others with.
+
+    The largest sector the form maps to civil society (``masyarakat_sipil``: the
+    partnership's usual convenor and the natural baseline for "who is less
+    enthusiastic"), else the largest sector; ties go to the form's order. None when no
+    one answered.
+    """
+    counts = survey_sectors.value_counts()
+    if counts.empty:
+        return None
+    order = {s: i for i, s in enumerate(sectors["sector"])}
+    civil = set(sectors.loc[sectors["pentahelix"] == "masyarakat_sipil", "sector"])
+    ranked = sorted(counts.index, key=lambda s: (s not in civil, -counts[s],
+                                                 order.get(s, len(order)), str(s)))
+    return str(ranked[0])
+
+
+def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.DataFrame:
     """Proportional-odds model of each dimension's item answers on sector (all regions)."""
-    parts = [models.ordinal_sector_model(rows, reference="masyarakat_sipil").assign(dimension=dim)
+    parts = [models.ordinal_sector_model(rows, reference=reference).assign(dimension=dim)
              for dim, rows in answers.groupby("dimension", sort=False)]
     return _column_first(pd.concat(parts, ignore_index=True), "dimension")
 
@@ -224,14 +258,16 @@ def _coverage(regions: list[Region], register: pd.DataFrame | _RegionRows,
 
 
 def _network_tables(regions: list[Region], ties: pd.DataFrame | _RegionRows,
-                    register: pd.DataFrame | _RegionRows) -> dict[str, pd.DataFrame]:
+                    register: pd.DataFrame | _RegionRows,
+                    sector_order: list[str] | None = None) -> dict[str, pd.DataFrame]:
     metrics, central, sectors, scores = [], [], [], []
     ties, register = _grouped(ties), _grouped(register)
     for region in regions:
         r = register.rows(region)
         if not len(r):
             continue
-        m, c, s, p = network.region_tables(_as_network_ties(ties.rows(region)), r, k=5)
+        m, c, s, p = network.region_tables(_as_network_ties(ties.rows(region)), r, k=5,
+                                           sector_order=sector_order)
         metrics.append({"region_code": region.code, **m})
         central.append((region.code, c))
         sectors.append((region.code, s))
@@ -267,7 +303,10 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
     annual, metadata = read("indicator_annual"), read("indicator_metadata")
     regions = report_regions(survey, targets)
-    scores = analysis.scores_long(survey, items)
+    scale, sectors = read_scale(processed_dir), read_sectors(processed_dir)
+    reference = reference_sector(survey["sector"], sectors)
+    sector_order = sectors["sector"].tolist()
+    scores = analysis.scores_long(survey, items, scale=scale)
     # province reports include their regencies' respondents (analysis.in_region)
     scores["province_code"] = scores["response_id"].map(
         survey.set_index("response_id")["province_code"])
@@ -283,21 +322,31 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
     # one is counted twice; a province's row holds the province-level respondents.
     shrinkage, fit = timed("shrinkage", lambda: models.region_shrinkage(
         scores, ci=0.95, n_boot=500, seed=SEED))
+    # Coverage counts pentahelix categories: each of the form's sectors stands for its
+    # category; a group outside the five stays itself (listed, never counted).
+    category = {s: c or s for s, c in zip(sectors["sector"], sectors["pentahelix"])}
+    as_category = lambda frame: frame.assign(sector=frame["sector"].map(  # noqa: E731
+        lambda s: category.get(s, s)))
     coverage = timed("coverage", lambda: _coverage(
-        regions, by_region["register"], by_region["survey"], by_region["attendance"]))
+        regions, _RegionRows(as_category(register)), _RegionRows(as_category(survey)),
+        _RegionRows(as_category(attendance))))
     components = timed("index_components", lambda: index_components(
         regions, shrinkage, by_region["attendance"], by_region["register"], progress,
-        coverage=coverage))
-    spec = effectiveness.DEFAULT_SPEC
+        coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
+    spec = effectiveness.spec_for_scale(scale)
+    # A region under MIN_CELL respondents gets no index and no rank: its health component
+    # is a handful of people's answers. The others are ranked among themselves.
+    small = sorted(r.code for r in regions if by_region["survey"].count(r) < MIN_CELL)
+    ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
     out = {
         "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
         "progress": progress,
         "attribution": timed("attribution", lambda: analysis.attribution_table(
             annual, read("partnerships"), metadata["indicator_id"].tolist())),
         "sector_model": timed("sector_model", lambda: models.sector_effects_model(
-            scores, reference="masyarakat_sipil")),
+            scores, reference=reference)),
         "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
-            analysis.items_long(survey, items))),
+            analysis.items_long(survey, items, scale=scale), reference)),
         "sector_tests": timed("sector_tests", lambda: _per_region(
             regions, by_region["scores"], lambda s: models.sector_differences(
                 s, n_boot=500, seed=SEED))),
@@ -309,7 +358,7 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
         # small-cell suppression, which protects respondents, does not apply (min_n=1).
         "attendance_sector": timed("attendance_sector", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_by_sector(
-                a, min_n=1))),
+                a, min_n=1, sectors=sector_order))),
         "attendance_time": timed("attendance_time", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_over_time(
                 a, min_n=1))),
@@ -317,16 +366,16 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
             regions, by_region["attendance"], engagement.attendance_trend)),
         "coverage": coverage,
         "index_components": components,
-        "index": timed("index", lambda: effectiveness.bootstrap_index(
-            components, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED)),
-        "index_pillars": timed("index_pillars", lambda: effectiveness.composite_index(
-            components, spec)),
+        "index": timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
+            ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small)),
+        "index_pillars": timed("index_pillars", lambda: _with_suppressed(
+            effectiveness.composite_index(ranked, spec), small)),
         "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
-            components, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
+            ranked, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
         "index_scenarios": timed("index_scenarios", lambda: effectiveness.weight_scenarios(
-            components, spec)),
+            ranked, spec)),
         **timed("network", lambda: _network_tables(regions, by_region["ties"],
-                                                    by_region["register"])),
+                                                    by_region["register"], sector_order)),
     }
     return out
 

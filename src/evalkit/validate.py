@@ -126,7 +126,8 @@ def check_regions(problems: _Problems, frame: pd.DataFrame, column: str, files: 
             hit = values == name
             at = rows[hit].tolist()
             closest = closest_names(str(name))
-            problems.add(str(files[hit].iloc[0]), f"{exc} ({_rows_text(at)})", row=at[0],
+            more = f" ({_rows_text(at)})" if len(at) > 1 else ""  # one row: the row field says it
+            problems.add(str(files[hit].iloc[0]), f"{exc}{more}", row=at[0],
                          column=column, value=frame[column][hit].iloc[0],
                          suggestion=(f"did you mean {closest[0]}? " if closest else "")
                          + f"Or add to {ALIASES_FILE}: region;{frame[column][hit].iloc[0]};"
@@ -378,9 +379,11 @@ def write_problems(problems: pd.DataFrame, path: Path | str) -> Path:
     return path
 
 
-def format_problems(problems: pd.DataFrame, raw_dir: Path | str | None = None) -> str:
+def format_problems(problems: pd.DataFrame, raw_dir: Path | str | None = None,
+                    csv: Path | str | None = None) -> str:
     """The problems as text for the terminal: every error, then the warnings (grouped by
-    file and problem when one kind repeats), then a one-line summary."""
+    file and problem when one kind repeats, with where to find them all: the ``csv``
+    file when one is written), then a one-line summary."""
     if problems.empty:
         return f"no problems found{f' in {raw_dir}' if raw_dir else ''}."
     lines: list[str] = []
@@ -403,8 +406,9 @@ def format_problems(problems: pd.DataFrame, raw_dir: Path | str | None = None) -
         for (file, _), group in warnings.groupby([warnings["file"], kind], sort=False):
             if len(group) > 3:
                 first = group.iloc[0]
+                where = f"all in {csv}" if csv else "all with --csv FILE"
                 lines.append(f"  {file}: {len(group)} rows: {first['problem']} (first: row "
-                             f"{first['row']}; all in the --csv file)")
+                             f"{first['row']}; {where})")
             else:
                 lines += [line(p) for p in group.itertuples(index=False)]
     lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s)."
