@@ -345,3 +345,80 @@ def test_attendance_by_sector_rows_follow_the_programme_sectors():
     assert out["sector"].tolist()[:3] == ["pemda", "swasta", "lsm"]
     assert not set(out["sector"]) & {"dunia_usaha", "masyarakat_sipil"}  # no demo rows
     assert int(out.loc[out["sector"] == "swasta", "invitations"].iat[0]) == 0
+
+
+OWN_SECTORS = pd.DataFrame({
+    "sector": ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"],
+    "label_id": ["Pemda", "Swasta", "Perguruan Tinggi", "LSM", "Media massa", "Tokoh masyarakat"],
+    "label_en": ["Local government", "Private sector", "Universities", "NGOs", "Mass media",
+                 "Community leaders"],
+    "pentahelix": ["pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media", ""],
+})
+
+
+def _own_register(codes):
+    return pd.DataFrame({"organisation": [f"org{i}" for i in range(len(codes))], "sector": codes,
+                         "influence": 3, "interest": 3})
+
+
+def test_coverage_counts_categories_through_the_forms_mapping():
+    from evalkit.engagement import coverage_mapped
+    codes = list(OWN_SECTORS["sector"]) + ["pemda"]
+    survey = pd.DataFrame({"sector": ["pemda", "lsm", "lsm", "tokoh_masyarakat"]})
+    cov = pentahelix_coverage(_own_register(codes), survey=survey, sectors=OWN_SECTORS)
+    assert cov["sector"].tolist() == [*PENTAHELIX, "tokoh_masyarakat"]
+    assert cov["counted"].tolist() == [True] * 5 + [False]
+    c = cov.set_index("sector")
+    assert c.at["pemerintah", "sectors"] == "pemda" and c.at["pemerintah", "in_register"] == 2
+    assert c.at["masyarakat_sipil", "in_survey"] == 2
+    assert c.at["tokoh_masyarakat", "category"] == "" and c.at["tokoh_masyarakat", "present"]
+    assert missing_sectors(cov) == [] and coverage_share(cov) == 1.0  # 5/5, outside not counted
+    assert coverage_mapped(cov)
+    # academia absent from the register: 4/5, and only academia is missing
+    no_uni = pentahelix_coverage(_own_register([s for s in codes if s != "perguruan_tinggi"]),
+                                 sectors=OWN_SECTORS)
+    assert missing_sectors(no_uni) == ["akademisi"] and coverage_share(no_uni) == pytest.approx(0.8)
+    # only the outside group registered: it never makes up for a category
+    only_outside = pentahelix_coverage(_own_register(["tokoh_masyarakat"] * 3), sectors=OWN_SECTORS)
+    assert coverage_share(only_outside) == 0.0
+
+
+def test_coverage_of_a_form_that_maps_no_sector_is_missing_not_zero():
+    from evalkit.engagement import coverage_mapped
+    unmapped = OWN_SECTORS.assign(pentahelix="")
+    cov = pentahelix_coverage(_own_register(list(OWN_SECTORS["sector"])), sectors=unmapped)
+    assert cov["sector"].tolist()[:5] == list(PENTAHELIX)  # the five rows, all empty
+    assert not coverage_mapped(cov) and np.isnan(coverage_share(cov))
+    # a category no sector maps to is a finding (0), not a silent form
+    partial = OWN_SECTORS.assign(pentahelix=["pemerintah", "", "", "", "", ""])
+    cov = pentahelix_coverage(_own_register(list(OWN_SECTORS["sector"])), sectors=partial)
+    assert coverage_share(cov) == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="not pentahelix categories"):
+        pentahelix_coverage(_own_register(["pemda"]), sectors=OWN_SECTORS.assign(pentahelix="x"))
+
+
+def test_palette_is_distinct_in_form_order_and_the_same_in_every_figure():
+    from evalkit.engagement import sector_palette
+    twenty = sector_palette([f"s{i}" for i in range(20)])
+    assert len({twenty[f"s{i}"] for i in range(20)}) == 20 and "#999999" not in set(
+        twenty[f"s{i}"] for i in range(20))
+    palette = sector_palette(OWN_SECTORS)
+    register = _own_register(list(OWN_SECTORS["sector"]) * 2)
+    register["influence"] = [1, 2, 4, 5, 3, 4] * 2
+    ax = power_interest_figure(register, sectors=OWN_SECTORS, lang="id")
+    label = dict(zip(OWN_SECTORS["label_id"], OWN_SECTORS["sector"]))  # the form's labels
+    drawn = {label[c.get_label()]: matplotlib.colors.to_hex(c.get_facecolor()[0]).upper()
+             for c in ax.collections if c.get_label() in label}
+    assert drawn == {s: palette[s].upper() for s in OWN_SECTORS["sector"]}
+    over_time = attendance_over_time(pd.DataFrame({
+        "organisation": ["a", "b", "c", "d"], "sector": ["lsm", "pemda", "tokoh_masyarakat", "lsm"],
+        "attended": [True, False, True, True],
+        "meeting_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-01-05", "2024-04-05"])}),
+        min_n=1, sectors=OWN_SECTORS)
+    assert [s for s in over_time["sector"].unique() if s != "all"] == ["pemda", "lsm",
+                                                                        "tokoh_masyarakat"]
+    ax = attendance_figure(over_time, sectors=OWN_SECTORS, lang="en", show_all=False)
+    lines = {ln.get_label(): matplotlib.colors.to_hex(ln.get_color()).upper() for ln in ax.lines}
+    assert lines == {"Local government": palette["pemda"].upper(), "NGOs": palette["lsm"].upper(),
+                     "Community leaders": palette["tokoh_masyarakat"].upper()}
+    plt.close("all")

@@ -50,3 +50,46 @@ def test_engagement_coverage_network_and_indicator_findings():
     pillars = pd.Series({"process": 0.7, "engagement": 0.4, "outcome": 0.6})
     assert findings.index_position(row, pillars, 16).values == {
         "index": 61.0, "rank": 3, "n": 16, "pillar": "engagement"}
+
+
+OWN_SECTORS = pd.DataFrame({
+    "sector": ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"],
+    "label_id": ["Pemda", "Swasta", "Perguruan Tinggi", "LSM", "Media massa", "Tokoh masyarakat"],
+    "label_en": ["", "", "", "", "", ""],
+    "pentahelix": ["pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media", ""],
+})
+
+
+def test_missing_finding_names_categories_of_the_forms_sectors_never_an_outside_group():
+    from evalkit.engagement import pentahelix_coverage
+    codes = ["pemda", "swasta", "lsm", "media_massa"]  # no university, no community leader
+    register = pd.DataFrame({"organisation": list("abcd"), "sector": codes})
+    f = findings.missing_sectors(pentahelix_coverage(register, sectors=OWN_SECTORS))
+    assert f.values == {"sectors": ["akademisi"]}  # academia; tokoh_masyarakat is not counted
+    unmapped = pentahelix_coverage(register, sectors=OWN_SECTORS.assign(pentahelix=""))
+    assert findings.missing_sectors(unmapped) is None  # a silent form is no finding
+
+
+def test_findings_use_the_forms_labels_and_never_quote_a_small_regions_means():
+    scores = _scores({"pemda": (3.8, 6), "swasta": (3.0, 5)})
+    health = pd.DataFrame({"dimension": ["trust"], "estimate": [3.1], "suppressed": [False],
+                           "vs_benchmark": ["below"]})
+    empty = pd.DataFrame(columns=["sector", "invitations", "rate"])
+    kwargs = dict(health=health, scores=scores, attendance_sector=empty,
+                  coverage=pd.DataFrame(columns=["sector", "present"]),
+                  network_sectors=pd.DataFrame(columns=["sector", "isolated"]),
+                  progress=pd.DataFrame(columns=["indicator_id", "summary"]),
+                  index_row=pd.Series({"index": 50.0, "rank": 2}),
+                  pillars=pd.Series({"process": 0.5}), n_regions=4)
+    found = findings.region_findings(**kwargs, sectors=OWN_SECTORS, lang="en")
+    sector = next(f for f in found if f.key == "finding_sector")
+    assert sector.values["sector"] == "Swasta"  # the blank English label falls back
+    assert {f.key for f in found} >= {"finding_weakest", "finding_index"}
+    small = findings.region_findings(**kwargs, n_respondents=3)
+    assert not {f.key for f in small} & {"finding_weakest", "finding_sector", "finding_index"}
+    # the "clearly below" gap follows the scale: 0.05 on a 1-3 form, not 0.1
+    from evalkit.contract import Scale
+    three = Scale((1.0, 2.0, 3.0), ("a", "b", "c"), ("a", "b", "c"))
+    close = _scores({"pemda": (2.12, 6), "swasta": (2.00, 6)})  # 0.06 under the mean
+    assert findings.least_enthusiastic_sector(close) is None
+    assert findings.least_enthusiastic_sector(close, scale=three).values["sector"] == "swasta"

@@ -682,3 +682,59 @@ def test_sensitivity_figure_heatmap():
     assert img[0, 2] == 2
     assert len(ax.texts) == 30
     plt.close(fig)
+
+
+def test_spec_for_scale_puts_the_health_goalposts_at_the_form_scale():
+    from evalkit.contract import Scale
+    from evalkit.index import DEFAULT_SPEC, composite_index, spec_for_scale
+
+    four = Scale((1.0, 2.0, 3.0, 4.0), ("a", "b", "c", "d"), ("a", "b", "c", "d"))
+    spec = spec_for_scale(four)
+    assert spec.components["health"].goalposts == (1.0, 4.0)
+    assert spec.components["health"].unit == "1–4"
+    assert DEFAULT_SPEC.components["health"].goalposts == (1.0, 5.0)  # unchanged
+    # a mean of 4 on a 1-4 form is the top of the process pillar, not 3/4 of it
+    values = pd.DataFrame({"region_code": ["a"], "component": ["health"], "value": [4.0]})
+    only_health = spec_for_scale(four, DEFAULT_SPEC.__class__(
+        components={"health": spec.components["health"]}, pillar_weights={"process": 1.0}))
+    assert composite_index(values, only_health)["index"].iat[0] == pytest.approx(100.0)
+
+
+def _components(rows):
+    return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
+
+
+def test_a_pillar_no_region_has_is_left_out_and_the_others_reweighted():
+    # no attendance file and no register: no region has an engagement component
+    values = _components([("a", "health", 4.0, 0.1), ("a", "indicators_on_track", 0.5, 0.0),
+                          ("a", "achievement", 0.5, 0.0),
+                          ("b", "health", 3.0, 0.1), ("b", "indicators_on_track", 1.0, 0.0),
+                          ("b", "achievement", 1.0, 0.0)])
+    assert ix.missing_pillars(values) == ("engagement",)
+    eff = ix.effective_spec(values)
+    assert eff.normalised_pillar_weights == {"process": 0.5, "engagement": 0.0, "outcome": 0.5}
+    out = ix.composite_index(values)
+    # a: (0.75 + 0.5) / 2, b: (0.5 + 1) / 2, x 100
+    np.testing.assert_allclose(out["index"], [62.5, 75.0])
+    assert out["rank"].tolist() == [2, 1] and out["engagement"].isna().all()
+    assert out.attrs["missing_pillars"] == ("engagement",)
+    assert out["missing"].tolist() == ["attendance_rate, pentahelix_coverage"] * 2
+    boot = ix.bootstrap_index(values, n_boot=50, seed=1)
+    np.testing.assert_allclose(boot["index"], [62.5, 75.0])
+    assert ix.weight_sensitivity(values, n_draws=20)["baseline_rank"].tolist() == [2, 1]
+    scen = ix.weight_scenarios(values)
+    assert scen["index"].notna().all() and "drop:engagement" not in set(scen["scenario"])
+    text = ix.method_text(eff, lang="en", missing_pillars=("engagement",))
+    assert "no data for the engagement pillar" in text
+    assert "tidak memiliki data untuk pilar keterlibatan" in ix.method_text(
+        eff, lang="id", missing_pillars=("engagement",))
+
+
+def test_a_pillar_only_some_regions_lack_still_leaves_those_without_index():
+    values = _components([("a", "health", 4.0, 0.1), ("a", "attendance_rate", 0.5, 0.0),
+                          ("a", "indicators_on_track", 0.5, 0.0),
+                          ("b", "health", 3.0, 0.1), ("b", "indicators_on_track", 1.0, 0.0)])
+    assert ix.missing_pillars(values) == ()
+    out = ix.composite_index(values)
+    assert out["index"].notna().tolist() == [True, False]
+    assert out["rank"].tolist()[0] == 1 and pd.isna(out["rank"].iat[1])

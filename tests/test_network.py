@@ -293,3 +293,42 @@ def test_network_figure_draws_every_node_and_edge(register):
     assert not np.allclose(nodes[0].get_offsets(),
                            [c for c in other.collections if isinstance(c, PathCollection)][0].get_offsets())
     assert len(network_figure(nx.Graph()).collections) == 0
+
+
+def test_sector_tables_follow_the_programme_sectors():
+    from evalkit.network import build_network, partner_scores, sector_mixing, sector_ties
+    own = pd.DataFrame({"sector": ["pemda", "lsm", "tokoh_masyarakat"],
+                        "pentahelix": ["pemerintah", "masyarakat_sipil", ""]})
+    register = pd.DataFrame({"organisation": ["A", "B", "C", "D"],
+                             "sector": ["lsm", "pemda", "tokoh_masyarakat", "lsm"]})
+    ties = pd.DataFrame({"organisation": ["A", "B"], "partner": ["B", "D"], "level": [2, 1],
+                         "trust": [3.0, 4.0], "value": [2.0, 3.0]})
+    G = build_network(ties, register, sectors=own)
+    st = sector_ties(G)
+    assert st["sector"].tolist() == ["pemda", "lsm", "tokoh_masyarakat"]  # no demo rows
+    assert st.set_index("sector").at["tokoh_masyarakat", "isolated"]
+    assert sector_mixing(G).index.tolist() == ["pemda", "lsm", "tokoh_masyarakat"]
+    assert sector_ties(build_network(ties, register), sectors=own)["sector"].tolist() == \
+        st["sector"].tolist()
+    scores = partner_scores(ties, register, sectors=own)
+    assert scores["sector"].tolist() == ["pemda", "lsm", "tokoh_masyarakat", "all"]
+
+
+def test_network_figure_uses_the_programme_palette_and_labels():
+    from evalkit.engagement import sector_palette
+    from evalkit.network import build_network, network_figure
+    own = pd.DataFrame({"sector": ["pemda", "lsm", "tokoh_masyarakat"],
+                        "label_id": ["Pemda", "LSM", "Tokoh masyarakat"],
+                        "label_en": ["", "NGOs", ""],
+                        "pentahelix": ["pemerintah", "masyarakat_sipil", ""]})
+    register = pd.DataFrame({"organisation": ["A", "B", "C"],
+                             "sector": ["lsm", "pemda", "tokoh_masyarakat"]})
+    ties = pd.DataFrame({"organisation": ["A", "B"], "partner": ["B", "C"], "level": [2, 1]})
+    ax = network_figure(build_network(ties, register), sectors=own, lang="en")
+    legend = {t.get_text(): matplotlib.colors.to_hex(h.get_markerfacecolor()).upper()
+              for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+    palette = sector_palette(own)
+    assert legend == {"Pemda": palette["pemda"].upper(), "NGOs": palette["lsm"].upper(),
+                      "Tokoh masyarakat": palette["tokoh_masyarakat"].upper()}
+    assert len(set(legend.values())) == 3
+    plt.close("all")

@@ -70,3 +70,107 @@ def test_index_components_by_hand():
     assert got["pentahelix_coverage"] == (pytest.approx(3 / 5), 0.0)
     assert got["indicators_on_track"] == (pytest.approx(2 / 3), 0.0)  # judged ones only
     assert got["achievement"] == (pytest.approx((1 + 0.6 + 0) / 3), 0.0)  # capped to [0, 1]
+
+
+# --- the programme's own sectors and small regions (issue #11) ---------------------------
+
+OWN_SECTORS = pd.DataFrame({
+    "sector": ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"],
+    "label_id": ["Pemda", "Swasta", "Perguruan Tinggi", "LSM", "Media massa", "Tokoh masyarakat"],
+    "label_en": [""] * 6,
+    "pentahelix": ["pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media", ""],
+})
+
+
+def test_reference_sector_is_the_largest_civil_society_sector_else_the_largest():
+    answered = pd.Series(["pemda"] * 9 + ["lsm"] * 6 + ["swasta"] * 5)
+    assert results.reference_sector(answered, OWN_SECTORS) == "lsm"
+    # a civil-society sector too small to be a reference is passed over
+    few = pd.Series(["pemda"] * 9 + ["lsm"] * 3)
+    assert results.reference_sector(few, OWN_SECTORS) == "pemda"
+    assert results.reference_sector(few, OWN_SECTORS, min_n=3) == "lsm"
+    no_civil = OWN_SECTORS.assign(pentahelix=OWN_SECTORS["pentahelix"].replace("masyarakat_sipil", ""))
+    assert results.reference_sector(answered, no_civil) == "pemda"
+    # a tie goes to the form's order
+    assert results.reference_sector(pd.Series(["swasta", "pemda"]), no_civil) == "pemda"
+    assert results.reference_sector(pd.Series([], dtype=object), OWN_SECTORS) is None
+
+
+def test_small_regions_get_an_empty_suppressed_index_row():
+    table = pd.DataFrame({"region_code": ["a", "b"], "index": [60.0, 50.0],
+                          "rank": pd.array([1, 2], dtype="Int64")})
+    out = results._with_suppressed(table, ["c"])
+    assert out["suppressed"].tolist() == [False, False, True]
+    assert pd.isna(out.loc[2, "index"]) and pd.isna(out.loc[2, "rank"])
+    assert str(out["rank"].dtype) == "Int64"
+
+
+def test_index_components_leave_coverage_out_when_the_form_maps_no_sector():
+    region = get_region("15.71")
+    register = pd.DataFrame({"region_code": ["15.71"] * 2, "province_code": ["15"] * 2,
+                             "organisation": ["A", "B"], "sector": ["x", "y"],
+                             "influence": [3, 4], "interest": [3, 4]})
+    empty_att = pd.DataFrame(columns=["region_code", "province_code", "meeting_date", "meeting",
+                                      "organisation", "sector", "attended"])
+    shrinkage = pd.DataFrame({"region_code": ["15.71"], "shrunken": [3.2], "shrunken_se": [0.1]})
+    progress = pd.DataFrame(columns=["region_code", "summary", "achievement"])
+    args = ([region], shrinkage, empty_att, register, progress)
+    with_cov = results.index_components(*args)
+    without = results.index_components(*args, with_coverage=False)
+    assert "pentahelix_coverage" in set(with_cov["component"])
+    assert "pentahelix_coverage" not in set(without["component"])
+
+
+def test_results_compute_when_the_optional_inputs_are_empty(processed_dir, tmp_path):
+    """No register, attendance, ties, indicators or partnerships (their tables written
+    empty with their normal columns, as the pipeline does): every table still computes."""
+    from evalkit.pipeline import empty_table
+
+    copy = tmp_path / "processed"
+    shutil.copytree(processed_dir, copy, ignore=shutil.ignore_patterns("results"))
+    for name in ("stakeholders", "attendance", "ties", "partnerships", "indicator_metadata",
+                 "indicator_targets", "indicator_values", "indicator_annual"):
+        empty_table(name).to_parquet(copy / f"{name}.parquet", index=False)
+    out = results.compute_results(copy)
+    assert len(out["benchmark"]) and len(out["sector_model"])  # the survey's tables
+    assert out["progress"].empty and out["attendance_sector"].empty
+    assert out["network_metrics"].empty
+    comps = out["index_components"]
+    assert set(comps["component"]) == {"health"}  # no engagement or outcome data at all
+    index, pillars = out["index"], out["index_pillars"]
+    ranked = index[~index["suppressed"]]
+    assert ranked["index"].notna().all()  # the index uses the pillar it has
+    assert sorted(ranked["rank"].dropna().astype(int)) == list(range(1, len(ranked) + 1))
+    assert set(pillars["missing_pillars"]) == {"engagement, outcome"}
+
+
+def test_a_region_under_min_cell_is_listed_as_too_small_and_the_others_ranked(processed_dir,
+                                                                               tmp_path):
+    copy = tmp_path / "processed"
+    shutil.copytree(processed_dir, copy, ignore=shutil.ignore_patterns("results"))
+    survey = pd.read_parquet(copy / "survey.parquet")
+    city = sorted(c for c in survey["region_code"].unique() if "." in c)[0]
+    keep = survey["region_code"].ne(city) | survey.groupby("region_code").cumcount().lt(3)
+    survey[keep].reset_index(drop=True).to_parquet(copy / "survey.parquet", index=False)
+    out = results.compute_results(copy)
+    index = out["index"].set_index("region_code")
+    assert index.at[city, "suppressed"] and index.at[city, "reason"] == results.TOO_FEW_RESPONDENTS
+    assert pd.isna(index.at[city, "index"]) and pd.isna(index.at[city, "rank"])
+    others = index.drop(city)
+    assert not others["suppressed"].any()
+    ranks = sorted(others["rank"].dropna().astype(int))
+    assert ranks[0] == 1 and ranks[-1] <= len(others)  # ranked among the others only
+    assert len(ranks) == others["index"].notna().sum()
+    assert city not in set(out["index_sensitivity"]["region_code"])
+    assert out["index_pillars"].set_index("region_code").at[city, "suppressed"]
+    assert set(out["index"]["missing_pillars"]) == {""}  # the demo has every pillar
+
+
+def test_reference_sector_of_old_processed_folders_without_a_sectors_table(tmp_path):
+    table = results.programme_sectors(tmp_path)  # no sectors.parquet here
+    assert table["sector"].tolist() == list(results.engagement.PENTAHELIX)
+    assert (table["pentahelix"] == table["sector"]).all()
+    answered = pd.Series(["pemerintah"] * 8 + ["masyarakat_sipil"] * 6)
+    assert results.reference_sector(answered, table) == "masyarakat_sipil"
+    assert results.reference_sector(answered.astype("category").cat.add_categories(["x"]),
+                                    table.assign(pentahelix="")) == "pemerintah"

@@ -2,8 +2,8 @@
 
 This module owns the *engagement* and *stakeholder coverage* parts of a regional
 evaluation (sections 2 and 5 of the report): who was invited to forum meetings and
-who came, by sector and over time; which of the five pentahelix sectors appear in
-the stakeholder register, the survey and the meetings; and where each stakeholder
+who came, by sector and over time; which of the five pentahelix categories the
+programme's sectors reach in the stakeholder register, the survey and the meetings; and where each stakeholder
 sits on the power/interest grid.
 
 Inputs are the cleaned tables of ``data/processed/``, already filtered to one region
@@ -14,12 +14,16 @@ by the caller:
 - ``register``: ``region_code, province_code, organisation, sector, influence,
   interest`` (influence and interest rated 1-5).
 
-Sector keys are the fixed pentahelix list :data:`PENTAHELIX`; report labels come from
-the ``sectors`` table (see :func:`sector_labels`). A missing sector is treated as
-``"unknown"`` and shown as its own row after the five pentahelix sectors, so nothing
-is silently dropped. Sector colours for every figure live in :data:`SECTOR_COLORS`
-(Okabe-Ito palette, colour-blind safe) and nowhere else; :mod:`evalkit.network`
-imports them.
+Sectors are the programme's own: the ``sectors`` table (``sectors.parquet``:
+``sector, label_id, label_en, pentahelix``; row order = form order) is passed as
+``sectors=`` and gives row order, labels (:func:`sector_labels`) and colours
+(:func:`sector_palette`: one colour per sector in form order, the same in every
+figure, here and in :mod:`evalkit.network`). Each sector maps to one of the five
+pentahelix categories :data:`PENTAHELIX` (or to none: a group outside the five), and
+coverage is counted per category (:func:`pentahelix_coverage`). Without a table the
+five category keys stand for themselves (the demo's codes). A missing sector is
+treated as ``"unknown"`` and shown as its own row after the programme's sectors, so
+nothing is silently dropped; it alone is drawn grey.
 
 All functions are pure: DataFrames in, new DataFrames (or matplotlib Axes) out; no
 file I/O, no printing, inputs never modified.
@@ -53,12 +57,15 @@ __all__ = [
     "sector_labels",
     "sector_color",
     "sector_palette",
+    "SECTOR_PALETTE",
     "attendance_by_sector",
     "attendance_over_time",
     "attendance_trend",
     "pentahelix_coverage",
     "missing_sectors",
     "coverage_share",
+    "coverage_mapped",
+    "COVERAGE_COLUMNS",
     "power_interest_map",
     "quadrant_counts",
     "power_interest_figure",
@@ -68,7 +75,8 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Vocabulary (one place)
 # --------------------------------------------------------------------------------------
-#: The five pentahelix sectors, in report order.
+#: The five pentahelix categories, in report order (re-exported from
+#: :data:`evalkit.contract.PENTAHELIX`; a programme's sectors map to them).
 PENTAHELIX: tuple[str, ...] = _CATEGORIES  # the five categories, from the input contract
 
 #: Sector key used for organisations whose sector is missing or unknown.
@@ -247,13 +255,14 @@ def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     return {str(k): str(v) for k, v in zip(sectors["sector"], sectors[col], strict=True)}
 
 
-#: Colours given to a programme's sectors in form order: Okabe & Ito's palette without
-#: black (the all-sector line) and grey (unknown), then Tol's "muted" scheme (Tol 2021,
-#: Paul Tol's Notes, also colour-blind safe); past these 16 the list repeats.
+#: Colours given to a programme's sectors in form order: Okabe & Ito's eight without
+#: black (the all-sector line; grey is kept for ``unknown``), then Tol's "muted" scheme
+#: and four of his "light" colours (Tol 2021, *Paul Tol's Notes*, colour-blind safe);
+#: only past these 20 sectors does the list repeat.
 SECTOR_PALETTE: tuple[str, ...] = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
     "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-    "#AA4499",
+    "#AA4499", "#EE8866", "#FFAABB", "#BBCC33", "#77AADD",
 )
 
 
@@ -291,6 +300,21 @@ def sector_color(sector: str, palette: Mapping[str, str] | None = None) -> str:
     if palette is not None and sector in palette:
         return palette[sector]
     return SECTOR_COLORS.get(sector, SECTOR_COLORS[UNKNOWN_SECTOR])
+
+
+def _figure_labels(labels: Mapping[str, str] | None, sectors, lang: str
+                   ) -> Mapping[str, str] | None:
+    """``labels`` if given, else the form's labels in ``lang`` from a sectors table (a
+    blank label falls back to the other language, then to the code)."""
+    if labels is not None or not isinstance(sectors, pd.DataFrame):
+        return labels
+    other = "en" if lang == "id" else "id"
+    out = {}
+    for row in sectors.to_dict("records"):
+        code = str(row["sector"])
+        out[code] = next((str(row[c]).strip() for c in (f"label_{lang}", f"label_{other}")
+                          if c in row and not pd.isna(row[c]) and str(row[c]).strip()), code)
+    return out
 
 
 def _label(labels: Mapping[str, str] | None, key: str) -> str:
@@ -340,7 +364,7 @@ def attendance_by_sector(
     min_n: int = MIN_CELL,
     ci: float = CI_LEVEL,
     cluster: bool = True,
-    sectors: Sequence[str] | None = None,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Meeting attendance rate per sector with a Wilson interval and suppression.
 
@@ -364,8 +388,9 @@ def attendance_by_sector(
     Returns
     -------
     pandas.DataFrame
-        One row per sector, the five :data:`PENTAHELIX` sectors first (always, with
-        0 invitations where absent), then any other sector found (e.g.
+        One row per sector, the programme's sectors first (``sectors``, form order;
+        default the five :data:`PENTAHELIX` keys; always, with 0 invitations where
+        absent), then any other sector found (e.g.
         ``"unknown"``). Columns:
 
         ``sector``, ``invitations`` (rows), ``attended`` (Int64; times attended),
@@ -446,7 +471,8 @@ def attendance_by_sector(
     data = _attendance_arrays(attendance, "attendance")
     rows = []
     sector_of, attended_all, org_all = data["sector"], data["attended"], data["organisation"]
-    for sector in _sector_order(sector_of, order=sectors):
+    known = None if sectors is None else _sector_codes(sectors)
+    for sector in _sector_order(sector_of, order=known):
         mask = sector_of == sector
         attended, orgs = attended_all[mask], org_all[mask]
         n = int(mask.sum())
@@ -479,8 +505,12 @@ def attendance_over_time(
     *,
     freq: str = "Q",
     min_n: int = MIN_CELL,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Attendance rate per sector and period (long format), plus an all-sector row.
+
+    ``sectors`` (the programme's sectors table or codes, form order) orders the
+    sectors found; default the five pentahelix keys first, others sorted.
 
     Parameters
     ----------
@@ -527,7 +557,8 @@ def attendance_over_time(
         period = pd.PeriodIndex(pd.DatetimeIndex(data["meeting_date"]), freq=freq)
     except (ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"freq {freq!r} is not a pandas period frequency ({exc}).") from None
-    sectors = _sector_order(data["sector"], all_five=False)
+    known = None if sectors is None else _sector_codes(sectors)
+    sectors = _sector_order(data["sector"], all_five=False, order=known)
     # every (period, sector) cell counted at once; column len(sectors) is "all"
     per_code, periods = pd.factorize(period, sort=True)
     periods = list(periods)
@@ -607,8 +638,12 @@ def attendance_trend(
     *,
     ci: float = CI_LEVEL,
     min_n: int = MIN_CELL,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Trend in attendance per sector: logistic regression on time, clustered SEs.
+
+    ``sectors`` (the programme's sectors table or codes, form order) orders the rows;
+    default the five pentahelix keys first, others sorted.
 
     Parameters
     ----------
@@ -668,7 +703,8 @@ def attendance_trend(
     rows = []
     sector_of = data["sector"]
     columns = (data["organisation"], years, data["attended"])
-    for sector in [*_sector_order(sector_of, all_five=False), _ALL]:
+    known = None if sectors is None else _sector_codes(sectors)
+    for sector in [*_sector_order(sector_of, all_five=False, order=known), _ALL]:
         block = columns if sector == _ALL else tuple(c[sector_of == sector] for c in columns)
         rows.append((sector, *_fit_trend(*block, ci, min_n)))
     return _typed_frame(rows, _TREND_COLUMNS,
@@ -679,13 +715,40 @@ def attendance_trend(
 # --------------------------------------------------------------------------------------
 # Pentahelix coverage
 # --------------------------------------------------------------------------------------
+def _category_map(sectors: pd.DataFrame | None) -> tuple[dict[str, str], list[str]]:
+    """Sector code -> pentahelix category ("" = outside the five) and the form's codes in
+    order; without a table every pentahelix key stands for itself."""
+    if sectors is None:
+        return {s: s for s in PENTAHELIX}, list(PENTAHELIX)
+    require_columns(sectors, ["sector", "pentahelix"], "sectors")
+    codes = [str(s) for s in sectors["sector"]]
+    cats = ["" if pd.isna(c) else str(c).strip() for c in sectors["pentahelix"]]
+    bad = sorted({c for c in cats if c and c not in PENTAHELIX})
+    if bad:
+        raise ValueError(f"sectors: column 'pentahelix' has {bad}, which are not pentahelix "
+                         f"categories ({', '.join(PENTAHELIX)}; blank = outside the five).")
+    return dict(zip(codes, cats, strict=True)), codes
+
+
+#: Columns of :func:`pentahelix_coverage`.
+COVERAGE_COLUMNS = ("sector", "category", "sectors", "counted", "in_register", "in_survey",
+                    "in_attendance", "present")
+
+
 def pentahelix_coverage(
     register: pd.DataFrame,
     *,
     survey: pd.DataFrame | None = None,
     attendance: pd.DataFrame | None = None,
+    sectors: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Which pentahelix sectors are in the register, the survey and the meetings.
+    """Which pentahelix categories are in the register, the survey and the meetings.
+
+    A programme's own sectors map to the five pentahelix categories through the
+    ``pentahelix`` column of its sectors table (``sectors.parquet``); coverage is
+    counted per **category**: a category is present when any organisation of a sector
+    mapped to it is in the register. A sector mapped to no category (``""``, a group
+    outside the five) gets its own row after the five and never counts.
 
     Parameters
     ----------
@@ -695,23 +758,38 @@ def pentahelix_coverage(
         Survey responses (one row per respondent) with ``sector``.
     attendance : pandas.DataFrame, optional
         Attendance table with ``organisation``, ``sector``, ``attended``.
+    sectors : pandas.DataFrame, optional
+        The programme's sectors (``sector, pentahelix``; row order = form order).
+        Default: the five pentahelix keys, each its own category (the demo's codes).
 
     Returns
     -------
     pandas.DataFrame
-        One row per :data:`PENTAHELIX` sector (always all five, in order), then one
-        row per other sector found in any input (e.g. ``"unknown"``). Columns:
-        ``sector``; ``in_register`` (distinct registered organisations);
-        ``in_survey`` (respondents; Int64, ``<NA>`` when ``survey`` is not given);
-        ``in_attendance`` (distinct organisations that attended at least one
-        meeting; Int64, ``<NA>`` when ``attendance`` is not given); ``present``
-        (the sector has at least one registered organisation). The columns are the
-        same whatever is given, so downstream tables have one shape.
+        Five rows, one per :data:`PENTAHELIX` category in order (always, also a
+        category no sector maps to), then one row per form sector outside the five
+        (form order), then one per other code found in the data (e.g. ``"unknown"``).
+        Columns (:data:`COVERAGE_COLUMNS`):
+
+        - ``sector``: the category key on the five category rows, the sector code on
+          the other rows (the key the report looks rows up by);
+        - ``category``: the category key, ``""`` on the other rows;
+        - ``sectors``: the form's sector codes counted in the row, ``", "``-joined
+          in form order (``""`` for a category no sector maps to);
+        - ``counted``: True on the five category rows (only they enter
+          :func:`coverage_share`);
+        - ``in_register`` (distinct registered organisations); ``in_survey``
+          (respondents; Int64, ``<NA>`` when ``survey`` is not given);
+          ``in_attendance`` (distinct organisations that attended at least one
+          meeting; Int64, ``<NA>`` when ``attendance`` is not given); ``present``
+          (at least one registered organisation).
+
+        The columns are the same whatever is given, so downstream tables have one shape.
 
     Raises
     ------
     ValueError
-        If a required column is missing (the message names it and the table).
+        If a required column is missing (the message names it and the table), or the
+        sectors table maps a sector to something that is not a pentahelix category.
 
     Notes
     -----
@@ -719,6 +797,7 @@ def pentahelix_coverage(
     a count, not an estimate: no interval applies. See :func:`missing_sectors` and
     :func:`coverage_share`.
     """
+    category, codes = _category_map(sectors)
     require_columns(register, ["organisation", "sector"], "register")
     reg_org = register["organisation"].to_numpy(dtype=object)
     reg_sector = _sector_values(register)
@@ -733,43 +812,68 @@ def pentahelix_coverage(
         observed |= set(att["sector"].tolist())
         att_sector = att["sector"][att["attended"]]
         att_org = att["organisation"][att["attended"]]
+    groups = [(c, c, [s for s in codes if category[s] == c], True) for c in PENTAHELIX]
+    groups += [(s, "", [s], False) for s in codes if not category[s]]
+    listed = {s for _, _, members, _ in groups for s in members} | set(PENTAHELIX)
+    groups += [(s, "", [s], False) for s in _sector_order(observed - listed, all_five=False,
+                                                           order=())]
     rows = []
-    for sector in _sector_order(observed):
-        n_reg = len({o for o in reg_org[reg_sector == sector].tolist() if not pd.isna(o)})
-        n_svy = pd.NA if svy_sector is None else int((svy_sector == sector).sum())
-        n_att = pd.NA if att is None else len(set(att_org[att_sector == sector].tolist()))
-        rows.append((sector, n_reg, n_svy, n_att, n_reg > 0))
-    return _typed_frame(rows, ["sector", "in_register", "in_survey", "in_attendance", "present"],
-                        {"in_register": "int64", "in_survey": "Int64", "in_attendance": "Int64",
-                         "present": "bool"})
+    for key, cat, members, counted in groups:
+        n_reg = len({o for o in reg_org[np.isin(reg_sector, members)].tolist()
+                     if not pd.isna(o)})
+        n_svy = pd.NA if svy_sector is None else int(np.isin(svy_sector, members).sum())
+        n_att = (pd.NA if att is None
+                 else len(set(att_org[np.isin(att_sector, members)].tolist())))
+        rows.append((key, cat, ", ".join(members), counted, n_reg, n_svy, n_att, n_reg > 0))
+    return _typed_frame(rows, list(COVERAGE_COLUMNS),
+                        {"counted": "bool", "in_register": "int64", "in_survey": "Int64",
+                         "in_attendance": "Int64", "present": "bool"})
 
 
 def _check_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The category rows of a coverage table (older tables: the pentahelix-key rows)."""
     require_columns(coverage, ["sector", "present"], "coverage")
-    return coverage[coverage["sector"].isin(PENTAHELIX)]
+    rows = coverage[coverage["sector"].isin(PENTAHELIX)]
+    if "counted" in coverage.columns:
+        rows = rows[rows["counted"].astype(bool)]
+    return rows
 
 
 def missing_sectors(coverage: pd.DataFrame) -> list[str]:
-    """Pentahelix sectors absent from the register, in :data:`PENTAHELIX` order.
+    """Pentahelix categories absent from the register, in :data:`PENTAHELIX` order.
 
     Parameters
     ----------
     coverage : pandas.DataFrame
         Output of :func:`pentahelix_coverage` (needs ``sector`` and ``present``).
-        A pentahelix sector with no row at all counts as missing.
+        A category with no row at all counts as missing; groups outside the five are
+        never missing (they are not counted).
 
     Returns
     -------
     list of str
-        Sector keys, e.g. ``["akademisi", "media"]``; empty when all five are present.
+        Category keys, e.g. ``["akademisi", "media"]``; empty when all five are present.
     """
     cov = _check_coverage(coverage)
     present = set(cov.loc[cov["present"].astype(bool), "sector"])
     return [s for s in PENTAHELIX if s not in present]
 
 
+def coverage_mapped(coverage: pd.DataFrame) -> bool:
+    """Whether the programme's form maps any sector to a pentahelix category.
+
+    False only for a coverage table from a sectors table whose ``pentahelix`` column
+    is blank everywhere (its ``sectors`` column is empty on all five category rows);
+    tables without a ``sectors`` column (older results) count as mapped.
+    """
+    cov = _check_coverage(coverage)
+    if "sectors" not in cov.columns:
+        return True
+    return bool(cov["sectors"].fillna("").astype(str).str.strip().ne("").any())
+
+
 def coverage_share(coverage: pd.DataFrame) -> float:
-    """Share of the five pentahelix sectors present in the register (0 to 1).
+    """Share of the five pentahelix categories present in the register (0 to 1).
 
     Parameters
     ----------
@@ -779,8 +883,13 @@ def coverage_share(coverage: pd.DataFrame) -> float:
     Returns
     -------
     float
-        ``present sectors / 5``; sectors outside the pentahelix do not count.
+        ``present categories / 5``; groups outside the five do not count. A category
+        the form maps no sector to counts as absent (that is a finding), but when the
+        form maps **no** sector to any category (:func:`coverage_mapped` is False)
+        the share is NaN: the form is silent, not the partnership incomplete.
     """
+    if not coverage_mapped(coverage):
+        return math.nan
     return (len(PENTAHELIX) - len(missing_sectors(coverage))) / len(PENTAHELIX)
 
 
@@ -878,18 +987,22 @@ def power_interest_map(register: pd.DataFrame, *, midpoint: float = 3) -> pd.Dat
     return out
 
 
-def quadrant_counts(pi_map: pd.DataFrame, sectors: Sequence[str] | None = None) -> pd.DataFrame:
+def quadrant_counts(pi_map: pd.DataFrame, sectors: pd.DataFrame | Sequence[str] | None = None
+                    ) -> pd.DataFrame:
     """Number of stakeholders per sector and quadrant.
 
     Parameters
     ----------
     pi_map : pandas.DataFrame
         Output of :func:`power_interest_map` (needs ``sector`` and ``quadrant``).
+    sectors : DataFrame or sequence of str, optional
+        The programme's sectors (``sectors.parquet`` or its codes) in form order: each
+        gets a row. Default: the five pentahelix keys.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``sector`` (the five pentahelix sectors, then others found), columns
+        Index ``sector`` (the programme's sectors, then others found), columns
         :data:`QUADRANTS` plus ``unrated`` (missing rating) and ``total``; int64
         counts. Rows sum to ``total``.
     """
@@ -897,7 +1010,8 @@ def quadrant_counts(pi_map: pd.DataFrame, sectors: Sequence[str] | None = None) 
     sector = _sector_series(pi_map)
     quad = pi_map["quadrant"].astype(object).where(pi_map["quadrant"].notna(), "unrated")
     cols = [*QUADRANTS, "unrated"]
-    table = pd.crosstab(sector, quad).reindex(index=_sector_order(sector, order=sectors), columns=cols,
+    known = None if sectors is None else _sector_codes(sectors)
+    table = pd.crosstab(sector, quad).reindex(index=_sector_order(sector, order=known), columns=cols,
                                               fill_value=0)
     table = table.fillna(0).astype("int64")
     table["total"] = table.sum(axis=1)
@@ -956,7 +1070,8 @@ def power_interest_figure(
     -------
     matplotlib.axes.Axes
         The axes (``ax.figure`` is the figure). One scatter collection per sector
-        present, in :data:`PENTAHELIX` order; points are sorted by sector and
+        present, in the programme's order (``sectors``; default :data:`PENTAHELIX`
+        first); points are sorted by sector and
         organisation before jittering, so the drawing does not depend on row order.
 
     References
@@ -976,7 +1091,8 @@ def power_interest_figure(
     pim = pim[pim["quadrant"].notna()].copy()
     pim["_sector"] = _sector_series(pim) if len(pim) else pd.Series(dtype=object)
     known = None if sectors is None else _sector_codes(sectors)
-    palette = None if sectors is None else sector_palette(known)
+    labels = _figure_labels(labels, sectors, lang)
+    palette = sector_palette(_sector_order(pim["_sector"], order=known))
     order = {s: i for i, s in enumerate(_sector_order(pim["_sector"], order=known))}
     pim["_rank"] = pim["_sector"].map(order)
     sort_cols = ["_rank"] + (["organisation"] if "organisation" in pim.columns else [])
@@ -1032,7 +1148,7 @@ def attendance_figure(
     labels: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     lang: str = "en",
-    sectors: Sequence[str] | None = None,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
     show_all: bool = True,
 ) -> Axes:
     """Attendance rate by sector over periods (one line per sector).
@@ -1070,12 +1186,13 @@ def attendance_figure(
     periods = sorted(pd.unique(over_time["period"]))
     pos = {p: i for i, p in enumerate(periods)}
     present = [s for s in pd.unique(over_time["sector"]) if s != _ALL]
-    palette = None
+    labels = _figure_labels(labels, sectors, lang)
     if isinstance(sectors, pd.DataFrame):
         known = _sector_codes(sectors)
-        palette = sector_palette(known)
+        palette = sector_palette(_sector_order(present, order=known))
         draw = _sector_order(present, all_five=False, order=known)
-    else:
+    else:  # without the programme's table: colours in the default order of what is drawn
+        palette = sector_palette(_sector_order(present))
         draw = _sector_order(present, all_five=False) if sectors is None else list(sectors)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.2))

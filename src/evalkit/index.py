@@ -39,7 +39,11 @@ Decisions (each documented where it is implemented)
   for a component gets its pillar from the remaining components of that pillar, with
   their weights rescaled to sum to one, and the ``missing`` column lists what was
   left out. A region without any value in a pillar that carries weight gets no index
-  and no rank (NaN). Nothing is imputed: the Handbook's step 3 discusses imputation,
+  and no rank (NaN) -- unless *no* region has a value in that pillar (the programme
+  has no attendance file, no indicators, no register): that pillar is then left out
+  of the index for every region, the other pillars' weights rescaled to sum to one
+  (:func:`effective_spec`), and :func:`missing_pillars` names it. Nothing is
+  imputed: the Handbook's step 3 discusses imputation,
   but with a handful of regions an imputed value would be a guess presented as data.
 * **Geometric aggregation and zeros.** A weighted geometric mean is zero as soon as
   one component is zero, and undefined for negative values. evalkit raises
@@ -106,15 +110,19 @@ __all__ = [
     "bootstrap_index",
     "composite_index",
     "draw_pillar_weights",
+    "effective_spec",
     "index_figure",
     "mean_rank_shift",
     "method_text",
+    "missing_pillars",
     "normalise",
     "sensitivity_figure",
+    "spec_for_scale",
     "to_wide",
     "weight_scenarios",
     "weight_sensitivity",
     "weights_table",
+    "without_pillars",
 ]
 
 Direction = Literal["higher", "lower"]
@@ -145,7 +153,8 @@ RANK_DECIMALS = 9
 DEFAULT_CONCENTRATION = 20.0
 
 # Column names that a pillar may not take (they are columns of the index table).
-_RESERVED = frozenset({"region_code", "index", "rank", "missing"})
+_RESERVED = frozenset({"region_code", "index", "rank", "missing", "missing_pillars",
+                       "suppressed"})
 
 #: Indonesian and English labels of the default pillars; a spec can override or add
 #: labels with :attr:`IndexSpec.pillar_labels`.
@@ -817,6 +826,52 @@ def _compute(X: np.ndarray, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return idx * plan.scale, P * plan.scale
 
 
+def _absent_pillars(X: np.ndarray, spec: IndexSpec) -> tuple[str, ...]:
+    """Weighted pillars of which no region (rows of ``X``, spec component order) has any
+    value: the programme has no data for them. Empty when no pillar has any value (the
+    index is then undefined whatever the weights)."""
+    X = np.asarray(X, dtype="float64").reshape(-1, len(spec.components))
+    have = ~np.isnan(X).all(axis=0) if len(X) else np.zeros(len(spec.components), dtype=bool)
+    comps = spec.component_names
+    absent = tuple(p for p in spec.pillars if spec.pillar_weights[p] > 0
+                   and not any(have[comps.index(c)] for c in spec.pillar_components(p)))
+    kept = [p for p in spec.pillars if spec.pillar_weights[p] > 0 and p not in absent]
+    return absent if kept else ()
+
+
+def without_pillars(spec: IndexSpec, pillars: Iterable[str]) -> IndexSpec:
+    """``spec`` with the weight of ``pillars`` set to 0: left out of the index, the other
+    pillars' weights rescaled (:attr:`IndexSpec.normalised_pillar_weights`). With the
+    ``missing_pillars`` of a results index table it gives the spec that index used."""
+    pillars = set(pillars)
+    if not pillars:
+        return spec
+    return replace(spec, pillar_weights={p: (0.0 if p in pillars else w)
+                                         for p, w in spec.pillar_weights.items()})
+
+
+def missing_pillars(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> tuple[str, ...]:
+    """The pillars of ``spec`` (with positive weight) for which no region in ``values``
+    has any component value: the programme has no data for them (no attendance file, no
+    indicators, no register). :func:`effective_spec` leaves them out of the index."""
+    wide = _as_wide(values, spec)
+    return _absent_pillars(wide.to_numpy(dtype="float64"), spec)
+
+
+def effective_spec(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> IndexSpec:
+    """The spec the index of ``values`` is actually computed with: ``spec`` with the
+    weight of every :func:`missing_pillars` pillar set to 0, so the pillars the
+    programme has carry the index, their weights rescaled to sum to one (shown by
+    :func:`weights_table` and :func:`method_text` of the returned spec).
+
+    This extends the missing-component rule of :func:`composite_index` from one region
+    to the whole programme: a pillar one region lacks while others have it still gives
+    that region no index (its index would not be comparable); a pillar no region has
+    is not part of this programme's index at all.
+    """
+    return without_pillars(spec, missing_pillars(values, spec))
+
+
 #: Columns of :func:`bootstrap_index`.
 BOOTSTRAP_COLUMNS = ("region_code", "index", "ci_low", "ci_upp", "rank", "rank_ci_low",
                      "rank_ci_upp", "n_rep")
@@ -929,8 +984,11 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
     remaining components of that pillar, their weights rescaled to sum to one, and
     the ``missing`` column lists the components left out. If no positively weighted
     component of a pillar is left, that pillar is NaN; a region whose NaN pillar
-    carries weight gets NaN index and no rank. Nothing is imputed. Min–max and
-    z-score statistics use the regions that have the component.
+    carries weight gets NaN index and no rank. A pillar that *no* region has (the
+    programme has no data for it) is instead left out for every region, the other
+    pillars' weights rescaled (:func:`effective_spec`); ``attrs["missing_pillars"]``
+    of the result (and :func:`missing_pillars`) names it. Nothing is imputed. Min–max and z-score statistics use the regions that
+    have the component.
 
     Parameters
     ----------
@@ -943,8 +1001,10 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
     pandas.DataFrame
         One row per region (sorted by ``region_code``), columns ``region_code``,
         ``index`` (float), ``rank`` (``Int64``, 1 = best, ties share the lowest rank,
-        ``<NA>`` without index), one column per pillar (sub-index, float), and
-        ``missing`` (comma-separated component keys, ``""`` when complete).
+        ``<NA>`` without index), one column per pillar (sub-index, float; NaN for a
+        missing pillar) and ``missing`` (comma-separated component keys, ``""`` when
+        complete). ``attrs["missing_pillars"]``: the tuple of pillars left out of the
+        index for the whole programme (empty when none).
 
     Raises
     ------
@@ -970,8 +1030,9 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
     (100.0, 1)
     """
     wide = _as_wide(values, spec)
-    plan = _plan(spec)
     X = wide.to_numpy(dtype="float64")
+    absent = _absent_pillars(X, spec)
+    plan = _plan(without_pillars(spec, absent))
     idx, P = _compute(X, plan)
     out = pd.DataFrame({"region_code": wide.index.to_numpy(), "index": idx})
     out["rank"] = _int_ranks(_rank_array(idx))
@@ -979,6 +1040,7 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
         out[p] = P[:, k]
     out["missing"] = [", ".join(c for c, m in zip(plan.components, row) if m)
                       for row in np.isnan(X)]
+    out.attrs["missing_pillars"] = absent
     return out
 
 
@@ -1126,8 +1188,8 @@ def bootstrap_index(
     wide = _as_wide(values_long, spec)
     if wide.empty:
         return _empty(BOOTSTRAP_COLUMNS, ("rank", "rank_ci_low", "rank_ci_upp"))
-    plan = _plan(spec)
     X = wide.to_numpy(dtype="float64")
+    plan = _plan(without_pillars(spec, _absent_pillars(X, spec)))  # pillars the programme has
     point_idx, _ = _compute(X, plan)
     point_rank = _rank_array(point_idx)
 
@@ -1274,9 +1336,10 @@ def weight_sensitivity(
        as an uncertain input).
     .. [2] Saisana, Saltelli & Tarantola (2005), JRSS A 168:307–323.
     """
+    wide = _as_wide(values_long, spec)
+    spec = without_pillars(spec, _absent_pillars(wide.to_numpy(dtype="float64"), spec))
     W = draw_pillar_weights(spec, n_draws=n_draws, seed=seed,
                             concentration=concentration).to_numpy()
-    wide = _as_wide(values_long, spec)
     if wide.empty:
         return _empty(SENSITIVITY_COLUMNS, ("baseline_rank", "rank_p05", "rank_p95"))
     plan = _plan(spec)
@@ -1386,11 +1449,13 @@ def weight_scenarios(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) 
     if wide.empty:
         return _empty(SCENARIO_COLUMNS, ("rank", "baseline_rank", "rank_shift"))
     X = wide.to_numpy(dtype="float64")
+    absent = _absent_pillars(X, spec)  # left out of every scenario, as of the baseline
+    spec = without_pillars(spec, absent)
     base_idx, _ = _compute(X, _plan(spec))
     base_rank = _rank_array(base_idx)
     frames = []
     for name, sc in _scenario_specs(spec):
-        idx, _ = _compute(X, _plan(sc))
+        idx, _ = _compute(X, _plan(without_pillars(sc, absent)))
         rk = _rank_array(idx)
         frames.append(pd.DataFrame({
             "scenario": name,
@@ -1562,11 +1627,24 @@ _T: dict[str, dict[str, str]] = {
         "id": ("Wilayah yang tidak memiliki data untuk suatu komponen dinilai dari komponen "
                "lain dalam pilar yang sama (bobotnya disesuaikan), dan komponen yang hilang "
                "dicantumkan; wilayah tanpa data untuk satu pilar utuh tidak mendapat indeks "
-               "maupun peringkat. Tidak ada nilai yang diimputasi."),
+               "maupun peringkat, kecuali bila tidak ada satu wilayah pun yang memiliki data "
+               "untuk pilar itu: pilar tersebut lalu tidak dihitung untuk semua wilayah dan "
+               "bobot pilar lainnya disesuaikan. Tidak ada nilai yang diimputasi."),
         "en": ("A region without data for a component is scored on the other components of "
                "that pillar (their weights rescaled), and the missing components are listed; a "
-               "region without data for a whole pillar gets no index and no rank. No value is "
-               "imputed."),
+               "region without data for a whole pillar gets no index and no rank, unless no "
+               "region has data for that pillar: it is then left out for every region and the "
+               "other pillars' weights are rescaled. No value is imputed."),
+    },
+    "missing_pillars": {
+        "id": ("**Pilar tanpa data:** program ini tidak memiliki data untuk pilar {pillars}, "
+               "sehingga indeks dihitung dari pilar lainnya dengan bobot yang disesuaikan "
+               "hingga berjumlah 100%; indeks ini tidak dapat dibandingkan langsung dengan "
+               "indeks program yang memiliki ketiga pilar."),
+        "en": ("**Pillars without data:** this programme has no data for the {pillars} "
+               "pillar{s}, so the index is computed from the other pillars, their weights "
+               "rescaled to sum to 100%; it is not directly comparable with the index of a "
+               "programme that has every pillar."),
     },
     "uncertainty_replicates": {
         "id": ("**Ketidakpastian:** indeks dan peringkat dihitung ulang pada {n_boot} set data "
@@ -1619,8 +1697,13 @@ def method_text(
     n_draws: int = 1000,
     concentration: float = DEFAULT_CONCENTRATION,
     uncertainty: Literal["parametric", "replicates"] = "parametric",
+    missing_pillars: Iterable[str] = (),
 ) -> str:
     """The method statement of the index, with its weights and limits, as Markdown.
+
+    ``missing_pillars`` (:func:`missing_pillars` of the programme's components) are
+    named as left out for lack of data; pass ``spec`` =
+    :func:`effective_spec` so the weights stated are the ones used.
 
     Parameters
     ----------
@@ -1679,6 +1762,11 @@ def method_text(
         para1.append(_T[spec.normalisation][lang])
     para1.append(_T[spec.aggregation][lang].format(floor=_num(spec.geometric_floor, lang)))
     para1.append(_T["missing"][lang])
+    absent = [p for p in missing_pillars if p in spec.pillar_weights]
+    if absent:
+        para1.append(_T["missing_pillars"][lang].format(
+            pillars=", ".join(_lc(spec.pillar_label(p, lang)) for p in absent),
+            s="" if len(absent) == 1 else "s"))
 
     words = [_SCENARIO_WORDS["equal"][lang], _SCENARIO_WORDS["drop"][lang],
              _SCENARIO_WORDS["double"][lang]]

@@ -1,7 +1,7 @@
 """Who is less enthusiastic? Sector comparisons and region models for the survey scores.
 
-Section 4 of a regional report asks which stakeholder sectors (pemerintah, dunia_usaha,
-akademisi, masyarakat_sipil, media) rate the partnership lower; the cross-region
+Section 4 of a regional report asks which stakeholder sectors (the programme's own,
+from its form) rate the partnership lower; the cross-region
 synthesis asks the same question pooled over regions and compares regions fairly.
 This module answers both, on the long score table of
 :func:`evalkit.analysis.scores_long` (``response_id, region_code, sector, dimension,

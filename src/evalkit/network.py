@@ -22,7 +22,8 @@ standard whole-network measures (density, Freeman degree centralisation,
 components, isolates), finds central organisations, summarises ties by pentahelix
 sector, scores trust and value as PARTNER does, detects data problems, and draws the
 network. Everything is pure (no file I/O); figures are deterministic (fixed layout
-seed). Sector colours come from :data:`evalkit.engagement.SECTOR_COLORS`.
+seed). Sector order and colours follow the programme's sectors table (``sectors=``,
+:func:`evalkit.engagement.sector_palette`), the same colours as every other figure.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import pandas as pd
 
 from evalkit.checks import require_columns
 from evalkit.engagement import (
+    _figure_labels,  # one labelling rule for every figure
     PENTAHELIX,
     UNKNOWN_SECTOR,
     sector_color,
@@ -162,6 +164,22 @@ def _frame(rows: list[tuple], columns: list[str], dtypes: Mapping[str, str]) -> 
                          for name, col in zip(columns, values, strict=True)}, columns=columns)
 
 
+def _codes(sectors) -> list[str] | None:
+    """Sector codes in form order from a sectors table (``sector`` column) or a sequence."""
+    if sectors is None:
+        return None
+    if isinstance(sectors, pd.DataFrame):
+        return [str(s) for s in sectors["sector"]]
+    return [str(s) for s in sectors]
+
+
+def _graph_order(G: nx.Graph, sectors) -> list[str] | None:
+    """The sector order for tables of ``G``: ``sectors`` when given, else the one
+    :func:`build_network` / :func:`region_tables` stored on the graph."""
+    codes = _codes(sectors)
+    return codes if codes is not None else G.graph.get("sector_order")
+
+
 def _sector_order(observed, order: Sequence[str] | None = None) -> list[str]:
     """The programme's sectors (``order``, its form order; default the five pentahelix
     keys), then any other sector found, ``unknown`` last."""
@@ -212,8 +230,13 @@ def build_network(
     register: pd.DataFrame | None = None,
     *,
     min_level: int = 1,
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> nx.Graph:
     """Undirected collaboration graph from the PARTNER-style ties.
+
+    ``sectors`` (the programme's sectors table or codes, form order) is stored as
+    ``G.graph["sector_order"]``: the rows of :func:`sector_ties` and
+    :func:`sector_mixing` follow it (default: the five pentahelix keys).
 
     Parameters
     ----------
@@ -273,7 +296,9 @@ def build_network(
     """
     if min_level not in (1, 2, 3) or isinstance(min_level, bool):
         raise ValueError(f"min_level must be 1, 2 or 3, got {min_level!r}.")
-    return _build_network(_valid_ties(ties), _register_sectors(register), min_level)
+    G = _build_network(_valid_ties(ties), _register_sectors(register), min_level)
+    G.graph["sector_order"] = _codes(sectors)
+    return G
 
 
 def _tie_arrays(t: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -521,19 +546,24 @@ def _node_sectors(G: nx.Graph) -> dict:
     return {v: G.nodes[v].get("sector", UNKNOWN_SECTOR) for v in G.nodes}
 
 
-def sector_ties(G: nx.Graph) -> pd.DataFrame:
-    """Ties of each pentahelix sector, and sectors left out of the network.
+def sector_ties(G: nx.Graph, sectors: pd.DataFrame | Sequence[str] | None = None
+                ) -> pd.DataFrame:
+    """Ties of each of the programme's sectors, and sectors left out of the network.
 
     Parameters
     ----------
     G : networkx.Graph
         Collaboration graph with node attribute ``sector``.
+    sectors : DataFrame or sequence of str, optional
+        The programme's sectors (``sectors.parquet`` or its codes) in form order;
+        default the order stored on ``G`` by :func:`build_network`, else the five
+        pentahelix keys.
 
     Returns
     -------
     pandas.DataFrame
-        One row per :data:`~evalkit.engagement.PENTAHELIX` sector (always all five),
-        then any other sector found (e.g. ``"unknown"``). Columns ``sector``,
+        One row per programme sector (always all of them, form order), then any
+        other sector found (e.g. ``"unknown"``). Columns ``sector``,
         ``organisations`` (nodes of the sector), ``organisations_tied`` (with at
         least one tie), ``ties`` (edges with at least one end in the sector),
         ``within_ties`` (edges with both ends in it), ``between_ties`` (``ties -
@@ -541,7 +571,7 @@ def sector_ties(G: nx.Graph) -> pd.DataFrame:
         of them has a tie: the sector is outside the collaboration network).
     """
     sec = _node_sectors(G)
-    order = _sector_order(sec.values(), G.graph.get("sector_order"))
+    order = _sector_order(sec.values(), _graph_order(G, sectors))
     nodes = dict.fromkeys(order, 0)
     tied = dict.fromkeys(order, 0)
     within = dict.fromkeys(order, 0)
@@ -564,19 +594,22 @@ def sector_ties(G: nx.Graph) -> pd.DataFrame:
                   {**dict.fromkeys(ints, "int64"), "isolated": "bool"})
 
 
-def sector_mixing(G: nx.Graph) -> pd.DataFrame:
+def sector_mixing(G: nx.Graph, sectors: pd.DataFrame | Sequence[str] | None = None
+                  ) -> pd.DataFrame:
     """Sector x sector matrix of tie counts.
 
     Parameters
     ----------
     G : networkx.Graph
         Collaboration graph with node attribute ``sector``.
+    sectors : DataFrame or sequence of str, optional
+        The programme's sectors in form order (as for :func:`sector_ties`).
 
     Returns
     -------
     pandas.DataFrame
-        Square, symmetric, int64; index and columns are the five pentahelix sectors
-        then any other sector found. Cell (a, b), a != b, counts ties between an
+        Square, symmetric, int64; index and columns are the programme's sectors
+        (default the five pentahelix keys) then any other sector found. Cell (a, b), a != b, counts ties between an
         organisation of sector a and one of sector b; the diagonal counts ties within
         a sector. Each tie is counted once in the upper triangle plus diagonal, so
         ``G.number_of_edges() == diagonal + upper triangle``.
@@ -594,7 +627,7 @@ def sector_mixing(G: nx.Graph) -> pd.DataFrame:
            organizational crises. *Social Psychology Quarterly*, 51(2), 123-140.
     """
     sec = _node_sectors(G)
-    order = _sector_order(sec.values(), G.graph.get("sector_order"))
+    order = _sector_order(sec.values(), _graph_order(G, sectors))
     idx = {s: i for i, s in enumerate(order)}
     mat = np.zeros((len(order), len(order)), dtype="int64")
     for u, v in G.edges():
@@ -633,8 +666,12 @@ def partner_scores(
     register: pd.DataFrame | None = None,
     *,
     by: Literal["sector", "partner"] = "sector",
+    sectors: pd.DataFrame | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """PARTNER trust and value scores of the rated partners, by sector or partner.
+
+    ``sectors`` (the programme's sectors table or codes, form order) gives the rows of
+    ``by="sector"`` (default: the five pentahelix keys first).
 
     Parameters
     ----------
@@ -646,7 +683,8 @@ def partner_scores(
         ``"unknown"``.
     by : {"sector", "partner"}, default "sector"
         ``"sector"``: one row per sector of the rated partner (how trusted and
-        valued each sector is by the others), the five pentahelix sectors always,
+        valued each sector is by the others), the programme's sectors (``sectors``;
+        default the five pentahelix keys) always,
         then others, then ``sector="all"``. ``"partner"``: one row per rated
         organisation, sorted by name.
 
@@ -687,7 +725,7 @@ def partner_scores(
     """
     if by not in ("sector", "partner"):
         raise ValueError(f"by must be 'sector' or 'partner', got {by!r}.")
-    return _partner_scores(_valid_ties(ties), _register_sectors(register), by)
+    return _partner_scores(_valid_ties(ties), _register_sectors(register), by, _codes(sectors))
 
 
 def _partner_scores(t: pd.DataFrame, sectors: dict[str, str], by: str,
@@ -757,7 +795,7 @@ def _partner_summary(t: pd.DataFrame) -> dict[str, float | int]:
 
 
 def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k: int = 5,
-                  sector_order: Sequence[str] | None = None
+                  sector_order: pd.DataFrame | Sequence[str] | None = None
                   ) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One region's network tables, with the ties checked once.
 
@@ -772,7 +810,8 @@ def region_tables(ties: pd.DataFrame, register: pd.DataFrame | None = None, *, k
     t = _valid_ties(ties)
     sectors = _register_sectors(register)
     graph = _build_network(t, sectors, 1)
-    graph.graph["sector_order"] = None if sector_order is None else list(sector_order)
+    sector_order = _codes(sector_order)
+    graph.graph["sector_order"] = sector_order
     metrics = {**network_metrics(graph),
                **{f"partner_{key}": v for key, v in _partner_summary(t).items()}}
     return (metrics, central_organisations(graph, k=k), sector_ties(graph),
@@ -904,11 +943,13 @@ def network_figure(
     seed: int = 0,
     annotate: bool = False,
     sectors: pd.DataFrame | Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Draw the collaboration network: nodes coloured by sector, sized by degree.
 
     ``sectors`` (the programme's sectors in form order) sets the legend order and the
     colours (:func:`evalkit.engagement.sector_palette`); default the pentahelix keys.
+    A sectors table also gives the legend labels in ``lang`` when ``labels`` is None.
 
     Parameters
     ----------
@@ -957,9 +998,9 @@ def network_figure(
     nodes = list(G.nodes)
     pos = nx.spring_layout(G, seed=seed)
     sec = _node_sectors(G)
-    known = (None if sectors is None else
-             [str(x) for x in (sectors["sector"] if isinstance(sectors, pd.DataFrame) else sectors)])
-    palette = None if known is None else sector_palette(known)
+    known = _graph_order(G, sectors)
+    labels = _figure_labels(labels, sectors, lang)
+    palette = sector_palette(_sector_order(sec.values(), known))
     colors = [sector_color(sec[v], palette) for v in nodes]
     degree = dict(G.degree())
     sizes = [60 + 35 * degree[v] for v in nodes]
@@ -973,8 +1014,7 @@ def network_figure(
                            linewidths=0.8, ax=ax)
     if annotate:
         nx.draw_networkx_labels(G, pos, labels={v: str(v) for v in nodes}, font_size=6, ax=ax)
-    order = known if known is not None else G.graph.get("sector_order")
-    present = [s for s in _sector_order(sec.values(), order) if s in set(sec.values())]
+    present = [s for s in _sector_order(sec.values(), known) if s in set(sec.values())]
     handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=sector_color(s, palette),
                       markeredgecolor="white", label=(labels.get(s, s) if labels else s))
                for s in present]

@@ -147,10 +147,19 @@ def _grouped(frame: pd.DataFrame | _RegionRows) -> _RegionRows:
 
 
 def _pentahelix_share(coverage: pd.DataFrame) -> float:
-    """:func:`engagement.coverage_share` of one region's coverage rows, on arrays."""
+    """:func:`engagement.coverage_share` of one region's coverage rows, on arrays (NaN
+    when the form maps no sector to a pentahelix category)."""
     sectors = coverage["sector"].to_numpy(dtype=object)
     present = coverage["present"].to_numpy(dtype=bool)
-    have = {s for s, p in zip(sectors.tolist(), present.tolist(), strict=True) if p}
+    counted = (coverage["counted"].to_numpy(dtype=bool) if "counted" in coverage.columns
+               else np.ones(len(sectors), dtype=bool))
+    if "sectors" in coverage.columns:
+        mapped = [bool(str(m).strip()) for m, c in zip(coverage["sectors"].tolist(), counted)
+                  if c and not pd.isna(m)]
+        if not any(mapped):
+            return np.nan
+    have = {s for s, p, c in zip(sectors.tolist(), present.tolist(), counted.tolist(), strict=True)
+            if p and c}
     missing = [s for s in engagement.PENTAHELIX if s not in have]
     return (len(engagement.PENTAHELIX) - len(missing)) / len(engagement.PENTAHELIX)
 
@@ -164,7 +173,8 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
     - ``health``: the partially pooled mean health score (so a region of 12
       respondents is neither over- nor under-rated), SE from the mixed model;
     - ``attendance_rate``: mean of organisations' attendance shares, cluster SE;
-    - ``pentahelix_coverage``: share of the five pentahelix sectors in the register;
+    - ``pentahelix_coverage``: share of the five pentahelix categories in the register
+      (through the form's mapping of its sectors; left out when the form maps none);
     - ``indicators_on_track``: share of judged indicators achieved or on track;
     - ``achievement``: mean achievement ratio, each capped to [0, 1].
 
@@ -195,7 +205,8 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
                     engagement.pentahelix_coverage(register.rows(region)))
             else:
                 share = _pentahelix_share(covered.rows(region))
-            rows.append((code, "pentahelix_coverage", share, 0.0))
+            if not np.isnan(share):
+                rows.append((code, "pentahelix_coverage", share, 0.0))
         idx = np.sort(by_region.get(code, np.array([], dtype=np.intp)))
         judged = summary[idx] != "insufficient_data"
         if judged.any():
@@ -208,36 +219,61 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
     return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
 
 
-def _with_suppressed(table: pd.DataFrame, small: list[str]) -> pd.DataFrame:
-    """An index table with a ``suppressed`` column, and a row of missing values for each
-    region in ``small`` (too few respondents to be indexed or ranked)."""
-    table = table.assign(suppressed=False)
+#: ``reason`` of an index row left without index and rank because the region has fewer
+#: than ``MIN_CELL`` respondents.
+TOO_FEW_RESPONDENTS = "too_few_respondents"
+
+
+def _with_suppressed(table: pd.DataFrame, small: list[str],
+                     missing_pillars: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An index table with a ``suppressed`` column (and ``reason``:
+    :data:`TOO_FEW_RESPONDENTS` or ``""``), a row of missing values for each region in
+    ``small`` (too few respondents to be indexed or ranked), and ``missing_pillars``:
+    the pillars the whole programme has no data for, ``", "``-joined, on every row."""
+    table = table.assign(suppressed=False, reason="",
+                         missing_pillars=", ".join(missing_pillars))
     if not small:
         return table
-    rows = pd.DataFrame({"region_code": small, "suppressed": True})
+    rows = pd.DataFrame({"region_code": small, "suppressed": True, "reason": TOO_FEW_RESPONDENTS,
+                         "missing_pillars": ", ".join(missing_pillars)})
     out = pd.concat([table, rows], ignore_index=True)
-    for column in table.columns:  # keep the integer ranks' nullable dtype
-        if str(table[column].dtype) == "Int64":
+    for column in table.columns:  # integer columns stay integer (nullable) with the gaps
+        if str(table[column].dtype) == "Int64" or pd.api.types.is_integer_dtype(table[column]):
             out[column] = out[column].astype("Int64")
     return out
 
 
-def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame) -> str | None:
+def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame, *,
+                     min_n: int = MIN_CELL) -> str | None:
     """The sector the sector models compare the others with.
 
     The largest sector the form maps to civil society (``masyarakat_sipil``: the
     partnership's usual convenor and the natural baseline for "who is less
-    enthusiastic"), else the largest sector; ties go to the form's order. None when no
-    one answered.
+    enthusiastic") among those with at least ``min_n`` respondents (a smaller reference
+    would leave the models without estimates), else the largest sector; ties go to the
+    form's order. None when no one answered.
     """
     counts = survey_sectors.value_counts()
+    counts = counts[counts > 0]  # a categorical column lists its unused categories too
     if counts.empty:
         return None
     order = {s: i for i, s in enumerate(sectors["sector"])}
-    civil = set(sectors.loc[sectors["pentahelix"] == "masyarakat_sipil", "sector"])
+    civil = {s for s in sectors.loc[sectors["pentahelix"] == "masyarakat_sipil", "sector"]
+             if counts.get(s, 0) >= min_n}
     ranked = sorted(counts.index, key=lambda s: (s not in civil, -counts[s],
                                                  order.get(s, len(order)), str(s)))
     return str(ranked[0])
+
+
+def programme_sectors(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """The programme's sectors table (``sectors.parquet``, form order); a processed
+    folder from before the table existed gets the five pentahelix keys, each its own
+    category (labels = codes)."""
+    if not (Path(processed_dir) / "sectors.parquet").exists():
+        keys = list(engagement.PENTAHELIX)
+        return pd.DataFrame({"sector": keys, "label_id": keys, "label_en": keys,
+                             "pentahelix": keys})
+    return read_sectors(processed_dir)
 
 
 def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.DataFrame:
@@ -248,13 +284,17 @@ def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.Da
 
 
 def _coverage(regions: list[Region], register: pd.DataFrame | _RegionRows,
-              survey: pd.DataFrame | _RegionRows, attendance: pd.DataFrame | _RegionRows
-              ) -> pd.DataFrame:
-    """Pentahelix coverage of each region's register, survey and meetings."""
+              survey: pd.DataFrame | _RegionRows, attendance: pd.DataFrame | _RegionRows,
+              sectors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pentahelix coverage (per category, :func:`engagement.pentahelix_coverage`) of each
+    region's register, survey and meetings; ``sectors`` maps the form's sectors."""
     register, survey, attendance = _grouped(register), _grouped(survey), _grouped(attendance)
-    return _stack([(r.code, engagement.pentahelix_coverage(
-        register.rows(r), survey=survey.rows(r), attendance=attendance.rows(r)))
-        for r in regions], first=True)
+    parts = [(r.code, engagement.pentahelix_coverage(
+        register.rows(r), survey=survey.rows(r), attendance=attendance.rows(r), sectors=sectors))
+        for r in regions]
+    if not parts:
+        return pd.DataFrame(columns=["region_code", *engagement.COVERAGE_COLUMNS])
+    return _stack(parts, first=True)
 
 
 def _network_tables(regions: list[Region], ties: pd.DataFrame | _RegionRows,
@@ -303,7 +343,7 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
     annual, metadata = read("indicator_annual"), read("indicator_metadata")
     regions = report_regions(survey, targets)
-    scale, sectors = read_scale(processed_dir), read_sectors(processed_dir)
+    scale, sectors = read_scale(processed_dir), programme_sectors(processed_dir)
     reference = reference_sector(survey["sector"], sectors)
     sector_order = sectors["sector"].tolist()
     scores = analysis.scores_long(survey, items, scale=scale)
@@ -322,14 +362,11 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
     # one is counted twice; a province's row holds the province-level respondents.
     shrinkage, fit = timed("shrinkage", lambda: models.region_shrinkage(
         scores, ci=0.95, n_boot=500, seed=SEED))
-    # Coverage counts pentahelix categories: each of the form's sectors stands for its
-    # category; a group outside the five stays itself (listed, never counted).
-    category = {s: c or s for s, c in zip(sectors["sector"], sectors["pentahelix"])}
-    as_category = lambda frame: frame.assign(sector=frame["sector"].map(  # noqa: E731
-        lambda s: category.get(s, s)))
+    # Coverage counts pentahelix categories through the form's mapping of its sectors;
+    # a group outside the five is listed, never counted.
     coverage = timed("coverage", lambda: _coverage(
-        regions, _RegionRows(as_category(register)), _RegionRows(as_category(survey)),
-        _RegionRows(as_category(attendance))))
+        regions, by_region["register"], by_region["survey"], by_region["attendance"],
+        sectors=sectors))
     components = timed("index_components", lambda: index_components(
         regions, shrinkage, by_region["attendance"], by_region["register"], progress,
         coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
@@ -338,6 +375,9 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
     # is a handful of people's answers. The others are ranked among themselves.
     small = sorted(r.code for r in regions if by_region["survey"].count(r) < MIN_CELL)
     ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
+    # Pillars no region has data for (no attendance file, no indicators, no register)
+    # are left out of the index, the other pillars' weights rescaled (index.effective_spec).
+    absent = effectiveness.missing_pillars(ranked, spec)
     out = {
         "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
         "progress": progress,
@@ -361,15 +401,16 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
                 a, min_n=1, sectors=sector_order))),
         "attendance_time": timed("attendance_time", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_over_time(
-                a, min_n=1))),
+                a, min_n=1, sectors=sector_order))),
         "attendance_trend": timed("attendance_trend", lambda: _per_region(
-            regions, by_region["attendance"], engagement.attendance_trend)),
+            regions, by_region["attendance"], lambda a: engagement.attendance_trend(
+                a, sectors=sector_order))),
         "coverage": coverage,
         "index_components": components,
         "index": timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
-            ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small)),
+            ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small, absent)),
         "index_pillars": timed("index_pillars", lambda: _with_suppressed(
-            effectiveness.composite_index(ranked, spec), small)),
+            effectiveness.composite_index(ranked, spec), small, absent)),
         "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
             ranked, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
         "index_scenarios": timed("index_scenarios", lambda: effectiveness.weight_scenarios(
