@@ -859,7 +859,9 @@ def index_text(rep: RegionReport) -> str:
                  rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
                  sens_high=int(s_["rank_p95"]))
             + (" " + text("index_missing", rep.lang, components=missing) if missing else "")
-            + "\n\n" + effectiveness.method_text(index_spec(rep.scale), lang=rep.lang,
+            + "\n\n" + effectiveness.method_text(index_spec(rep.scale, _absent_pillars(rep)),
+                                                   lang=rep.lang,
+                                                   missing_pillars=_absent_pillars(rep),
                                                    n_boot=results.INDEX_BOOTSTRAP,
                                                    n_draws=results.WEIGHT_DRAWS))
 
@@ -877,11 +879,19 @@ def _missing_components(rep: RegionReport) -> str:
                      for k in keys)
 
 
-def index_spec(scale: Scale):
-    """The index specification for the form's scale (the health goalposts are its end
-    points): ``evalkit.index.spec_for_scale`` when available, else the 1–5 default."""
-    spec_for_scale = getattr(effectiveness, "spec_for_scale", None)
-    return spec_for_scale(scale) if spec_for_scale is not None else effectiveness.DEFAULT_SPEC
+def _absent_pillars(rep: RegionReport) -> list[str]:
+    """Pillars no region has data for (the results left them out of the index)."""
+    idx = rep.results["all_index"]
+    if not len(idx) or "missing_pillars" not in idx.columns:
+        return []
+    return [p for p in str(idx["missing_pillars"].iat[0] or "").split(", ") if p]
+
+
+def index_spec(scale: Scale, absent: list[str] = ()):
+    """The index specification the results used: health goalposts at the ends of the
+    form's scale, and pillars no region has data for weighted 0 (the others rescaled)."""
+    spec = effectiveness.spec_for_scale(scale)
+    return effectiveness.without_pillars(spec, absent) if absent else spec
 
 
 def _index_suppressed(idx: pd.DataFrame) -> bool:
@@ -894,7 +904,7 @@ def index_table(rep: RegionReport) -> pd.DataFrame | None:
     for a region with too few respondents: its components include its raw mean)."""
     if _small_region(rep) or _index_suppressed(rep.results["index"]):
         return None
-    spec, lang = index_spec(rep.scale), rep.lang
+    spec, lang = index_spec(rep.scale, _absent_pillars(rep)), rep.lang
     weights = effectiveness.weights_table(spec, lang).set_index("component")
     comp = rep.results["index_components"].set_index("component")
     normalised = effectiveness.normalise(
@@ -963,7 +973,8 @@ def findings_text(rep: RegionReport) -> str:
         progress=rep.progress,
         index_row=index.iloc[0] if len(index) and not small and not _index_suppressed(index) else None,
         pillars=pillars[pillar_cols].iloc[0] if len(pillars) else None,
-        n_regions=int(rep.results["all_index"]["index"].notna().sum()))
+        n_regions=int(rep.results["all_index"]["index"].notna().sum()),
+        n_respondents=len(rep.survey), scale=rep.scale)
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
     lines = []
     for f in found:
