@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit.contract import normalize_label as normalise_label  # the codebook's rule
 from evalkit.errors import DataError, InputFileError
 
 ALIASES_FILE = "aliases.csv"
@@ -34,14 +35,6 @@ ATTENDANCE_TARGETS = {"yes": "yes", "no": "no"}
 _FIXED_TARGETS = {"partnership_type": PARTNERSHIP_TYPE_TARGETS, "attendance": ATTENDANCE_TARGETS}
 
 Aliases = dict[str, dict[str, str]]
-
-
-def normalise_label(text: object) -> str:
-    """Case- and whitespace-insensitive form of a value: ``' Kab  TJB '`` -> ``'kab tjb'``.
-
-    The same rule as :func:`evalkit.codebook.normalize_label`.
-    """
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
 def empty_aliases() -> Aliases:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.contract import (DEFAULT_SCALE, PENTAHELIX, REQUIRED_ROLES, ROLES, Scale,
-                              pentahelix_category)
+                              normalize_label, pentahelix_category)
 from evalkit.errors import InputFileError
 from evalkit.io import read_table, read_workbook
 
@@ -58,10 +58,6 @@ GROUP_SEPARATORS = ("/", ".")
 _GROUP_TYPE = re.compile(r"(begin|end)[ _](group|repeat)")
 _XML_PATH = re.compile(r"[A-Za-z_:][\w.:/-]*")  # an XML name or a path of them: no spaces
 
-
-def normalize_label(text: object) -> str:
-    """Case- and whitespace-insensitive form of a label: ``' Sangat  Setuju'`` -> ``'sangat setuju'``."""
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
 def _label_column(columns: list[str], lang: str) -> str | None:

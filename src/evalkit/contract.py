@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "PENTAHELIX", "PENTAHELIX_WORDS", "OUTSIDE_PENTAHELIX_WORDS", "pentahelix_category",
+    "normalize_label", "PENTAHELIX", "PENTAHELIX_WORDS", "OUTSIDE_PENTAHELIX_WORDS", "pentahelix_category",
     "ROLES", "REQUIRED_ROLES", "Scale", "DEFAULT_SCALE", "SPEEDER_SECONDS_PER_ITEM",
 ]
 
@@ -76,6 +76,15 @@ OUTSIDE_PENTAHELIX_WORDS = frozenset({
     "", "none", "no", "lainnya", "lain", "lain lain", "lain-lain", "other", "others",
     "tidak ada", "bukan", "-", "outside", "di luar",
 })
+
+
+def normalize_label(text: object) -> str:
+    """Case- and whitespace-insensitive form of a label: ``' Sangat  Setuju'`` -> ``'sangat setuju'``.
+
+    The one rule every matching of user-typed values uses (codebook labels, aliases,
+    sector and region spellings).
+    """
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
 def _normalise(word: object) -> str:

@@ -478,24 +478,47 @@ def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
     return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
 
 
+#: The other report language, the one a blank label falls back to.
+OTHER_LANG = {"id": "en", "en": "id"}
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | values.astype(str).str.strip().isin(["", "nan", "None"])
+
+
+def with_language_fallback(frame: pd.DataFrame, stem: str = "label",
+                           key: str | None = None) -> pd.DataFrame:
+    """``frame`` with blank ``<stem>_id`` / ``<stem>_en`` filled from the other language,
+    then from ``key`` (the code), so no report ever shows a blank or ``nan`` label.
+
+    Missing columns are created. ``stem`` is ``"label"`` (items, dimensions, sectors) or
+    ``"name"`` (indicators).
+    """
+    out = frame.copy()
+    cols = {lang: f"{stem}_{lang}" for lang in OTHER_LANG}
+    for col in cols.values():
+        if col not in out.columns:
+            out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    original = {lang: out[col].astype(object) for lang, col in cols.items()}
+    for lang, col in cols.items():
+        other = original[OTHER_LANG[lang]]
+        filled = original[lang].where(~_blank(original[lang]), other)
+        if key is not None and key in out.columns:
+            filled = filled.where(~_blank(filled), out[key].astype(str))
+        out[col] = filled.where(~_blank(filled), "").astype(object)
+    return out
+
+
 def read_sectors(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
     """``sector, label_id, label_en, pentahelix`` in form order (``sectors.parquet``).
 
-    A blank label takes the other language's, then the code. A table from before the
-    contract (no ``pentahelix`` column) maps each code by
+    Blank labels fall back as :func:`with_language_fallback` says. A table from before
+    the contract (no ``pentahelix`` column) maps each code by
     :func:`evalkit.contract.pentahelix_category` (unknown -> ``""``, outside the five).
     """
-    sectors = read_processed("sectors", processed_dir).reset_index(drop=True)
-    for lang, other in (("id", "en"), ("en", "id")):
-        if f"label_{lang}" not in sectors.columns:
-            sectors[f"label_{lang}"] = None
-    blank = lambda s: s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])  # noqa: E731
-    ids, ens = sectors["label_id"].astype(object), sectors["label_en"].astype(object)
-    ids, ens = ids.where(~blank(ids), ens), ens.where(~blank(ens), ids)
-    code = sectors["sector"].astype(str)
-    sectors["label_id"] = ids.where(~blank(ids), code).astype(str)
-    sectors["label_en"] = ens.where(~blank(ens), code).astype(str)
+    sectors = with_language_fallback(read_processed("sectors", processed_dir).reset_index(drop=True),
+                                     "label", "sector")
     if "pentahelix" not in sectors.columns:
-        sectors["pentahelix"] = [pentahelix_category(s) or "" for s in code]
+        sectors["pentahelix"] = [pentahelix_category(s) or "" for s in sectors["sector"].astype(str)]
     sectors["pentahelix"] = sectors["pentahelix"].fillna("").astype(str)
     return sectors[["sector", "label_id", "label_en", "pentahelix"]]

@@ -15,45 +15,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-# the one reader of the scale and the sectors, shared with evalkit.results
-from evalkit.pipeline import RAW_FILES, read_scale, read_sectors
+# the one reader of the scale and the sectors (and the one label fallback), shared with
+# evalkit.results
+from evalkit.pipeline import OTHER_LANG, RAW_FILES, read_scale, read_sectors, with_language_fallback
 
 __all__ = ["read_scale", "read_sectors", "with_language_fallback", "form_languages",
            "absent_inputs", "input_file", "OTHER_LANG"]
 
-#: The other report language, the one a blank label falls back to.
-OTHER_LANG = {"id": "en", "en": "id"}
-
 # Inputs whose data come from a sheet of another input's file (the indicator workbook).
 _INPUT_OF_TABLE = {"indicator_targets": "indicators", "indicator_values": "indicators",
                    "indicator_metadata": "indicators", "indicator_annual": "indicators"}
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype(str).str.strip().isin(["", "nan", "None"])
-
-
-def with_language_fallback(frame: pd.DataFrame, stem: str = "label",
-                           key: str | None = None) -> pd.DataFrame:
-    """``frame`` with blank ``<stem>_id`` / ``<stem>_en`` filled from the other language,
-    then from ``key`` (the code), so no report ever shows a blank or ``nan`` label.
-
-    Missing columns are created. ``stem`` is ``"label"`` (items, dimensions, sectors) or
-    ``"name"`` (indicators).
-    """
-    out = frame.copy()
-    cols = {lang: f"{stem}_{lang}" for lang in OTHER_LANG}
-    for col in cols.values():
-        if col not in out.columns:
-            out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
-    original = {lang: out[col].astype(object) for lang, col in cols.items()}
-    for lang, col in cols.items():
-        other = original[OTHER_LANG[lang]]
-        filled = original[lang].where(~_blank(original[lang]), other)
-        if key is not None and key in out.columns:
-            filled = filled.where(~_blank(filled), out[key].astype(str))
-        out[col] = filled.where(~_blank(filled), "").astype(object)
-    return out
 
 
 def form_languages(manifest: dict) -> tuple[str, ...]:
