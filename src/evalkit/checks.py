@@ -24,16 +24,22 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None
     """Raise ``ValueError`` unless ``df`` is a DataFrame holding every name in ``columns``.
 
     ``what`` names the table in the message (e.g. ``"scores"``); the message lists the
-    missing columns, the required ones and the columns that are there.
+    missing columns, the required ones and the columns that are there, and, when the
+    header sits lower down below title rows, where (the same hint as
+    :func:`evalkit.clean.require_columns`: :func:`evalkit.io.header_row_hint`).
     """
+    from evalkit.io import header_row_hint
+
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}.")
     columns = list(columns)
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        hint = header_row_hint(df, columns)
         raise ValueError(
             f"{what} is missing column(s) {missing}; required columns: {columns}; "
             f"available columns: {list(df.columns)}."
+            + (f" {hint[0].upper()}{hint[1:]}" if hint else "")
         )
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from evalkit.contract import (DEFAULT_SCALE, PENTAHELIX, REQUIRED_ROLES, ROLES, Scale,
                               normalize_label, pentahelix_category)
 from evalkit.errors import InputFileError
-from evalkit.io import read_table, read_workbook
+from evalkit.io import header_row_hint, read_table, read_workbook
 
 MIN_ITEMS_PER_DIMENSION = 3  # fewer items cannot give a defensible reliability estimate
 _TRUE = {"yes", "y", "true", "1", "ya", "x"}
@@ -640,8 +640,18 @@ def match_headers(columns: list[str], codebook: Codebook, *,
     return mapping
 
 
-def check_columns(codebook: Codebook, columns: list[str], path: Path | str) -> list[str]:
+def holds_items(values: list[str], codebook: Codebook) -> bool:
+    """True when ``values`` (one row of a sheet) name every item of the codebook."""
+    found = set(_match([str(v) for v in values], codebook)[0].values())
+    return all(c in found for c in codebook.item_names)
+
+
+def check_columns(codebook: Codebook, columns: list[str], path: Path | str,
+                  frame: pd.DataFrame | None = None) -> list[str]:
     """Compare data columns with the codebook.
+
+    ``frame`` (the data read with ``columns`` as its header) lets a missing item be
+    explained by a title row above the real header ("the header seems to be on row 3").
 
     Columns are matched with :func:`match_headers` (XML names, group-prefixed names,
     label headers). Returns warnings for data columns the codebook does not describe
@@ -654,6 +664,10 @@ def check_columns(codebook: Codebook, columns: list[str], path: Path | str) -> l
     matched = set(mapping.values())
     missing = [c for c in codebook.item_names if c not in matched]
     if missing:
+        hint = (header_row_hint(frame, lambda values: holds_items(values, codebook))
+                if frame is not None else "")
+        if hint:
+            raise InputFileError(path, hint)
         raise InputFileError(path, f"the codebook's item column(s) {', '.join(missing)} "
                                    "are not in the data; is this the right form version?")
     warnings = []
