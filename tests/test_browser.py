@@ -282,6 +282,37 @@ def test_report_opens_from_disk_with_its_figures(site, driver, page, shot):
     assert (SCREENSHOTS / shot.replace(".png", ".figure.png")).stat().st_size > 10_000
 
 
+@pytest.fixture(scope="module")
+def payload_site(browser_paths, raw_dir, tmp_path_factory) -> Path:
+    """Kota Jambi's report, the synthesis and the index built by `evalkit clean` + `evalkit
+    run` from the demo data with hostile payloads planted in organisation, indicator and
+    codebook names (tests/payloads.py)."""
+    import payloads
+
+    return payloads.build_payload_reports(raw_dir, tmp_path_factory.mktemp("payload_site"))
+
+
+# Set by a payload that ran (window.__pwned = 1..4), and every request the page made.
+PAYLOAD_FACTS = """
+return {pwned: typeof window.__pwned,
+        requests: performance.getEntriesByType('resource').map(e => e.name)};
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [REPORT, SYNTHESIS, "index.html"])
+def test_payload_report_runs_no_script_and_requests_nothing(payload_site, driver, page):
+    check_page(driver, payload_site / page)  # no console error (nor a CSP violation)
+    facts = driver.execute_script(PAYLOAD_FACTS)
+    assert facts["pwned"] == "undefined", f"{page}: a planted script ran"
+    remote = [u for u in facts["requests"] if u.startswith(("http:", "https:"))]
+    assert not remote, f"{page} requested {remote}"
+    # the planted names are on the page, as text
+    body = driver.execute_script("return document.body.innerText")
+    if page == REPORT:
+        assert "<script>window.__pwned=1</script>" in body
+
+
 def test_missing_browser_fails_with_instructions(monkeypatch):
     monkeypatch.delenv("EVALKIT_SKIP_BROWSER", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)

@@ -1,10 +1,14 @@
 """Report wording in Indonesian and English, in one place.
 
 ``text(key, lang, **values)`` fills a template with numbers computed by evalkit, so
-no figure in a report is ever typed by hand.
+no figure in a report is ever typed by hand. ``md(key, lang, **values)`` does the same
+for Markdown, escaping the values (names and labels from the user's files) so that only
+the template's own Markdown formats (see :mod:`evalkit.escape`).
 """
 
 from __future__ import annotations
+
+from evalkit.escape import MdSafe, md_value
 
 LANGS = ("id", "en")
 
@@ -627,7 +631,22 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str = "id", **values: object) -> str:
-    """The ``lang`` version of ``TEXT[key]`` with ``values`` filled in."""
+    """The ``lang`` version of ``TEXT[key]`` with ``values`` filled in.
+
+    The result is plain text: where it goes into Markdown, use :func:`md`; into HTML,
+    escape it (:func:`evalkit.escape.html_text`).
+    """
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
     return TEXT[key][lang].format(**values)
+
+
+def md(key: str, lang: str = "id", **values: object) -> MdSafe:
+    """:func:`text` for Markdown: the template's own Markdown kept, the *values* escaped.
+
+    Text values (an organisation, indicator or sector name from a user's file) are
+    escaped with :func:`evalkit.escape.md_text` at fill time, so no link, image, emphasis
+    or raw HTML can come from data; numbers keep their format specs; a value that is
+    itself :func:`md` output (:class:`~evalkit.escape.MdSafe`) is not escaped again.
+    """
+    return MdSafe(text(key, lang, **{k: md_value(v) for k, v in values.items()}))

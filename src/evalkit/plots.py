@@ -21,8 +21,30 @@ BENCHMARK_COLOR = "#7f7f7f"
 TARGET_COLOR = "#d95f02"
 
 
+#: Labels in figures come from the user's files (organisation, indicator, sector and
+#: dimension names). Matplotlib would parse ``$...$`` in them as mathtext, and an
+#: unbalanced ``$`` or a bad TeX command raises while drawing: a name could break a
+#: figure (or a whole report). evalkit's figures use no mathtext, so it is off. (Text in
+#: a figure cannot run anything: reports embed figures as SVG in an ``<img>``, and an
+#: image's scripts never run.)
+SAFE_TEXT = {"text.parse_math": False}
+
+
+def use_safe_text() -> None:
+    """Turn mathtext off for every figure made from now on (see :data:`SAFE_TEXT`).
+
+    A Text reads the setting when it is created, so this is done when the module is
+    imported (before any report figure exists) and again by :func:`_theme`.
+    """
+    plt.rcParams.update(SAFE_TEXT)
+
+
+use_safe_text()
+
+
 def _theme() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+    use_safe_text()
 
 
 def dimension_profile(table: pd.DataFrame, *, region_label: str, benchmark_label: str,
@@ -94,7 +116,10 @@ def figure_html(fig: plt.Figure, label: str, caption: str) -> str:
     """A figure as an HTML ``<figure>``: embedded SVG image, alt text and a numbered caption.
 
     nbconvert's image outputs carry no alt text; reports show figures this way so a
-    screen reader (and a reviewer) gets the caption. The figure is closed.
+    screen reader (and a reviewer) gets the caption. ``label`` and ``caption`` may hold
+    names from the user's files: both are HTML-escaped here. The SVG goes in a data:
+    URL of an ``<img>``, where a browser runs no script and loads nothing it references.
+    The figure is closed.
     """
     buffer = io.BytesIO()
     # A figure with a layout engine fits itself; the others are cropped to what they draw.

@@ -7,7 +7,6 @@ language. Numbers in the text are always filled from the tables.
 
 from __future__ import annotations
 
-import html
 import json
 import platform
 import subprocess
@@ -22,7 +21,8 @@ from evalkit import index as effectiveness
 from evalkit import report_inputs
 from evalkit.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.contract import DEFAULT_SCALE, PENTAHELIX, Scale
-from evalkit.i18n import text  # noqa: F401  (re-exported for notebooks)
+from evalkit.escape import MdSafe, html_text, md_filename, md_text, safe_table
+from evalkit.i18n import md, text  # noqa: F401  (text re-exported for notebooks)
 from evalkit.indicators import STATUS_COLORS, status_label, status_summary
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region, get_region, resolve_region
@@ -144,10 +144,10 @@ def absent_text(rep: RegionReport, *tables: str) -> str | None:
         state = rep.absent.get(table)
         if state is None:
             continue
-        file = report_inputs.input_file(table)
+        file = md_filename(report_inputs.input_file(table))
         if table == "indicator_targets" and state == "missing":
-            return text("input_targets_missing", rep.lang, file=file)
-        return text(f"input_{state}", rep.lang, what=text(f"what_{table}", rep.lang), file=file)
+            return md("input_targets_missing", rep.lang, file=file)
+        return md(f"input_{state}", rep.lang, what=md(f"what_{table}", rep.lang), file=file)
     return None
 
 
@@ -176,9 +176,9 @@ def _as_figure(axes):
 # --- pieces of the report --------------------------------------------------------
 
 def title(rep: RegionReport) -> str:
-    kind = text(f"kind_{rep.region.type}", rep.lang)
-    out = (f"# {text('title', rep.lang, region=rep.region.name)}\n\n"
-           f"{text('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
+    kind = md(f"kind_{rep.region.type}", rep.lang)
+    out = (f"# {md('title', rep.lang, region=rep.region.name)}\n\n"
+           f"{md('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
     note = language_note(rep)
     return out + ("\n\n" + note if note else "")
 
@@ -188,7 +188,7 @@ def language_note(rep: RegionReport) -> str:
     if rep.lang in rep.languages or not rep.languages:
         return ""
     shown = rep.languages[0]
-    return text("form_language_note", rep.lang, language=text(f"language_{shown}", rep.lang))
+    return md("form_language_note", rep.lang, language=md(f"language_{shown}", rep.lang))
 
 
 # The report's sections in order: their headings are the table of contents.
@@ -201,29 +201,29 @@ def heading(key: str, rep: RegionReport):
     from IPython.display import HTML
 
     level = 3 if key == "h_reliability" else 2
-    return HTML(f'<h{level} id="{key}">{html.escape(text(key, rep.lang))}</h{level}>')
+    return HTML(f'<h{level} id="{html_text(key)}">{html_text(text(key, rep.lang))}</h{level}>')
 
 
 def toc(rep: RegionReport):
     """The table of contents: a linked list of the sections."""
     from IPython.display import HTML
 
-    items = "".join(f'<li><a href="#{key}">{html.escape(text(key, rep.lang))}</a></li>'
+    items = "".join(f'<li><a href="#{html_text(key)}">{html_text(text(key, rep.lang))}</a></li>'
                     for key in SECTIONS)
-    return HTML(f'<nav aria-label="{text("toc", rep.lang)}"><b>{text("toc", rep.lang)}</b>'
+    return HTML(f'<nav aria-label="{html_text(text("toc", rep.lang))}"><b>{html_text(text("toc", rep.lang))}</b>'
                 f'<ul style="columns:2;margin-top:0.3em">{items}</ul></nav>')
 
 
 def data_text(rep: RegionReport) -> str:
     if rep.survey.empty:
-        return text("data_none", rep.lang)
-    province = text("province_note", rep.lang) + " " if rep.region.level == 1 else ""
-    small = (" " + text("region_too_small", rep.lang, min_cell=MIN_CELL)
+        return md("data_none", rep.lang)
+    province = md("province_note", rep.lang) + " " if rep.region.level == 1 else ""
+    small = (" " + md("region_too_small", rep.lang, min_cell=MIN_CELL)
              if _small_region(rep) else "")
-    return (text("data_summary", rep.lang, n_valid=len(rep.survey),
-                 n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded,
-                 reasons=exclusion_reasons(rep))
-            + "\n\n" + province + text("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
+    return (md("data_summary", rep.lang, n_valid=len(rep.survey),
+               n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded,
+               reasons=exclusion_reasons(rep))
+            + "\n\n" + province + md("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
 
 
 # Quarantine reasons of survey rows, in the order the data text names them, and the i18n
@@ -249,15 +249,19 @@ def exclusion_reasons(rep: RegionReport) -> str:
     keys = [k for r, k in _REASON_WORDS.items() if r in found]
     if any(r not in _REASON_WORDS for r in found):
         keys.append("reason_other")
-    words = [text(k, rep.lang) for k in dict.fromkeys(keys)]
+    words = [md(k, rep.lang) for k in dict.fromkeys(keys)]
     if len(words) <= 1:
-        return "".join(words) or "—"
+        return MdSafe("".join(words) or "—")
     key = "reasons_or" if len(words) > 2 else "reasons_or_two"
-    return text(key, rep.lang, head=", ".join(words[:-1]), last=words[-1])
+    # evalkit's own words: joined, they are still evalkit's Markdown
+    return md(key, rep.lang, head=MdSafe(", ".join(words[:-1])), last=words[-1])
 
 
-def sector_table(rep: RegionReport) -> pd.DataFrame:
-    """Respondents by sector (small cells suppressed), labelled in the report language."""
+def sector_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Respondents by sector (small cells suppressed), labelled in the report language;
+    None for a region with too few respondents (the data text says so, with its n)."""
+    if _small_region(rep):
+        return None
     counts = analysis.sector_counts(rep.survey, rep.sectors)
     return pd.DataFrame({text("col_sector", rep.lang): counts[f"label_{rep.lang}"],
                          text("col_n", rep.lang): counts["n_display"]})
@@ -271,34 +275,38 @@ def _dimension_labels(rep: RegionReport) -> pd.Series:
 def weighting_text(rep: RegionReport) -> str:
     """How the scores were weighted, or why they could not be, in the report language."""
     if rep.weighting == analysis.POSTSTRATIFIED:
-        return text("weighted_note", rep.lang)
+        return md("weighted_note", rep.lang)
     problem, sectors = rep.weighting_problem
     if problem:
         name = _sector_label(rep)
-        reason = text(f"weighting_{problem}", rep.lang,
-                      sectors=", ".join(name(s) for s in sectors))
+        reason = md(f"weighting_{problem}", rep.lang,
+                    sectors=", ".join(name(s) for s in sectors))
     else:  # a note from elsewhere: shown only in the language it is written in
-        reason = rep.weighting if rep.lang == "en" else text("attr_reason_other", rep.lang)
-    return text("unweighted_note", rep.lang, reason=reason)
+        reason = rep.weighting if rep.lang == "en" else md("attr_reason_other", rep.lang)
+    return md("unweighted_note", rep.lang, reason=reason)
 
 
 def health_text(rep: RegionReport) -> str:
     shown = rep.health[~rep.health["suppressed"]]
     if shown.empty or _small_region(rep):
-        return text("health_too_small", rep.lang, min_cell=MIN_CELL)
+        return md("health_too_small", rep.lang, min_cell=MIN_CELL)
     labels = _dimension_labels(rep)
     best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
     counts = shown["vs_benchmark"].value_counts()
     how = weighting_text(rep)
-    return text("health_summary", rep.lang, scale=rep.scale.range_text(),
-                best=labels[best["dimension"]],
-                best_score=best["estimate"], weakest=labels[weakest["dimension"]],
-                weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
-                n_below=int(counts.get("below", 0)),
-                n_similar=int(counts.get("similar", 0))) + "\n\n" + how
+    return md("health_summary", rep.lang, scale=rep.scale.range_text(),
+              best=labels[best["dimension"]],
+              best_score=best["estimate"], weakest=labels[weakest["dimension"]],
+              weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
+              n_below=int(counts.get("below", 0)),
+              n_similar=int(counts.get("similar", 0))) + "\n\n" + how
 
 
-def health_table(rep: RegionReport) -> pd.DataFrame:
+def health_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Scores per dimension with CI, unweighted mean, n and benchmark; None for a region
+    with too few respondents (:func:`health_text` says so)."""
+    if _small_region(rep):
+        return None
     labels, lang = _dimension_labels(rep), rep.lang
     h = rep.health
     return pd.DataFrame({
@@ -333,13 +341,13 @@ def _num(value: float, digits: int = 2) -> str:
 def reliability_text(rep: RegionReport) -> str:
     r = rep.reliability.dropna(subset=["alpha"])
     if r.empty:
-        return text("reliability_too_small", rep.lang, min_cell=MIN_CELL)
+        return md("reliability_too_small", rep.lang, min_cell=MIN_CELL)
     labels = _dimension_labels(rep)
     low = r[r["alpha"] < ALPHA_ACCEPTABLE]
     names = ", ".join(labels[d] for d in low["dimension"]) or "—"
-    return text("reliability_summary", rep.lang, n_ok=len(r) - len(low), n=len(r),
-                threshold=ALPHA_ACCEPTABLE, low=names,
-                items=_count_range((low if len(low) else r)["k"]))
+    return md("reliability_summary", rep.lang, n_ok=len(r) - len(low), n=len(r),
+              threshold=ALPHA_ACCEPTABLE, low=names,
+              items=_count_range((low if len(low) else r)["k"]))
 
 
 def _count_range(counts) -> str:
@@ -351,7 +359,11 @@ def _count_range(counts) -> str:
     return str(low) if low == high else f"{low}\u2013{high}"
 
 
-def reliability_table(rep: RegionReport) -> pd.DataFrame:
+def reliability_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Alpha (CI) and omega per dimension; None for a region with too few respondents
+    (:func:`reliability_text` says so)."""
+    if _small_region(rep):
+        return None
     labels, lang, r = _dimension_labels(rep), rep.lang, rep.reliability
     return pd.DataFrame({
         text("col_dimension", lang): r["dimension"].map(labels).to_numpy(),
@@ -378,17 +390,17 @@ def outcome_text(rep: RegionReport) -> str:
     p = rep.progress
     if p.empty:
         return (absent_text(rep, "indicators", "indicator_targets")
-                or text("outcome_none", rep.lang))
+                or md("outcome_none", rep.lang))
     counts = p["summary"].value_counts()
-    lines = [text("outcome_summary", rep.lang, n=len(p), achieved=int(counts.get("achieved", 0)),
-                  on_track=int(counts.get("on_track", 0)),
-                  attention=int(len(p) - counts.get("achieved", 0) - counts.get("on_track", 0)))]
+    lines = [md("outcome_summary", rep.lang, n=len(p), achieved=int(counts.get("achieved", 0)),
+                on_track=int(counts.get("on_track", 0)),
+                attention=int(len(p) - counts.get("achieved", 0) - counts.get("on_track", 0)))]
     for _, row in p[~p["summary"].isin(["achieved", "on_track"])].iterrows():
-        lines.append(text("outcome_attention", rep.lang, name=row[f"name_{rep.lang}"],
-                          status=status_label(row["status"], rep.lang).lower(),
-                          latest=row["latest_value"], unit=row["unit"],
-                          latest_year=int(row["latest_year"]), target=row["target_value"],
-                          target_year=int(row["target_year"])))
+        lines.append(md("outcome_attention", rep.lang, name=row[f"name_{rep.lang}"],
+                        status=status_label(row["status"], rep.lang).lower(),
+                        latest=row["latest_value"], unit=row["unit"],
+                        latest_year=int(row["latest_year"]), target=row["target_value"],
+                        target_year=int(row["target_year"])))
     return "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "")
 
 
@@ -433,10 +445,10 @@ def attribution_text(rep: RegionReport) -> str:
     ok = a[a["supported"].astype(bool)] if len(a) else a
     if ok.empty:
         reason = _attribution_reason(a["reason"].iloc[0] if len(a) else "", rep.lang)
-        return text("attribution_none", rep.lang, reason=reason)
+        return md("attribution_none", rep.lang, reason=reason)
     pre_ok = ok[ok["pretrend_pvalue"] > 0.05]
-    return text("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
-                n_control=int(ok["n_control"].max()), n_ok=len(pre_ok), n=len(ok))
+    return md("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
+              n_control=int(ok["n_control"].max()), n_ok=len(pre_ok), n=len(ok))
 
 
 def attribution_table(rep: RegionReport) -> pd.DataFrame | None:
@@ -487,10 +499,14 @@ def _text_cell(value: object) -> str:
 def show(*parts) -> None:
     """Display report pieces in order: Markdown strings, tables/Stylers, figures.
 
-    Figures are closed after display so the notebook shows each exactly once.
+    Strings are Markdown written by this module (:func:`evalkit.i18n.md`: values from
+    the user's files already escaped); tables and Stylers are shown with every cell and
+    label HTML-escaped (:func:`evalkit.escape.safe_table`: a Styler does not escape by
+    itself). Figures are closed after display so the notebook shows each exactly once.
     """
     import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
+    from pandas.io.formats.style import Styler
 
     for part in parts:
         if part is None:
@@ -501,17 +517,32 @@ def show(*parts) -> None:
             display(part)
             plt.close(part)
         elif isinstance(part, pd.DataFrame):
-            display(part.style.hide(axis="index"))
+            display(safe_table(part.style.hide(axis="index")))
+        elif isinstance(part, Styler):
+            display(safe_table(part))
         else:
             display(part)
 
 
+def input_list(manifest: dict) -> MdSafe:
+    """The manifest's input files with the start of their hashes, as Markdown.
+
+    A file name is shown as code only when it is a plain name (letters, digits, ``._-/``):
+    inside a code span Markdown escapes do not apply, so any other name is escaped text.
+    """
+    def name(file: str) -> str:
+        plain = md_filename(file)
+        return f"`{plain}`" if plain == file else plain
+
+    return MdSafe(", ".join(f"{name(str(file))} {md_text(str(meta['sha256'])[:12])}"
+                            for file, meta in manifest["inputs"].items()))
+
+
 def method_text(rep: RegionReport) -> str:
-    inputs = ", ".join(f"`{name}` {meta['sha256'][:12]}"
-                       for name, meta in rep.manifest["inputs"].items())
+    inputs = input_list(rep.manifest)
     digest = manifest_digest(rep.manifest)
-    return (text("method", rep.lang) + "\n\n" + text("method_more", rep.lang) + "\n\n"
-            + text("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
+    return (md("method", rep.lang) + "\n\n" + md("method_more", rep.lang) + "\n\n"
+            + md("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
 
 
 # --- stakeholder coverage ------------------------------------------------------------
@@ -563,14 +594,14 @@ def coverage_text(rep: RegionReport) -> str:
     cov = _coverage(rep)
     categories = cov[cov["sector"].isin(PENTAHELIX)]
     missing = [_category_label(rep, x) for x in engagement.missing_sectors(cov)]
-    missing_text = (text("coverage_missing", rep.lang, sectors=", ".join(missing)) if missing
-                    else text("coverage_complete", rep.lang))
-    out = text("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
-               n_present=int(categories["present"].astype(bool).sum()), missing_text=missing_text)
+    missing_text = (md("coverage_missing", rep.lang, sectors=", ".join(missing)) if missing
+                    else md("coverage_complete", rep.lang))
+    out = md("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
+             n_present=int(categories["present"].astype(bool).sum()), missing_text=missing_text)
     outside = _outside_groups(rep)
     if outside:
         name = _sector_label(rep)
-        out += " " + text("coverage_outside", rep.lang, groups=", ".join(name(s) for s in outside))
+        out += " " + md("coverage_outside", rep.lang, groups=", ".join(name(s) for s in outside))
     return out
 
 
@@ -621,12 +652,14 @@ def shrinkage_text(rep: RegionReport) -> str:
     if row.empty or fit.empty:
         return ""
     r, f = row.iloc[0], fit.iloc[0]
-    if _small_region(rep) or int(r["n"]) < MIN_CELL:  # its raw mean is not published
-        return text("shrinkage_small", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
-                    high=r["shrunken_ci_upp"], min_cell=MIN_CELL)
-    return text("shrinkage_text", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
-                high=r["shrunken_ci_upp"], raw=r["raw_mean"], n=int(r["n"]),
-                weight=r["shrinkage_weight"], icc=f["icc"])
+    if _small_region(rep) or int(r["n"]) < MIN_CELL:
+        # No mean at all: with the shrinkage weight and the grand mean (both published
+        # with the model) the shrunken mean gives the raw mean back. health_text has
+        # already said the region has too few respondents.
+        return ""
+    return md("shrinkage_text", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
+              high=r["shrunken_ci_upp"], raw=r["raw_mean"], n=int(r["n"]),
+              weight=r["shrinkage_weight"], icc=f["icc"])
 
 
 # --- who is less enthusiastic ---------------------------------------------------------------
@@ -638,24 +671,24 @@ def sectors_text(rep: RegionReport) -> str:
     overall = model[(model["dimension"] == "overall") & model["estimate"].notna()]
     if len(overall):
         low = overall.loc[overall["estimate"].idxmin()]
-        parts.append(text("sectors_pooled", lang, reference=name(low["reference"]),
-                          sector=name(low["sector"]), estimate=low["estimate"],
-                          low=low["ci_low"], high=low["ci_upp"]))
+        parts.append(md("sectors_pooled", lang, reference=name(low["reference"]),
+                        sector=name(low["sector"]), estimate=low["estimate"],
+                        low=low["ci_low"], high=low["ci_upp"]))
     tests, pairs = rep.results["sector_tests"], rep.results["sector_pairs"]
     tested = tests.dropna(subset=["pvalue"])
     if tested.empty:
-        parts.append(text("sectors_untestable", lang, min_cell=MIN_CELL))
+        parts.append(md("sectors_untestable", lang, min_cell=MIN_CELL))
     else:
         small = sorted({g.strip() for gs in tests["groups_too_small"] for g in str(gs).split(",")
                         if g.strip()})
         groups = sorted({g.strip() for gs in tested["groups_tested"] for g in gs.split(",")})
         small = [g for g in small if g not in groups]  # too small on some dimensions only
-        parts.append(text(
+        parts.append(md(
             "sectors_region", lang, tested=", ".join(name(g) for g in groups),
             n_sig=int((tested["pvalue"] < 0.05).sum()), n_dim=len(tested),
             n_pairs=int(pairs["significant"].sum()) if len(pairs) else 0,
-            small_text=text("sectors_small", lang, min_cell=MIN_CELL,
-                            sectors=", ".join(name(g) for g in small)) if small else ""))
+            small_text=md("sectors_small", lang, min_cell=MIN_CELL,
+                          sectors=", ".join(name(g) for g in small)) if small else ""))
     return "\n\n".join(parts)
 
 
@@ -720,7 +753,7 @@ def attendance_text(rep: RegionReport) -> str:
         return absent
     invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
     if invited.empty:
-        return text("attendance_none", lang)
+        return md("attendance_none", lang)
     total = int(invited["invitations"].sum())
     rate = float(invited["attended"].astype(float).sum() / total)
     low = invited.loc[invited["rate"].idxmin()]
@@ -731,12 +764,12 @@ def attendance_text(rep: RegionReport) -> str:
         o = overall.iloc[0]
         direction = ("trend_up" if o["or_ci_low"] > 1 else "trend_down" if o["or_ci_upp"] < 1
                      else "trend_flat")
-        trend_text = text("attendance_trend_text", lang, direction=text(direction, lang),
-                          odds=o["odds_ratio"], low=o["or_ci_low"], high=o["or_ci_upp"])
+        trend_text = md("attendance_trend_text", lang, direction=md(direction, lang),
+                        odds=o["odds_ratio"], low=o["or_ci_low"], high=o["or_ci_upp"])
     meetings = rep.results["attendance_time"]["period"].nunique()
-    return (text("attendance_summary", lang, rate=rate, invitations=total, meetings=meetings,
-                 lowest=name(low["sector"]), low_rate=low["rate"], trend=trend_text)
-            + "\n\n" + text("attendance_note", lang))
+    return (md("attendance_summary", lang, rate=rate, invitations=total, meetings=meetings,
+               lowest=name(low["sector"]), low_rate=low["rate"], trend=trend_text)
+            + "\n\n" + md("attendance_note", lang))
 
 
 def attendance_table(rep: RegionReport) -> pd.DataFrame | None:
@@ -771,17 +804,17 @@ def network_text(rep: RegionReport) -> str:
     if absent:
         return absent
     if m.empty or not m["edges"].iat[0]:
-        return text("network_none", lang)
+        return md("network_none", lang)
     m = m.iloc[0]
     central = rep.results["network_central"].head(3)
     isolated = [name(x) for x in rep.results["network_sectors"].query("isolated")["sector"]
                 if x != "unknown"]
-    return text("network_summary", lang, nodes=int(m["nodes"]), edges=int(m["edges"]),
-                density=m["density"], centralisation=m["centralisation"],
-                central=", ".join(central["organisation"]), trust=m["partner_trust_pct"],
-                value=m["partner_value_pct"],
-                isolated_text=text("network_isolated", lang, sectors=", ".join(isolated))
-                if isolated else text("network_connected", lang))
+    return md("network_summary", lang, nodes=int(m["nodes"]), edges=int(m["edges"]),
+              density=m["density"], centralisation=m["centralisation"],
+              central=", ".join(central["organisation"]), trust=m["partner_trust_pct"],
+              value=m["partner_value_pct"],
+              isolated_text=md("network_isolated", lang, sectors=", ".join(isolated))
+              if isolated else md("network_connected", lang))
 
 
 def network_figure(rep: RegionReport):
@@ -849,16 +882,16 @@ def index_text(rep: RegionReport) -> str:
     idx, sens = rep.results["index"], rep.results["index_sensitivity"]
     n = int(rep.results["all_index"]["index"].notna().sum())
     if _small_region(rep) or _index_suppressed(idx):
-        return text("index_small", rep.lang, min_cell=MIN_CELL)
+        return md("index_small", rep.lang, min_cell=MIN_CELL)
     missing = _missing_components(rep)
     if idx.empty or pd.isna(idx["index"].iat[0]) or pd.isna(idx["rank"].iat[0]):
-        return text("index_none", rep.lang, reason=missing or "—")
+        return md("index_none", rep.lang, reason=missing or "—")
     i, s_ = idx.iloc[0], sens.iloc[0]
-    return (text("index_summary", rep.lang, index=i["index"], low=i["ci_low"], high=i["ci_upp"],
-                 rank=int(i["rank"]), n=n, rank_low=int(i["rank_ci_low"]),
-                 rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
-                 sens_high=int(s_["rank_p95"]))
-            + (" " + text("index_missing", rep.lang, components=missing) if missing else "")
+    return (md("index_summary", rep.lang, index=i["index"], low=i["ci_low"], high=i["ci_upp"],
+               rank=int(i["rank"]), n=n, rank_low=int(i["rank_ci_low"]),
+               rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
+               sens_high=int(s_["rank_p95"]))
+            + (" " + md("index_missing", rep.lang, components=missing) if missing else "")
             + "\n\n" + effectiveness.method_text(index_spec(rep.scale, _absent_pillars(rep)),
                                                    lang=rep.lang,
                                                    missing_pillars=_absent_pillars(rep),
@@ -981,7 +1014,7 @@ def findings_text(rep: RegionReport) -> str:
         v = dict(f.values)
         if "dimension" in v:
             v["dimension"] = dims.get(v["dimension"], v["dimension"])
-            v["vs"] = text("vs_below", lang) if v.pop("below") else ""
+            v["vs"] = md("vs_below", lang) if v.pop("below") else ""
         if "sector" in v:
             v["sector"] = name(v["sector"])
         if "sectors" in v:
@@ -991,8 +1024,8 @@ def findings_text(rep: RegionReport) -> str:
             v["names"] = ", ".join(names.get(i, i) for i in v.pop("indicators"))
         if "pillar" in v:
             v["pillar"] = effectiveness.PILLAR_LABELS.get(v["pillar"], {}).get(lang, v["pillar"])
-        lines.append(f"{len(lines) + 1}. " + text(f.key, lang, **v))
-    return text("findings_intro", lang) + "\n\n" + "\n".join(lines)
+        lines.append(f"{len(lines) + 1}. " + md(f.key, lang, **v))
+    return md("findings_intro", lang) + "\n\n" + "\n".join(lines)
 
 
 # --- item answers ---------------------------------------------------------------------------

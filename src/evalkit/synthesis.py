@@ -4,7 +4,9 @@ Regions compared with their uncertainty (partial pooling), the sector effects po
 over regions, the relation between partnership health and outcome progress, the
 partnership effect on indicators with its pre-trend check, and the effectiveness
 ranking with its sensitivity to weights. Like :mod:`evalkit.report`, functions return
-Markdown, tables or figures; the notebook only shows them.
+Markdown, tables or figures; the notebook only shows them (:func:`evalkit.report.show`,
+which HTML-escapes every table cell). Markdown is filled with :func:`evalkit.i18n.md`:
+region and sector names are escaped, only evalkit's own wording formats.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from evalkit import __version__, attribution, models, plots, report_inputs, resu
 from evalkit import index as effectiveness
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.contract import DEFAULT_SCALE, Scale
-from evalkit.i18n import text
+from evalkit.i18n import md, text
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import get_region
 
@@ -70,20 +72,19 @@ def figure(fig, key: str, syn: Synthesis, **values):
 
 def title(syn: Synthesis) -> str:
     fit = syn.tables["shrinkage_fit"].iloc[0]
-    return (f"# {text('syn_title', syn.lang)}\n\n"
-            + text("syn_intro", syn.lang, n_regions=int(fit["n_regions"]), n=int(fit["n"])))
+    return (f"# {md('syn_title', syn.lang)}\n\n"
+            + md("syn_intro", syn.lang, n_regions=int(fit["n_regions"]), n=int(fit["n"])))
 
 
 # --- regions compared with uncertainty ---------------------------------------------------
 
 def _published(table: pd.DataFrame) -> pd.DataFrame:
-    """The shrinkage table with the raw means of regions under MIN_CELL respondents blanked
-    (a small region's raw mean is never published; its shrunken mean is)."""
-    small = table["n"] < MIN_CELL
-    raw = [c for c in ("raw_mean", "raw_ci_low", "raw_ci_upp") if c in table.columns]
-    out = table.copy()
-    out.loc[small, raw] = np.nan
-    return out
+    """The shrinkage table without the regions under MIN_CELL respondents.
+
+    Neither their raw nor their shrunken mean is published: the shrunken mean is the raw
+    one pulled toward the grand mean by the shrinkage weight, and with both of those
+    published it gives the raw mean back."""
+    return table[table["n"] >= MIN_CELL].copy()
 
 
 def pooling_text(syn: Synthesis) -> str:
@@ -91,10 +92,10 @@ def pooling_text(syn: Synthesis) -> str:
     table = syn.tables["shrinkage"]
     table = table[table["n"] >= MIN_CELL] if (table["n"] >= MIN_CELL).any() else table
     moved = table.loc[(table["shrunken"] - table["raw_mean"]).abs().idxmax()]
-    return text("syn_pooling", syn.lang, icc=fit["icc"], icc_low=fit["icc_ci_low"],
-                icc_high=fit["icc_ci_upp"], grand=fit["grand_mean"],
-                region=syn.name(moved["region_code"]), n=int(moved["n"]),
-                raw=moved["raw_mean"], shrunken=moved["shrunken"])
+    return md("syn_pooling", syn.lang, icc=fit["icc"], icc_low=fit["icc_ci_low"],
+              icc_high=fit["icc_ci_upp"], grand=fit["grand_mean"],
+              region=syn.name(moved["region_code"]), n=int(moved["n"]),
+              raw=moved["raw_mean"], shrunken=moved["shrunken"])
 
 
 def caterpillar(syn: Synthesis):
@@ -111,15 +112,20 @@ def caterpillar(syn: Synthesis):
 
 def pooling_table(syn: Synthesis) -> pd.DataFrame:
     t, lang = syn.tables["shrinkage"].sort_values("shrunken", ascending=False), syn.lang
+    # a region under MIN_CELL respondents: no raw or shrunken mean, no weight (together
+    # with the grand mean, the weight and the shrunken mean give the raw mean back)
+    small = (t["n"] < MIN_CELL).to_numpy()
+    too_small = text("too_small", lang, min_cell=MIN_CELL)
     return pd.DataFrame({
         text("syn_col_region", lang): [syn.name(c) for c in t["region_code"]],
         text("col_n", lang): [f"<{MIN_CELL}" if n < MIN_CELL else int(n) for n in t["n"]],
-        text("syn_raw", lang): [text("too_small", lang, min_cell=MIN_CELL) if n < MIN_CELL
-                                else f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi, n in
-                                zip(t["raw_mean"], t["raw_ci_low"], t["raw_ci_upp"], t["n"])],
-        text("syn_shrunken", lang): [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in
-                                     zip(t["shrunken"], t["shrunken_ci_low"], t["shrunken_ci_upp"])],
-        "λ": [f"{w:.2f}" for w in t["shrinkage_weight"]],
+        text("syn_raw", lang): [too_small if s else f"{m:.2f} ({lo:.2f}–{hi:.2f})"
+                                for m, lo, hi, s in
+                                zip(t["raw_mean"], t["raw_ci_low"], t["raw_ci_upp"], small)],
+        text("syn_shrunken", lang): [too_small if s else f"{m:.2f} ({lo:.2f}–{hi:.2f})"
+                                     for m, lo, hi, s in zip(t["shrunken"], t["shrunken_ci_low"],
+                                                             t["shrunken_ci_upp"], small)],
+        "λ": ["—" if s else f"{w:.2f}" for w, s in zip(t["shrinkage_weight"], small)],
     })
 
 
@@ -154,15 +160,15 @@ def sector_text(syn: Synthesis) -> str:
     overall = m[(m["dimension"] == "overall") & m["estimate"].notna()]
     labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
     low = overall.loc[overall["estimate"].idxmin()]
-    return text("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
-                reference=labels.get(low["reference"], low["reference"]), estimate=low["estimate"],
-                low=low["ci_low"], high=low["ci_upp"])
+    return md("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
+              reference=labels.get(low["reference"], low["reference"]), estimate=low["estimate"],
+              low=low["ci_low"], high=low["ci_upp"])
 
 
 def ordinal_text(syn: Synthesis) -> str:
     labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
     reference = syn.tables["sector_ordinal"]["reference"].iat[0]
-    return text("syn_ordinal", syn.lang, reference=labels.get(reference, reference))
+    return md("syn_ordinal", syn.lang, reference=labels.get(reference, reference))
 
 
 # --- health and outcomes -------------------------------------------------------------------------
@@ -182,8 +188,11 @@ class HealthOutcomeFit:
 
 
 def health_outcome_data(syn: Synthesis) -> pd.DataFrame:
-    """Per region: pooled health score and the outcome pillar of the index (0-1)."""
-    health = syn.tables["shrinkage"][["region_code", "shrunken"]]
+    """Per region: pooled health score and the outcome pillar of the index (0-1).
+
+    Regions under MIN_CELL respondents are left out: their health score is not published
+    (see :func:`_published`), and a figure would show it."""
+    health = _published(syn.tables["shrinkage"])[["region_code", "shrunken"]]
     outcome = syn.tables["index_pillars"][["region_code", "outcome"]]
     return health.merge(outcome, on="region_code").dropna()
 
@@ -207,8 +216,8 @@ def health_outcome_fit(data: pd.DataFrame, *, ci: float = 0.95) -> HealthOutcome
 
 def health_outcome_text(syn: Synthesis) -> str:
     fit = health_outcome_fit(health_outcome_data(syn))
-    return text("syn_health_outcome", syn.lang, n=fit.n, slope=fit.slope, low=fit.ci_low,
-                high=fit.ci_upp, p=fit.pvalue, r2=fit.r2, rho=fit.spearman, rho_p=fit.spearman_p)
+    return md("syn_health_outcome", syn.lang, n=fit.n, slope=fit.slope, low=fit.ci_low,
+              high=fit.ci_upp, p=fit.pvalue, r2=fit.r2, rho=fit.spearman, rho_p=fit.spearman_p)
 
 
 def health_outcome_figure(syn: Synthesis):
@@ -235,7 +244,7 @@ def health_outcome_figure(syn: Synthesis):
 def attribution_text(syn: Synthesis) -> str:
     a = syn.tables["attribution"]
     ok = a[a["supported"]]
-    return text("syn_attribution", syn.lang, n=len(ok), n_all=len(a))
+    return md("syn_attribution", syn.lang, n=len(ok), n_all=len(a))
 
 
 def attribution_figures(syn: Synthesis) -> list:
@@ -252,7 +261,7 @@ def attribution_figures(syn: Synthesis) -> list:
 def index_text(syn: Synthesis) -> str:
     scen = syn.tables["index_scenarios"]
     shifts = scen.groupby("scenario")["mean_abs_shift"].first().drop("baseline", errors="ignore")
-    return (text("syn_index", syn.lang, worst=shifts.idxmax(), shift=shifts.max())
+    return (md("syn_index", syn.lang, worst=shifts.idxmax(), shift=shifts.max())
             + "\n\n" + effectiveness.method_text(_index_spec(syn), lang=syn.lang,
                                                  n_boot=results.INDEX_BOOTSTRAP,
                                                  n_draws=results.WEIGHT_DRAWS))
@@ -320,7 +329,8 @@ def index_caption(syn: Synthesis, key: str = "fig_index") -> dict:
 
 
 def method_text(syn: Synthesis) -> str:
-    inputs = ", ".join(f"`{name}` {meta['sha256'][:12]}"
-                       for name, meta in syn.manifest["inputs"].items())
-    return text("provenance", syn.lang, version=__version__,
-                manifest=manifest_digest(syn.manifest), inputs=inputs)
+    from evalkit.report import input_list
+
+    inputs = input_list(syn.manifest)
+    return md("provenance", syn.lang, version=__version__,
+              manifest=manifest_digest(syn.manifest), inputs=inputs)

@@ -262,7 +262,7 @@ def validate_inputs(raw_dir: Path | str) -> pd.DataFrame:
     survey = read("survey", required=True)
     if survey is not None and len(survey) and codebook is not None:
         for warning in _run(problems, names["survey"], lambda: check_columns(
-                codebook, list(survey.columns), paths["survey"])) or []:
+                codebook, list(survey.columns), paths["survey"], frame=survey)) or []:
             problems.add(names["survey"], warning, severity="warning")
         renamed = survey.rename(columns=match_headers(list(survey.columns), codebook,
                                                       path=names["survey"]))
@@ -372,10 +372,21 @@ def _validate_indicators(problems: _Problems, path: Path, aliases: dict, vocab: 
 
 
 def write_problems(problems: pd.DataFrame, path: Path | str) -> Path:
-    """The problems as a CSV (UTF-8 with BOM, so Excel shows the accents)."""
+    """The problems as a CSV (UTF-8 with BOM, so Excel shows the accents).
+
+    Text cells quote values from the user's files: one starting with ``= + - @``, a tab
+    or a line break gets a leading ``'`` (:func:`evalkit.escape.excel_text`, the OWASP
+    CSV-injection rule), so opening the CSV in a spreadsheet runs no formula.
+    """
+    from evalkit.escape import excel_text
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    problems.to_csv(path, index=False, encoding="utf-8-sig")
+    text = problems.select_dtypes(include=["object", "string"]).columns
+    safe = problems.assign(**{c: problems[c].map(excel_text) for c in text})
+    # CRLF rows (RFC 4180): with "\r" in the line terminator, a field holding a CR is
+    # quoted too, so a stray CR in a value cannot split its row
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 
