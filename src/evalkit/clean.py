@@ -12,6 +12,7 @@ records are stored without personal fields.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import re
@@ -23,11 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.aliases import apply_aliases
-from evalkit.codebook import ID_FALLBACK_COLUMNS, Codebook, match_headers, normalize_label
+from evalkit.codebook import (ID_FALLBACK_COLUMNS, Codebook, holds_items, match_headers,
+                              normalize_label)
 from evalkit.config import MAX_MISSING_ITEM_SHARE
 from evalkit.contract import REQUIRED_ROLES, SPEEDER_SECONDS_PER_ITEM
-from evalkit.dates import read_dates
+from evalkit.dates import excel_serial, excel_serial_mask, excel_serial_to_datetime, read_dates
 from evalkit.errors import DataError, InputFileError
+from evalkit.io import header_row_hint
 from evalkit.indicator_fields import (
     DISAGGREGATION_PARSERS,
     DISAGGREGATIONS,
@@ -39,7 +42,38 @@ from evalkit.indicator_fields import (
     unit_factor,
 )
 from evalkit.indicators import ANNUAL_RULES
-from evalkit.regions import RegionNotFoundError, resolve_region
+# The personal-data block lives in evalkit.pii; its names stay importable from here.
+from evalkit.pii import (  # noqa: F401
+    _ANY_PII,
+    _ANY_PII_RE2,
+    PII_COLUMN_PATTERN,
+    PII_PATTERNS,
+    PERSONAL_DATA_REMOVED,
+    Scrubber,
+    _scrub,
+    _scrub_texts,
+    scrub_pii_text,
+    scrub_survey_text,
+)
+from evalkit.regions import RegionNotFoundError, choose_reading, region_readings
+from evalkit.rules import (
+    ABSURD_MAGNITUDE,
+    AMBIGUOUS_NUMBER,
+    AMBIGUOUS_REGION,
+    EXCEL_SERIAL_DATE,
+    FUTURE_YEAR,
+    IMPLAUSIBLE_YEAR,
+    MAX_MAGNITUDE,
+    NON_FINITE_VALUE,
+    NOT_WHOLE_NUMBER,
+    START_IN_FUTURE,
+    TARGET_BEFORE_BASELINE,
+    THOUSANDS_OR_DECIMAL,
+    WHOLE_NUMBER_UNITS,
+    YEAR_RANGE,
+    period_start,
+)
+from evalkit.rules import today as _today
 
 QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", "record"]
 FLAG_COLUMNS = ["table", "source_file", "source_row", "column", "value", "issue", "action"]
@@ -73,19 +107,9 @@ STRAIGHT_LINE_MIN_ITEMS = 10  # a flat run shorter than this is not evidence of 
 NO_ANSWER_LABELS = {"tidak tahu", "tidak tau", "tt", "don't know", "dont know", "do not know",
                     "n/a", "na", "tidak berlaku", "not applicable", "-", "tidak menjawab",
                     "refused", "menolak"}
-# Column names that hold personal data even when the codebook does not mark them.
-PII_COLUMN_PATTERN = re.compile(
-    r"(?i)(^|[_\s])(nama|name|phone|telp|telepon|telefon|hp|wa|whatsapp|email|e_mail|"
-    r"surel|nik|ktp|alamat|address)($|[_\s])")
 _TEST_PATTERN = re.compile(r"^\s*(test|tes|testing|coba|uji( ?coba)?|dummy)\b", re.IGNORECASE)
 _ATTENDED = {"ya", "y", "yes", "hadir", "1", "true", "present"}
 _ABSENT = {"tidak", "t", "no", "n", "absen", "tidak hadir", "0", "false", "absent"}
-# Patterns of personal data that may hide in free-text columns.
-PII_PATTERNS = {
-    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "phone": re.compile(r"(?:\+62[\s-]?|\b0)8[\d\s-]{7,13}\d"),
-    "nik": re.compile(r"\b\d{16}\b"),
-}
 
 
 @dataclass
@@ -169,9 +193,12 @@ def quarantine_rows(frame: pd.DataFrame, mask: pd.Series, *, table: str, source:
     ``source``, ``reason`` and ``detail`` are either one value or one per row of ``frame``.
     """
     rows = frame[mask]
+    detail = _pick(detail, mask)  # details quote raw values: scrubbed like the record
+    detail = (_scrub(detail) if isinstance(detail, str)
+              else np.array(_scrub_texts([str(d) for d in detail]), dtype=object))
     return pd.DataFrame({
         "table": table, "source_file": _pick(source, mask), "source_row": rows["source_row"].to_numpy(),
-        "reason": _pick(reason, mask), "detail": _pick(detail, mask),
+        "reason": _pick(reason, mask), "detail": detail,
         "record": _records(rows.drop(columns="source_row"), list(drop)),
     }, columns=QUARANTINE_COLUMNS)
 
@@ -195,10 +222,16 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Raise :class:`InputFileError` naming the missing columns (and a title row above the
+    header, when the header is found lower down: :func:`evalkit.io.header_row_hint`)."""
+    from evalkit.io import header_row_hint
+
     missing = [c for c in columns if c not in frame.columns]
     if missing:
+        hint = header_row_hint(frame, columns)
         raise InputFileError(source, f"missing column(s) {', '.join(map(repr, missing))}; "
-                                     f"found {', '.join(map(repr, frame.columns))}.")
+                                     f"found {', '.join(map(repr, frame.columns))}."
+                                     + (f" {hint[0].upper()}{hint[1:]}" if hint else ""))
 
 
 def resolve_region_column(frame: pd.DataFrame, column: str, source: str, *,
@@ -208,28 +241,84 @@ def resolve_region_column(frame: pd.DataFrame, column: str, source: str, *,
     ``aliases`` (normalised spelling -> region code or name, the ``region`` kind of
     :func:`evalkit.aliases.read_aliases`) is applied first. Raises :class:`DataError`
     naming the first row with an unmatched name and the closest registry names.
+    ``region_note`` holds, for a name that is a province and a kabupaten/kota, which
+    one was read and why (rule ``ambiguous_region``; see :func:`region_flags`), else None.
     """
+    notes: dict[int, str] = {}
     codes, regions = _region_codes(apply_aliases(frame[column], aliases),
-                                   frame["source_row"].to_numpy(), column, source)
+                                   frame["source_row"].to_numpy(), column, source, notes=notes)
 
     def spread(attribute: str) -> pd.Series:
         if frame.empty:  # text columns, as the non-empty path gives
             return pd.Series(None, index=frame.index, dtype=object)
         return pd.Series(_region_attribute(regions, attribute).array.take(codes),
                          index=frame.index)
+    note = pd.Series(None, index=frame.index, dtype=object)
+    for code, text in notes.items():
+        note[codes == code] = text
     return pd.DataFrame({
         "region_code": spread("code"), "region_name": spread("name"),
         "region_level": spread("level").astype("int64"), "province_code": spread("province_code"),
+        "region_note": note,
     }, index=frame.index)
 
 
+def region_flags(frame: pd.DataFrame, regions: pd.DataFrame, keep: pd.Series, *, table: str,
+                 source: str | pd.Series, column: str = "region") -> pd.DataFrame:
+    """Flags (rule ``ambiguous_region``) of the kept rows whose region name was ambiguous.
+
+    ``regions`` is :func:`resolve_region_column` of ``frame`` (or of its kept rows).
+    """
+    noted = regions["region_note"].reindex(frame.index)
+    mask = keep & noted.notna()
+    return make_flags(frame, mask, table=table, source=source, column=column,
+                      issue=AMBIGUOUS_REGION.name, action=noted)
+
+
+def survey_rule_flags(raw: pd.DataFrame, kept: np.ndarray, region_code: np.ndarray,
+                      region_notes: dict[int, str], *, table: str, source: str,
+                      region_column: str, time_columns: list[str | None]) -> list[pd.DataFrame]:
+    """The plausibility flags of a survey's kept rows (positions ``kept``).
+
+    ``ambiguous_region``: rows whose region code (``region_code``, per kept row, from
+    :func:`_region_codes` with ``notes=region_notes``) has a note. ``excel_serial_date``:
+    rows whose start or end time (``time_columns``; None = no such column) was an Excel
+    serial number (converted by :func:`parse_timestamps`).
+    """
+    keep = pd.Series(False, index=raw.index)
+    keep.iloc[kept] = True
+    note = pd.Series(None, index=raw.index, dtype=object)
+    for code, text in region_notes.items():
+        note.iloc[kept[region_code == code]] = text
+    flags = [make_flags(raw, keep & note.notna(), table=table, source=source,
+                        column=region_column, issue=AMBIGUOUS_REGION.name, action=note)]
+    for column in time_columns:
+        if column is None:
+            continue
+        serial = keep & _serial_mask(raw[column])
+        if serial.any():
+            when = raw[column][serial].map(lambda v: excel_serial_to_datetime(excel_serial(v)))
+            action = pd.Series("", index=raw.index, dtype=object)
+            action[serial] = ("converted from an Excel serial number (1900 date system) to "
+                              + pd.to_datetime(when).dt.strftime("%Y-%m-%d %H:%M:%S")
+                              + " (at the UTC offset of the column's other times)")
+            flags.append(make_flags(raw, serial, table=table, source=source, column=column,
+                                    issue=EXCEL_SERIAL_DATE.name, action=action))
+    return flags
+
+
 def _region_codes(values: pd.Series, source_rows: np.ndarray, column: str, source: str,
-                  rows: np.ndarray | None = None) -> tuple[np.ndarray, list]:
+                  rows: np.ndarray | None = None, *,
+                  notes: dict[int, str] | None = None) -> tuple[np.ndarray, list]:
     """Each row's region as a code into a list of registry entries (one per distinct name).
 
     Only the rows at the positions ``rows`` (default: all) count, as if ``values``
     held only those. Raises :class:`DataError` naming the first such row whose name is
     unmatched (names tried in the order they first appear), then the first blank one.
+
+    A name that is a province and a kabupaten/kota (``Jambi``) is read as the file's
+    other names tell (:func:`evalkit.regions.choose_reading`, rule ``ambiguous_region``);
+    ``notes``, when given, receives {code: the sentence saying which was read and why}.
     """
     codes, names = pd.factorize(values)  # each distinct name looked up once
     if rows is not None:
@@ -237,15 +326,24 @@ def _region_codes(values: pd.Series, source_rows: np.ndarray, column: str, sourc
         source_rows = source_rows[rows]
     present, first = np.unique(codes, return_index=True)  # first row of each name
     regions: list = [None] * len(names)
+    ambiguous: dict[int, list] = {}
     for code, at in sorted(zip(present.tolist(), first.tolist()), key=lambda p: p[1]):
         if code < 0:
             continue
         try:
-            regions[code] = resolve_region(names[code])
+            readings = region_readings(names[code])
         except RegionNotFoundError as exc:
             raise DataError(source, str(exc), row=int(source_rows[at]), column=column) from None
+        regions[code] = readings[0]
+        if len(readings) > 1:
+            ambiguous[code] = readings
     if len(present) and present[0] < 0:
         raise DataError(source, "region is blank.", row=int(source_rows[first[0]]), column=column)
+    others = [regions[c] for c in present.tolist() if c >= 0 and c not in ambiguous]
+    for code, readings in ambiguous.items():
+        regions[code], note = choose_reading(str(names[code]).strip(), readings, others)
+        if notes is not None:
+            notes[code] = note
     return codes, regions
 
 
@@ -283,6 +381,152 @@ def parse_number(values: pd.Series) -> pd.Series:
     uniques = pd.unique(values.astype(object))
     mapping = {u: one(u) for u in uniques if not (isinstance(u, float) and np.isnan(u))}
     return values.astype(object).map(mapping).astype("float64")
+
+
+@dataclass
+class NumberColumn:
+    """Numbers read by :func:`parse_number_column`: the values (float, NaN when not a
+    number), which are inf/-inf/nan written out (``non_finite``), and per value the
+    ``issue`` (:data:`~evalkit.rules.THOUSANDS_OR_DECIMAL` or
+    :data:`~evalkit.rules.AMBIGUOUS_NUMBER` name, else None) with the reading chosen
+    (``note``, "" when no issue)."""
+
+    values: pd.Series
+    non_finite: pd.Series
+    issue: pd.Series
+    note: pd.Series
+
+
+# A number written the Indonesian way (12,5  1.234,5  1.234.567) or the English way
+# (12.5  1,234.5  1,234,567); a group of thousands never starts with 0.
+_ID_NUMBER = re.compile(r"\d+(,\d+)?|[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
+_EN_NUMBER = re.compile(r"\d+(\.\d+)?|[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
+_NON_FINITE_TEXT = re.compile(r"(?i)\s*[+-]?\s*(inf|infinity|nan)\s*")
+_MEANING = {("id", "."): "the dot groups thousands", ("id", ","): "the comma is the decimal mark",
+            ("en", "."): "the dot is the decimal mark", ("en", ","): "the comma groups thousands"}
+_WAY = {"id": "the Indonesian way", "en": "the English way"}
+
+
+def _number_readings(value: object) -> tuple[float, str | None, float | None, float | None]:
+    """(sign, convention, Indonesian reading, English reading) of a text number cell.
+
+    The convention is ``"id"`` or ``"en"`` when only that way reads the text, ``"both"``
+    when both do with different values (``1.250``, ``1,250``), None otherwise (no text,
+    no separator, not a number).
+    """
+    if not isinstance(value, str):
+        return 1.0, None, None, None
+    text = re.sub(r"(?i)\s*(%|persen|percent)\s*$", "", value.strip()).replace(" ", "")
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("+-")
+    indonesian = (float(body.replace(".", "").replace(",", "."))
+                  if _ID_NUMBER.fullmatch(body) else None)
+    english = float(body.replace(",", "")) if _EN_NUMBER.fullmatch(body) else None
+    if indonesian is None and english is None:
+        return sign, None, None, None
+    if indonesian is None or english is None:
+        return sign, "id" if english is None else "en", indonesian, english
+    return sign, ("both" if indonesian != english else None), indonesian, english
+
+
+def _non_finite(values: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Per cell: inf/-inf, or inf or nan written as text (``parsed``: :func:`parse_number`)."""
+    written = values.astype(object).map(
+        lambda v: isinstance(v, str) and bool(_NON_FINITE_TEXT.fullmatch(v)))
+    return pd.Series(np.isinf(parsed.to_numpy()), index=values.index) | written.astype(bool)
+
+
+def _plausible(value: float, unit: object) -> bool:
+    """Whether ``value`` can be a value of ``unit`` (a normalised unit or None)."""
+    if unit in PERCENT_UNITS:
+        return 0 <= value <= 100
+    if unit in WHOLE_NUMBER_UNITS:
+        return float(value).is_integer()
+    return True
+
+
+def parse_number_column(values: pd.Series, *, scopes: pd.Series | None = None,
+                        groups: pd.Series | None = None,
+                        units: pd.Series | None = None) -> NumberColumn:
+    """:func:`parse_number`, with ``1.250`` / ``1,250`` decided by the column, not the cell.
+
+    One separator followed by three digits reads two ways (1250 or 1.25). Such a value
+    is read the way the other text values write numbers: first the values of its own
+    group (indicator) in its scope (sheet), then the whole scope — a decimal comma
+    (``12,5``, ``1.234,5``) or dots grouping thousands (``1.234.567``) elsewhere mean the
+    Indonesian way, a decimal dot (``12.5``) or commas grouping thousands the English way;
+    values of both ways decide nothing. Else its unit decides when only one reading fits
+    it (counts and Rupiah are whole numbers, a percentage is 0-100). Decided values get
+    the issue ``thousands_or_decimal``; the others ``ambiguous_number`` and are read the
+    Indonesian way. Numbers stored as numbers (Excel cells) are evidence of nothing.
+
+    Parameters
+    ----------
+    values : Series
+        The cells as read.
+    scopes, groups, units : Series, optional
+        Per value: its scope (default: one), its group (default: one per scope) and
+        its unit (:func:`evalkit.indicator_fields.normalise_unit`; default: none).
+
+    Returns
+    -------
+    NumberColumn
+        Values as :func:`parse_number` reads them, except the two-way ones.
+    """
+    index = values.index
+    base = parse_number(values)
+    cells = values.astype(object)
+    non_finite = _non_finite(values, base)
+    issue = pd.Series([None] * len(index), index=index, dtype=object)
+    note = pd.Series("", index=index, dtype=object)
+    readings = {u: _number_readings(u) for u in pd.unique(cells) if isinstance(u, str)}
+    way = cells.map(lambda v: readings[v][1] if isinstance(v, str) else None)
+    both = way.eq("both")
+    if not both.any():
+        return NumberColumn(base, non_finite, issue, note)
+    scopes = pd.Series("", index=index) if scopes is None else scopes.astype(str)
+    groups = pd.Series("", index=index) if groups is None else groups.astype(str)
+    units = pd.Series(None, index=index, dtype=object) if units is None else units
+    sure = way.isin(["id", "en"])
+    evidence = pd.DataFrame({"scope": scopes[sure], "group": groups[sure], "way": way[sure],
+                             "cell": cells[sure]})
+    examples = {}  # (scope, group or None) -> {way: first cell written that way}
+    for (scope, group, w), cell in zip(zip(evidence["scope"], evidence["group"],
+                                           evidence["way"]), evidence["cell"]):
+        for key in ((scope, group), (scope, None)):
+            examples.setdefault(key, {}).setdefault(w, cell)
+    for at in np.flatnonzero(both.to_numpy()):
+        cell, scope, group, unit = (cells.iloc[at], scopes.iloc[at], groups.iloc[at],
+                                    units.iloc[at])
+        sign, _, indonesian, english = readings[cell]
+        reading = {"id": sign * indonesian, "en": sign * english}
+        separator = "." if "." in cell else ","
+        chosen, why = None, ""
+        for key, whose in (((scope, group), "this indicator's other values in the sheet"),
+                           ((scope, None), "the sheet's other values")):
+            found = examples.get(key, {})
+            if len(found) == 1:
+                chosen = next(iter(found))
+                why = f"{whose} are written {_WAY[chosen]} (e.g. {found[chosen]!r})"
+                break
+        if chosen is None:
+            fits = [w for w in ("id", "en") if _plausible(reading[w], unit)]
+            if len(fits) == 1:
+                chosen = fits[0]
+                why = ("a percentage is at most 100" if unit in PERCENT_UNITS
+                       else f"the unit {unit!r} counts whole numbers")
+        if chosen is None:
+            issue.iloc[at] = AMBIGUOUS_NUMBER.name
+            note.iloc[at] = (f"read as {reading['id']:.15g} ({_MEANING['id', separator]}, "
+                             f"{_WAY['id']}): neither the other values nor the unit tell "
+                             "which is meant; check it")
+            base.iloc[at] = reading["id"]
+        else:
+            issue.iloc[at] = THOUSANDS_OR_DECIMAL.name
+            note.iloc[at] = (f"read as {reading[chosen]:.15g} ({_MEANING[chosen, separator]}): "
+                             + why)
+            base.iloc[at] = reading[chosen]
+    return NumberColumn(base, non_finite, issue, note)
 
 
 _SHA256_BLOCK = 64  # bytes; HMAC pads (or first hashes) the key to this length
@@ -326,41 +570,6 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     # typed as map types it: text stays its kind of text, Python strings become str
     return pd.Series([one(text) for text in values.tolist()], index=values.index,
                      name=values.name, dtype=values.dtype if text_dtype else str)
-
-
-def scrub_pii_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Replace e-mails, phone numbers and NIKs inside free text; returns (text, changed)."""
-    values = values.astype(object) if values.empty else values  # (typed as it always was)
-    scrubbed = _map_distinct(values, lambda v: None if pd.isna(v) else _scrub(str(v)))
-    return scrubbed, (scrubbed != values) & values.notna()
-
-
-# Matches where any of PII_PATTERNS matches: a text it does not match is left as it is.
-_ANY_PII = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in PII_PATTERNS.values()))
-
-
-# Arrow's regular expressions (RE2) read _ANY_PII as Python does in ASCII text, except
-# that their \\s leaves out \\v and \\x1c-\\x1f: texts with those go to Python too.
-_ANY_PII_RE2 = _ANY_PII.pattern + r"|[\x0b\x1c-\x1f]"
-
-
-def _scrub_texts(texts: list[str]) -> list[str]:
-    """``[_scrub(t) for t in texts]``: the ASCII texts searched for personal data by Arrow
-    at once, so that only those with a hit (and non-ASCII texts) take Python's time."""
-    if len(texts) < 64:
-        return [_scrub(text) for text in texts]
-    arr = pa.array(texts, pa.large_string())
-    maybe = pc.or_(pc.invert(pc.string_is_ascii(arr)),
-                   pc.match_substring_regex(arr, _ANY_PII_RE2)).to_numpy(zero_copy_only=False)
-    return [_scrub(text) if hit else text for text, hit in zip(texts, maybe)]
-
-
-def _scrub(text: str) -> str:
-    if not _ANY_PII.search(text):  # most texts: one search instead of three substitutions
-        return text
-    for kind, pattern in PII_PATTERNS.items():
-        text = pattern.sub(f"[{kind} removed]", text)
-    return text
 
 
 # --- survey ------------------------------------------------------------------------
@@ -462,7 +671,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     an Arrow-backed text column is a full timestamp with a UTC offset and at most
     microseconds (:data:`_ISO_TIMESTAMP`), Arrow parses them (about 6x faster) into the
     same ``datetime64[us, UTC]`` values. Any other column, or one where Arrow rejects a
-    value (31 February, hour 24), is parsed by pandas as before.
+    value (31 February, hour 24), is parsed by pandas as before. Excel serial numbers
+    (:func:`evalkit.dates.excel_serial`: ``45678.5``) are converted (rule
+    ``excel_serial_date``), at the UTC offset most of the column's timestamps have.
     """
     return _parse_timestamps(values)[0]
 
@@ -482,7 +693,64 @@ def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, bool]:
                 micros = pc.fill_null(parsed.cast(pa.int64()), np.iinfo(np.int64).min)  # NaT
                 return pd.Series(micros.to_numpy().view("M8[us]"), index=values.index,
                                  name=values.name).dt.tz_localize("UTC"), True
-    return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601"), False
+    serial = _serial_mask(values)
+    if not serial.any():
+        return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601"), False
+    # Excel serial numbers (rule excel_serial_date): converted, in the 1900 date system.
+    # They hold the wall-clock time without a UTC offset: the offset most of the
+    # column's timestamps have is taken (UTC when none has one).
+    cells = values.to_numpy(dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in cells), bool, len(cells))
+    is_number = np.fromiter((isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                             for v in cells), bool, len(cells))
+    parsed = pd.to_datetime(values.astype(object).where(~serial & ~is_number, None),
+                            utc=True, errors="coerce", format="ISO8601")  # other numbers: NaT
+    if parsed.dt.unit in ("s", "ms"):  # (no text timestamp: keep the serials' milliseconds)
+        parsed = parsed.dt.as_unit("us")
+    texts = pa.array(cells[is_text & ~serial.to_numpy()], type=pa.large_string())
+    offsets = pc.extract_regex(texts, r"(?:T|\s)\d{1,2}:\d{2}.*?(?P<tz>[+-]\d{2}:?\d{2}|Z)\s*$")
+    counts = pc.value_counts(pc.drop_null(pc.struct_field(offsets, [0]))).to_pylist() \
+        if len(texts) else []
+    offset = pd.Timedelta(0)
+    if counts:
+        common = max(counts, key=lambda c: c["counts"])["values"].replace(":", "")
+        if common != "Z":
+            offset = (1 if common[0] == "+" else -1) * pd.Timedelta(
+                hours=int(common[1:3]), minutes=int(common[3:5]))
+    local = pd.to_datetime(values[serial].map(lambda v: excel_serial_to_datetime(excel_serial(v))))
+    parsed[serial] = (local - offset).dt.tz_localize("UTC").astype(parsed.dtype)
+    return parsed, False
+
+
+def _serial_mask(values: pd.Series) -> pd.Series:
+    """:func:`evalkit.dates.excel_serial_mask`, for text at Arrow's speed."""
+    dtype = values.dtype
+    arr = None
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        arr = pa.array(values.array)
+    elif dtype == object:  # text only (else numbers or dates: value by value)
+        try:
+            arr = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = None
+    if arr is not None:
+        if not values.notna().any():
+            return pd.Series(False, index=values.index)
+        maybe = pc.fill_null(pc.match_substring_regex(arr, r"^\s*\d{5}(?:[.,]\d+)?\s*$"), False)
+        hits = maybe.to_numpy(zero_copy_only=False)
+        if not hits.any():
+            return pd.Series(False, index=values.index)
+        mask = pd.Series(False, index=values.index)
+        mask[hits] = excel_serial_mask(values[hits]).to_numpy()
+        return mask
+    if dtype == object and len(values):  # texts mixed with numbers or dates: texts by Arrow
+        is_text = np.fromiter((isinstance(v, str) for v in values.to_numpy()), bool, len(values))
+        if is_text.any():
+            mask = np.zeros(len(values), dtype=bool)
+            mask[is_text] = _serial_mask(values[is_text]).to_numpy()
+            mask[~is_text] = excel_serial_mask(values[~is_text]).to_numpy()
+            return pd.Series(mask, index=values.index)
+    return excel_serial_mask(values)
 
 
 def _matches(texts: pd.Series, pattern: re.Pattern) -> pd.Series:
@@ -787,7 +1055,8 @@ def _review_states(raw: pd.DataFrame) -> tuple[str | None, pd.Series, pd.Series]
 def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: bytes,
                  policy: dict[str, str] | None = None,
                  speeder_seconds: float | None = None,
-                 aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                 aliases: dict[str, dict[str, str]] | None = None,
+                 scrubber: Scrubber | None = None) -> CleanResult:
     """Clean a Kobo/ODK survey export: one row per valid response, items scored on the form's scale.
 
     Parameters
@@ -811,6 +1080,10 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     aliases : dict, optional
         ``{kind: {normalised value: target}}`` (:func:`evalkit.aliases.read_aliases`);
         kinds ``region`` and ``sector`` rewrite those answers before they are looked up.
+    scrubber : evalkit.pii.Scrubber, optional
+        Removes personal data from the organisation and the form's text fields before
+        anything is kept or quarantined (:func:`evalkit.pii.scrub_survey_text`).
+        Default: the patterns and the names in this export's own personal fields.
 
     Returns
     -------
@@ -845,6 +1118,11 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     raw = raw.rename(columns=match_headers(list(raw.columns), codebook, path=source))
     roles = survey_columns(raw.columns, codebook)
     absent = [role for role in SURVEY_REQUIRED if roles.get(role) is None]
+    if absent or any(c not in raw.columns for c in codebook.item_names):
+        # a title row above the real header: say where the header is, not "form version"
+        hint = header_row_hint(raw, lambda values: holds_items(values, codebook))
+        if hint:
+            raise InputFileError(source, hint)
     if absent:
         listed = ", ".join(f"{codebook.roles[r]!r} (role {r!r})" for r in absent)
         raise InputFileError(source, f"the export has no column for the field(s) {listed}; "
@@ -857,6 +1135,10 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                                      "are not in the export; is this the right form version?")
     raw["source_row"] = excel_rows(raw)
     pii = personal_columns(raw.columns, codebook)
+    # free text scrubbed before any row is kept or quarantined (the personal fields
+    # themselves stay: they give the names to mask and the pseudonym, then are dropped)
+    raw, org_changed, text_flags = scrub_survey_text(raw, codebook, roles, pii, scrubber,
+                                                     source=source)
     region_col, sector_col = roles["region"], roles["sector"]
     warnings = []
     if roles.get("id") is not None:
@@ -941,10 +1223,11 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
     ], QUARANTINE_COLUMNS).sort_values("source_row", kind="stable").reset_index(drop=True)
     keep = ~out_mask
     kept = np.flatnonzero(keep.to_numpy())  # positions of the kept rows
+    region_notes: dict[int, str] = {}  # names read by rule ambiguous_region
     region_code, regions = _region_codes(region_values, raw["source_row"].to_numpy(), region_col,
-                                         source, rows=kept)
+                                         source, rows=kept, notes=region_notes)
     org_col = roles.get("organisation")
-    org, org_changed = scrub_pii_text(raw[org_col] if org_col else pd.Series(None, index=raw.index))
+    org = raw[org_col] if org_col else pd.Series(None, index=raw.index, dtype=object)  # scrubbed
     review_flags = pd.DataFrame(columns=FLAG_COLUMNS)
     if review_col is not None and on_hold.any():  # kept, but the form's reviewer has doubts
         review_flags = make_flags(raw, keep & on_hold, table=table, source=source,
@@ -955,7 +1238,10 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                                 column=org_col or "organisation",
                                 issue="personal data in free text",
                                 action="replaced by placeholder", values=pd.Series("[redacted]", index=raw.index)),
-                     review_flags],
+                     text_flags, review_flags,
+                     *survey_rule_flags(raw, kept, region_code, region_notes, table=table,
+                                        source=source, region_column=region_col,
+                                        time_columns=[roles.get("start"), roles.get("end")])],
                     FLAG_COLUMNS)
     # The kept rows in the order of sort_values(["region_code", "started_at", "response_id"],
     # kind="stable") (missing values last), computed by Arrow on the kept rows' keys
@@ -1046,26 +1332,78 @@ def clean_indicator_metadata(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *,
-                            aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                            aliases: dict[str, dict[str, str]] | None = None,
+                            today: _dt.date | None = None) -> CleanResult:
     """Per region and indicator: baseline year/value and target year/value.
 
     ``aliases``: :func:`evalkit.aliases.read_aliases` (its ``region`` kind is used).
+    Quarantine reasons: ``unknown_indicator``, ``non_finite_value``,
+    ``missing_or_unparseable_value``, ``absurd_magnitude``, ``implausible_year``,
+    ``future_year`` (a baseline year after the year of ``today``, default
+    :func:`evalkit.rules.today`; target years may be in the future),
+    ``target_before_baseline`` and ``duplicate_row``. Flags: ``thousands_or_decimal``
+    / ``ambiguous_number`` (the two value columns read together, per indicator, by
+    :func:`parse_number_column`) and ``ambiguous_region``.
     """
     cols = INDICATOR_TARGET_COLUMNS
     require_columns(raw, cols, source)
     raw = raw.assign(source_row=excel_rows(raw))
     raw["indicator_id"] = raw["indicator_id"].astype(str).str.strip()
-    numbers = {c: parse_number(raw[c]) for c in cols[2:]}
+    today = today or _today()
+    years, value_cols = ["baseline_year", "target_year"], ["baseline_value", "target_value"]
+    # both value columns are typed alike: their text decides 1.250 together
+    n = len(raw)
+    unit = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).map(normalise_unit)
+    stacked = parse_number_column(
+        pd.concat([raw[c] for c in value_cols], ignore_index=True),
+        groups=pd.concat([raw["indicator_id"]] * 2, ignore_index=True),
+        units=pd.concat([unit] * 2, ignore_index=True))
+
+    def part(series: pd.Series, i: int) -> pd.Series:
+        return pd.Series(series.to_numpy()[i * n:(i + 1) * n], index=raw.index)
+    numbers = {c: parse_number(raw[c]) for c in years}
+    non_finite = {c: _non_finite(raw[c], numbers[c]) for c in years}
+    for i, c in enumerate(value_cols):
+        numbers[c], non_finite[c] = part(stacked.values, i), part(stacked.non_finite, i).astype(bool)
     reason = pd.Series(None, index=raw.index, dtype=object)
-    reason = reason.mask(~raw["indicator_id"].isin(meta["indicator_id"]), "unknown_indicator")
-    bad_number = pd.concat(numbers, axis=1).isna().any(axis=1)
-    reason = reason.mask(reason.isna() & bad_number, "missing_or_unparseable_value")
-    reason = reason.mask(reason.isna() & raw.duplicated(["region", "indicator_id"]), "duplicate_row")
+    detail = pd.Series("", index=raw.index, dtype=object)
+
+    def quarantine_when(mask: pd.Series, why: str, text: pd.Series | str = "") -> None:
+        nonlocal reason, detail
+        new = reason.isna() & mask
+        reason, detail = reason.mask(new, why), detail.mask(new, text)
+
+    quarantine_when(~raw["indicator_id"].isin(meta["indicator_id"]), "unknown_indicator")
+    for c in cols[2:]:
+        quarantine_when(non_finite[c], NON_FINITE_VALUE.name,
+                        f"{c} " + raw[c].astype(str) + " is not a finite number")
+    quarantine_when(pd.concat(numbers, axis=1).isna().any(axis=1), "missing_or_unparseable_value")
+    for c in value_cols:
+        quarantine_when(numbers[c].abs() > MAX_MAGNITUDE, ABSURD_MAGNITUDE.name,
+                        f"{c} " + raw[c].astype(str) + f" is beyond ±{MAX_MAGNITUDE:.0e}")
+    low, high = YEAR_RANGE
+    for c in years:
+        year = numbers[c]
+        quarantine_when((year % 1 != 0) | ~year.between(low, high), IMPLAUSIBLE_YEAR.name,
+                        f"{c} " + raw[c].astype(str) + f" is not a year from {low} to {high}")
+    quarantine_when(numbers["baseline_year"] > today.year, FUTURE_YEAR.name,
+                    "baseline_year " + raw["baseline_year"].astype(str)
+                    + f" is after the year of the clean ({today.year})")
+    quarantine_when(numbers["target_year"] < numbers["baseline_year"], TARGET_BEFORE_BASELINE.name,
+                    "target_year " + raw["target_year"].astype(str) + " is before baseline_year "
+                    + raw["baseline_year"].astype(str))
+    quarantine_when(raw.duplicated(["region", "indicator_id"]), "duplicate_row")
     quarantine = quarantine_rows(raw, reason.notna(), table="indicator_targets", source=source,
-                                 reason=reason)
+                                 reason=reason, detail=detail)
     keep = reason.isna()
     kept = raw[keep]
     regions = resolve_region_column(kept, "region", source, aliases=_kind(aliases, "region"))
+    flags = [region_flags(raw, regions, keep, table="indicator_targets", source=source)]
+    for i, c in enumerate(value_cols):
+        issue, note = part(stacked.issue, i), part(stacked.note, i)
+        for rule in (THOUSANDS_OR_DECIMAL, AMBIGUOUS_NUMBER):
+            flags.append(make_flags(raw, keep & issue.eq(rule.name), table="indicator_targets",
+                                    source=source, column=c, issue=rule.name, action=note))
     data = pd.DataFrame({
         "region_code": regions["region_code"], "indicator_id": kept["indicator_id"],
         "baseline_year": numbers["baseline_year"][keep].astype("int64"),
@@ -1075,7 +1413,7 @@ def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str, 
     })
     data = data.merge(meta[["indicator_id", "direction"]], on="indicator_id", how="left")
     return CleanResult(data.sort_values(["region_code", "indicator_id"]).reset_index(drop=True),
-                       quarantine)
+                       quarantine, _concat(flags, FLAG_COLUMNS))
 
 
 def indicators_wide_to_long(wide: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -1130,7 +1468,8 @@ def _periods(raw: pd.DataFrame) -> pd.Series:
 
 
 def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *,
-                           aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                           aliases: dict[str, dict[str, str]] | None = None,
+                           today: _dt.date | None = None) -> CleanResult:
     """Indicator values (long format): periods, units and breakdowns read; bad rows quarantined.
 
     Columns: ``region, indicator_id, value`` and ``year`` or ``period`` (a year or a
@@ -1140,12 +1479,16 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *
     :func:`indicators_wide_to_long` keep their own ``source_row``.
 
     Quarantine reasons: ``unknown_indicator``, ``missing_value``,
-    ``unparseable_value``, ``unparseable_period``, ``unknown_disaggregation``,
+    ``non_finite_value`` (inf, nan written out), ``unparseable_value``,
+    ``absurd_magnitude``, ``unparseable_period``, ``future_year`` (a period that starts
+    after ``today``, default :func:`evalkit.rules.today`), ``unknown_disaggregation``,
     ``unit_mismatch`` (a stated unit, or a percent sign, that disagrees with the
     metadata and has no exact conversion), ``impossible_value`` (a percentage outside
     0-100, a negative amount), ``duplicate_row`` and ``conflicting_duplicate`` (same
-    region, indicator, period and breakdown). Flags (row kept): decimal comma, unit
-    converted, gap in a series (flagged, never filled).
+    region, indicator, period and breakdown). Flags (row kept): decimal comma,
+    ``thousands_or_decimal`` / ``ambiguous_number`` (``1.250``, read as
+    :func:`parse_number_column` decides per sheet and indicator), unit converted,
+    ``ambiguous_region``, gap in a series (flagged, never filled).
     """
     if "year" not in raw.columns and "period" not in raw.columns:
         raise InputFileError(source, "indicator values need a 'year' or a 'period' column.")
@@ -1159,13 +1502,18 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *
         files = source + " [" + raw["source_sheet"].astype(str) + "]"
         raw = raw.drop(columns="source_sheet")
     known = raw["indicator_id"].isin(meta["indicator_id"])
-    value = parse_number(raw["value"])
     period = _periods(raw)
     expected = raw["indicator_id"].map(meta.set_index("indicator_id")["unit"]).map(normalise_unit)
     stated = (raw["unit"].map(normalise_unit) if "unit" in raw.columns
               else pd.Series(None, index=raw.index, dtype=object))
     percent_sign = raw["value"].astype(str).str.contains(r"(?i)%|persen|percent", regex=True)
     stated = stated.where(stated.notna() | ~percent_sign, "%")
+    # 1.250: thousands or decimal, decided by the sheet's other values, else the unit
+    numbers = parse_number_column(raw["value"], scopes=files, groups=raw["indicator_id"],
+                                  units=stated.where(stated.notna(), expected))
+    value = numbers.values
+    value_text = raw["value"].astype(str)
+    today = today or _today()
     factor = pd.Series([unit_factor(s, e) for s, e in zip(stated, expected)], index=raw.index,
                        dtype=object)
     breakdown = {name: raw[col].map(DISAGGREGATION_PARSERS[name])
@@ -1184,10 +1532,17 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *
 
     quarantine_when(~known, "unknown_indicator")
     quarantine_when(raw["value"].isna(), "missing_value")
+    quarantine_when(numbers.non_finite, NON_FINITE_VALUE.name,
+                    "value " + value_text + " is not a finite number")
     quarantine_when(value.isna(), "unparseable_value")
+    quarantine_when(value.abs() > MAX_MAGNITUDE, ABSURD_MAGNITUDE.name,
+                    "value " + value_text + f" is beyond ±{MAX_MAGNITUDE:.0e}")
+    period_text = (raw["period"] if "period" in raw.columns else raw["year"]).astype(str)
     quarantine_when(period.isna(), "unparseable_period",
-                    "period " + (raw["period"] if "period" in raw.columns else raw["year"])
-                    .astype(str) + " is not a year or a year-quarter")
+                    "period " + period_text + " is not a year or a year-quarter")
+    future = period.map(lambda p: bool(p) and period_start(*p) > today).astype(bool)
+    quarantine_when(future, FUTURE_YEAR.name,
+                    "period " + period_text + f" starts after the date of the clean ({today})")
     quarantine_when(bad_breakdown, "unknown_disaggregation",
                     "breakdown " + pd.concat([raw[c].map(str) for c in
                                               _disaggregation_columns(raw).values()] or
@@ -1225,9 +1580,15 @@ def clean_indicator_values(raw: pd.DataFrame, meta: pd.DataFrame, source: str, *
     keep = reason.isna()
     text_values = raw["value"].map(lambda v: isinstance(v, str))
     comma_decimal = raw["value"].astype(str).str.fullmatch(r"\s*-?[\d.]*,\d+\s*(%|persen)?\s*")
-    flags = [make_flags(raw, keep & text_values & comma_decimal,
+    # a two-way value (1,250) is flagged by its rule, which says how it was read
+    flags = [make_flags(raw, keep & text_values & comma_decimal & numbers.issue.isna(),
                         table="indicator_values", source=files, column="value",
                         issue="decimal comma", action="read as decimal point")]
+    for rule in (THOUSANDS_OR_DECIMAL, AMBIGUOUS_NUMBER):
+        flags.append(make_flags(raw, keep & numbers.issue.eq(rule.name), table="indicator_values",
+                                source=files, column="value", issue=rule.name,
+                                action=numbers.note))
+    flags.append(region_flags(raw, regions, keep, table="indicator_values", source=files))
     converted = keep & factor.map(lambda f: f is not None and f != 1.0)
     flags.append(make_flags(raw, converted, table="indicator_values", source=files,
                             column="unit", issue="unit differs from the metadata",
@@ -1301,28 +1662,42 @@ def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
 
     ``sectors`` is the codebook's sector lookup (:meth:`Codebook.sector_lookup`);
     ``aliases`` (:func:`evalkit.aliases.read_aliases`) its ``region`` and ``sector`` kinds.
+    Quarantine reasons: ``unknown_sector``, ``non_finite_value``,
+    ``influence_or_interest_not_1_to_5``, ``not_whole_number`` (``3,5``: never
+    truncated) and ``duplicate_row``. Flags: ``ambiguous_region``.
     """
     require_columns(raw, REGISTER_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
     sector = _sector_codes(raw, sectors, aliases)
     influence, interest = parse_number(raw["influence"]), parse_number(raw["interest"])
     reason = pd.Series(None, index=raw.index, dtype=object)
+    detail = pd.Series("", index=raw.index, dtype=object)
     reason = reason.mask(sector.isna(), "unknown_sector")
+    for column, values in (("influence", influence), ("interest", interest)):
+        new = reason.isna() & _non_finite(raw[column], values)
+        reason = reason.mask(new, NON_FINITE_VALUE.name)
+        detail = detail.mask(new, f"{column} " + raw[column].astype(str) + " is not a finite number")
     out_of_scale = ~influence.between(1, 5) | ~interest.between(1, 5)
     reason = reason.mask(reason.isna() & out_of_scale, "influence_or_interest_not_1_to_5")
+    for column, values in (("influence", influence), ("interest", interest)):
+        new = reason.isna() & (values % 1 != 0)
+        reason = reason.mask(new, NOT_WHOLE_NUMBER.name)
+        detail = detail.mask(new, f"{column} " + raw[column].astype(str) + " is not a whole "
+                                  "number of the 1-5 scale: write the whole number meant")
     org = raw["organisation"].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
     regions = resolve_region_column(raw, "region", source, aliases=_kind(aliases, "region"))
     dup = reason.isna() & (regions["region_code"] + "|" + org.str.casefold()).duplicated()
     reason = reason.mask(dup, "duplicate_row")
     quarantine = quarantine_rows(raw, reason.notna(), table="stakeholders", source=source,
-                                 reason=reason)
+                                 reason=reason, detail=detail)
     keep = reason.isna()
     data = pd.DataFrame({"region_code": regions["region_code"],
                          "province_code": regions["province_code"], "organisation": org,
                          "sector": sector, "influence": influence, "interest": interest})[keep]
     data = data.astype({"influence": "int64", "interest": "int64"})
     return CleanResult(data.sort_values(["region_code", "organisation"]).reset_index(drop=True),
-                       quarantine)
+                       quarantine, region_flags(raw, regions, keep, table="stakeholders",
+                                                source=source))
 
 
 def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
@@ -1332,7 +1707,8 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
     ``meeting_date`` is read by :func:`evalkit.dates.read_dates`: ISO dates as they are,
     day-first or month-first decided for the whole column (day-first, with a warning,
     when no value decides it); in a column that mixes both orders the rows either order
-    could read are quarantined as ``ambiguous_date``. ``aliases``: the ``region``,
+    could read are quarantined as ``ambiguous_date``; Excel serial numbers are
+    converted and flagged (``excel_serial_date``). ``aliases``: the ``region``,
     ``sector`` and ``attendance`` kinds of :func:`evalkit.aliases.read_aliases`.
     """
     require_columns(raw, ATTENDANCE_COLUMNS, source)
@@ -1363,30 +1739,55 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
         "sector": sector[keep], "attended": attended[keep].astype(bool),
     })
     data["meeting_date"] = data["meeting_date"].astype("datetime64[ns]")
+    flags = [make_flags(raw, keep & dates.serial, table="attendance", source=source,
+                        column="meeting_date", issue=EXCEL_SERIAL_DATE.name,
+                        action="converted from an Excel serial number (1900 date system) to "
+                               + date.dt.strftime("%Y-%m-%d %H:%M").str.removesuffix(" 00:00")),
+             region_flags(raw, regions, keep, table="attendance", source=source)]
     return CleanResult(data.sort_values(["region_code", "meeting_date", "organisation"])
-                       .reset_index(drop=True), quarantine, warnings=[warning] if warning else [])
+                       .reset_index(drop=True), quarantine, _concat(flags, FLAG_COLUMNS),
+                       warnings=[warning] if warning else [])
 
 
 PARTNERSHIP_TYPES = {"mou": "MOU", "pks": "PKS", "ksd": "KSD", "informal": "informal"}
 
 
 def clean_partnerships(raw: pd.DataFrame, source: str, *,
-                       aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                       aliases: dict[str, dict[str, str]] | None = None,
+                       today: _dt.date | None = None) -> CleanResult:
     """Partnership register: name, type (MOU/PKS/KSD or informal), start year, SDG themes.
 
     ``aliases``: the ``region`` and ``partnership_type`` kinds of
     :func:`evalkit.aliases.read_aliases` (e.g. ``SK Bupati`` -> ``informal``).
+    Quarantine reasons: ``unknown_partnership_type``, ``non_finite_value``,
+    ``unparseable_start_year``, ``implausible_year`` and ``start_in_future`` (a start
+    year after the year of ``today``, default :func:`evalkit.rules.today`). Flags:
+    ``ambiguous_region``.
     """
     require_columns(raw, PARTNERSHIP_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
+    today = today or _today()
     kind = apply_aliases(raw["type"], _kind(aliases, "partnership_type")).map(
         lambda v: PARTNERSHIP_TYPES.get(normalize_label(v)))
     year = parse_number(raw["start_year"])
+    text = "start_year " + raw["start_year"].astype(str)
+    low, high = YEAR_RANGE
     reason = pd.Series(None, index=raw.index, dtype=object)
-    reason = reason.mask(kind.isna(), "unknown_partnership_type")
-    reason = reason.mask(reason.isna() & year.isna(), "unparseable_start_year")
+    detail = pd.Series("", index=raw.index, dtype=object)
+    for mask, why, say in (
+            (kind.isna(), "unknown_partnership_type", ""),
+            (_non_finite(raw["start_year"], year), NON_FINITE_VALUE.name,
+             text + " is not a finite number"),
+            (year.isna(), "unparseable_start_year", ""),
+            ((year % 1 != 0) | ~year.between(low, high), IMPLAUSIBLE_YEAR.name,
+             text + f" is not a year from {low} to {high}"),
+            (year > today.year, START_IN_FUTURE.name,
+             text + f" is after the year of the clean ({today.year}): the partnership has "
+                    "not started")):
+        new = reason.isna() & mask
+        reason, detail = reason.mask(new, why), detail.mask(new, say)
     quarantine = quarantine_rows(raw, reason.notna(), table="partnerships", source=source,
-                                 reason=reason)
+                                 reason=reason, detail=detail)
     keep = reason.isna()
     regions = resolve_region_column(raw[keep], "region", source, aliases=_kind(aliases, "region"))
     data = pd.DataFrame({
@@ -1396,7 +1797,8 @@ def clean_partnerships(raw: pd.DataFrame, source: str, *,
         "sdg_themes": raw["sdg_themes"][keep].astype(str).str.replace(r"\s", "", regex=True),
     })
     return CleanResult(data.sort_values(["region_code", "start_year", "name"])
-                       .reset_index(drop=True), quarantine)
+                       .reset_index(drop=True), quarantine,
+                       region_flags(raw, regions, keep, table="partnerships", source=source))
 
 
 # --- collaboration ties ----------------------------------------------------------------
@@ -1426,8 +1828,9 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     ``unknown`` and flagged. Quarantined: ``self_tie``, ``unknown_level``,
     ``duplicate_row`` and ``conflicting_duplicate`` (the same organisation rating the
     same partner twice with different answers: neither can be preferred). A trust or
-    value rating off the 1-4 scale is set to missing and flagged. An empty register
-    (or an empty ties table) is fine: every name is then not in the register.
+    value rating off the 1-4 scale is set to missing and flagged; one that is inf or
+    nan written out is quarantined (``non_finite_value``). An empty register (or an
+    empty ties table) is fine: every name is then not in the register.
     ``aliases``: the ``region`` kind of :func:`evalkit.aliases.read_aliases`.
     """
     require_columns(raw, TIE_COLUMNS, source)
@@ -1440,6 +1843,11 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason = reason.mask(org_key == partner_key, "self_tie")
     reason = reason.mask(reason.isna() & level.isna(), "unknown_level")
+    detail = pd.Series("", index=raw.index, dtype=object)
+    for column, values in ratings.items():
+        new = reason.isna() & _non_finite(raw[column], values)
+        reason = reason.mask(new, NON_FINITE_VALUE.name)
+        detail = detail.mask(new, f"{column} " + raw[column].astype(str) + " is not a finite number")
     pair = regions["region_code"] + "|" + org_key + "|" + partner_key
     def text(values: pd.Series) -> pd.Series:  # as text even when empty (no rows, no dtype)
         return values.map(str).astype(object)
@@ -1452,7 +1860,7 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     conflict = pd.Series(False, index=raw.index)
     conflict[candidate] = answers > 1
     reason = reason.mask(conflict, "conflicting_duplicate")
-    detail = pd.Series("", index=raw.index).mask(
+    detail = detail.mask(
         conflict, "the same organisation rates the same partner twice with different answers")
     quarantine = quarantine_rows(raw, reason.notna(), table="ties", source=source,
                                  reason=reason, detail=detail)
@@ -1461,7 +1869,7 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     lookup = register.assign(key=register["region_code"] + "|" + _org_key(register["organisation"])
                              ).set_index("key")
     org_at, partner_at = regions["region_code"] + "|" + org_key, regions["region_code"] + "|" + partner_key
-    flags = []
+    flags = [region_flags(raw, regions, keep, table="ties", source=source)]
     for column, at in (("organisation", org_at), ("partner", partner_at)):
         unknown = keep & ~at.isin(lookup.index)
         flags.append(make_flags(raw, unknown, table="ties", source=source, column=column,

@@ -5,6 +5,11 @@ Kepmendagri 300.2.2-2138/2025, 38 provinces and 514 kabupaten/kota). evalkit add
 spelling variants that M&E exports contain (``KOTA JAMBI``, ``Kt. Jambi``,
 ``Jambi City``, ``Kab. Klaten``, ``Kota Baubau``) and an error that lists the closest
 registry names when a value matches nothing.
+
+A bare name that is a province's and a kabupaten/kota's (``Jambi``: Provinsi Jambi and
+Kota Jambi) reads as the province in :func:`resolve_region`; :func:`region_readings`
+lists every reading and :func:`choose_reading` picks the one the rest of a file points
+to (rule ``ambiguous_region`` of :mod:`evalkit.rules`).
 """
 
 from __future__ import annotations
@@ -171,3 +176,65 @@ def resolve_region(value: str) -> Region:
     suggestions = closest_names(text)
     hint = f" Closest registry names: {', '.join(suggestions)}." if suggestions else ""
     raise RegionNotFoundError(f"Region {value!r} is not in the Kemendagri registry.{hint}")
+
+
+@lru_cache(maxsize=1)
+def _shadowed() -> dict[str, list[str]]:
+    """Bare kabupaten/kota names that are a province's name too (``jambi``: Kota Jambi),
+    as name keys -> the kabupaten/kota codes. :func:`resolve_region` reads them as the
+    province."""
+    regions, index = _registry()
+    shadowed: dict[str, list[str]] = {}
+    for region in regions.values():
+        if region.level == 2:
+            bare = _canonical_key(region.name.split(" ", 1)[1]).removeprefix("administrasi")
+            if any(regions[c].level == 1 for c in index.get(bare, [])):
+                shadowed.setdefault(bare, []).append(region.code)
+    return shadowed
+
+
+def region_readings(value: str) -> list[Region]:
+    """Every registry entry a region name can mean, the one :func:`resolve_region` gives first.
+
+    One entry for most names; a province's name that is also a kabupaten/kota's name
+    without its prefix (``Jambi``: Provinsi Jambi and Kota Jambi; ``Gorontalo``: the
+    province, Kabupaten and Kota Gorontalo) gives the province, then those. Raises as
+    :func:`resolve_region` does.
+    """
+    first = resolve_region(value)
+    text = str(value).strip()
+    if first.level != 1 or re.fullmatch(r"\d{2}(\.?\d{2})?", text):
+        return [first]
+    regions, _ = _registry()
+    return [first, *(regions[c] for c in _shadowed().get(_canonical_key(text), []))]
+
+
+def _kind(level: int) -> str:
+    return "provinces" if level == 1 else "kabupaten/kota"
+
+
+def choose_reading(name: str, readings: list[Region], others) -> tuple[Region, str]:
+    """The entry an ambiguous name (:func:`region_readings`) means in its file, and why.
+
+    ``others`` are the regions the file's other (unambiguous) names resolve to. The
+    reading chosen is the one among ``others``, when exactly one is; else the one at the
+    level all ``others`` share, when exactly one is; else the province, the registry's
+    reading of the bare name. The text says which was read and why, for a flag.
+    """
+    others = list(others)
+    codes = {r.code for r in others}
+    named = [r for r in readings if r.code in codes]
+    labels = [f"{'Provinsi ' if r.level == 1 else ''}{r.name} ({r.code})" for r in readings]
+    alternatives = ", ".join(labels[:-1]) + " or " + labels[-1]
+    if len(named) == 1:
+        chosen, why = named[0], "the same file names it elsewhere"
+    else:
+        levels = {r.level for r in others}
+        at_level = [r for r in readings if levels == {r.level}]
+        if len(at_level) == 1:
+            chosen, why = at_level[0], f"the file's other regions are all {_kind(at_level[0].level)}"
+        else:
+            chosen = readings[0]
+            why = ("the file's other regions do not tell which is meant: write the full name "
+                   f"(e.g. '{readings[-1].name}' or 'Provinsi {readings[0].name}') or add an alias")
+    return chosen, f"{name!r} can be {alternatives}; read as {labels[readings.index(chosen)]}: {why}"

@@ -53,6 +53,8 @@ REASON_COLUMNS = {
     "impossible_value": "value", "unit_mismatch": "unit",
     "influence_or_interest_not_1_to_5": "influence", "unknown_level": "level",
     "missing_or_unparseable_value": "baseline_value",
+    "start_in_future": "start_year", "target_before_baseline": "target_year",
+    "not_whole_number": "influence", "non_finite_value": "value", "absurd_magnitude": "value",
 }
 _MAX_ROWS_LISTED = 8  # rows named in one "N rows" problem
 
