@@ -4,6 +4,21 @@ Each region's notebook runs in its own fresh kernel (no state shared between reg
 on the ``evalkit`` kernel of this environment. Outputs are written to temporary names
 and renamed only when complete, so an interrupted run never leaves a report that
 looks finished. A region that fails does not stop the others.
+
+Robustness
+----------
+* **One batch per folder.** :func:`run_reports` holds the reports folder's and the
+  processed folder's lock (:func:`evalkit.lock.hold`); a second batch on either is
+  refused with one line.
+* **Nothing writes after a kill.** The worker processes of ``jobs > 1`` die with the
+  batch (:func:`evalkit.fork_kernel.die_with_parent`), and so do their fork servers and
+  kernels. A report is written under unique temporary names
+  (:func:`evalkit.lock.temp_beside`) and only the batch's own process renames them into
+  place (:func:`commit_outputs`), so a worker that outlived its parent for a moment
+  could only leave temporary files, which the next run removes.
+* **Disk faults stop the batch.** A full disk, or a reports folder evalkit may not write
+  in, is every report's problem: it is raised (the CLI says it in one line) instead of
+  being recorded as each report's failure.
 """
 
 from __future__ import annotations
@@ -25,8 +40,10 @@ from typing import Callable
 from evalkit.config import (KERNEL_ARGUMENTS, KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR,
                             REPORTS_DIR)
 from evalkit.errors import EvalkitError
+from evalkit.fork_kernel import die_with_parent
 from evalkit.io import file_sha256
-from evalkit.pipeline import MANIFEST, manifest_digest
+from evalkit.lock import hold_all, is_disk_fault, temp_beside, write_atomic
+from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region
 from evalkit.results import ensure_results
 
@@ -46,6 +63,8 @@ class RunResult:
     notebook: Path | None = None
     error: str = ""
     skipped: bool = False  # unchanged since its last successful run: not rerun
+    # Renames still to make (:func:`commit_outputs`) when the report was made in a worker.
+    pending: tuple[tuple[Path | None, Path], ...] = ()
 
     @property
     def label(self) -> str:
@@ -94,10 +113,17 @@ def _html_exporter(show_code: bool):
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
+    from evalkit.escape import csp_meta
+
     # nbconvert's lab template loads require.js and MathJax from a CDN: opened from
-    # disk offline they fail (console errors) and the reports need neither.
+    # disk offline they fail (console errors) and the reports need neither. Nor widgets
+    # (their manager is loaded from a CDN). A content-security policy first in <head>
+    # is the second wall behind escaping: the report runs no script at all (it has
+    # none) and loads nothing but data: URLs (escape.CSP_DIRECTIVES).
     offline = DictLoader({"evalkit_report.html.j2": (
         "{%- extends 'lab/index.html.j2' -%}\n"
+        "{%- block html_head -%}" + csp_meta() + "\n{{ super() }}{%- endblock html_head -%}\n"
+        "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
         "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
         "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
         "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")})
@@ -111,9 +137,7 @@ def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
     import nbformat
 
     body, _ = _html_exporter(show_code).from_notebook_node(nbformat.read(notebook, as_version=4))
-    tmp = html.with_name(f".{html.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html)
+    write_atomic(html, body)  # a unique temporary name: two writers never share one
 
 
 # --- incremental runs -------------------------------------------------------------------
@@ -137,11 +161,23 @@ def run_key(notebook: Path, parameters: dict, processed_dir: Path, *, show_code:
     The notebook's bytes, its parameters, the processed data (the manifest digest, which
     covers every raw input's hash), evalkit's code, and the export options.
     """
-    manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
+    manifest = _read_manifest(processed_dir)
     content = {"notebook": file_sha256(notebook), "parameters": parameters,
                "processed": manifest_digest(manifest), "code": code or code_digest(),
                "show_code": show_code}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _read_manifest(processed_dir: Path) -> dict:
+    path = Path(processed_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` "
+                           "first.") from None
+    except ValueError:  # cut off or overwritten: the processed data cannot be trusted
+        raise EvalkitError(f"{path} is damaged (not readable JSON): run `evalkit clean` "
+                           "to rebuild the processed data.") from None
 
 
 def is_current(stem: str, key: str, reports_dir: Path) -> bool:
@@ -151,16 +187,15 @@ def is_current(stem: str, key: str, reports_dir: Path) -> bool:
     if not record.exists() or not all(p.exists() for p in outputs):
         return False
     try:
-        return json.loads(record.read_text(encoding="utf-8")).get("key") == key
-    except json.JSONDecodeError:  # a record cut off mid-write is no record
+        saved = json.loads(record.read_text(encoding="utf-8"))
+        return isinstance(saved, dict) and saved.get("key") == key
+    except (ValueError, OSError):  # a record cut off or garbled is no record
         return False
 
 
 def _write_record(stem: str, key: str, reports_dir: Path, seconds: float) -> None:
-    record = reports_dir / f"{stem}{RUN_RECORD}"
-    tmp = record.with_name(f".{record.name}.tmp")
-    tmp.write_text(json.dumps({"key": key, "seconds": round(seconds, 2)}), encoding="utf-8")
-    os.replace(tmp, record)
+    write_atomic(reports_dir / f"{stem}{RUN_RECORD}",
+                 json.dumps({"key": key, "seconds": round(seconds, 2)}))
 
 
 PREVIOUS_DIR = "_previous"  # reports/_previous/: reports of regions no longer in the data
@@ -231,69 +266,154 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     # papermill saves the whole notebook after every cell by default; the output is a
     # temporary file renamed only when complete, so once at the end (or on failure) will do.
     once = {"request_save_on_cell_execute": False}
-    if not fresh_kernel:
-        from evalkit.kernel_pool import execute_pooled
+    from evalkit.kernel_pool import GuardedKernelManager, execute_pooled
 
+    if not fresh_kernel:
         execute_pooled(notebook, output, parameters, cwd=notebook.parent, **once)
         return
-    pm.execute_notebook(
+    pm.execute_notebook(  # (the kernel dies with this process: GuardedKernelManager)
         str(notebook), str(output), parameters=parameters, **once,
         kernel_name=KERNEL_NAME, language="python", progress_bar=False,
         log_output=False, cwd=str(notebook.parent), extra_arguments=list(KERNEL_ARGUMENTS),
+        kernel_manager_class=GuardedKernelManager,
     )
+
+
+#: One rename of a finished report: (temporary file, final name); None: remove the final name.
+Step = tuple[Path | None, Path]
+
+
+def commit_outputs(steps) -> None:
+    """Make the renames (and removals) of :func:`make_report`, in order.
+
+    Called by the batch's own process: the final names only ever change there.
+    """
+    for source, target in steps:
+        if source is None:
+            Path(target).unlink(missing_ok=True)
+        else:
+            os.replace(source, target)
+
+
+def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
+                key: str = "", show_code: bool = False, fresh_kernel: bool = False
+                ) -> tuple[bool, Path | None, Path | None, str, list[Step]]:
+    """Execute and export one report under temporary names; the renames are returned.
+
+    Returns ``(ok, html, notebook, error, steps)``: ``steps`` (for
+    :func:`commit_outputs`) put the executed notebook, its HTML and the run record
+    under their final names and remove an earlier failure's ``.error.txt`` and
+    ``.failed.ipynb``; after a failure they put the error (and the partial notebook,
+    when there is one) in place instead. Every temporary file has a unique name
+    (:func:`evalkit.lock.temp_beside`) that :func:`remove_leftovers` recognises.
+
+    Raises
+    ------
+    OSError
+        A full disk or a reports folder evalkit may not write in
+        (:func:`evalkit.lock.is_disk_fault`): every report's problem, not this one's.
+        Any other exception becomes the report's failure.
+    """
+    start = time.perf_counter()
+    out_nb, out_html = reports_dir / f"{stem}.ipynb", reports_dir / f"{stem}.html"
+    error_file, failed_nb = reports_dir / f"{stem}.error.txt", reports_dir / f"{stem}.failed.ipynb"
+    record = reports_dir / f"{stem}{RUN_RECORD}"
+    temps: list[Path] = []
+
+    def temp(target: Path, suffix: str = ".tmp") -> Path:
+        temps.append(temp_beside(target, suffix))
+        return temps[-1]
+
+    def discard(keep: tuple[Path, ...] = ()) -> None:
+        for path in temps:
+            if path not in keep:
+                path.unlink(missing_ok=True)
+
+    tmp_nb = None
+    try:
+        record.unlink(missing_ok=True)  # first: an interrupted run must not look finished
+        tmp_nb = temp(reports_dir / stem, ".running.ipynb")
+        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel)
+        tmp_html = temp(out_html)
+        export_html(tmp_nb, tmp_html, show_code=show_code)
+        steps: list[Step] = [(tmp_nb, out_nb), (tmp_html, out_html), (None, error_file),
+                             (None, failed_nb)]
+        if key:
+            tmp_record = temp(record)
+            tmp_record.write_text(json.dumps({"key": key, "seconds": round(
+                time.perf_counter() - start, 2)}), encoding="utf-8")
+            steps.append((tmp_record, record))
+        return True, out_html, out_nb, "", steps
+    except Exception as exc:  # one report's failure must not stop the batch
+        if is_disk_fault(exc):
+            discard()
+            raise
+        message = _describe(exc)
+        try:
+            tmp_error = temp(error_file)
+            tmp_error.write_text(message + "\n\n" + traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            discard()
+            raise
+        steps = [(tmp_error, error_file)]
+        # keep the partial notebook for diagnosis, clearly named
+        partial = tmp_nb is not None and tmp_nb.exists() and tmp_nb.stat().st_size > 0
+        if partial:
+            steps.append((tmp_nb, failed_nb))
+        discard(keep=(tmp_error, tmp_nb) if partial else (tmp_error,))
+        return False, None, None, message, steps
 
 
 def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
                  key: str = "", show_code: bool = False, fresh_kernel: bool = False
                  ) -> tuple[bool, Path | None, Path | None, str]:
-    """Execute one notebook (:func:`execute`) into ``reports_dir/<stem>.ipynb|.html``; never raises.
+    """Execute one notebook (:func:`execute`) into ``reports_dir/<stem>.ipynb|.html``.
 
     Returns ``(ok, html, notebook, error)``. The run record is removed first and
-    written last, and the executed notebook is written under a temporary name and
-    renamed when complete, so an interrupted run never looks finished. A failure
-    leaves ``<stem>.error.txt`` and the partial ``<stem>.failed.ipynb`` for diagnosis.
+    written last, and every output is written under a temporary name and renamed when
+    complete (:func:`make_report`, :func:`commit_outputs`), so an interrupted run never
+    looks finished. A failure leaves ``<stem>.error.txt`` and the partial
+    ``<stem>.failed.ipynb`` for diagnosis. Raises only for a disk fault (see
+    :func:`make_report`).
     """
-    start = time.perf_counter()
-    out_nb, out_html = reports_dir / f"{stem}.ipynb", reports_dir / f"{stem}.html"
-    error_file = reports_dir / f"{stem}.error.txt"
-    tmp_nb = reports_dir / f".{stem}.running.ipynb"
-    (reports_dir / f"{stem}{RUN_RECORD}").unlink(missing_ok=True)
-    try:
-        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel)
-        os.replace(tmp_nb, out_nb)
-        export_html(out_nb, out_html, show_code=show_code)
-        error_file.unlink(missing_ok=True)
-        (reports_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-        if key:
-            _write_record(stem, key, reports_dir, time.perf_counter() - start)
-        return True, out_html, out_nb, ""
-    except Exception as exc:  # one report's failure must not stop the batch
-        message = _describe(exc)
-        error_file.write_text(message + "\n\n" + traceback.format_exc(), encoding="utf-8")
-        if tmp_nb.exists():  # keep the partial notebook for diagnosis, clearly named
-            os.replace(tmp_nb, reports_dir / f"{stem}.failed.ipynb")
-        return False, None, None, message
+    ok, html, nb, error, steps = make_report(notebook, stem, parameters, reports_dir, key=key,
+                                             show_code=show_code, fresh_kernel=fresh_kernel)
+    commit_outputs(steps)
+    return ok, html, nb, error
+
+
+def _result(region: Region | None, lang: str, start: float, made, commit: bool) -> RunResult:
+    ok, html, nb, error, steps = made
+    if commit:
+        commit_outputs(steps)
+        steps = []
+    return RunResult(region, lang, ok, time.perf_counter() - start, html, nb, error,
+                     pending=tuple(steps))
 
 
 def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path,
-               notebook: Path = REGION_NOTEBOOK, **options) -> RunResult:
-    """Execute the regional notebook for one region and export it; never raises.
+               notebook: Path = REGION_NOTEBOOK, *, commit: bool = True, **options) -> RunResult:
+    """Execute the regional notebook for one region and export it; raises only for a
+    disk fault (:func:`make_report`).
 
-    ``options`` go to :func:`run_notebook` (``key``, ``show_code``, ``fresh_kernel``).
+    ``options`` go to :func:`make_report` (``key``, ``show_code``, ``fresh_kernel``).
+    ``commit=False`` (a worker process): the outputs stay under their temporary names and
+    the result's ``pending`` says how to put them in place (:func:`commit_outputs`).
     """
     start = time.perf_counter()
-    ok, html, nb, error = run_notebook(notebook, report_stem(region, lang),
-                                       region_parameters(region, lang, processed_dir),
-                                       reports_dir, **options)
-    return RunResult(region, lang, ok, time.perf_counter() - start, html, nb, error)
+    made = make_report(notebook, report_stem(region, lang),
+                       region_parameters(region, lang, processed_dir), reports_dir, **options)
+    return _result(region, lang, start, made, commit)
 
 
 def region_parameters(region: Region, lang: str, processed_dir: Path) -> dict:
-    return {"region_code": region.code, "lang": lang, "processed_dir": str(processed_dir)}
+    # absolute: the kernel runs in the notebooks' folder, not where the command was typed
+    return {"region_code": region.code, "lang": lang,
+            "processed_dir": os.path.abspath(processed_dir)}
 
 
 def synthesis_parameters(lang: str, processed_dir: Path) -> dict:
-    return {"lang": lang, "processed_dir": str(processed_dir)}
+    return {"lang": lang, "processed_dir": os.path.abspath(processed_dir)}
 
 
 def synthesis_stem(lang: str) -> str:
@@ -302,13 +422,13 @@ def synthesis_stem(lang: str) -> str:
 
 
 def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
-                  notebook: Path = SYNTHESIS_NOTEBOOK, **options) -> RunResult:
-    """Execute the cross-region synthesis notebook in one language; never raises."""
+                  notebook: Path = SYNTHESIS_NOTEBOOK, *, commit: bool = True,
+                  **options) -> RunResult:
+    """Execute the cross-region synthesis notebook in one language (as :func:`run_region`)."""
     start = time.perf_counter()
-    ok, html, nb, error = run_notebook(notebook, synthesis_stem(lang),
-                                       synthesis_parameters(lang, processed_dir), reports_dir,
-                                       **options)
-    return RunResult(None, lang, ok, time.perf_counter() - start, html, nb, error)
+    made = make_report(notebook, synthesis_stem(lang), synthesis_parameters(lang, processed_dir),
+                       reports_dir, **options)
+    return _result(None, lang, start, made, commit)
 
 
 def _describe(exc: Exception) -> str:
@@ -370,14 +490,55 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
     First, reports of regions no longer in the processed data (whatever ``regions``
     this run makes) are moved to ``reports/_previous/`` (:func:`move_stale_reports`);
     ``on_moved`` receives their new paths.
-    """
-    from evalkit.index_page import report_regions
 
+    The batch holds the locks of ``reports_dir`` and ``processed_dir`` throughout
+    (:func:`evalkit.lock.hold`: another batch on either is refused with
+    :class:`evalkit.lock.FolderInUseError`). A processed survey without responses is
+    an error (:func:`require_responses`); a full disk or an unwritable reports folder
+    raises ``OSError`` (see :func:`make_report`).
+    """
     if not Path(processed_dir, "manifest.json").exists():
         raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
     reports_dir = Path(reports_dir)
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(reports_dir)
+    with hold_all([reports_dir, processed_dir], "run"):
+        return _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force,
+                            show_code, scheduler, fresh_kernels, on_done, on_moved)
+
+
+def require_responses(processed_dir: Path = PROCESSED_DATA_DIR) -> None:
+    """Raise :class:`EvalkitError` when the processed survey has no response to report on.
+
+    A survey export with only its header, or whose every row was quarantined, leaves
+    nothing to estimate: the message says which, with the quarantine reasons.
+    """
+    if len(read_processed("survey", processed_dir)):
+        return
+    manifest = _read_manifest(processed_dir)
+    rows = manifest.get("tables", {}).get("survey", {}).get("rows_in", 0)
+    try:  # the survey file's name, as the quarantine records it
+        quarantine = read_processed("quarantine", processed_dir)
+        names = quarantine.loc[quarantine["table"] == "survey", "source_file"].dropna().unique()
+    except (EvalkitError, KeyError):
+        names = []
+    survey = f"the survey ({names[0]})" if len(names) else "the survey"
+    if not rows:
+        raise EvalkitError(f"{survey} has no responses, only a header: export the survey's "
+                           "submissions into data/raw and run again.")
+    reasons = ", ".join(f"{n} {reason.split(': ', 1)[1]}"
+                        for reason, n in manifest.get("quarantine_by_reason", {}).items()
+                        if reason.startswith("survey: "))
+    raise EvalkitError(f"no survey response is left to report on: all {rows} rows of "
+                       f"{survey} were quarantined ({reasons or 'see the quarantine table'}; "
+                       f"quarantine.parquet in {processed_dir} lists each row): fix the "
+                       "export and run again.")
+
+
+def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force, show_code,
+                 scheduler, fresh_kernels, on_done, on_moved) -> list[RunResult]:
+    from evalkit.index_page import report_regions
+
+    require_responses(processed_dir)
+    remove_leftovers(reports_dir)  # (the lock says no other batch is writing them)
     moved = move_stale_reports(reports_dir, report_regions(processed_dir))
     if moved and on_moved:
         on_moved(moved)
@@ -402,13 +563,19 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
             todo.append(i)
 
     def finished(i: int, result: RunResult) -> None:
+        if result.pending:  # made in a worker: only this process puts reports in place
+            commit_outputs(result.pending)
+            result.pending = ()
         done[i] = result
         if on_done:
             on_done(result, len(done), len(tasks))
 
+    in_workers = scheduler is not None or jobs > 1
+
     def call(i: int):
         t = tasks[i]
-        return t.fn, t.args, {"key": t.key, "show_code": show_code, "fresh_kernel": fresh_kernels}
+        return t.fn, t.args, {"key": t.key, "show_code": show_code, "fresh_kernel": fresh_kernels,
+                              "commit": not in_workers}
 
     if scheduler is not None:
         _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)
@@ -422,11 +589,19 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
 
             close_worker_pool()
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # The workers die with this process, even killed (and with them their fork
+        # servers and kernels): nothing is left computing, nothing writes.
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(fn, *args, **kwargs): i for i in todo
                        for fn, args, kwargs in [call(i)]}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
+            try:
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:  # a disk fault, say: start no further report
+                for future in futures:
+                    future.cancel()
+                raise
     return [done[i] for i in range(len(tasks))]
 
 

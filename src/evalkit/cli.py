@@ -3,10 +3,16 @@
 Errors an officer can fix are printed as one line naming the file, row and column (or
 the region and its closest matches) and exit with code 2; no traceback. ``validate``
 lists every problem it finds and exits 1 when there is an error.
+
+The same one line, exit 2, for faults of the folders: an output folder inside the raw
+folder (refused before anything is written), another evalkit already working on the
+folder (:mod:`evalkit.lock`), a full disk, a read-only or forbidden folder, and any
+other ``OSError`` (named by its path).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -55,6 +61,32 @@ def _key(project: Optional[Path]) -> Optional[bytes]:
 def _fail(message: str) -> None:
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(2)
+
+
+def _os_fail(exc: OSError, *folders: Optional[Path]) -> None:
+    """:func:`_fail` with an ``OSError`` in words (a full disk, a read-only folder...)."""
+    from evalkit.lock import os_error_message
+
+    _fail(os_error_message(exc, folders))
+
+
+def _outside_raw(raw_dir: Path, **outputs: Optional[Path]) -> None:
+    """Fail when the raw folder is missing, or an output folder (``processed_dir=...``,
+    ``reports_dir=...``) is inside it: nothing is written there, not even a lock file."""
+    from evalkit.lock import refuse_inside_raw
+
+    if not raw_dir.is_dir():
+        _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
+              "or a project folder with --project.")
+    for name, folder in outputs.items():
+        if name != "csv" and folder is not None and folder.exists() and not folder.is_dir():
+            _fail(f"--{name.replace('_', '-')} {folder} is a file, not a folder: give a "
+                  "folder (it is created when missing).")
+    try:
+        refuse_inside_raw(raw_dir, {f"--{name.replace('_', '-')}": folder
+                                    for name, folder in outputs.items()})
+    except EvalkitError as exc:
+        _fail(str(exc))
 
 
 @app.command("demo-data")
@@ -110,11 +142,14 @@ def clean(
               f"{', '.join(QUALITY_CHECKS)}.")
     policy = dict.fromkeys(flag_only or (), "flag")
     raw_dir, processed_dir, _ = _dirs(project, raw_dir, processed_dir)
+    _outside_raw(raw_dir, processed_dir=processed_dir)
     try:
         _print_clean(run_clean(raw_dir, processed_dir, key=_key(project), policy=policy,
                                speeder_seconds=speeder_seconds))
     except EvalkitError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a full or read-only disk
+        _os_fail(exc, processed_dir)
 
 
 @app.command()
@@ -142,22 +177,31 @@ def run(
     """
     from tqdm import tqdm
 
-    from evalkit.batch import run_reports
+    from evalkit.batch import require_responses, run_reports
     from evalkit.i18n import LANGS
     from evalkit.index_page import report_regions, write_index
+    from evalkit.lock import hold_all
     from evalkit.pipeline import raw_inputs_changed, run_clean
     from evalkit.regions import resolve_region
     from evalkit.summary_xlsx import summary_data, write_summary
 
     raw_dir, processed_dir, reports_dir = _dirs(project, raw_dir, processed_dir, reports_dir)
+    _outside_raw(raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+    locks = contextlib.ExitStack()
     try:
         langs = LANGS if lang == "all" else (lang,)
         if any(lg not in LANGS for lg in langs):
             _fail(f"--lang must be one of {', '.join(LANGS)} or all, not {lang!r}.")
         wanted = [resolve_region(r) for r in region] if region else None
-        if raw_inputs_changed(raw_dir, processed_dir):
-            typer.echo("raw data changed since the last clean: cleaning first")
+        # Both folders for the whole run, reports first (the order every run takes them
+        # in); the clean below and run_reports take them again (re-entrant).
+        locks.enter_context(hold_all([reports_dir, processed_dir], "run"))
+        why: list[str] = []
+        if raw_inputs_changed(raw_dir, processed_dir, why=why):
+            typer.echo(f"{why[0] if why else 'raw data changed since the last clean'}: "
+                       "cleaning first")
             _print_clean(run_clean(raw_dir, processed_dir, key=_key(project)))
+        require_responses(processed_dir)
         regions = report_regions(processed_dir)
         if wanted:
             known = {r.code for r in regions}
@@ -193,6 +237,10 @@ def run(
         index = write_index(reports_dir, processed_dir)  # last: it links what exists
     except EvalkitError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a full or read-only disk, a folder evalkit may not write in
+        _os_fail(exc, reports_dir, processed_dir)
+    finally:
+        locks.close()
     failed = [r for r in results if not r.ok]
     skipped = sum(r.skipped for r in results)
     typer.echo(f"{len(results) - len(failed) - skipped} report(s) written, {skipped} unchanged, "
@@ -224,13 +272,35 @@ def validate(
     if not raw_dir.is_dir():
         _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
               "or a project folder with --project.")
+    if csv is not None:
+        _outside_raw(raw_dir, csv=csv)
     problems = validate_inputs(raw_dir)
     typer.echo(format_problems(problems, raw_dir, csv))
     if csv is not None:
-        write_problems(problems, csv)
+        try:
+            write_problems(problems, csv)
+        except OSError as exc:
+            _os_fail(exc, csv.parent)
         typer.echo(f"problems written to {csv}")
     if (problems["severity"] == "error").any():
         raise typer.Exit(1)
+
+
+def _raw_folder_around(directory: Path) -> Optional[Path]:
+    """The raw folder ``directory`` would lie in (symlinks resolved): the configured one,
+    the ``data/raw`` of a project folder, or a folder holding evalkit's input files
+    (the codebook, the survey export...); None when it lies in none of them."""
+    from evalkit.lock import inside
+    from evalkit.pipeline import RAW_FILES
+
+    here = Path(directory).resolve()
+    for folder in (here, *here.parents):
+        if not folder.is_dir():
+            continue
+        if (folder.name == "raw" and folder.parent.name == "data") or any(
+                (folder / name).is_file() for name in RAW_FILES.values()):
+            return folder
+    return RAW_DATA_DIR if inside(here, RAW_DATA_DIR) else None
 
 
 @app.command()
@@ -240,10 +310,16 @@ def init(directory: Path = typer.Argument(..., help="The new project folder (mus
     a template XLSForm, aliases.csv, data/processed, reports and a README with the contract."""
     from evalkit.project import init_project
 
+    raw = _raw_folder_around(directory)
+    if raw is not None:
+        _fail(f"{directory} is inside the raw data folder {raw}, which is read-only to "
+              "evalkit: make the new project somewhere else.")
     try:
         written = init_project(directory)
     except EvalkitError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _os_fail(exc, Path(directory))
     for path in written:
         typer.echo(f"wrote {path}")
     typer.echo(f"next: put your exports into {Path(directory) / 'data' / 'raw'}, then run "

@@ -26,6 +26,31 @@ with this environment's Python. It exits when its owner closes the connection or
 dies; its kernels are told to watch their parent (``JPY_PARENT_PID``), so they follow.
 Kernels get their own session (process group), as jupyter_client gives its kernels.
 
+Dying with the parent
+---------------------
+A killed ``evalkit run`` (SIGKILL: no handler runs) must not leave its workers, fork
+servers and kernels behind, still computing and writing. On Linux every process evalkit
+starts asks the kernel to kill it when its parent goes (:func:`die_with_parent`,
+``prctl(PR_SET_PDEATHSIG, SIGKILL)``), then checks that its parent is still the one that
+started it (it may have died before the request was made): the batch's worker
+processes (an initializer of the process pool), the fork server right after it starts,
+each forked kernel right after the fork, and kernels started as a new Python
+(:class:`DeathSignalProvisioner` sets it in the child before ``exec``; the setting
+survives ``exec``). The signal comes from the kernel, at once, whatever the dead
+parent's children are doing. Linux sends it when the *thread* that started the child
+ends, so the fork server asks for it only when started from a main thread (a worker
+thread of Dask may end before its process; the server then relies on the closed
+connection, below).
+
+Elsewhere (macOS and the BSDs have no ``PR_SET_PDEATHSIG``; Windows cannot fork) the
+protection is weaker: :func:`die_with_parent` starts a thread that polls the parent
+every half second; the fork server still exits when its owner's end of the socket
+closes (the operating system closes it when the owner dies); kernels still exit through
+ipykernel's own parent poller (``JPY_PARENT_PID``, about a second), and a forked
+kernel's parent is the server. Kernels started as a new Python get no poll thread
+there (a function run between fork and exec cannot start one): they rely on
+ipykernel's poller alone.
+
 :func:`fork_available` says whether this platform can fork kernels; where it cannot,
 kernels start the usual way.
 """
@@ -33,6 +58,8 @@ kernels start the usual way.
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
 import gc
 import json
 import os
@@ -65,19 +92,100 @@ def fork_available() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
+# --- dying with the parent -----------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _load_prctl():
+    """libc's ``prctl`` (Linux), looked up once: the pre-exec hook must not load libraries."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                      ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_prctl = _load_prctl()
+
+
+def death_signal_available() -> bool:
+    """Whether the operating system kills a child when its parent dies (Linux)."""
+    return _prctl is not None
+
+
+def _set_death_signal() -> bool:
+    return _prctl is not None and _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+
+
+def die_with_parent(parent: int | None = None, *, poll: bool = True) -> None:
+    """End this process when its parent process ends.
+
+    On Linux the kernel is asked to SIGKILL this process when its parent goes
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere, with ``poll``, a daemon thread checks
+    the parent every 0.5 s. ``parent`` is the PID of the process that started this one
+    (default: the parent now): when the parent is already another one (the starter died
+    before the request, and this process was handed to init), this process exits at
+    once.
+    """
+    expected = os.getppid() if parent is None else parent
+    if not _set_death_signal() and poll:
+        threading.Thread(target=_watch_parent, args=(expected,), daemon=True,
+                         name="evalkit-parent-watch").start()
+    if os.getppid() != expected:  # gone before the request could matter
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def death_signal_preexec(parent: int | None = None):
+    """A ``preexec_fn`` for ``subprocess.Popen``: the child dies with this process.
+
+    Runs in the child between fork and exec, so it only makes the (pre-loaded)
+    ``prctl`` call and compares PIDs. None where there is no death signal.
+    """
+    if _prctl is None:
+        return None
+    parent = os.getpid() if parent is None else parent
+
+    def preexec() -> None:
+        _set_death_signal()
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 # --- the server (runs as `python -m evalkit.fork_kernel FD`) -------------------------
 
-def _serve(fd: int) -> None:
+def _serve(fd: int, owner: int = 0) -> None:
     """Import what kernels need, then fork a kernel per request until the owner hangs up.
+
+    ``owner``: the PID of the process that started the server, which this process
+    dies with (:func:`die_with_parent`); 0: no death signal (the owner started the
+    server from a thread that may end before it does).
 
     Requests and replies are JSON lines on the socket ``fd``:
     ``{"op": "fork", "args": [...], "env": {...}, "cwd": "..."}`` → ``{"pid": N}``;
     ``{"op": "status", "pid": N}`` → ``{"code": None}`` while it runs, else its exit
     code (negative: killed by that signal).
     """
+    if owner:  # first of all: a server whose owner is gone must not import and wait
+        die_with_parent(owner, poll=False)  # (without the signal: the hang-up, below)
     conn = socket.socket(fileno=fd)
     reader, writer = conn.makefile("rb"), conn.makefile("wb")
     start_path = sys.path[0] if sys.path else None
+    server = os.getpid()
     try:
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         from evalkit.kernel_preload import KERNEL_MODULES, WARM_MODULES, warm_up
@@ -98,6 +206,7 @@ def _serve(fd: int) -> None:
         if request["op"] == "fork":
             pid = os.fork()
             if pid == 0:  # the child: never returns
+                die_with_parent(server, poll=False)  # the server is single-threaded
                 for stream in (reader, writer, conn):
                     stream.close()
                 _become_kernel(request["args"], request["env"], request["cwd"], start_path)
@@ -169,8 +278,11 @@ class ForkServer:
         self._lock = threading.Lock()
         self._conn = ours
         self._reader, self._writer = ours.makefile("rb"), ours.makefile("wb")
+        # The death signal follows the thread that starts the child: ask for it only
+        # from a main thread (other threads, e.g. Dask's, may end before this process).
+        owner = self.owner if threading.current_thread() is threading.main_thread() else 0
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "evalkit.fork_kernel", str(theirs.fileno())],
+            [sys.executable, "-m", "evalkit.fork_kernel", str(theirs.fileno()), str(owner)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         ours.settimeout(timeout)
@@ -298,12 +410,28 @@ def kernel_args(cmd: list[str]) -> list[str] | None:
     return rest[2:] if rest[:2] == _LAUNCHER else None
 
 
-class ForkProvisioner(LocalProvisioner):
+class DeathSignalProvisioner(LocalProvisioner):
+    """``LocalProvisioner`` whose kernel process dies with the process that launched it.
+
+    The kernel gets :func:`death_signal_preexec` as ``preexec_fn`` (Linux; elsewhere it
+    is launched as usual and relies on ipykernel's parent poller). The death signal
+    follows the launching *thread*: launch from a thread that outlives the kernel (the
+    kernel pool's start-up threads live until the pool closes).
+    """
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        preexec = death_signal_preexec()
+        if preexec is not None and "preexec_fn" not in kwargs:
+            kwargs["preexec_fn"] = preexec
+        return await super().launch_kernel(cmd, **kwargs)
+
+
+class ForkProvisioner(DeathSignalProvisioner):
     """Start the kernel as a child of this process's fork server instead of a new Python.
 
     Connection file, ports, signals and shutdown are ``LocalProvisioner``'s. A command
     that is not this environment's ``python -m ipykernel_launcher`` is launched the
-    usual way (``forked`` is then False).
+    usual way, dying with this process (``forked`` is then False).
     """
 
     forked = False
@@ -323,8 +451,8 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-def use_fork_provisioner(km) -> None:
-    """Have the (not yet started) kernel manager ``km`` fork its kernel.
+def use_provisioner(km, provisioner: type[LocalProvisioner] = DeathSignalProvisioner) -> None:
+    """Have the (not yet started) kernel manager ``km`` launch through ``provisioner``.
 
     jupyter_client creates a provisioner from the kernelspec only when the manager has
     none, so setting one here needs neither a kernelspec change nor an entry point.
@@ -333,9 +461,13 @@ def use_fork_provisioner(km) -> None:
         raise RuntimeError("the kernel is already running")
     if not km.kernel_id:
         km.kernel_id = str(uuid.uuid4())
-    km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
-                                     parent=km)
+    km.provisioner = provisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+
+
+def use_fork_provisioner(km) -> None:
+    """Have the (not yet started) kernel manager ``km`` fork its kernel (:class:`ForkProvisioner`)."""
+    use_provisioner(km, ForkProvisioner)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from evalkit import __version__, analysis, report_inputs
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.i18n import LANGS, text
+from evalkit.lock import write_atomic
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed
 from evalkit.regions import Region, get_region
 from evalkit.results import ensure_results, read_result
@@ -82,7 +83,4 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
     path = Path(reports_dir) / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".index.html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, html)  # a unique temporary name, renamed when complete

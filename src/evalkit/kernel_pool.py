@@ -36,6 +36,13 @@ A pool belongs to the process that created it (it owns threads and child process
 In a ``ProcessPoolExecutor`` give each worker its own pool: :func:`execute_pooled` uses
 :func:`worker_pool`, a per-process pool that is created on the worker's first task and
 closed when the worker exits. Do not fork a process that holds a pool.
+
+Every kernel dies with the process that started it, even when that process is killed
+(SIGKILL runs no clean-up): forked kernels die with their fork server, which dies with
+its owner; kernels of a new Python are launched through
+:class:`evalkit.fork_kernel.DeathSignalProvisioner` (:class:`GuardedKernelManager`,
+also what :mod:`evalkit.batch` gives papermill for ``--fresh-kernels``). See "Dying with
+the parent" in :mod:`evalkit.fork_kernel` for Linux and elsewhere.
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ from jupyter_core.utils import run_sync
 
 from evalkit.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.errors import EvalkitError
-from evalkit.fork_kernel import fork_available, fork_server, use_fork_provisioner
+from evalkit.fork_kernel import fork_available, fork_server, use_fork_provisioner, use_provisioner
 
 #: Run silently in each pooled kernel before it is handed out: the imports of
 #: :data:`evalkit.kernel_preload.WARM_MODULES` and one throwaway figure rendered outside
@@ -105,8 +112,25 @@ class KernelInfo:
     warm_seconds: float  # from launch to warmed (wall clock, in the background)
 
 
-class PooledKernelManager(AsyncKernelManager):
-    """An ``AsyncKernelManager`` for one notebook run.
+class GuardedKernelManager(AsyncKernelManager):
+    """An ``AsyncKernelManager`` whose kernel dies with this process.
+
+    Unless a provisioner was set (:func:`evalkit.fork_kernel.use_fork_provisioner`), the
+    kernel is launched through :class:`evalkit.fork_kernel.DeathSignalProvisioner`.
+    Give it to papermill as ``kernel_manager_class`` (nbclient's trait) for kernels
+    papermill starts itself.
+    """
+
+    async def _async_pre_start_kernel(self, **kw: Any):  # type: ignore[override]
+        if self.provisioner is None:  # (not None on restarts)
+            if not self.kernel_id and kw.get("kernel_id"):
+                self.kernel_id = kw.pop("kernel_id")
+            use_provisioner(self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class PooledKernelManager(GuardedKernelManager):
+    """An ``AsyncKernelManager`` for one notebook run, its kernel dying with this process.
 
     It remembers the clients it creates: nbclient does not stop the channels of a client
     it made for a kernel manager it does not own, so :func:`shutdown` stops them (each

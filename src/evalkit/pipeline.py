@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -58,6 +59,8 @@ from evalkit.contract import DEFAULT_SCALE, SPEEDER_SECONDS_PER_ITEM, Scale, pen
 from evalkit.errors import EvalkitError, InputFileError
 from evalkit.indicators import annual_series
 from evalkit.io import file_sha256, read_table, read_workbook
+from evalkit.pii import NAMES_FILE, scrub_inputs
+from evalkit.rules import today as rules_today
 
 # Which raw file holds which input (names as the demo data and data/raw/README.md use).
 RAW_FILES = {
@@ -152,8 +155,10 @@ def input_paths(raw_dir: Path) -> dict[str, Path]:
 
 
 def present_inputs(raw_dir: Path) -> list[Path]:
-    """The input files that exist in ``raw_dir``, ``aliases.csv`` included, by name."""
-    paths = [*input_paths(raw_dir).values(), Path(raw_dir) / ALIASES_FILE]
+    """The input files that exist in ``raw_dir``, ``aliases.csv`` and ``names_to_mask.csv``
+    included, by name."""
+    paths = [*input_paths(raw_dir).values(), Path(raw_dir) / ALIASES_FILE,
+             Path(raw_dir) / NAMES_FILE]
     return sorted(path for path in paths if path.is_file())
 
 
@@ -270,7 +275,8 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
                                               "survey's submissions into this file.")
     warnings = [f"{names['codebook']}: {w}" for w in codebook.warnings]
     warnings += [f"{names['survey']}: {w}"
-                 for w in check_columns(codebook, list(survey_raw.columns), paths["survey"])]
+                 for w in check_columns(codebook, list(survey_raw.columns), paths["survey"],
+                                        frame=survey_raw)]
     raws: dict[str, pd.DataFrame | None] = {"survey": survey_raw}
     for name in ("stakeholders", "attendance", "partnerships", "ties"):
         if not paths[name].is_file():
@@ -284,6 +290,9 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     raws["indicator_targets"], raws["indicator_values"] = ind["targets"], ind["values"]
     if on_read is not None:
         on_read()
+    # personal data out of every free text before anything is cleaned (evalkit.pii)
+    scrubbed = scrub_inputs(raws, ind["metadata"], codebook, names, raw_dir)
+    raws, ind["metadata"] = scrubbed.raws, scrubbed.metadata
 
     meta = (clean_indicator_metadata(ind["metadata"], names["indicators"])
             if ind["metadata"] is not None else empty_table("indicator_metadata"))
@@ -301,7 +310,8 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
                                        aliases=aliases),
     }
     results = {"survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
-                                      policy=policy, speeder_seconds=limit, aliases=aliases)}
+                                      policy=policy, speeder_seconds=limit, aliases=aliases,
+                                      scrubber=scrubbed.scrubber)}
     for name, clean in cleaners.items():  # in this order: ties need the register
         raw = raws[name]
         if raw is not None and len(raw):
@@ -320,13 +330,15 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     tables["dimensions"] = codebook.dimensions
     tables["sectors"] = codebook.sectors_table()
     tables["scale"] = codebook.scale_table()
+    tables.update(scrubbed.labels)  # the same four tables, their labels scrubbed
     tables["quarantine"] = pd.concat([r.quarantine for r in results.values()],
                                      ignore_index=True).astype({"source_row": "int64"}) \
         if any(len(r.quarantine) for r in results.values()) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    flags = [r.flags for r in results.values() if len(r.flags)]
+    flags = [r.flags for r in results.values() if len(r.flags)] + \
+        ([scrubbed.flags] if len(scrubbed.flags) else [])
     tables["flags"] = (pd.concat(flags, ignore_index=True) if flags
                        else pd.DataFrame(columns=FLAG_COLUMNS))
-    warnings += [w for r in results.values() for w in r.warnings]
+    warnings += [w for r in results.values() for w in r.warnings] + scrubbed.warnings
     rows_in = {name: len(frame) if frame is not None else 0 for name, frame in raws.items()}
     rows_in["indicator_metadata"] = len(ind["metadata"]) if ind["metadata"] is not None else 0
     return tables, results, rows_in, warnings, status
@@ -336,17 +348,34 @@ def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     """Every ``values*`` sheet as one long table, each row keeping its sheet and Excel row.
 
     ``values_wide*`` sheets hold one column per year (as officers often keep them) and
-    are reshaped; other ``values*`` sheets (e.g. ``values_quarterly``) are long.
+    are reshaped; other ``values*`` sheets (e.g. ``values_quarterly``) are long and must
+    have ``region``, ``indicator_id``, ``value`` and ``year`` or ``period``: a sheet
+    without one is an :class:`InputFileError` naming the sheet and the column (else its
+    rows would take the blanks another sheet's columns leave and be quarantined as
+    missing values). A blank sheet (no header, no rows) is skipped.
     """
+    required = ("region", "indicator_id", "value")  # and year or period
     parts = []
     for sheet, frame in workbook.items():
-        if not sheet.startswith("values"):
+        if not sheet.startswith("values") or (frame.empty and not len(frame.columns)):
             continue
         if sheet.startswith("values_wide"):
             part = indicators_wide_to_long(frame, f"{name} [{sheet}]")
         else:
+            missing = [repr(c) for c in required if c not in frame.columns]
+            if "year" not in frame.columns and "period" not in frame.columns:
+                missing.append("'year' or 'period'")
+            if missing:
+                raise InputFileError(name, f"sheet {sheet!r} has no column "
+                                           f"{', '.join(missing)}; found "
+                                           f"{', '.join(map(repr, frame.columns))}. A long "
+                                           "values sheet needs region, indicator_id, year or "
+                                           "period, and value (rename the column, or name "
+                                           "the sheet values_wide if it has one column per year).")
             part = frame.assign(source_row=excel_rows(frame))
         parts.append(part.assign(source_sheet=sheet))
+    if not parts:
+        return pd.DataFrame(columns=[*required, "year", "source_row", "source_sheet"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -390,6 +419,8 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
         "warnings": list(warnings),
         "quality_policy": {**DEFAULT_POLICY, **(policy or {})},
         "speeder_seconds": status.speeder_seconds if status is not None else speeder_seconds,
+        # the plausibility rules' "today" (future_year): a new quarter makes the clean stale
+        "rules_date": rules_today().isoformat(),
         "inputs_missing": list(status.missing) if status is not None else [],
         "inputs_empty": list(status.empty) if status is not None else [],
         "form": dict(status.form) if status is not None else {},
@@ -398,12 +429,22 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename (never half-written)."""
+    """Write through a temporary file in the same folder, then rename (never half-written).
+
+    An ``OSError`` that names no file (pyarrow's) is raised again naming ``path``, so
+    the message an officer gets says where the disk is full or read-only.
+    """
+    from evalkit.lock import error_code
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(error_code(exc), exc.strerror or str(exc), str(path)) from exc
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -417,42 +458,106 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
     ``policy`` maps quality checks (:data:`evalkit.clean.QUALITY_CHECKS`) to
     ``"exclude"`` (default) or ``"flag"``; ``speeder_seconds`` is the shortest
     plausible interview (default: SPEEDER_SECONDS_PER_ITEM per scale item).
+
+    The processed folder must lie outside the raw folder (symlinks resolved), and is
+    locked while cleaning (:func:`evalkit.lock.hold`: a second clean or run on it is
+    refused). The manifest records each output's size and SHA-256 (``outputs``), so
+    a table damaged later is found by :func:`raw_inputs_changed`.
     """
+    from evalkit.lock import hold, refuse_inside_raw
+
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
-    if processed_dir.resolve() == raw_dir.resolve():
-        raise EvalkitError("the processed folder must not be the raw folder: data/raw is read-only.")
-    # The inputs are hashed for the manifest in a second thread while they are cleaned
-    # (not while they are read: pandas reads a large CSV on both cores): hashing takes
-    # ~0.4 s per 500 MB, and hashlib releases the GIL. Its errors (a file gone) surface
-    # after cleaning, where they did before.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = []
-        tables, results, rows_in, warnings, status = clean_all(
-            raw_dir, key if key is not None else load_key(), policy, speeder_seconds,
-            on_read=lambda: hashing.append(pool.submit(input_hashes, raw_dir)))
-        manifest = build_manifest(raw_dir, tables, results, rows_in, policy, speeder_seconds,
-                                  warnings, inputs=hashing[0].result(), status=status)
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        _atomic_write(processed_dir / f"{name}.parquet",
-                      lambda p, frame=frame: frame.to_parquet(p, index=False))
-    _atomic_write(processed_dir / MANIFEST, lambda p: p.write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
-    return CleanSummary(manifest, processed_dir)
+    refuse_inside_raw(raw_dir, {"the processed folder": processed_dir})
+    with hold(processed_dir, "clean"):  # the whole clean: a second one is refused at once
+        # The inputs are hashed for the manifest in a second thread while they are cleaned
+        # (not while they are read: pandas reads a large CSV on both cores): hashing takes
+        # ~0.4 s per 500 MB, and hashlib releases the GIL. Its errors (a file gone) surface
+        # after cleaning, where they did before.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = []
+            tables, results, rows_in, warnings, status = clean_all(
+                raw_dir, key if key is not None else load_key(), policy, speeder_seconds,
+                on_read=lambda: hashing.append(pool.submit(input_hashes, raw_dir)))
+            manifest = build_manifest(raw_dir, tables, results, rows_in, policy, speeder_seconds,
+                                      warnings, inputs=hashing[0].result(), status=status)
+        processed_dir.mkdir(parents=True, exist_ok=True)
+        outputs = {}
+
+        def write_table(tmp: Path, frame: pd.DataFrame, name: str) -> None:
+            frame.to_parquet(tmp, index=False)
+            outputs[name] = {"sha256": file_sha256(tmp), "bytes": tmp.stat().st_size}
+
+        for name, frame in tables.items():
+            _atomic_write(processed_dir / f"{name}.parquet",
+                          lambda p, frame=frame, name=name: write_table(p, frame, f"{name}.parquet"))
+        manifest["outputs"] = outputs  # what was written, to tell a damaged table later
+        _atomic_write(processed_dir / MANIFEST, lambda p: p.write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+        return CleanSummary(manifest, processed_dir)
 
 
 def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
-                       processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when there is no manifest, an input file (``aliases.csv`` included) appeared
-    or disappeared, or a raw file's hash differs from the manifest's."""
+                       processed_dir: Path = PROCESSED_DATA_DIR, *,
+                       why: list[str] | None = None) -> bool:
+    """True when the processed data must be rebuilt from the raw files.
+
+    That is: there is no manifest, or it cannot be read; an input file (``aliases.csv``
+    included) appeared or disappeared, or a raw file's hash differs from the
+    manifest's; or a processed table is missing, or its size or SHA-256 differs from
+    what the manifest recorded when it was written (cut off, damaged, edited). ``why``,
+    when given, receives the reason in words.
+    """
+    reasons = why if why is not None else []
     path = Path(processed_dir) / MANIFEST
     if not path.exists():
+        reasons.append(f"no processed data in {processed_dir} yet")
         return True
-    recorded = json.loads(path.read_text(encoding="utf-8")).get("inputs", {})
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        recorded = manifest.get("inputs", {})
+        hashes = {name: entry.get("sha256") for name, entry in recorded.items()}
+        outputs = manifest.get("outputs")
+        tables = [f"{name}.parquet" for name in manifest.get("tables", {})]
+    except (ValueError, OSError, AttributeError, TypeError):  # cut off, garbled
+        reasons.append(f"{path} is damaged")
+        return True
     paths = present_inputs(raw_dir)
-    if {p.name for p in paths} != set(recorded):
+    if {p.name for p in paths} != set(hashes) or any(
+            hashes[p.name] != file_sha256(p) for p in paths):
+        reasons.append("raw data changed since the last clean")
         return True
-    return any(recorded[path.name].get("sha256") != file_sha256(path) for path in paths)
+    if not isinstance(outputs, dict):  # a manifest from before outputs were recorded
+        outputs = {name: None for name in tables}
+    for name, want in outputs.items():
+        table = Path(processed_dir) / name
+        try:
+            if want is None:  # no record: a parquet file starts and ends with PAR1
+                with open(table, "rb") as file:
+                    head = file.read(4)
+                    file.seek(-4, os.SEEK_END)
+                    intact = head == b"PAR1" == file.read(4)
+            else:
+                intact = (table.stat().st_size == want["bytes"]
+                          and file_sha256(table) == want["sha256"])
+        except (OSError, KeyError, TypeError):
+            intact = False
+        if not intact:
+            reasons.append(f"{table} is missing or damaged")
+            return True
+    if _quarter(manifest.get("rules_date")) != _quarter(rules_today().isoformat()):
+        # values quarantined as future_year may have become the present
+        reasons.append("a new quarter began since the last clean (rule future_year)")
+        return True
+    return False
+
+
+def _quarter(iso_date: object) -> tuple[int, int] | None:
+    """(year, quarter) of an ISO date text; None when it is not one."""
+    try:
+        day = date.fromisoformat(str(iso_date))
+    except ValueError:
+        return None
+    return day.year, (day.month - 1) // 3 + 1
 
 
 def manifest_digest(manifest: dict) -> str:
@@ -465,7 +570,13 @@ def read_processed(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.Da
     path = Path(processed_dir) / f"{name}.parquet"
     if not path.exists():
         raise EvalkitError(f"{path} does not exist: run `evalkit clean` first.")
-    return pd.read_parquet(path)
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
+            raise
+        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
+                           "`evalkit clean` to rebuild the processed data.") from exc
 
 
 def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
@@ -474,7 +585,13 @@ def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
     path = Path(processed_dir) / "scale.parquet"
     if not path.exists():
         return DEFAULT_SCALE
-    table = pd.read_parquet(path)
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
+            raise
+        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
+                           "`evalkit clean` to rebuild the processed data.") from exc
     return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
 
 

@@ -7,6 +7,11 @@ sensitivity. :func:`compute_results` computes them (and each region's engagement
 network tables) in one pass; :func:`ensure_results` writes them to
 ``data/processed/results/`` and recomputes only when the processed data changed
 (the processed manifest's digest is stored with them). Notebooks then load and present.
+
+A results table that is missing, cut off or altered since it was written (the stamp
+records each table's size and SHA-256), or an unreadable stamp, makes the results
+stale: they are recomputed. :func:`read_result` names a damaged table instead of
+passing on pyarrow's error.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from evalkit import index as effectiveness
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.errors import EvalkitError
 from evalkit.indicators import achievement_ratio
+from evalkit.io import file_sha256
+from evalkit.lock import temp_beside, write_atomic
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
 from evalkit.regions import Region, get_region
 
@@ -429,7 +436,11 @@ def _processed_digest(processed_dir: Path) -> str:
     path = Path(processed_dir) / MANIFEST
     if not path.exists():
         raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
-    return manifest_digest(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return manifest_digest(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError:  # cut off or overwritten
+        raise EvalkitError(f"{path} is damaged (not readable JSON): run `evalkit clean` to "
+                           "rebuild the processed data.") from None
 
 
 def code_digest() -> str:
@@ -448,20 +459,46 @@ def _stamp(processed_dir: Path) -> dict:
     return {"processed": _processed_digest(processed_dir), "code": code_digest()}
 
 
+def _file_record(path: Path) -> dict:
+    return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
 def results_current(processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when the saved results came from the processed data on disk and this code."""
-    stamp = results_dir(processed_dir) / STAMP
-    if not stamp.exists():
+    """True when the saved results came from the processed data on disk and this code,
+    and every table is there as it was written.
+
+    An unreadable stamp, or a table missing, of another size or another SHA-256 than
+    the stamp records, is not current (the results are recomputed). A stamp from
+    before the tables were recorded counts on their presence only.
+    """
+    out = results_dir(processed_dir)
+    try:
+        saved = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return False
-    saved = json.loads(stamp.read_text(encoding="utf-8"))
-    return all(saved.get(k) == v for k, v in _stamp(processed_dir).items())
+    except (ValueError, OSError):  # cut off, garbled: the results cannot be trusted
+        return False
+    if not isinstance(saved, dict) or not all(
+            saved.get(k) == v for k, v in _stamp(processed_dir).items()):
+        return False
+    files = saved.get("files")
+    if not isinstance(files, dict):  # an older stamp: the tables it lists must exist
+        return all((out / f"{name}.parquet").is_file() for name in saved.get("tables", ()))
+    try:
+        return all(isinstance(want, dict) and (out / name).stat().st_size == want.get("bytes")
+                   and file_sha256(out / name) == want.get("sha256")
+                   for name, want in files.items())
+    except OSError:  # a table gone
+        return False
 
 
 def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False) -> bool:
     """Compute and save the cross-region results unless they are current; True if computed.
 
-    Files are written under temporary names and renamed; the stamp (written last)
-    records the processed data they came from, so an interrupted write is redone.
+    Files are written under unique temporary names and renamed; the stamp (written
+    last) records the processed data they came from and each table's size and SHA-256,
+    so an interrupted write is redone and a table damaged later is detected
+    (:func:`results_current`).
     """
     if not force and results_current(processed_dir):
         return False
@@ -470,12 +507,18 @@ def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = Fa
     out.mkdir(parents=True, exist_ok=True)
     (out / STAMP).unlink(missing_ok=True)
     tables = compute_results(processed_dir)
+    files = {}
     for name, table in tables.items():
-        tmp = out / f".{name}.parquet.{os.getpid()}.tmp"  # unique: kernels may race
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, out / f"{name}.parquet")
-    (out / STAMP).write_text(json.dumps({**stamp, "tables": sorted(tables)}, indent=1),
-                             encoding="utf-8")
+        target = out / f"{name}.parquet"
+        tmp = temp_beside(target)  # unique: kernels may race
+        try:
+            table.to_parquet(tmp, index=False)
+            files[target.name] = _file_record(tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    write_atomic(out / STAMP, json.dumps({**stamp, "tables": sorted(tables), "files": files},
+                                         indent=1))
     return True
 
 
@@ -485,4 +528,10 @@ def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataF
     if not path.exists():
         raise EvalkitError(f"no cross-region result {name!r} in {path.parent}: "
                            "run `evalkit run` (it computes them) first.")
-    return pd.read_parquet(path)
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
+            raise
+        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
+                           "`evalkit run` again to recompute the cross-region results.") from exc

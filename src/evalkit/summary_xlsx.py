@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from evalkit import __version__, analysis, report_inputs, scales
 from evalkit import index as effectiveness
 from evalkit.contract import DEFAULT_SCALE, PENTAHELIX, Scale
+from evalkit.escape import protect_excel_cell
 from evalkit.checks import check_lang
 from evalkit.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.i18n import LANGS
@@ -813,6 +813,11 @@ def _write_sheet(ws, sheet: Sheet) -> None:
     ws.append(sheet.headers)
     for row in sheet.rows:
         ws.append([_cell(v) for v in row])
+    # Names and labels come from the user's files: none may become a live formula
+    # ("=HYPERLINK(...)", "=cmd|..."); evalkit itself writes no formulas.
+    for cells in ws.iter_rows():
+        for cell in cells:
+            protect_excel_cell(cell)
     n_rows, n_cols = len(sheet.rows) + 1, len(sheet.headers)
     for j in range(n_cols):
         letter = get_column_letter(j + 1)
@@ -901,10 +906,6 @@ def write_summary(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESS
     content = workbook_bytes(summary_sheets(data, lang), lang)
     path = Path(reports_dir) / filename
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{filename}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    from evalkit.lock import write_atomic  # a unique temporary name (mkstemp), then renamed
+
+    return write_atomic(path, content)
