@@ -796,3 +796,22 @@ def test_caterpillar_figure_is_sorted_and_deterministic(shrinkage):
     assert caterpillar_figure(table, labels=labels, ax=ax2) is ax2
     assert [t.get_text() for t in ax2.get_yticklabels()] == ticks
     plt.close("all")
+
+
+def test_no_pooling_is_the_raw_mean_with_its_t_interval():
+    from scipy import stats as sps
+
+    from evalkit.models import no_pooling
+
+    y = np.array([2.0, 3.5, 4.0, 3.0, 2.5, 4.5])
+    table, fit = no_pooling(pd.DataFrame({"region_code": ["A"] * 6, "score": y}), ci=0.9)
+    lo, hi = sps.t.interval(0.9, 5, loc=y.mean(), scale=sps.sem(y))
+    row = table.iloc[0]
+    assert row["raw_mean"] == pytest.approx(y.mean()) and row["shrunken"] == row["raw_mean"]
+    assert (row["raw_ci_low"], row["raw_ci_upp"]) == pytest.approx((lo, hi))
+    assert (row["shrunken_ci_low"], row["shrunken_ci_upp"]) == pytest.approx((lo, hi))
+    assert row["shrinkage_weight"] == 1.0 and fit.n_regions == 1 and fit.n == 6
+    assert np.isnan(fit.icc) and np.isnan(fit.tau2)
+    assert fit.sigma2 == pytest.approx(y.var(ddof=1))
+    with pytest.raises(ValueError, match="region_shrinkage"):
+        no_pooling(pd.DataFrame({"region_code": ["A", "B", "B"], "score": [1.0, 2.0, 3.0]}))

@@ -560,3 +560,42 @@ def test_validate_reports_all_five_mistakes(own, tmp_path):
     screen = proc.stdout + proc.stderr
     for kind, value in mistakes.items():
         assert value in screen, f"{kind} ({value!r}) not on screen"
+
+
+# --------------------------------------------------------------------------------------
+# A programme of one region (a single kabupaten's forum): nothing to pool, nothing breaks
+# --------------------------------------------------------------------------------------
+def _one_region(src: Path, dst: Path, region: str = "kota kupang") -> None:
+    """The NTT data set cut down to the respondents, ties, attendance and register of one
+    region (indicators keep every region: they are the province's statistics)."""
+    import shutil
+
+    shutil.copytree(src, dst)
+    for name, column in (("survey.csv", "kab_kota"), ("collaboration_ties.csv", "region"),
+                         ("meeting_attendance.csv", "region"),
+                         ("stakeholder_register.csv", "region")):
+        frame = pd.read_csv(dst / name, dtype=str, sep=";", keep_default_na=False)
+        mine = frame[column].str.lower().str.split().str.join(" ").eq(region)
+        frame[mine].to_csv(dst / name, index=False, sep=";")
+
+
+@pytest.mark.slow
+def test_a_programme_of_one_region_runs(own, tmp_path):
+    raw = tmp_path / "raw"
+    _one_region(own.raw_dir, raw)
+    proc = evalkit("run", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p"),
+                   "--reports-dir", str(tmp_path / "r"), "--jobs", "2", cwd=tmp_path,
+                   timeout=1800)
+    assert proc.returncode == 0, _explain(proc)
+    assert "Traceback" not in proc.stderr
+    shrinkage = pd.read_parquet(tmp_path / "p" / "results" / "shrinkage.parquet")
+    fit = pd.read_parquet(tmp_path / "p" / "results" / "shrinkage_fit.parquet").iloc[0]
+    assert shrinkage["region_code"].tolist() == ["53.71"] and int(fit["n_regions"]) == 1
+    assert np.isnan(fit["icc"])  # no between-region variance to estimate
+    row = shrinkage.iloc[0]
+    assert row["shrunken"] == row["raw_mean"] and row["shrinkage_weight"] == 1.0
+    synthesis = (tmp_path / "r" / "synthesis.en.html").read_text(encoding="utf-8")
+    assert "single region" in synthesis and "needs at least 5 regions" in synthesis
+    for page in (tmp_path / "r").glob("*.html"):
+        body = re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<style.*?</style>", "", page.read_text()))
+        assert not re.search(r"\bnan\b", body), page.name

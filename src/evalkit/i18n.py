@@ -428,6 +428,20 @@ TEXT: dict[str, dict[str, str]] = {
                           "en": "4. Partnership effect on indicators"},
     "h_syn_index": {"id": "5. Peringkat indeks efektivitas dan kepekaannya",
                     "en": "5. Effectiveness ranking and its sensitivity"},
+    "syn_health_outcome_few": {
+        "id": ("Hubungan antara kesehatan kemitraan dan kemajuan hasil antarwilayah memerlukan "
+               "setidaknya {minimum} wilayah dengan skor kesehatan yang dipublikasikan dan pilar "
+               "hasil; program ini memiliki {n}."),
+        "en": ("The association between partnership health and outcome progress across regions "
+               "needs at least {minimum} regions with a published health score and an outcome "
+               "pillar; this programme has {n}."),
+    },
+    "syn_one_region": {
+        "id": ("Program ini hanya memiliki satu wilayah, sehingga tidak ada perbedaan antarwilayah "
+               "untuk diperkirakan: rata-rata wilayah adalah rata-rata mentahnya, tanpa penyusutan."),
+        "en": ("This programme has a single region, so there is no between-region variance to "
+               "estimate: the region's mean is its raw mean, with no shrinkage."),
+    },
     "syn_pooling": {
         "id": ("Model intersep acak (responden di dalam wilayah, REML) memperkirakan bahwa perbedaan "
                "antarwilayah menjelaskan **{icc:.0%}** variasi skor kesehatan (ICC, IK 95% "

@@ -59,6 +59,7 @@ __all__ = [
     "sector_effects_model",
     "ordinal_sector_model",
     "region_shrinkage",
+    "no_pooling",
     "caterpillar_figure",
 ]
 
@@ -1292,6 +1293,48 @@ def region_shrinkage(
                        icc=icc, icc_ci_low=icc_lo, icc_ci_upp=icc_hi, n=int(y.size),
                        n_regions=len(regions), level=ci, n_boot=int(n_boot),
                        converged=bool(converged), boundary=bool(boundary))
+    return table, fit
+
+
+def no_pooling(
+    scores: pd.DataFrame,
+    *,
+    region: str = "region_code",
+    ci: float = CI_LEVEL,
+) -> tuple[pd.DataFrame, ShrinkageFit]:
+    """:func:`region_shrinkage`'s table and fit for a programme with a single region.
+
+    With one region there is no between-region variance to estimate, so nothing can be
+    pooled: the region's estimate is its raw mean with its t interval
+    (``shrinkage_weight`` 1, the "no pooling" end of Gelman & Hill 2007, sec. 12.2),
+    and :math:`\tau^2`, the ICC and its interval are NaN. ``grand_mean`` is the raw
+    mean, ``grand_mean_se`` its standard error.
+
+    References
+    ----------
+    Gelman, A., & Hill, J. (2007). *Data Analysis Using Regression and
+    Multilevel/Hierarchical Models*. Cambridge University Press, sec. 12.2.
+    """
+    check_level(ci)
+    data = _one_score_per_respondent(scores, region)
+    regions = _levels(data[region])
+    if len(regions) != 1:
+        raise ValueError(f"no_pooling is for one region in column {region!r}; found "
+                         f"{len(regions)} (use region_shrinkage).")
+    y = data["score"].to_numpy(dtype="float64")
+    mean = float(y.mean())
+    se = float(y.std(ddof=1) / math.sqrt(y.size)) if y.size >= 2 else np.nan
+    half = float(stats.t.ppf(0.5 + ci / 2, y.size - 1)) * se if y.size >= 2 else np.nan
+    table = pd.DataFrame([{"region_code": regions[0], "n": y.size, "raw_mean": mean,
+                           "raw_ci_low": mean - half, "raw_ci_upp": mean + half,
+                           "shrunken": mean, "shrunken_ci_low": mean - half,
+                           "shrunken_ci_upp": mean + half, "shrinkage_weight": 1.0,
+                           "shrunken_se": se}], columns=SHRINKAGE_COLUMNS)
+    table = table.rename(columns={"region_code": region}).astype({"n": "int64"})
+    sigma2 = float(y.var(ddof=1)) if y.size >= 2 else np.nan
+    fit = ShrinkageFit(grand_mean=mean, grand_mean_se=se, tau2=np.nan, sigma2=sigma2,
+                       icc=np.nan, icc_ci_low=np.nan, icc_ci_upp=np.nan, n=int(y.size),
+                       n_regions=1, level=ci, n_boot=0, converged=False, boundary=False)
     return table, fit
 
 

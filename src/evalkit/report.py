@@ -652,6 +652,8 @@ def shrinkage_text(rep: RegionReport) -> str:
     if row.empty or fit.empty:
         return ""
     r, f = row.iloc[0], fit.iloc[0]
+    if int(f["n_regions"]) < 2:  # a programme of one region: nothing was pooled
+        return ""
     if _small_region(rep) or int(r["n"]) < MIN_CELL:
         # No mean at all: with the shrinkage weight and the grand mean (both published
         # with the model) the shrunken mean gives the raw mean back. health_text has

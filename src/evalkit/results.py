@@ -367,8 +367,10 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
         annual, progress)), on=["region_code", "indicator_id"], how="left")
     # Partial pooling groups respondents by the region_code they answered for, so no
     # one is counted twice; a province's row holds the province-level respondents.
-    shrinkage, fit = timed("shrinkage", lambda: models.region_shrinkage(
-        scores, ci=0.95, n_boot=500, seed=SEED))
+    # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
+    one_region = scores["region_code"].dropna().nunique() < 2
+    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=0.95) if one_region
+                           else models.region_shrinkage(scores, ci=0.95, n_boot=500, seed=SEED))
     # Coverage counts pentahelix categories through the form's mapping of its sectors;
     # a group outside the five is listed, never counted.
     coverage = timed("coverage", lambda: _coverage(

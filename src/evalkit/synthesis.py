@@ -65,6 +65,8 @@ def figure(fig, key: str, syn: Synthesis, **values):
     """A figure with its numbered caption and alt text (see :func:`evalkit.report.figure`)."""
     from IPython.display import HTML
 
+    if fig is None:  # nothing to draw (e.g. too few regions): no number, no caption
+        return None
     syn.figures += 1
     return HTML(plots.figure_html(fig, text("figure", syn.lang, n=syn.figures),
                                   text(key, syn.lang, **values)))
@@ -89,6 +91,8 @@ def _published(table: pd.DataFrame) -> pd.DataFrame:
 
 def pooling_text(syn: Synthesis) -> str:
     fit = syn.tables["shrinkage_fit"].iloc[0]
+    if int(fit["n_regions"]) < 2:  # one region: no between-region variance, nothing pooled
+        return md("syn_one_region", syn.lang)
     table = syn.tables["shrinkage"]
     table = table[table["n"] >= MIN_CELL] if (table["n"] >= MIN_CELL).any() else table
     moved = table.loc[(table["shrunken"] - table["raw_mean"]).abs().idxmax()]
@@ -158,6 +162,8 @@ def ordinal_table(syn: Synthesis) -> pd.DataFrame:
 def sector_text(syn: Synthesis) -> str:
     m = syn.tables["sector_model"]
     overall = m[(m["dimension"] == "overall") & m["estimate"].notna()]
+    if overall.empty:  # no model fitted (one region, or too few respondents per sector)
+        return ""
     labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
     low = overall.loc[overall["estimate"].idxmin()]
     return md("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
@@ -214,8 +220,17 @@ def health_outcome_fit(data: pd.DataFrame, *, ci: float = 0.95) -> HealthOutcome
                             float(fit.rsquared), float(rho), float(p), len(data))
 
 
+# A slope across fewer regions than this is a line through a handful of points (and HC3
+# needs n > 2 to have any residual degrees of freedom at all).
+HEALTH_OUTCOME_MIN_REGIONS = 5
+
+
 def health_outcome_text(syn: Synthesis) -> str:
-    fit = health_outcome_fit(health_outcome_data(syn))
+    data = health_outcome_data(syn)
+    if len(data) < HEALTH_OUTCOME_MIN_REGIONS:
+        return md("syn_health_outcome_few", syn.lang, n=len(data),
+                  minimum=HEALTH_OUTCOME_MIN_REGIONS)
+    fit = health_outcome_fit(data)
     return md("syn_health_outcome", syn.lang, n=fit.n, slope=fit.slope, low=fit.ci_low,
               high=fit.ci_upp, p=fit.pvalue, r2=fit.r2, rho=fit.spearman, rho_p=fit.spearman_p)
 
@@ -224,6 +239,8 @@ def health_outcome_figure(syn: Synthesis):
     import matplotlib.pyplot as plt
 
     data = health_outcome_data(syn)
+    if len(data) < HEALTH_OUTCOME_MIN_REGIONS:
+        return None
     fit = health_outcome_fit(data)
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     ax.scatter(data["shrunken"], data["outcome"], color="#1f78b4", zorder=3)
