@@ -453,8 +453,13 @@ def test_a_report_made_in_a_worker_changes_no_final_name_until_committed(tmp_pat
     notebook = write_notebook(tmp_path / "nb.ipynb", "print(x * 2)", parameters="x = 1")
     reports = tmp_path / "reports"
     reports.mkdir()
-    ok, html, nb, error, steps = make_report(notebook, "15.71-kota-jambi", {"x": 21}, reports,
-                                             key="k")
+    from evalkit.kernel_pool import close_worker_pool
+
+    try:
+        ok, html, nb, error, steps = make_report(notebook, "15.71-kota-jambi", {"x": 21},
+                                                 reports, key="k")
+    finally:  # the in-process pool keeps kernels ahead: later tests count this process's kernels
+        close_worker_pool()
     assert ok and not error
     assert not html.exists() and not nb.exists()  # only temporary names so far
     assert all(p.name.startswith(".") for p in reports.iterdir())
