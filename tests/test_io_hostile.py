@@ -560,3 +560,32 @@ def test_cli_password_protected_indicators(raw_copy, tmp_path):
     (raw_copy / "indicators.xlsx").write_bytes(compound_file(["EncryptionInfo",
                                                               "EncryptedPackage"]))
     assert "indicators.xlsx: is password-protected" in clean_output(raw_copy, tmp_path)
+
+
+@pytest.mark.parametrize("header", ["region,organisation,organisation,sector",
+                                    "region;nama_lembaga;sector;nama_lembaga"])
+def test_two_columns_with_one_name_are_refused(tmp_path, header):
+    sep = ";" if ";" in header else ","
+    path = tmp_path / "register.csv"
+    path.write_text(header + "\n" + sep.join(["Kota Jambi", "A", "B", "C"]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"^register\.csv: two columns are named"):
+        read_table(path)
+
+
+def test_a_column_really_named_like_a_mangled_one_is_read(tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_text("q1,q1.1,value\n1,2,3\n", encoding="utf-8")
+    assert list(read_table(path).columns) == ["q1", "q1.1", "value"]
+
+
+def test_two_columns_with_one_name_in_a_workbook_are_refused(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "survey.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["region", "q01", "q01"])
+    book.active.append(["Kota Jambi", 3, 4])
+    book.save(path)
+    with pytest.raises(InputFileError, match=r"^survey\.xlsx: two columns are named 'q01'"):
+        read_table(path)

@@ -53,6 +53,7 @@ POSITIVES = [
     ("(+62) 812-3456-7890", "[phone removed]"),
     ("(62) 812 3456 7890", "[phone removed]"),
     ("+62 (812) 3456-7890", "[phone removed]"),
+    ("+62.812.3456.7807", "[phone removed]"),
     ("+62 (0)812 3456 7890", "[phone removed]"),
     ("WA +62 812-3456-7890", "WA [phone removed]"),
     # WhatsApp links

@@ -565,6 +565,8 @@ def _read_csv_encoded(path: Path, sep: str | None, encoding: str) -> pd.DataFram
                                   keep_default_na=False, na_values=[""])
     except pd.errors.ParserError as exc:
         raise InputFileError(path, f"cannot be read as CSV with delimiter {sep!r}: {exc}") from exc
+    if len(sep) == 1:
+        _refuse_duplicate_headers(path, frame.columns, lambda: _csv_header(sample, sep))
     if count is not None:
         if len(frame) != count.records:
             line = _first_difference(path, sep, encoding, frame)
@@ -686,6 +688,32 @@ def _open_workbook(path: Path) -> pd.ExcelFile:
     return book
 
 
+_MANGLED = re.compile(r"^(?P<base>.*)\.(?P<n>[1-9]\d*)$")
+
+
+def _refuse_duplicate_headers(path: Path, columns, header) -> None:
+    """Two columns with one name: pandas reads the second as ``name.1`` and evalkit would
+    silently use one of them (or take ``nama_x.1`` for another field). ``header`` gives
+    the header as written (called only when a read name looks mangled, so cheaply)."""
+    names = [str(c).strip() for c in columns]
+    if not any((m := _MANGLED.match(n)) and m["base"] in names for n in names):
+        return
+    seen: set[str] = set()
+    for name in (str(v).strip() for v in header() if v is not None and not _is_missing(v)):
+        if name and name in seen:
+            raise InputFileError(path, f"two columns are named {name!r}: rename or delete one "
+                                       "(evalkit cannot tell which one holds the field).")
+        seen.add(name)
+
+
+def _csv_header(sample: str, sep: str) -> list[str]:
+    """The first non-blank row of a CSV sample, as the csv module splits it."""
+    for row in csv.reader(io.StringIO(sample), delimiter=sep):
+        if any(cell.strip() for cell in row):
+            return row
+    return []
+
+
 def _parse_sheet(path: Path, book: pd.ExcelFile, sheet: str | int,
                  allow_empty: bool = False) -> pd.DataFrame:
     missing = (sheet not in book.sheet_names if isinstance(sheet, str)
@@ -702,6 +730,8 @@ def _parse_sheet(path: Path, book: pd.ExcelFile, sheet: str | int,
     if frame.empty and len(frame.columns) == 0 and not allow_empty:
         name = sheet if isinstance(sheet, str) else book.sheet_names[sheet]
         raise InputFileError(path, f"sheet {name!r} is empty.")
+    _refuse_duplicate_headers(path, frame.columns, lambda: pd.read_excel(
+        book, sheet_name=sheet, header=None, nrows=1, dtype=object).iloc[0].tolist())
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 

@@ -107,6 +107,8 @@ PII_PATTERNS = {
         r"(?i:(?:https?://)?(?:www\.)?(?:wa\.me/|(?:api\.)?whatsapp\.com/send/?\?phone=))\+?\d{6,15}"
         # mobile, international: +62 812..., 62 812..., (+62) 812..., +62 (812)..., +62 (0)812...
         rf"|{_START}(?:{_PLUS62}|62){_INTL_SEP}?(?:\(0\){_SP}?)?\(?8\d\d\)?(?:{_INTL_SEP}?\d){{6,9}}{_END}"
+        # mobile with a written plus and dots: +62.812.3456.7890 (the plus says it is no amount)
+        rf"|{_START}\+62\.\(?8\d\d\)?(?:\.?\d){{6,9}}{_END}"
         # mobile, national: 0812..., (0812) ...
         rf"|{_START}(?:\(08\d\d\)|08\d\d)(?:{_DIGIT_SEP}?\d){{6,9}}{_END}"
         # landline with its area code: (021) 555-1234, 021-5551234, +62 21 5551234
@@ -482,17 +484,32 @@ def scrub_labels(codebook, scrubber: Scrubber) -> tuple[dict[str, pd.DataFrame],
     return tables, warnings
 
 
+# Kobo/ODK system columns that hold identifiers, times and states, never free text.
+STRUCTURED_SYSTEM_COLUMNS = frozenset({
+    "_id", "_uuid", "_submission_time", "_validation_status", "_status", "__version__",
+    "_index", "_parent_index", "_parent_table_name", "_xform_id_string", "_attachments",
+    "_geolocation", "KEY", "SubmissionDate", "ReviewState", "instanceID", "meta/instanceID"})
+
+
 def survey_text_columns(columns, codebook, roles: dict[str, str | None],
                         personal: list[str]) -> list[str]:
-    """The survey's free-text columns: the organisation and the fields of XLSForm type
-    ``text`` that are neither personal nor another role's (region, id, wave...)."""
-    present = set(columns)
+    """The survey's free-text columns: the organisation, the fields of XLSForm type
+    ``text``, and every column the codebook does not describe (Kobo's ``_notes`` and
+    ``_tags``, an extra column an officer added) except the structured system columns
+    (:data:`STRUCTURED_SYSTEM_COLUMNS`), when none is personal or another role's
+    (region, id, wave...). Unlisted columns are dropped from the clean table but kept in
+    quarantine records, so they are scrubbed too."""
+    present = list(dict.fromkeys(columns))
     others = {c for role, c in roles.items() if c is not None and role != "organisation"}
     fields = codebook.fields
     texts = fields.loc[fields["type"].astype(str).str.strip().str.lower().eq("text"), "name"]
+    described = set(fields["name"].astype(str))
     found = [roles["organisation"]] if roles.get("organisation") in present else []
     found += [c for c in texts if c in present and c not in others and c not in personal
               and c not in found]
+    found += [c for c in present if str(c) not in described and c not in others
+              and c not in personal and c not in found
+              and str(c) not in STRUCTURED_SYSTEM_COLUMNS]
     return found
 
 
