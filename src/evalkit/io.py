@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from evalkit.errors import InputFileError
+from evalkit.errors import EvalkitError, InputFileError
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -1111,6 +1111,19 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, sep: str | N
     if decimal is not None:
         frame = convert_numbers(frame, decimal)
     return frame
+
+
+def read_parquet_checked(path: Path, remedy: str) -> pd.DataFrame:
+    """A parquet file evalkit wrote; a damaged one (cut off, not parquet) is an
+    :class:`EvalkitError` naming it and ``remedy`` (the command that rebuilds it)
+    instead of pyarrow's ``ArrowInvalid``. File-system errors (errno set) pass through."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
+            raise
+        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): "
+                           f"{remedy}.") from exc
 
 
 def read_workbook(path: Path | str) -> dict[str, pd.DataFrame]:

@@ -58,7 +58,7 @@ from evalkit.config import (
 from evalkit.contract import DEFAULT_SCALE, SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category
 from evalkit.errors import EvalkitError, InputFileError
 from evalkit.indicators import annual_series
-from evalkit.io import file_sha256, read_table, read_workbook
+from evalkit.io import file_sha256, read_parquet_checked, read_table, read_workbook
 from evalkit.pii import NAMES_FILE, scrub_inputs
 from evalkit.rules import today as rules_today
 
@@ -570,13 +570,7 @@ def read_processed(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.Da
     path = Path(processed_dir) / f"{name}.parquet"
     if not path.exists():
         raise EvalkitError(f"{path} does not exist: run `evalkit clean` first.")
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
-            raise
-        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
-                           "`evalkit clean` to rebuild the processed data.") from exc
+    return read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
 
 
 def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
@@ -585,13 +579,7 @@ def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
     path = Path(processed_dir) / "scale.parquet"
     if not path.exists():
         return DEFAULT_SCALE
-    try:
-        table = pd.read_parquet(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
-            raise
-        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
-                           "`evalkit clean` to rebuild the processed data.") from exc
+    table = read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
     return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
 
 

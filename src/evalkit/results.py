@@ -31,7 +31,7 @@ from evalkit import index as effectiveness
 from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.errors import EvalkitError
 from evalkit.indicators import achievement_ratio
-from evalkit.io import file_sha256
+from evalkit.io import file_sha256, read_parquet_checked
 from evalkit.lock import temp_beside, write_atomic
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
 from evalkit.regions import Region, get_region
@@ -530,10 +530,5 @@ def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataF
     if not path.exists():
         raise EvalkitError(f"no cross-region result {name!r} in {path.parent}: "
                            "run `evalkit run` (it computes them) first.")
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        if isinstance(exc, OSError) and exc.errno:  # the file system's, not the file's
-            raise
-        raise EvalkitError(f"{path} is damaged (cut off or not a parquet file): run "
-                           "`evalkit run` again to recompute the cross-region results.") from exc
+    return read_parquet_checked(path, "run `evalkit run` again to recompute the cross-region "
+                                      "results")
