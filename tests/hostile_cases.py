@@ -310,9 +310,12 @@ def csv_data_rows(path: Path) -> int:
         return 0
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     delim = max(",;\t|", key=first.count)
-    csv.field_size_limit(1 << 30)
-    records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-               if any(f.strip() for f in r)]
+    limit = csv.field_size_limit(1 << 30)  # a process-wide setting: restored below
+    try:
+        records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+                   if any(f.strip() for f in r)]
+    finally:
+        csv.field_size_limit(limit)
     lines = [ln for ln in text.splitlines() if ln.strip(" \t;,|\ufeff")]
     return max(len(records), len(lines)) - 1
 

@@ -36,7 +36,8 @@ def outcomes(request, bases, tmp_path_factory):
     wanted = []
     for item in request.session.items:
         case = getattr(item, "callspec", None) and item.callspec.params.get("case")
-        if item.module.__name__ == __name__ and case is not None:
+        module = getattr(item, "module", None)  # notebook cells (nbval) have none
+        if module is not None and module.__name__ == __name__ and case is not None:
             if isinstance(case, H.ReportCase):
                 wanted.append(H.PAYLOAD)
             elif not (case.skip and case.skip()):

@@ -189,14 +189,35 @@ def test_counting_is_streamed(tmp_path):
     path = tmp_path / "big.csv"
     path.write_text(HEADER + ";comment\n" + body, encoding="utf-8")
     assert path.stat().st_size > 6 * 2**20
+    from evalkit.io import _count_records_by_line
+
     tracemalloc.start()
     try:
-        count = _count_records(path, ";", "utf-8-sig")
+        count = _count_records_by_line(path, ";", "utf-8-sig")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert count.records == 150_000
     assert peak < 2 * 2**20
+
+
+def test_the_byte_count_is_bounded_by_its_block_not_the_file(tmp_path):
+    from evalkit.io import _COUNT_BLOCK, _count_plain_records
+
+    peaks = []
+    for rows in (150_000, 600_000):  # 7 MB and 28 MB
+        body = "".join(f'Kota Jambi;Organisasi {i};LSM;3;"komentar; {i}"\n' for i in range(rows))
+        path = tmp_path / f"big{rows}.csv"
+        path.write_text(HEADER + ";comment\n" + body, encoding="utf-8")
+        tracemalloc.start()
+        try:
+            count = _count_plain_records(path, ";", "utf-8-sig")
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert count is not None and count.records == rows
+    assert max(peaks) < 24 * _COUNT_BLOCK  # a few arrays of one block, whatever the file
+    assert peaks[1] < 1.5 * peaks[0]
 
 
 @pytest.mark.slow
@@ -589,3 +610,59 @@ def test_two_columns_with_one_name_in_a_workbook_are_refused(tmp_path):
     book.save(path)
     with pytest.raises(InputFileError, match=r"^survey\.xlsx: two columns are named 'q01'"):
         read_table(path)
+
+
+# --- the byte count of quote-free files equals the line-by-line count ----------------------
+def _random_plain_csv(rng, sep: str, quoted: bool = False) -> bytes:
+    ending = rng.choice(["\n", "\r\n"])
+    width = int(rng.integers(1, 6))
+    lines = []
+    for _ in range(int(rng.integers(0, 40))):
+        kind = rng.random()
+        if kind < 0.15:
+            lines.append(rng.choice([v for v in ("", " ", "\t", "  \t ") if sep not in v]))
+        elif kind < 0.2 and width > 1:
+            lines.append(sep * int(rng.integers(1, width)))  # empty values: a record
+        else:
+            n = int(rng.integers(1, width + 1))
+            values = [v for v in ("a", "b c", " ", "12,5", "é", "", "x\ty") if sep not in v]
+            values += [f'"x{sep}y"', '"say ""hi"""', '""', '"é"'] if quoted else []
+            lines.append(sep.join(rng.choice(values, n)))
+    header = sep.join(f'"c{i}"' if quoted else f"c{i}" for i in range(width))
+    body = ending.join([*(["", " "] if rng.random() < 0.2 else []), header, *lines])
+    bom = "\ufeff" if quoted and rng.random() < 0.3 else ""
+    return (bom + body + (ending if rng.random() < 0.7 else "")).encode("utf-8")
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_byte_count_equals_the_line_by_line_count(tmp_path, sep, quoted, monkeypatch):
+    import dataclasses
+
+    import numpy as np
+
+    from evalkit import io as evio
+
+    rng = np.random.default_rng(len(sep) + ord(sep))
+    path = tmp_path / "plain.csv"
+    monkeypatch.setattr(evio, "_COUNT_BLOCK", 7)  # blocks end inside lines, and often
+    for _ in range(150):
+        path.write_bytes(_random_plain_csv(rng, sep, quoted))
+        fast = evio._count_plain_records(path, sep, "utf-8-sig")
+        assert fast is not None, path.read_bytes()
+        try:
+            slow = evio._count_records_by_line(path, sep, "utf-8-sig")
+        except InputFileError:
+            pytest.fail(f"the line-by-line pass refuses {path.read_bytes()!r}")
+        assert dataclasses.asdict(fast) == dataclasses.asdict(slow), path.read_bytes()
+
+
+@pytest.mark.parametrize("body", [b'a,b\n"x\ny",z\n', b'a,b\nx "y",z\n', b'a,b\n"x"y,z\n',
+                                  b'a,b\n"x,z\n', b"a,b\n1,2,3\n", b"a,b\r1,2\r",
+                                  b"a,b\n1,2\r", b"a,b\n" + b"x" * 200_000 + b"\n"])
+def test_files_the_byte_count_leaves_to_the_line_by_line_pass(tmp_path, body):
+    from evalkit import io as evio
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(body)
+    assert evio._count_plain_records(path, ",", "utf-8") is None
