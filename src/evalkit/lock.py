@@ -35,7 +35,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from evalkit.errors import EvalkitError
@@ -211,19 +211,29 @@ def temp_beside(target: Path | str, suffix: str = ".tmp") -> Path:
     return Path(name)
 
 
-def write_atomic(target: Path | str, data: str | bytes) -> Path:
-    """Write ``data`` (text as UTF-8) to ``target`` through :func:`temp_beside`."""
+def replace_atomic(target: Path | str, write: Callable[[Path], object]) -> Path:
+    """``write(tmp)`` into a :func:`temp_beside` file, then rename it onto ``target``
+    (never half-written). An ``OSError`` that names no file (pyarrow's) is raised again
+    naming ``target``, so the message an officer gets says where the disk is full."""
     target = Path(target)
     tmp = temp_beside(target)
     try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
-        else:
-            tmp.write_bytes(data)
+        write(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(error_code(exc), exc.strerror or str(exc), str(target)) from exc
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def write_atomic(target: Path | str, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``target`` through :func:`replace_atomic`."""
+    if isinstance(data, str):
+        return replace_atomic(target, lambda tmp: tmp.write_text(data, encoding="utf-8"))
+    return replace_atomic(target, lambda tmp: tmp.write_bytes(data))
 
 
 # --- disk faults in plain words -------------------------------------------------------

@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import secrets
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -428,28 +427,6 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
     }
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename (never half-written).
-
-    An ``OSError`` that names no file (pyarrow's) is raised again naming ``path``, so
-    the message an officer gets says where the disk is full or read-only.
-    """
-    from evalkit.lock import error_code
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except OSError as exc:
-        if exc.filename is None:
-            raise OSError(error_code(exc), exc.strerror or str(exc), str(path)) from exc
-        raise
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA_DIR, *,
               key: bytes | None = None, policy: dict[str, str] | None = None,
               speeder_seconds: float | None = None) -> CleanSummary:
@@ -464,7 +441,7 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
     refused). The manifest records each output's size and SHA-256 (``outputs``), so
     a table damaged later is found by :func:`raw_inputs_changed`.
     """
-    from evalkit.lock import hold, refuse_inside_raw
+    from evalkit.lock import hold, refuse_inside_raw, replace_atomic, write_atomic
 
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     refuse_inside_raw(raw_dir, {"the processed folder": processed_dir})
@@ -488,11 +465,11 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
             outputs[name] = {"sha256": file_sha256(tmp), "bytes": tmp.stat().st_size}
 
         for name, frame in tables.items():
-            _atomic_write(processed_dir / f"{name}.parquet",
-                          lambda p, frame=frame, name=name: write_table(p, frame, f"{name}.parquet"))
+            replace_atomic(processed_dir / f"{name}.parquet",
+                           lambda p, frame=frame, name=name: write_table(p, frame, f"{name}.parquet"))
         manifest["outputs"] = outputs  # what was written, to tell a damaged table later
-        _atomic_write(processed_dir / MANIFEST, lambda p: p.write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+        write_atomic(processed_dir / MANIFEST,
+                     json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         return CleanSummary(manifest, processed_dir)
 
 

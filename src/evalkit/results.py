@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from evalkit.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.errors import EvalkitError
 from evalkit.indicators import achievement_ratio
 from evalkit.io import file_sha256, read_parquet_checked
-from evalkit.lock import temp_beside, write_atomic
+from evalkit.lock import replace_atomic, write_atomic
 from evalkit.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
 from evalkit.regions import Region, get_region
 
@@ -510,15 +509,13 @@ def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = Fa
     (out / STAMP).unlink(missing_ok=True)
     tables = compute_results(processed_dir)
     files = {}
-    for name, table in tables.items():
-        target = out / f"{name}.parquet"
-        tmp = temp_beside(target)  # unique: kernels may race
-        try:
-            table.to_parquet(tmp, index=False)
-            files[target.name] = _file_record(tmp)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    def write_table(tmp: Path, table: pd.DataFrame, name: str) -> None:
+        table.to_parquet(tmp, index=False)
+        files[name] = _file_record(tmp)
+
+    for name, table in tables.items():  # unique temporary names: kernels may race
+        replace_atomic(out / f"{name}.parquet",
+                       lambda tmp, table=table, name=name: write_table(tmp, table, f"{name}.parquet"))
     write_atomic(out / STAMP, json.dumps({**stamp, "tables": sorted(tables), "files": files},
                                          indent=1))
     return True
