@@ -4,8 +4,8 @@ nbval executes ``notebooks/*.ipynb`` with their default parameters, which read
 ``data/processed/``; make sure it holds the current demo data before collection.
 """
 
-from evalkit.config import PROCESSED_DATA_DIR, RAW_DATA_DIR
-from evalkit.pipeline import raw_inputs_changed, run_clean
+from evalkit.core.config import PROCESSED_DATA_DIR, RAW_DATA_DIR
+from evalkit.clean.pipeline import raw_inputs_changed, run_clean
 
 
 def pytest_sessionstart(session):

@@ -4,18 +4,18 @@
                                                [--all] [--workdir DIR] [--keep]
                                                [--compare-fresh] [--profile-results]
 
-1. Generates the demo data for all 552 Kemendagri regions (``evalkit.demo.country_parameters``;
+1. Generates the demo data for all 552 Kemendagri regions (``evalkit.demo.generator.country_parameters``;
    ``--regions N`` keeps the 16 standard demo regions plus the first N-16 others), cleans it
-   (``evalkit.pipeline.run_clean``) and computes the cross-region results
-   (``evalkit.results.ensure_results``), timing each step. ``--workdir`` keeps the data
+   (``evalkit.clean.pipeline.run_clean``) and computes the cross-region results
+   (``evalkit.analyse.results.ensure_results``), timing each step. ``--workdir`` keeps the data
    between runs (generation and cleaning are then skipped).
 2. Times, on the same evenly spread sample of regions (``--sample``, at least 30 for the
    numbers to mean much):
    * ``naive``: a sequential loop of ``papermill.execute_notebook`` (a new kernel each,
      no HTML) - the baseline;
-   * ``evalkit-jN``: ``evalkit.batch.run_reports`` with N workers, exactly what
+   * ``evalkit-jN``: ``evalkit.run.batch.run_reports`` with N workers, exactly what
      ``evalkit run -j N`` does after the cross-region results: kernels forked from a
-     preloaded server (evalkit.fork_kernel), started ahead, each used for one report,
+     preloaded server (evalkit.run.fork_kernel), started ahead, each used for one report,
      then the HTML export and the run record;
    * ``--compare-fresh``: ``evalkit-jN-fresh``, the same with ``fresh_kernels=True`` (a
      new Python per report), to show what forking saves.
@@ -55,12 +55,12 @@ from pathlib import Path
 
 import nbformat
 
-from evalkit.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
-from evalkit.config import KERNEL_ARGUMENTS, KERNEL_NAME
-from evalkit.demo import DEMO_PARAMS, country_parameters, write_demo_data
-from evalkit.pipeline import read_processed, run_clean
-from evalkit.regions import get_region
-from evalkit.results import compute_results, ensure_results, report_regions
+from evalkit.run.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
+from evalkit.core.config import KERNEL_ARGUMENTS, KERNEL_NAME
+from evalkit.demo.generator import DEMO_PARAMS, country_parameters, write_demo_data
+from evalkit.clean.pipeline import read_processed, run_clean
+from evalkit.read.regions import get_region
+from evalkit.analyse.results import compute_results, ensure_results, report_regions
 
 N_REGIONS = 552
 EXTRA_ARGUMENTS = list(KERNEL_ARGUMENTS)
@@ -198,7 +198,7 @@ def sample_regions(processed: Path, n: int) -> list[str]:
 # --- one report, three ways (module-level: they run in worker processes) --------------
 
 def naive_task(code: str, out_dir: str, processed: str, html: bool = False) -> dict:
-    """What evalkit.batch.run_notebook does today: a fresh kernel for one notebook."""
+    """What evalkit.run.batch.run_notebook does today: a fresh kernel for one notebook."""
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -250,7 +250,7 @@ def evalkit_phase(name: str, codes: list[str], out_dir: Path, processed: Path, j
                   fresh_kernels: bool = False, synthesis: bool = False) -> dict:
     """``run_reports`` on ``codes`` (one language, every report rerun; the synthesis too
     when asked, which is then one more "region" in the counts)."""
-    from evalkit.batch import run_reports
+    from evalkit.run.batch import run_reports
 
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"\n[{name}] {len(codes)} regions, jobs={jobs} ({load()}) ...", flush=True)
@@ -313,7 +313,7 @@ def kernel_start_cost(n: int = 3) -> float:
 
 def import_cost(n: int = 3) -> tuple[float, float]:
     """Median wall and CPU seconds of importing what a report uses, in a fresh python."""
-    code = ("import time, resource; t = time.perf_counter(); import evalkit.report, "
+    code = ("import time, resource; t = time.perf_counter(); import evalkit.present.report, "
             "IPython.display, pyarrow.parquet; r = resource.getrusage(resource.RUSAGE_SELF); "
             "print(time.perf_counter() - t, r.ru_utime + r.ru_stime)")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -332,7 +332,7 @@ def inprocess_breakdown(codes: list[str], processed: Path) -> dict[str, float]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from evalkit import report
+    from evalkit.present import report
 
     totals: dict[str, float] = {"load_region_report": 0.0, "compute (not figures)": 0.0,
                                 "tables_html": 0.0}
@@ -517,7 +517,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
     print("\none report, in parts (medians):")
     print(f"  start a bare kernel until it answers   {start_kernel:6.2f} s")
-    print(f"  import evalkit.report & co (fresh py)  {import_wall:6.2f} s wall, "
+    print(f"  import evalkit.present.report & co (fresh py)  {import_wall:6.2f} s wall, "
           f"{import_cpu:.2f} s CPU")
     print(f"  evalkit: notebook cells                {median(c['cells'] for c in cells):6.2f} s"
           f" (of which the load cell {median(c['load_cell'] for c in cells):.2f} s)")

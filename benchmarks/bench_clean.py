@@ -9,7 +9,7 @@ copies of the other demo raw files, outside the timed part. Then, ``--repeat`` t
 and interleaved, each in a fresh subprocess:
 
 * baseline: ``pd.read_csv(survey.csv)`` + ``df.to_parquet(...)``;
-* clean: ``evalkit.pipeline.run_clean(raw, out, key=b"bench")`` (the whole clean stage);
+* clean: ``evalkit.clean.pipeline.run_clean(raw, out, key=b"bench")`` (the whole clean stage);
 * survey: the survey part alone, split into ``read_table``, ``clean_survey`` and writing
   its parquet.
 
@@ -50,9 +50,9 @@ def make_survey(n: int, seed: int = SEED):
     import numpy as np
     import pandas as pd
 
-    from evalkit.demo import _FIRST, _LAST, _ORG_TEMPLATES, DEMO_PARAMS, NAME_VARIANTS, _short_name
-    from evalkit.demo_form import ITEMS, LIKERT_CHOICES, SECTOR_CHOICES
-    from evalkit.regions import get_region
+    from evalkit.demo.generator import _FIRST, _LAST, _ORG_TEMPLATES, DEMO_PARAMS, NAME_VARIANTS, _short_name
+    from evalkit.demo.form import ITEMS, LIKERT_CHOICES, SECTOR_CHOICES
+    from evalkit.read.regions import get_region
 
     rng = np.random.default_rng(seed)
     codes = list(NAME_VARIANTS)
@@ -192,10 +192,10 @@ def child(mode: str, raw: Path, out: Path, rows: int = 0) -> dict:
     import pandas as pd
 
     if mode != "baseline":  # the baseline process pays for pandas (and pyarrow) only
-        from evalkit.clean import clean_survey
-        from evalkit.codebook import read_codebook
-        from evalkit.io import read_table
-        from evalkit.pipeline import run_clean
+        from evalkit.clean.tables import clean_survey
+        from evalkit.read.codebook import read_codebook
+        from evalkit.read.io import read_table
+        from evalkit.clean.pipeline import run_clean
 
     out.mkdir(parents=True, exist_ok=True)
     result = {"mode": mode, "import_peak_mb": _peak_mb()}

@@ -1,4 +1,4 @@
-"""Benchmark the cross-region results (``evalkit.results.compute_results``), per table.
+"""Benchmark the cross-region results (``evalkit.analyse.results.compute_results``), per table.
 
     .venv/bin/python benchmarks/bench_results.py [--data DIR] [--repeat 3]
                                                  [--baseline SRC] [--regions 552]
@@ -40,7 +40,7 @@ DEFAULT_DATA = Path("/tmp/b552/processed")
 CHILD = r"""
 import inspect, json, pickle, resource, sys, time
 from pathlib import Path
-from evalkit import results
+from evalkit.analyse import results
 timings = {}
 params = inspect.signature(results.compute_results).parameters
 kwargs = {"timings": timings} if "timings" in params else {}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.config import RAW_DATA_DIR
-from evalkit.pipeline import run_clean
+from evalkit.core.config import RAW_DATA_DIR
+from evalkit.clean.pipeline import run_clean
 
 TEST_KEY = b"evalkit-test-key"
 
@@ -42,7 +42,7 @@ def write_notebook():
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from evalkit.config import KERNEL_NAME
+    from evalkit.core.config import KERNEL_NAME
 
     def write(path: Path, *cells: str, parameters: str) -> Path:
         nb = new_notebook(cells=[new_code_cell(parameters, metadata={"tags": ["parameters"]}),

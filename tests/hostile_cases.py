@@ -5,7 +5,7 @@ folder (an unclosed quote, a UTF-16 register, a password-protected workbook, a
 ``<script>`` in an organisation name, a crafted ``-r`` value...), the command run on it
 (``clean``, ``validate`` or ``run``) and what must hold afterwards. Nothing bad is
 committed: every case mutates a scratch copy of the demo raw data
-(:data:`evalkit.config.RAW_DATA_DIR`) or of the independent NTT programme
+(:data:`evalkit.core.config.RAW_DATA_DIR`) or of the independent NTT programme
 (:mod:`own_data`), or the one payload-laden project built with :mod:`payloads`.
 
 Every case is checked for (:func:`evaluate`):
@@ -139,8 +139,8 @@ class Base:
 
 def make_base(name: str, root: Path) -> Base:
     """The pristine scratch copy of ``name`` (``demo`` or ``ntt``) and its clean."""
-    from evalkit.config import RAW_DATA_DIR
-    from evalkit.pipeline import run_clean
+    from evalkit.core.config import RAW_DATA_DIR
+    from evalkit.clean.pipeline import run_clean
     import pandas as pd
 
     root = Path(root)
@@ -624,7 +624,7 @@ def invoke(args: list[str], *, in_process: bool = True, cwd: Path | None = None,
     if in_process:
         from typer.testing import CliRunner
 
-        from evalkit.cli import app
+        from evalkit.run.cli import app
 
         result = CliRunner().invoke(app, args, env={"EVALKIT_PSEUDONYM_KEY": TEST_KEY})
         text = result.output
@@ -635,14 +635,14 @@ def invoke(args: list[str], *, in_process: bool = True, cwd: Path | None = None,
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             text += "".join(traceback.format_exception(*result.exc_info))
         return result.exit_code, text
-    proc = subprocess.run([sys.executable, "-m", "evalkit.cli", *args], cwd=cwd, env=env(),
+    proc = subprocess.run([sys.executable, "-m", "evalkit.run.cli", *args], cwd=cwd, env=env(),
                           capture_output=True, text=True, timeout=timeout, preexec_fn=preexec)
     return proc.returncode, proc.stdout + proc.stderr
 
 
 def pre_clean(work: Work) -> None:
     """A good clean first (the officer ran clean last quarter), then the mutation."""
-    from evalkit.pipeline import run_clean
+    from evalkit.clean.pipeline import run_clean
 
     run_clean(work.raw, work.processed, key=TEST_KEY.encode())
 
@@ -1266,7 +1266,7 @@ def m_corrupt_processed(name: str, how: str = "truncate"):
 
 def pre_results(work: Work) -> None:
     """A good clean and its results tables (what a first `run` leaves in processed/)."""
-    from evalkit.results import ensure_results
+    from evalkit.analyse.results import ensure_results
 
     pre_clean(work)
     ensure_results(work.processed)
@@ -1331,7 +1331,7 @@ def m_disk_full(work: Work) -> None:
 
 def concurrent_runner(work: Work, args: list[str]):
     """Two `evalkit run` on one folder at the same moment."""
-    procs = [subprocess.Popen([sys.executable, "-m", "evalkit.cli", *args], cwd=work.root,
+    procs = [subprocess.Popen([sys.executable, "-m", "evalkit.run.cli", *args], cwd=work.root,
                               env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300)[0] for p in procs]
@@ -1359,7 +1359,7 @@ def sigkill_runner(work: Work, args: list[str]):
     survivors and for files still changing."""
     import psutil
 
-    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", *args], cwd=work.root,
+    proc = subprocess.Popen([sys.executable, "-m", "evalkit.run.cli", *args], cwd=work.root,
                             env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     parent = psutil.Process(proc.pid)
     seen: dict[int, float] = {}

@@ -7,7 +7,7 @@ its own six sector codes with a ``pentahelix`` column (one group outside the fiv
 fields that play the roles under their own names (``kab_kota``, ``jenis_lembaga``,
 ``nama_lembaga``, ``persetujuan``) and personal data in ``nama_responden``/``no_hp``.
 
-Written independently of :mod:`evalkit.demo` and :mod:`evalkit.demo_form` (nothing is
+Written independently of :mod:`evalkit.demo.generator` and :mod:`evalkit.demo.form` (nothing is
 imported from them): own vocabulary, own regions, own file layout (the Kobo *CSV*
 export, semicolon-separated, every field quoted, XML names and values).
 

@@ -250,7 +250,7 @@ def build_payload_reports(src: Path, work: Path, *, region: str = REGION_CODE,
     for args in (["clean", "--raw-dir", raw, "--processed-dir", processed],
                  ["run", "--raw-dir", raw, "--processed-dir", processed, "--reports-dir", reports,
                   "-r", region, "--lang", lang, "--jobs", "1"]):
-        done = subprocess.run([sys.executable, "-m", "evalkit.cli", *map(str, args)],
+        done = subprocess.run([sys.executable, "-m", "evalkit.run.cli", *map(str, args)],
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, f"evalkit {args[0]} exit {done.returncode}:\n" \
                                      f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"

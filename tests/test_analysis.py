@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import analysis
+from evalkit.analyse import region_tables as analysis
 
 
 def test_sector_counts_suppress_small_cells_and_keep_zero_sectors():
@@ -37,7 +37,7 @@ def test_respondent_health_is_mean_of_dimension_scores():
 
 
 def test_region_overview_suppresses_small_regions_and_counts_province_members():
-    from evalkit.regions import get_region
+    from evalkit.read.regions import get_region
 
     codes = ["15.71"] * 6 + ["33.10"] * 2
     survey = pd.DataFrame({"response_id": [f"r{i}" for i in range(8)], "region_code": codes,
@@ -58,7 +58,7 @@ def test_region_overview_suppresses_small_regions_and_counts_province_members():
 
 
 def test_scores_long_keeps_codebook_dimension_order(processed_dir):
-    from evalkit.pipeline import read_processed
+    from evalkit.clean.pipeline import read_processed
 
     survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
     long = analysis.scores_long(survey, items)
@@ -67,7 +67,7 @@ def test_scores_long_keeps_codebook_dimension_order(processed_dir):
 
 
 def test_in_region_includes_a_provinces_regencies():
-    from evalkit.regions import get_region
+    from evalkit.read.regions import get_region
 
     frame = pd.DataFrame({"region_code": ["15", "15.71", "15.05", "16"],
                           "province_code": ["15", "15", "15", "16"]})
@@ -128,7 +128,7 @@ def test_trend_projection_reaches_the_target_year():
 def test_items_long_recodes_reverse_keyed_items():
     import pandas as pd
 
-    from evalkit.analysis import items_long
+    from evalkit.analyse.region_tables import items_long
 
     survey = pd.DataFrame({"response_id": ["a", "b"], "region_code": ["15.71"] * 2,
                            "sector": ["media", "pemerintah"], "q1": [5.0, 2.0], "q2": [1.0, None]})

@@ -1,4 +1,4 @@
-"""Tests for evalkit.attribution (TWFE difference-in-differences + event-study pre-trends)."""
+"""Tests for evalkit.measure.attribution (TWFE difference-in-differences + event-study pre-trends)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from evalkit.attribution import DidResult, did_estimate, pretrend_figure  # noqa: E402
+from evalkit.measure.attribution import DidResult, did_estimate, pretrend_figure  # noqa: E402
 
 TAU = 2.0
 IND = "IND-01"

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from evalkit.batch import (
+from evalkit.run.batch import (
     RunResult,
     ensure_kernel,
     report_stem,
@@ -20,10 +20,10 @@ from evalkit.batch import (
     run_reports,
     synthesis_stem,
 )
-from evalkit.config import KERNEL_NAME
-from evalkit.errors import EvalkitError
-from evalkit.index_page import report_regions, write_index
-from evalkit.regions import get_region
+from evalkit.core.config import KERNEL_NAME
+from evalkit.core.errors import EvalkitError
+from evalkit.present.index_page import report_regions, write_index
+from evalkit.read.regions import get_region
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_unchanged_reports_are_skipped_and_force_reruns(batch, processed_dir):
 
 
 def test_a_changed_input_makes_a_report_stale(batch, processed_dir, tmp_path):
-    from evalkit.batch import REGION_NOTEBOOK, is_current, run_key
+    from evalkit.run.batch import REGION_NOTEBOOK, is_current, run_key
 
     reports, _ = batch
     region = get_region("15.71")
@@ -175,7 +175,7 @@ def test_an_interrupted_batch_leaves_nothing_that_looks_complete(processed_dir, 
     import time
 
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "evalkit.cli", "run", "-r", "96.02", "--lang", "id", "-j", "1",
+    command = [sys.executable, "-m", "evalkit.run.cli", "run", "-r", "96.02", "--lang", "id", "-j", "1",
                "--raw-dir", str(raw_dir), "--processed-dir", str(processed_dir),
                "--reports-dir", str(reports)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -211,7 +211,7 @@ def test_reports_run_on_a_dask_cluster(processed_dir, tmp_path):
 
 
 def test_reports_of_regions_no_longer_in_the_data_are_moved_aside(tmp_path):
-    from evalkit.batch import PREVIOUS_DIR, move_stale_reports
+    from evalkit.run.batch import PREVIOUS_DIR, move_stale_reports
 
     current, gone = get_region("15.71"), get_region("96.02")
     names = [f"{report_stem(r, lang)}{suffix}" for r in (current, gone) for lang in ("id", "en")

@@ -20,12 +20,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evalkit import lock, results
-from evalkit.batch import commit_outputs, make_report, remove_leftovers, require_responses
-from evalkit.cli import app
-from evalkit.errors import EvalkitError
-from evalkit.fork_kernel import death_signal_available, death_signal_preexec
-from evalkit.pipeline import (MANIFEST, RAW_FILES, raw_inputs_changed, read_processed,
+from evalkit.core import lock
+from evalkit.analyse import results
+from evalkit.run.batch import commit_outputs, make_report, remove_leftovers, require_responses
+from evalkit.run.cli import app
+from evalkit.core.errors import EvalkitError
+from evalkit.run.fork_kernel import death_signal_available, death_signal_preexec
+from evalkit.clean.pipeline import (MANIFEST, RAW_FILES, raw_inputs_changed, read_processed,
                               read_scale, run_clean)
 
 runner = CliRunner()
@@ -86,7 +87,7 @@ def key_env(monkeypatch, test_key):
 
 def _holder(folder: Path, command: str = "run") -> subprocess.Popen:
     """Another process holding ``folder``'s lock until its stdin closes."""
-    code = ("import sys\nfrom evalkit.lock import hold\n"
+    code = ("import sys\nfrom evalkit.core.lock import hold\n"
             f"with hold({str(folder)!r}, {command!r}):\n"
             "    print('ready', flush=True)\n    sys.stdin.read()\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
@@ -251,7 +252,7 @@ def test_damaged_results_are_stale_and_recomputed(processed_copy, monkeypatch):
 
 def test_run_rebuilds_a_truncated_table_before_reporting(processed_copy, raw_dir, tmp_path,
                                                          monkeypatch, key_env):
-    import evalkit.batch
+    import evalkit.run.batch
 
     survey = processed_copy / "survey.parquet"
     survey.write_bytes(survey.read_bytes()[:500])
@@ -261,7 +262,7 @@ def test_run_rebuilds_a_truncated_table_before_reporting(processed_copy, raw_dir
         seen.append(len(read_processed("survey", kwargs["processed_dir"])))
         raise EvalkitError("stopped here")
 
-    monkeypatch.setattr(evalkit.batch, "run_reports", stop)
+    monkeypatch.setattr(evalkit.run.batch, "run_reports", stop)
     result = runner.invoke(app, ["run", "--lang", "id", "--raw-dir", str(raw_dir),
                                  "--processed-dir", str(processed_copy),
                                  "--reports-dir", str(tmp_path / "reports")])
@@ -295,7 +296,7 @@ def test_a_full_disk_during_clean_is_one_line(raw_dir, tmp_path, monkeypatch, ke
 
 def test_a_full_disk_during_run_stops_the_batch_in_one_line(current, raw_dir, tmp_path,
                                                             monkeypatch):
-    import evalkit.batch
+    import evalkit.run.batch
 
     reports = tmp_path / "reports"
 
@@ -303,7 +304,7 @@ def test_a_full_disk_during_run_stops_the_batch_in_one_line(current, raw_dir, tm
         Path(output).write_text("{")  # part of a notebook, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device", str(output))
 
-    monkeypatch.setattr(evalkit.batch, "execute", full)
+    monkeypatch.setattr(evalkit.run.batch, "execute", full)
     result = runner.invoke(app, ["run", "-r", "96.02", "--lang", "id", "--jobs", "1",
                                  "--raw-dir", str(raw_dir), "--processed-dir", str(current),
                                  "--reports-dir", str(reports)])
@@ -429,7 +430,7 @@ def test_a_reports_path_that_is_a_file_is_one_line(current, raw_dir, tmp_path):
 def test_a_child_started_with_the_death_signal_dies_with_its_parent(tmp_path):
     """A middle process starts a sleeper through death_signal_preexec, then is SIGKILLed:
     the sleeper goes at once (without the signal it would sleep on, adopted by init)."""
-    code = ("import subprocess, sys, time\nfrom evalkit.fork_kernel import death_signal_preexec\n"
+    code = ("import subprocess, sys, time\nfrom evalkit.run.fork_kernel import death_signal_preexec\n"
             "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
             " preexec_fn=death_signal_preexec())\nprint(child.pid, flush=True)\ntime.sleep(60)\n")
     middle = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -443,7 +444,7 @@ def test_a_child_started_with_the_death_signal_dies_with_its_parent(tmp_path):
 @linux_only
 def test_a_worker_whose_parent_is_already_gone_exits(tmp_path):
     """die_with_parent(expected) exits at once when the parent is no longer ``expected``."""
-    code = ("import os\nfrom evalkit.fork_kernel import die_with_parent\n"
+    code = ("import os\nfrom evalkit.run.fork_kernel import die_with_parent\n"
             "die_with_parent(os.getppid() + 100000)\nprint('survived')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1 and "survived" not in done.stdout
@@ -453,7 +454,7 @@ def test_a_report_made_in_a_worker_changes_no_final_name_until_committed(tmp_pat
     notebook = write_notebook(tmp_path / "nb.ipynb", "print(x * 2)", parameters="x = 1")
     reports = tmp_path / "reports"
     reports.mkdir()
-    from evalkit.kernel_pool import close_worker_pool
+    from evalkit.run.kernel_pool import close_worker_pool
 
     try:
         ok, html, nb, error, steps = make_report(notebook, "15.71-kota-jambi", {"x": 21},
@@ -497,7 +498,7 @@ def _kernels(root) -> list:
         try:
             parent = proc.parent()
             if "ipykernel" in " ".join(proc.cmdline()) or (
-                    parent is not None and "evalkit.fork_kernel" in " ".join(parent.cmdline())):
+                    parent is not None and "evalkit.run.fork_kernel" in " ".join(parent.cmdline())):
                 found.append(proc)
         except psutil.Error:
             continue
@@ -511,7 +512,7 @@ def test_sigkill_of_run_jobs_2_leaves_no_process_and_no_writer(current, raw_dir,
     processed = tmp_path / "processed"
     shutil.copytree(current, processed)  # the run must not touch the session's folder
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "evalkit.cli", "run", "--jobs", "2", "--lang", "id",
+    command = [sys.executable, "-m", "evalkit.run.cli", "run", "--jobs", "2", "--lang", "id",
                "--raw-dir", str(raw_dir), "--processed-dir", str(processed),
                "--reports-dir", str(reports)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -546,7 +547,7 @@ def test_two_runs_at_once_one_refused_the_other_complete(current, raw_dir, tmp_p
     processed = tmp_path / "processed"
     shutil.copytree(current, processed)
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "evalkit.cli", "run", "-r", "96.02", "--lang", "id",
+    command = [sys.executable, "-m", "evalkit.run.cli", "run", "-r", "96.02", "--lang", "id",
                "--jobs", "1", "--raw-dir", str(raw_dir), "--processed-dir", str(processed),
                "--reports-dir", str(reports)]
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -572,7 +573,7 @@ def test_two_runs_at_once_one_refused_the_other_complete(current, raw_dir, tmp_p
 def test_a_new_quarter_makes_the_clean_stale(tmp_path, monkeypatch, raw_dir, test_key):
     """future_year decides by the date of the clean: a value quarantined in 2026-Q4 as not
     yet observed may be the present in 2027-Q1, so the next quarter re-cleans."""
-    from evalkit.pipeline import raw_inputs_changed, run_clean
+    from evalkit.clean.pipeline import raw_inputs_changed, run_clean
 
     monkeypatch.setenv("EVALKIT_TODAY", "2026-11-02")
     run_clean(raw_dir, tmp_path / "p", key=test_key)

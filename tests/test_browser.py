@@ -26,10 +26,10 @@ from urllib.request import url2pathname
 
 import pytest
 
-from evalkit.batch import run_reports
-from evalkit.config import PACKAGE_ROOT as PROJ_ROOT
-from evalkit.index_page import write_index
-from evalkit.regions import get_region
+from evalkit.run.batch import run_reports
+from evalkit.core.config import PACKAGE_ROOT as PROJ_ROOT
+from evalkit.present.index_page import write_index
+from evalkit.read.regions import get_region
 
 SCREENSHOTS = PROJ_ROOT / "tests" / "artifacts" / "screenshots"
 REPORT = "15.71-kota-jambi.html"

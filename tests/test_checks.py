@@ -1,4 +1,4 @@
-"""Tests for the shared argument guards in :mod:`evalkit.checks`."""
+"""Tests for the shared argument guards in :mod:`evalkit.core.checks`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.checks import check_lang, check_level, check_min_n, require_columns
-from evalkit.i18n import LANGS
+from evalkit.core.checks import check_lang, check_level, check_min_n, require_columns
+from evalkit.present.i18n import LANGS
 
 
 # --------------------------------------------------------------------------- require_columns

@@ -13,9 +13,9 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit.clean import QUALITY_CHECKS, clean_survey, personal_columns
-from evalkit.codebook import Codebook, read_codebook
-from evalkit.errors import InputFileError
+from evalkit.clean.tables import QUALITY_CHECKS, clean_survey, personal_columns
+from evalkit.read.codebook import Codebook, read_codebook
+from evalkit.core.errors import InputFileError
 
 KEY = b"contract-key"
 LAB_ID = "label::Indonesian (id)"

@@ -7,7 +7,7 @@ import shutil
 
 from typer.testing import CliRunner
 
-from evalkit.cli import app
+from evalkit.run.cli import app
 
 runner = CliRunner()
 

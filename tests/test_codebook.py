@@ -1,4 +1,4 @@
-"""Tests for evalkit.codebook: reading the XLSForm / CSV codebook."""
+"""Tests for evalkit.read.codebook: reading the XLSForm / CSV codebook."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit import demo
-from evalkit.codebook import (KOBO_METADATA_COLUMNS, Codebook, check_columns, match_headers,
+from evalkit.demo import generator as demo
+from evalkit.read.codebook import (KOBO_METADATA_COLUMNS, Codebook, check_columns, match_headers,
                               normalize_label, read_codebook)
-from evalkit.errors import InputFileError
+from evalkit.core.errors import InputFileError
 
 REVERSE_ITEMS = ["q03", "q06", "q12", "q18", "q24", "q30"]
 
@@ -466,7 +466,7 @@ def test_xls_codebook_asks_for_xlsx(tmp_path):
 # --------------------------------------------------------------------------------------
 # the declared input contract: roles, sectors with pentahelix, scale, languages
 # --------------------------------------------------------------------------------------
-from evalkit.contract import DEFAULT_SCALE  # noqa: E402
+from evalkit.core.contract import DEFAULT_SCALE  # noqa: E402
 
 LAB_ID = "label::Indonesian (id)"
 

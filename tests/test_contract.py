@@ -1,4 +1,4 @@
-"""Tests for evalkit.contract: pentahelix vocabulary, roles and the answer scale."""
+"""Tests for evalkit.core.contract: pentahelix vocabulary, roles and the answer scale."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.contract import (DEFAULT_SCALE, PENTAHELIX, PENTAHELIX_WORDS, REQUIRED_ROLES, ROLES,
+from evalkit.core.contract import (DEFAULT_SCALE, PENTAHELIX, PENTAHELIX_WORDS, REQUIRED_ROLES, ROLES,
                               SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category)
 
 

@@ -8,9 +8,9 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from evalkit import analysis
-from evalkit.attribution import did_estimate
-from evalkit.demo import (
+from evalkit.analyse import region_tables as analysis
+from evalkit.measure.attribution import did_estimate
+from evalkit.demo.generator import (
     ATTRIBUTION_INDICATOR,
     DEMO_PARAMS,
     INDICATORS,
@@ -19,10 +19,10 @@ from evalkit.demo import (
     planted_statuses,
     write_demo_data,
 )
-from evalkit.io import file_sha256
-from evalkit.pipeline import read_processed
-from evalkit.regions import resolve_region
-from evalkit.results import ensure_results, read_result
+from evalkit.read.io import file_sha256
+from evalkit.clean.pipeline import read_processed
+from evalkit.read.regions import resolve_region
+from evalkit.analyse.results import ensure_results, read_result
 
 
 def test_committed_demo_data_is_what_the_generator_writes(tmp_path, raw_dir):
@@ -168,7 +168,7 @@ def test_partial_pooling_recovers_the_planted_region_ranking(cross_region):
 
 
 def test_attendance_rates_recover_the_planted_sector_effects(processed_dir):
-    from evalkit.engagement import attendance_by_sector
+    from evalkit.measure.engagement import attendance_by_sector
 
     rates = attendance_by_sector(read_processed("attendance", processed_dir), min_n=1).set_index("sector")
     for sector, effect in DEMO_PARAMS.attendance_sector_effects.items():

@@ -1,4 +1,4 @@
-"""Tests for evalkit.engagement: attendance, pentahelix coverage, power/interest map."""
+"""Tests for evalkit.measure.engagement: attendance, pentahelix coverage, power/interest map."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from evalkit.config import MIN_CELL  # noqa: E402
-from evalkit.engagement import (  # noqa: E402
+from evalkit.core.config import MIN_CELL  # noqa: E402
+from evalkit.measure.engagement import (  # noqa: E402
     PENTAHELIX,
     QUADRANT_LABELS,
     QUADRANTS,
@@ -324,7 +324,7 @@ def test_attendance_figure_lines():
 # --- the programme's own sectors (issue #11) -------------------------------------------
 
 def test_sector_palette_keeps_the_demo_colours_and_gives_every_sector_its_own():
-    from evalkit.engagement import SECTOR_COLORS, sector_palette
+    from evalkit.measure.engagement import SECTOR_COLORS, sector_palette
     demo = sector_palette(list(SECTOR_COLORS)[:5])
     assert all(demo[s] == SECTOR_COLORS[s] for s in list(SECTOR_COLORS)[:5])
     own = ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"]
@@ -337,7 +337,7 @@ def test_sector_palette_keeps_the_demo_colours_and_gives_every_sector_its_own():
 
 
 def test_attendance_by_sector_rows_follow_the_programme_sectors():
-    from evalkit.engagement import attendance_by_sector
+    from evalkit.measure.engagement import attendance_by_sector
     att = pd.DataFrame({"organisation": ["A", "B", "C", "A"], "sector": ["lsm", "pemda", "lsm", "lsm"],
                         "attended": [True, False, True, False],
                         "meeting_date": pd.to_datetime(["2024-01-05"] * 4)})
@@ -362,7 +362,7 @@ def _own_register(codes):
 
 
 def test_coverage_counts_categories_through_the_forms_mapping():
-    from evalkit.engagement import coverage_mapped
+    from evalkit.measure.engagement import coverage_mapped
     codes = list(OWN_SECTORS["sector"]) + ["pemda"]
     survey = pd.DataFrame({"sector": ["pemda", "lsm", "lsm", "tokoh_masyarakat"]})
     cov = pentahelix_coverage(_own_register(codes), survey=survey, sectors=OWN_SECTORS)
@@ -384,7 +384,7 @@ def test_coverage_counts_categories_through_the_forms_mapping():
 
 
 def test_coverage_of_a_form_that_maps_no_sector_is_missing_not_zero():
-    from evalkit.engagement import coverage_mapped
+    from evalkit.measure.engagement import coverage_mapped
     unmapped = OWN_SECTORS.assign(pentahelix="")
     cov = pentahelix_coverage(_own_register(list(OWN_SECTORS["sector"])), sectors=unmapped)
     assert cov["sector"].tolist()[:5] == list(PENTAHELIX)  # the five rows, all empty
@@ -398,7 +398,7 @@ def test_coverage_of_a_form_that_maps_no_sector_is_missing_not_zero():
 
 
 def test_palette_is_distinct_in_form_order_and_the_same_in_every_figure():
-    from evalkit.engagement import sector_palette
+    from evalkit.measure.engagement import sector_palette
     twenty = sector_palette([f"s{i}" for i in range(20)])
     assert len({twenty[f"s{i}"] for i in range(20)}) == 20 and "#999999" not in set(
         twenty[f"s{i}"] for i in range(20))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from evalkit.config import PACKAGE_ROOT as PROJ_ROOT
+from evalkit.core.config import PACKAGE_ROOT as PROJ_ROOT
 
 
 def _name(requirement: str) -> str:

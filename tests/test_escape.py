@@ -1,6 +1,6 @@
 """Nothing from a user's file is executed: escaping in reports, CSP, workbook formulas (issue #15).
 
-Unit tests of :mod:`evalkit.escape` against the hostile payloads of :mod:`payloads`, of the
+Unit tests of :mod:`evalkit.core.escape` against the hostile payloads of :mod:`payloads`, of the
 report writers that use it, of small-region suppression, and one end-to-end run (slow) of
 ``evalkit clean`` + ``evalkit run`` on the demo data with the payloads planted.
 """
@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 import payloads
-from evalkit import escape
-from evalkit.config import MIN_CELL
-from evalkit.escape import (MdSafe, csp_hash, csp_meta, excel_text, html_text, md_filename,
+from evalkit.core import escape
+from evalkit.core.config import MIN_CELL
+from evalkit.core.escape import (MdSafe, csp_hash, csp_meta, excel_text, html_text, md_filename,
                             md_text, protect_excel_cell, safe_table)
-from evalkit.i18n import md
+from evalkit.present.i18n import md
 
 ALL = list(payloads.PAYLOADS.values())
 
@@ -198,7 +198,7 @@ def test_protect_excel_cell_writes_text_never_a_formula(tmp_path):
 
 
 def test_summary_workbook_writes_payloads_as_text(tmp_path):
-    from evalkit.summary_xlsx import Sheet, workbook_bytes
+    from evalkit.present.workbook import Sheet, workbook_bytes
 
     sheet = Sheet(key="scores", name="Skor", headers=["a", "b"], formats=[None, "0.00"],
                   rows=[[p, 1.5] for p in ALL])
@@ -212,7 +212,7 @@ def test_summary_workbook_writes_payloads_as_text(tmp_path):
 
 
 def test_validate_csv_prefixes_text_that_starts_a_formula(tmp_path):
-    from evalkit.validate import write_problems
+    from evalkit.clean.validate import write_problems
 
     problems = pd.DataFrame({"file": ["indicators.xlsx"] * len(ALL), "row": range(2, 2 + len(ALL)),
                              "column": ["name_id"] * len(ALL), "problem": ALL})
@@ -241,7 +241,7 @@ def test_csp_allows_no_script_and_no_remote_resource():
 def test_exported_html_has_the_csp_first_in_head():
     import nbformat
 
-    from evalkit.batch import _html_exporter
+    from evalkit.run.batch import _html_exporter
 
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell("# Report"))
@@ -255,9 +255,9 @@ def test_exported_html_has_the_csp_first_in_head():
 
 
 def test_index_template_csp_hashes_its_sort_script():
-    from evalkit.config import PACKAGE_ROOT
+    from evalkit.core.config import PACKAGE_ROOT
 
-    template = (PACKAGE_ROOT / "src" / "evalkit" / "templates" / "index.html.j2").read_text(
+    template = (PACKAGE_ROOT / "src" / "evalkit" / "present" / "templates" / "index.html.j2").read_text(
         encoding="utf-8")
     scripts = re.findall(r"<script>(.*?)</script>", template, re.S)
     assert len(scripts) == 1
@@ -269,7 +269,7 @@ def test_index_template_csp_hashes_its_sort_script():
 # --- figures: mathtext from data cannot break a figure -------------------------------------------
 
 def test_dollar_signs_in_labels_do_not_break_a_figure():
-    from evalkit import plots
+    from evalkit.present import figures as plots
 
     table = pd.DataFrame({"label": ["$\\frac{$ dana", "50$ & $x^", payloads.SCRIPT],
                           "estimate": [3.0, 3.5, 4.0], "ci_low": [2.5, 3.0, 3.5],
@@ -284,7 +284,7 @@ def test_dollar_signs_in_labels_do_not_break_a_figure():
 
 def test_show_escapes_tables_and_stylers(monkeypatch):
     import IPython.display
-    from evalkit import report
+    from evalkit.present import report
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
@@ -299,7 +299,7 @@ def test_show_escapes_tables_and_stylers(monkeypatch):
 
 @pytest.fixture(scope="module")
 def small(processed_dir):
-    from evalkit import report
+    from evalkit.present import report
 
     rep = report.load_region_report("96.02", "en", processed_dir)
     rep.survey = rep.survey.head(2)  # fewer than MIN_CELL respondents
@@ -309,7 +309,7 @@ def small(processed_dir):
 
 
 def test_small_region_shows_no_per_region_table_or_mean(small):
-    from evalkit import report
+    from evalkit.present import report
 
     assert report.health_table(small) is None and report.reliability_table(small) is None
     assert report.sector_table(small) is None and report.index_table(small) is None
@@ -323,7 +323,7 @@ def test_small_region_shows_no_per_region_table_or_mean(small):
 
 
 def test_synthesis_publishes_no_mean_or_weight_of_a_small_region(processed_dir):
-    from evalkit import synthesis
+    from evalkit.present import synthesis
 
     syn = synthesis.load_synthesis("en", processed_dir)
     table = syn.tables["shrinkage"].copy()

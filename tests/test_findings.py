@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import findings
+from evalkit.analyse import findings
 
 
 def test_weakest_dimension_and_whether_it_is_below_the_benchmark():
@@ -61,7 +61,7 @@ OWN_SECTORS = pd.DataFrame({
 
 
 def test_missing_finding_names_categories_of_the_forms_sectors_never_an_outside_group():
-    from evalkit.engagement import pentahelix_coverage
+    from evalkit.measure.engagement import pentahelix_coverage
     codes = ["pemda", "swasta", "lsm", "media_massa"]  # no university, no community leader
     register = pd.DataFrame({"organisation": list("abcd"), "sector": codes})
     f = findings.missing_sectors(pentahelix_coverage(register, sectors=OWN_SECTORS))
@@ -88,7 +88,7 @@ def test_findings_use_the_forms_labels_and_never_quote_a_small_regions_means():
     small = findings.region_findings(**kwargs, n_respondents=3)
     assert not {f.key for f in small} & {"finding_weakest", "finding_sector", "finding_index"}
     # the "clearly below" gap follows the scale: 0.05 on a 1-3 form, not 0.1
-    from evalkit.contract import Scale
+    from evalkit.core.contract import Scale
     three = Scale((1.0, 2.0, 3.0), ("a", "b", "c"), ("a", "b", "c"))
     close = _scores({"pemda": (2.12, 6), "swasta": (2.00, 6)})  # 0.06 under the mean
     assert findings.least_enthusiastic_sector(close) is None

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from jupyter_core.utils import run_sync
 
-from evalkit import fork_kernel
-from evalkit.config import MIN_CELL
-from evalkit.fork_kernel import fork_available, kernel_args
-from evalkit.kernel_pool import KernelPool, execute_with_kernel, shutdown
+from evalkit.run import fork_kernel
+from evalkit.core.config import MIN_CELL
+from evalkit.run.fork_kernel import fork_available, kernel_args
+from evalkit.run.kernel_pool import KernelPool, execute_with_kernel, shutdown
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="this platform cannot fork")
 
@@ -23,19 +23,19 @@ pytestmark = pytest.mark.skipif(not fork_available(), reason="this platform cann
 # changes every kind of state a report could leave behind.
 LOOK = """\
 import json, os, sys
-before = [m for m in ("pandas", "statsmodels.api", "seaborn", "evalkit.report") if m in sys.modules]
+before = [m for m in ("pandas", "statsmodels.api", "seaborn", "evalkit.present.report") if m in sys.modules]
 import numpy as np, pandas as pd
-import evalkit.config
+import evalkit.core.config
 print(json.dumps({
     "pid": os.getpid(), "ppid": os.getppid(), "preloaded": before,
     "names": sorted(k for k in globals() if not k.startswith("_")),
-    "min_cell": evalkit.config.MIN_CELL, "minidom": "xml.dom.minidom" in sys.modules,
+    "min_cell": evalkit.core.config.MIN_CELL, "minidom": "xml.dom.minidom" in sys.modules,
     "env": os.environ.get("EVALKIT_LEAK"), "max_rows": pd.get_option("display.max_rows"),
     "random": float(np.random.random()), "cwd": os.getcwd(), "executable": sys.executable,
 }))"""
 CHANGE = """\
 leaked_name = 1
-evalkit.config.MIN_CELL = 999
+evalkit.core.config.MIN_CELL = 999
 import xml.dom.minidom
 os.environ["EVALKIT_LEAK"] = "1"
 pd.set_option("display.max_rows", 3)"""
@@ -69,7 +69,7 @@ def runs(tmp_path_factory, write_notebook, printed_json):
 def test_forked_kernels_hold_the_imports_before_the_first_cell(runs):
     seen, _, _ = runs
     for kernel in seen:
-        assert kernel["preloaded"] == ["pandas", "statsmodels.api", "seaborn", "evalkit.report"]
+        assert kernel["preloaded"] == ["pandas", "statsmodels.api", "seaborn", "evalkit.present.report"]
         # ... but the user namespace is a fresh kernel's: the parameter, the cell's names
         assert {"x", "before", "np", "pd", "evalkit"} <= set(kernel["names"])
         assert {"report", "plt", "sns", "leaked_name"}.isdisjoint(kernel["names"])
@@ -118,8 +118,8 @@ def test_a_forked_kernel_can_be_interrupted(tmp_path):
 
 OWNER = """\
 import os, signal, sys
-from evalkit.kernel_pool import KernelPool
-from evalkit import fork_kernel
+from evalkit.run.kernel_pool import KernelPool
+from evalkit.run import fork_kernel
 pool = KernelPool(1, cwd=sys.argv[1], fork=True)
 km = pool.take()
 print(km.info.pid, fork_kernel.fork_server().pid, flush=True)

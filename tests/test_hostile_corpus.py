@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 import hostile_cases as H
-from evalkit.config import RAW_DATA_DIR
+from evalkit.core.config import RAW_DATA_DIR
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Tests for evalkit.index: the partnership-effectiveness composite index.
+"""Tests for evalkit.measure.effectiveness: the partnership-effectiveness composite index.
 
 Expected values are computed by hand (formulas written out in the test) or from
 distribution theory; every tolerance is either floating-point (1e-12) or derived from
@@ -21,9 +21,9 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from evalkit import index as ix  # noqa: E402
-from evalkit.index import ComponentSpec as CS  # noqa: E402
-from evalkit.index import IndexSpec  # noqa: E402
+from evalkit.measure import effectiveness as ix# noqa: E402
+from evalkit.measure.effectiveness import ComponentSpec as CS  # noqa: E402
+from evalkit.measure.effectiveness import IndexSpec  # noqa: E402
 
 ATOL = 1e-12
 
@@ -685,8 +685,8 @@ def test_sensitivity_figure_heatmap():
 
 
 def test_spec_for_scale_puts_the_health_goalposts_at_the_form_scale():
-    from evalkit.contract import Scale
-    from evalkit.index import DEFAULT_SPEC, composite_index, spec_for_scale
+    from evalkit.core.contract import Scale
+    from evalkit.measure.effectiveness import DEFAULT_SPEC, composite_index, spec_for_scale
 
     four = Scale((1.0, 2.0, 3.0, 4.0), ("a", "b", "c", "d"), ("a", "b", "c", "d"))
     spec = spec_for_scale(four)

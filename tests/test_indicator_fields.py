@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.indicator_fields import (
+from evalkit.read.indicator_fields import (
     normalise_age_group,
     normalise_area,
     normalise_sex,

@@ -1,4 +1,4 @@
-"""Tests for evalkit.indicators (Open SDG progress assessment, labels, trend, table).
+"""Tests for evalkit.measure.indicators (Open SDG progress assessment, labels, trend, table).
 
 Expected numbers are hand computations, shown in the comment beside each. CAGR is
 (end/start)**(1/years) - 1; with a target, ratio = CAGR_o / CAGR_r (sdg-build
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evalkit.indicators import (
+from evalkit.measure.indicators import (
     DEFAULT_THRESHOLDS,
     PROGRESS_TABLE_COLUMNS,
     STATUS_COLORS,
@@ -600,7 +600,7 @@ def _rows(*rows):
 
 
 def test_annual_series_combines_quarters_by_the_indicators_rule():
-    from evalkit.indicators import annual_series
+    from evalkit.measure.indicators import annual_series
 
     values = _rows(
         ("15.71", "rate", 2023, None, "total", 10.0),
@@ -618,7 +618,7 @@ def test_annual_series_combines_quarters_by_the_indicators_rule():
 
 
 def test_annual_series_prefers_a_yearly_value_and_defaults_to_the_mean():
-    from evalkit.indicators import annual_series
+    from evalkit.measure.indicators import annual_series
 
     values = _rows(("15.71", "rate", 2024, None, "total", 20.0),
                    ("15.71", "rate", 2024, 1, "total", 1.0),

@@ -1,4 +1,4 @@
-"""Tests for evalkit.io: reading CSV/XLSX raw files, with clear errors."""
+"""Tests for evalkit.read.io: reading CSV/XLSX raw files, with clear errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from evalkit.errors import EvalkitError, InputFileError
-from evalkit.io import (KoboExport, convert_numbers, detect_encoding, file_sha256,
+from evalkit.core.errors import EvalkitError, InputFileError
+from evalkit.read.io import (KoboExport, convert_numbers, detect_encoding, file_sha256,
                         read_kobo_export, read_table, read_workbook)
 
 
@@ -65,7 +65,7 @@ def test_csv_cp1252(tmp_path):
 
 def _encoding_probe(monkeypatch):
     """Record the calls of io.detect_encoding (still doing its work)."""
-    import evalkit.io as evalkit_io
+    import evalkit.read.io as evalkit_io
 
     calls = []
     real = evalkit_io.detect_encoding

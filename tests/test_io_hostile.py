@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import evalkit.io as evalkit_io
-from evalkit.checks import require_columns as require_arg_columns
-from evalkit.clean import REGISTER_COLUMNS, clean_register
-from evalkit.clean import require_columns as require_file_columns
-from evalkit.cli import app
-from evalkit.errors import InputFileError
-from evalkit.io import (_count_records, detect_encoding, find_header_row, header_row_hint,
+import evalkit.read.io as evalkit_io
+from evalkit.core.checks import require_columns as require_arg_columns
+from evalkit.clean.tables import REGISTER_COLUMNS, clean_register
+from evalkit.clean.tables import require_columns as require_file_columns
+from evalkit.run.cli import app
+from evalkit.core.errors import InputFileError
+from evalkit.read.io import (_count_records, detect_encoding, find_header_row, header_row_hint,
                         read_table, read_workbook)
 
 HEADER = "region;organisation;sector;influence;interest"
@@ -189,7 +189,7 @@ def test_counting_is_streamed(tmp_path):
     path = tmp_path / "big.csv"
     path.write_text(HEADER + ";comment\n" + body, encoding="utf-8")
     assert path.stat().st_size > 6 * 2**20
-    from evalkit.io import _count_records_by_line
+    from evalkit.read.io import _count_records_by_line
 
     tracemalloc.start()
     try:
@@ -202,7 +202,7 @@ def test_counting_is_streamed(tmp_path):
 
 
 def test_the_byte_count_is_bounded_by_its_block_not_the_file(tmp_path):
-    from evalkit.io import _COUNT_BLOCK, _count_plain_records
+    from evalkit.read.io import _COUNT_BLOCK, _count_plain_records
 
     peaks = []
     for rows in (150_000, 600_000):  # 7 MB and 28 MB
@@ -641,7 +641,7 @@ def test_byte_count_equals_the_line_by_line_count(tmp_path, sep, quoted, monkeyp
 
     import numpy as np
 
-    from evalkit import io as evio
+    from evalkit.read import io as evio
 
     rng = np.random.default_rng(len(sep) + ord(sep))
     path = tmp_path / "plain.csv"
@@ -661,7 +661,7 @@ def test_byte_count_equals_the_line_by_line_count(tmp_path, sep, quoted, monkeyp
                                   b'a,b\n"x,z\n', b"a,b\n1,2,3\n", b"a,b\r1,2\r",
                                   b"a,b\n1,2\r", b"a,b\n" + b"x" * 200_000 + b"\n"])
 def test_files_the_byte_count_leaves_to_the_line_by_line_pass(tmp_path, body):
-    from evalkit import io as evio
+    from evalkit.read import io as evio
 
     path = tmp_path / "t.csv"
     path.write_bytes(body)

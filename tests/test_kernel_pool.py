@@ -11,7 +11,7 @@ import pytest
 from jupyter_client.channels import HBChannel
 from papermill.exceptions import PapermillExecutionError
 
-from evalkit.kernel_pool import (
+from evalkit.run.kernel_pool import (
     KernelPool,
     KernelPoolError,
     execute_with_kernel,
@@ -23,7 +23,7 @@ REPORT_CELL = """\
 import json, os, sys
 print(json.dumps({
     "pid": os.getpid(), "executable": sys.executable, "prefix": sys.prefix,
-    "cwd": os.getcwd(), "preloaded": [m for m in ("pandas", "evalkit.report") if m in sys.modules],
+    "cwd": os.getcwd(), "preloaded": [m for m in ("pandas", "evalkit.present.report") if m in sys.modules],
     "names": sorted(k for k in globals() if not k.startswith("_")),
 }))"""
 LEAK_CELLS = (
@@ -36,9 +36,9 @@ def _kernel_children() -> list[int]:
     """PIDs of this process's running kernels (Linux /proc).
 
     Kernels started the usual way are ipykernel children of this process; forked ones
-    are children of this process's fork server (evalkit.fork_kernel).
+    are children of this process's fork server (evalkit.run.fork_kernel).
     """
-    from evalkit import fork_kernel
+    from evalkit.run import fork_kernel
 
     server = fork_kernel._server
     servers = {server.pid} if server is not None and server.owner == os.getpid() else set()
@@ -106,7 +106,7 @@ def test_a_used_kernel_is_refused(two_runs, workdir):
 
 def test_kernels_are_warm_but_their_namespace_is_fresh(two_runs):
     for _, nb, report in two_runs:
-        assert report["preloaded"] == ["pandas", "evalkit.report"]  # imported before the notebook
+        assert report["preloaded"] == ["pandas", "evalkit.present.report"]  # imported before the notebook
         # ... yet the warm-up left no names: only the notebook's parameter and imports
         assert not {"pd", "np", "plt", "report", "secret"} & set(report["names"])
         assert "secret_value" in report["names"]

@@ -1,4 +1,4 @@
-"""Tests for evalkit.models: sector comparisons, mixed models, region shrinkage.
+"""Tests for evalkit.measure.models: sector comparisons, mixed models, region shrinkage.
 
 Every statistic is checked against a reference implementation (scipy, pingouin,
 scikit-posthocs, statsmodels) or against the parameters that generated synthetic data.
@@ -27,8 +27,8 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.tools.sm_exceptions import ConvergenceWarning  # noqa: E402
 
-from evalkit.config import MIN_CELL  # noqa: E402
-from evalkit.models import (  # noqa: E402
+from evalkit.core.config import MIN_CELL  # noqa: E402
+from evalkit.measure.models import (  # noqa: E402
     DIFFERENCES_COLUMNS,
     EFFECTS_COLUMNS,
     ORDINAL_COLUMNS,
@@ -46,12 +46,12 @@ from evalkit.models import (  # noqa: E402
     sector_differences,
     sector_effects_model,
 )
-from evalkit.scales import mean_ci  # noqa: E402
+from evalkit.measure.scales import mean_ci  # noqa: E402
 
 # --------------------------------------------------------------------------------------
 # Synthetic data
 # --------------------------------------------------------------------------------------
-# Mirrors evalkit.demo.DemoParameters (region health and size, sector effects and shares,
+# Mirrors evalkit.demo.generator.DemoParameters (region health and size, sector effects and shares,
 # dimension offsets, respondent and item spread), written out so the test keeps its
 # planted truth even if the demo is retuned.
 REGIONS = {
@@ -801,7 +801,7 @@ def test_caterpillar_figure_is_sorted_and_deterministic(shrinkage):
 def test_no_pooling_is_the_raw_mean_with_its_t_interval():
     from scipy import stats as sps
 
-    from evalkit.models import no_pooling
+    from evalkit.measure.models import no_pooling
 
     y = np.array([2.0, 3.5, 4.0, 3.0, 2.5, 4.5])
     table, fit = no_pooling(pd.DataFrame({"region_code": ["A"] * 6, "score": y}), ci=0.9)

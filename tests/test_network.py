@@ -1,4 +1,4 @@
-"""Tests for evalkit.network: graph building, whole-network measures, PARTNER scores."""
+"""Tests for evalkit.measure.network: graph building, whole-network measures, PARTNER scores."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 
-from evalkit.engagement import PENTAHELIX, SECTOR_COLORS  # noqa: E402
-from evalkit.network import (  # noqa: E402
+from evalkit.measure.engagement import PENTAHELIX, SECTOR_COLORS  # noqa: E402
+from evalkit.measure.network import (  # noqa: E402
     TIE_PROBLEMS,
     build_network,
     central_organisations,
@@ -296,7 +296,7 @@ def test_network_figure_draws_every_node_and_edge(register):
 
 
 def test_sector_tables_follow_the_programme_sectors():
-    from evalkit.network import build_network, partner_scores, sector_mixing, sector_ties
+    from evalkit.measure.network import build_network, partner_scores, sector_mixing, sector_ties
     own = pd.DataFrame({"sector": ["pemda", "lsm", "tokoh_masyarakat"],
                         "pentahelix": ["pemerintah", "masyarakat_sipil", ""]})
     register = pd.DataFrame({"organisation": ["A", "B", "C", "D"],
@@ -315,8 +315,8 @@ def test_sector_tables_follow_the_programme_sectors():
 
 
 def test_network_figure_uses_the_programme_palette_and_labels():
-    from evalkit.engagement import sector_palette
-    from evalkit.network import build_network, network_figure
+    from evalkit.measure.engagement import sector_palette
+    from evalkit.measure.network import build_network, network_figure
     own = pd.DataFrame({"sector": ["pemda", "lsm", "tokoh_masyarakat"],
                         "label_id": ["Pemda", "LSM", "Tokoh masyarakat"],
                         "label_en": ["", "NGOs", ""],

@@ -26,7 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import own_data  # noqa: E402
 
-from evalkit.config import RAW_DATA_DIR  # noqa: E402
+from evalkit.core.config import RAW_DATA_DIR  # noqa: E402
 
 EVALKIT = Path(sys.executable).with_name("evalkit")
 KEY = "own-data-test-key"
@@ -220,11 +220,11 @@ def _scored(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     analysis.scores_long), given the processed scale when those functions take one."""
     import inspect
 
-    from evalkit import analysis
+    from evalkit.analyse import region_tables as analysis
     survey, items = table(processed, "survey"), table(processed, "items")
     kwargs = {}
     if "scale" in inspect.signature(analysis.items_long).parameters:
-        from evalkit.contract import Scale
+        from evalkit.core.contract import Scale
         kwargs["scale"] = Scale.from_table(table(processed, "scale"))
     return analysis.items_long(survey, items, **kwargs), analysis.scores_long(survey, items, **kwargs)
 

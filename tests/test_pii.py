@@ -1,4 +1,4 @@
-"""Personal data scrubbed in every input that carries free text (evalkit.pii, issue #15 item 3)."""
+"""Personal data scrubbed in every input that carries free text (evalkit.clean.pii, issue #15 item 3)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from evalkit.pii import (
+from evalkit.clean.pii import (
     NAME_PLACEHOLDER,
     PERSONAL_DATA_REMOVED,
     NameMasker,
@@ -207,7 +207,7 @@ def test_names_to_mask_file(tmp_path):
     (tmp_path / "names_to_mask.csv").write_text("name\nIbu Ratna Sari\n\nJoko Widodo\n", encoding="utf-8")
     assert read_names_to_mask(tmp_path) == ["Ibu Ratna Sari", "Joko Widodo"]
     (tmp_path / "names_to_mask.csv").write_text("nama\nX\n", encoding="utf-8")
-    from evalkit.errors import InputFileError
+    from evalkit.core.errors import InputFileError
     with pytest.raises(InputFileError, match="column 'name'"):
         read_names_to_mask(tmp_path)
 
@@ -333,7 +333,7 @@ def planted(tmp_path_factory, raw_dir):
 
 
 def test_planted_personal_data_reaches_no_processed_output(planted, test_key):
-    from evalkit.pipeline import run_clean
+    from evalkit.clean.pipeline import run_clean
 
     root, name = planted
     out = root / "processed"

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from evalkit.demo import generate
-from evalkit.errors import EvalkitError
-from evalkit.io import file_sha256
-from evalkit.pipeline import (
+from evalkit.demo.generator import generate
+from evalkit.core.errors import EvalkitError
+from evalkit.read.io import file_sha256
+from evalkit.clean.pipeline import (
     MANIFEST,
     RAW_FILES,
     load_key,
@@ -19,7 +19,7 @@ from evalkit.pipeline import (
     read_processed,
     run_clean,
 )
-from evalkit.results import ensure_results
+from evalkit.analyse.results import ensure_results
 
 
 def test_every_table_balances(processed):
@@ -129,8 +129,8 @@ def test_read_processed_without_clean_says_what_to_do(tmp_path):
 
 def test_label_header_export_cleans_like_the_xml_export(raw_dir, test_key):
     """Kobo's 'labels' export (headers are the question texts) gives the same data."""
-    from evalkit.clean import clean_survey
-    from evalkit.codebook import read_codebook
+    from evalkit.clean.tables import clean_survey
+    from evalkit.read.codebook import read_codebook
 
     codebook = read_codebook(raw_dir / RAW_FILES["codebook"])
     xml = pd.read_excel(raw_dir / RAW_FILES["survey"], dtype=object)
@@ -173,7 +173,7 @@ def _raw_with_csv_survey(raw_dir, folder, encoding, edit=None):
     """A copy of the demo raw folder whose survey is a CSV export in ``encoding``."""
     import shutil
 
-    from evalkit.io import read_table
+    from evalkit.read.io import read_table
 
     raw = folder / "raw"
     shutil.copytree(raw_dir, raw)
@@ -221,7 +221,7 @@ def test_missing_raw_file_is_reported_as_before(raw_dir, tmp_path, test_key):
     # the inputs are hashed in a second thread; its error must not replace this one
     import shutil
 
-    from evalkit.errors import InputFileError
+    from evalkit.core.errors import InputFileError
 
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw)
@@ -232,7 +232,7 @@ def test_missing_raw_file_is_reported_as_before(raw_dir, tmp_path, test_key):
 
 
 def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_dir, raw_dir):
-    from evalkit.demo import DEMO_PARAMS
+    from evalkit.demo.generator import DEMO_PARAMS
 
     wide = pd.read_excel(raw_dir / RAW_FILES["indicators"], sheet_name="values_wide")
     assert "2019" in map(str, wide.columns)
@@ -248,8 +248,8 @@ def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_
 
 
 def test_wide_sheet_with_a_non_year_column_is_an_error():
-    from evalkit.clean import indicators_wide_to_long
-    from evalkit.errors import InputFileError
+    from evalkit.clean.tables import indicators_wide_to_long
+    from evalkit.core.errors import InputFileError
 
     wide = pd.DataFrame({"region": ["Kota Jambi"], "indicator_id": ["x"], "2019": [1.0],
                          "catatan": ["?"]})

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from evalkit.cli import app
-from evalkit.codebook import read_codebook
-from evalkit.config import PACKAGE_ROOT, find_project_root, project_dirs
-from evalkit.errors import EvalkitError
-from evalkit.io import read_table
-from evalkit.pipeline import RAW_FILES, run_clean
-from evalkit.project import init_project, survey_template_columns
-from evalkit.validate import validate_inputs
+from evalkit.run.cli import app
+from evalkit.read.codebook import read_codebook
+from evalkit.core.config import PACKAGE_ROOT, find_project_root, project_dirs
+from evalkit.core.errors import EvalkitError
+from evalkit.read.io import read_table
+from evalkit.clean.pipeline import RAW_FILES, run_clean
+from evalkit.run.project import init_project, survey_template_columns
+from evalkit.clean.validate import validate_inputs
 
 runner = CliRunner()
 

@@ -1,11 +1,11 @@
-"""Tests for evalkit.regions: any spelling of a region name or code -> Kemendagri code."""
+"""Tests for evalkit.read.regions: any spelling of a region name or code -> Kemendagri code."""
 
 from __future__ import annotations
 
 import pytest
 
-from evalkit.errors import EvalkitError
-from evalkit.regions import (
+from evalkit.core.errors import EvalkitError
+from evalkit.read.regions import (
     Region,
     RegionNotFoundError,
     all_regions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from evalkit import report
+from evalkit.present import report
 
 
 @pytest.fixture(scope="module", params=["id", "en"])

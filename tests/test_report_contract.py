@@ -20,9 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import analysis, i18n, report, report_inputs
-from evalkit.contract import DEFAULT_SCALE, Scale
-from evalkit.pipeline import RAW_FILES, empty_table
+from evalkit.analyse import region_tables as analysis
+from evalkit.present import i18n
+from evalkit.present import report
+from evalkit.present import report_inputs
+from evalkit.core.contract import DEFAULT_SCALE, Scale
+from evalkit.clean.pipeline import RAW_FILES, empty_table
 
 FOUR = Scale((1, 2, 3, 4), ("Sangat tidak setuju", "Tidak setuju", "Setuju", "Sangat setuju"),
              ("", "", "", ""))
@@ -133,7 +136,7 @@ def test_likert_figure_has_the_forms_four_categories_and_no_neutral(four):
 
 
 def test_likert_bars_split_an_even_scale_at_the_midpoint():
-    from evalkit import plots
+    from evalkit.present import figures as plots
 
     shares = pd.DataFrame([[0.1, 0.2, 0.3, 0.4]], columns=[1.0, 2.0, 3.0, 4.0])
     fig = plots.likert_bars(shares, labels=["q"], category_labels=list("abcd"), xlabel="x")
@@ -279,7 +282,7 @@ def test_small_region_index_says_too_few_respondents(small):
 # --- synthesis, Excel summary, index page --------------------------------------------------
 
 def test_synthesis_uses_the_scale_and_hides_small_regions_raw_means(four_dir):
-    from evalkit import synthesis
+    from evalkit.present import synthesis
 
     syn = synthesis.load_synthesis("en", four_dir)
     assert syn.scale == FOUR
@@ -296,7 +299,7 @@ def test_synthesis_uses_the_scale_and_hides_small_regions_raw_means(four_dir):
 
 
 def test_summary_workbook_headers_and_about_use_the_forms_range(four_dir):
-    from evalkit import summary_xlsx
+    from evalkit.present import workbook as summary_xlsx
 
     data = summary_xlsx.summary_data(four_dir)
     sheets = {s.key: s for s in summary_xlsx.summary_sheets(data, "id")}
@@ -313,7 +316,7 @@ def test_summary_workbook_headers_and_about_use_the_forms_range(four_dir):
 
 
 def test_index_page_marks_the_small_region_too_small(four_dir, tmp_path):
-    from evalkit.index_page import write_index
+    from evalkit.present.index_page import write_index
 
     html = write_index(tmp_path, four_dir).read_text(encoding="utf-8")
     assert "too few respondents (n &lt; 5)" in html and "skala 1–4" in html
@@ -344,7 +347,7 @@ OWN_SECTORS = pd.DataFrame({
 def test_coverage_per_category_with_the_forms_own_groups(four):
     import dataclasses
 
-    from evalkit.contract import PENTAHELIX
+    from evalkit.core.contract import PENTAHELIX
 
     coverage = pd.DataFrame({"sector": [*PENTAHELIX, "tokoh"], "in_register": [3, 2, 0, 4, 1, 2],
                              "in_survey": [6, 3, 0, 9, 5, 2], "in_attendance": [3, 2, 0, 4, 1, 1],

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import results
-from evalkit.errors import EvalkitError
-from evalkit.regions import get_region
+from evalkit.analyse import results
+from evalkit.core.errors import EvalkitError
+from evalkit.read.regions import get_region
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_index_components_leave_coverage_out_when_the_form_maps_no_sector():
 def test_results_compute_when_the_optional_inputs_are_empty(processed_dir, tmp_path):
     """No register, attendance, ties, indicators or partnerships (their tables written
     empty with their normal columns, as the pipeline does): every table still computes."""
-    from evalkit.pipeline import empty_table
+    from evalkit.clean.pipeline import empty_table
 
     copy = tmp_path / "processed"
     shutil.copytree(processed_dir, copy, ignore=shutil.ignore_patterns("results"))

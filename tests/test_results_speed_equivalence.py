@@ -1,6 +1,6 @@
 """The fast paths of the cross-region results give the numbers of the direct computations.
 
-``evalkit.results.compute_results`` was made fast enough for a country-sized data set
+``evalkit.analyse.results.compute_results`` was made fast enough for a country-sized data set
 (552 regions) by changing *how* things are computed, never *what*: the same estimators,
 bootstrap draws and seeds. Each test here compares one fast path with the direct
 computation it replaced (the statsmodels / scipy / pandas call, or the per-draw refit),
@@ -22,8 +22,14 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from evalkit import analysis, attribution, engagement, indicators, models, network, results
-from evalkit.regions import get_region
+from evalkit.analyse import region_tables as analysis
+from evalkit.measure import attribution
+from evalkit.measure import engagement
+from evalkit.measure import indicators
+from evalkit.measure import models
+from evalkit.measure import network
+from evalkit.analyse import results
+from evalkit.read.regions import get_region
 
 # --------------------------------------------------------------------------------------
 # Difference-in-differences: FWL fit and vectorised wild cluster bootstrap

@@ -1,6 +1,6 @@
-"""Plausibility rules (evalkit.rules): each on small frames, then all on a copy of the demo.
+"""Plausibility rules (evalkit.clean.rules): each on small frames, then all on a copy of the demo.
 
-Every rule of :data:`evalkit.rules.RULES` is exercised twice: on a small frame through its
+Every rule of :data:`evalkit.clean.rules.RULES` is exercised twice: on a small frame through its
 cleaner, and planted in a copy of the demo's raw data cleaned by :func:`run_clean`, where
 the quarantine reason or the flag is asserted and rows in = clean + quarantined is
 checked against the raw files themselves.
@@ -19,8 +19,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evalkit import rules
-from evalkit.clean import (
+from evalkit.clean import rules
+from evalkit.clean.tables import (
     clean_attendance,
     clean_indicator_targets,
     clean_indicator_values,
@@ -32,10 +32,10 @@ from evalkit.clean import (
     parse_timestamps,
     resolve_region_column,
 )
-from evalkit.dates import excel_serial, excel_serial_to_datetime, read_dates
-from evalkit.errors import EvalkitError, InputFileError
-from evalkit.pipeline import _value_sheets, run_clean
-from evalkit.regions import region_readings
+from evalkit.read.dates import excel_serial, excel_serial_to_datetime, read_dates
+from evalkit.core.errors import EvalkitError, InputFileError
+from evalkit.clean.pipeline import _value_sheets, run_clean
+from evalkit.read.regions import region_readings
 
 TODAY = dt.date(2026, 12, 2)
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "input-contract.md"

@@ -1,4 +1,4 @@
-"""Tests for evalkit.scales: scoring, means with CIs, reliability."""
+"""Tests for evalkit.measure.scales: scoring, means with CIs, reliability."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evalkit.config import MIN_CELL
-from evalkit.scales import (
+from evalkit.core.config import MIN_CELL
+from evalkit.measure.scales import (
     _three_item_fit,
     AlphaResult,
     Estimate,
@@ -317,7 +317,7 @@ def test_three_item_closed_form_equals_the_ml_optimum():
     # Three indicators are just identified (Bollen 1989, ch. 7): the exact solution is
     # the ML solution whenever it is proper. Compare with the optimiser on sampled
     # correlation matrices, including ones whose exact solution is improper.
-    from evalkit.scales import _ml_one_factor
+    from evalkit.measure.scales import _ml_one_factor
 
     rng = np.random.default_rng(7)
     used = 0

@@ -1,4 +1,4 @@
-"""Tests for evalkit.survey: design-based means, proportions and poststratification.
+"""Tests for evalkit.measure.survey: design-based means, proportions and poststratification.
 
 Reference variances are computed by hand (exact rational arithmetic with
 ``fractions.Fraction``), step by step, following the estimator of R's ``survey`` package
@@ -21,7 +21,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from evalkit.survey import Estimate, poststratify, weighted_mean, weighted_proportion
+from evalkit.measure.survey import Estimate, poststratify, weighted_mean, weighted_proportion
 
 NAN = np.nan
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evalkit import synthesis
+from evalkit.present import synthesis
 
 
 def test_health_outcome_fit_matches_ols_with_hc3_by_hand():

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evalkit.cli import app
-from evalkit.io import read_table
-from evalkit.pipeline import RAW_FILES
-from evalkit.validate import PROBLEM_COLUMNS, format_problems, validate_inputs
+from evalkit.run.cli import app
+from evalkit.read.io import read_table
+from evalkit.clean.pipeline import RAW_FILES
+from evalkit.clean.validate import PROBLEM_COLUMNS, format_problems, validate_inputs
 
 runner = CliRunner()
 

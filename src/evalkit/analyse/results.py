@@ -1,0 +1,538 @@
+"""Cross-region results, computed once per batch and saved beside the processed data.
+
+Several parts of a regional report need every region at once: the all-region
+benchmark, the difference-in-differences table, the mixed models of sector effects and
+of region means, and the effectiveness index with its bootstrap and weight
+sensitivity. :func:`compute_results` computes them (and each region's engagement and
+network tables) in one pass; :func:`ensure_results` writes them to
+``data/processed/results/`` and recomputes only when the processed data changed
+(the processed manifest's digest is stored with them). Notebooks then load and present.
+
+A results table that is missing, cut off or altered since it was written (the stamp
+records each table's size and SHA-256), or an unreadable stamp, makes the results
+stale: they are recomputed. :func:`read_result` names a damaged table instead of
+passing on pyarrow's error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.analyse import region_tables as analysis
+from evalkit.measure import attribution
+from evalkit.measure import engagement
+from evalkit.measure import indicators
+from evalkit.measure import models
+from evalkit.measure import network
+from evalkit.measure import scales
+from evalkit.measure import survey
+from evalkit.measure import effectiveness
+from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.core.errors import EvalkitError
+from evalkit.measure.indicators import achievement_ratio
+from evalkit.read.io import file_sha256, read_parquet_checked
+from evalkit.core.lock import replace_atomic, write_atomic
+from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
+from evalkit.read.regions import Region, get_region
+
+_COMPUTING_MODULES = (analysis, attribution, engagement, effectiveness, indicators, models, network,
+                      scales, survey, sys.modules[__name__])
+RESULTS_DIR = "results"
+STAMP = "results.json"
+INDEX_BOOTSTRAP = 2000  # replicates of the index's parametric bootstrap
+WEIGHT_DRAWS = 2000  # Dirichlet weight draws of the sensitivity analysis
+SEED = 20261123
+
+
+def report_regions(survey: pd.DataFrame, targets: pd.DataFrame) -> list[Region]:
+    """Regions with survey responses or indicator targets, in code order."""
+    codes = set(survey["region_code"]) | set(targets["region_code"])
+    return [get_region(c) for c in sorted(codes, key=lambda c: [int(p) for p in c.split(".")])]
+
+
+class _RegionRows:
+    """The rows of ``frame`` that belong to each report region, grouped once.
+
+    ``rows(region)`` equals :func:`analysis.in_region` (a province's rows include its
+    regencies' and cities', through ``province_code``; same rows, same order, same
+    index). The frame is sorted once by region (and once by province), stably, so each
+    region's rows are one contiguous slice, in their original order: looking a region up
+    costs a slice, not a comparison of the whole column (or a gather of every column)
+    for every one of hundreds of regions.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._by: dict[str, tuple[pd.DataFrame, dict]] = {}
+        for column in ("region_code", "province_code"):
+            if column not in frame.columns:
+                continue
+            codes, keys = pd.factorize(frame[column])  # missing -> -1, never matched
+            order = np.argsort(codes, kind="stable")
+            order = order[codes[order] >= 0]
+            bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+            spans = {key: (int(bounds[i]), int(bounds[i + 1])) for i, key in enumerate(keys)}
+            self._by[column] = (frame.iloc[order], spans)
+
+    def _span(self, region: Region) -> tuple[pd.DataFrame | None, tuple[int, int]]:
+        column = ("province_code" if region.level == 1 and "province_code" in self._by
+                  else "region_code")
+        if column not in self._by:
+            return None, (0, 0)
+        frame, spans = self._by[column]
+        return frame, spans.get(region.code, (0, 0))
+
+    def count(self, region: Region) -> int:
+        _, (lo, hi) = self._span(region)
+        return hi - lo
+
+    def rows(self, region: Region) -> pd.DataFrame:
+        frame, (lo, hi) = self._span(region)
+        return self.frame.iloc[:0] if frame is None or hi == lo else frame.iloc[lo:hi]
+
+
+def _per_region(regions: list[Region], frame: pd.DataFrame | _RegionRows, compute) -> pd.DataFrame:
+    """``compute(rows of one region)`` for every region, stacked with ``region_code`` first.
+
+    A province's rows include its regencies' and cities' (see :func:`analysis.in_region`).
+    """
+    grouped = frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
+    parts = []
+    for region in regions:
+        rows = grouped.rows(region)
+        out = compute(rows) if len(rows) else None
+        if out is not None and len(out):
+            parts.append((region.code, out))
+    if not parts:
+        return pd.DataFrame(columns=["region_code"])
+    return _stack(parts, first=True)
+
+
+def _stack(parts: list[tuple[str, pd.DataFrame]], *, first: bool) -> pd.DataFrame:
+    """``pd.concat([table.assign(region_code=code) for code, table in parts])``, with
+    ``region_code`` moved first when ``first``; the column is added once to the stacked
+    table instead of to each region's (a copy of every table)."""
+    tables = [table for _, table in parts]
+    if any("region_code" in table.columns for table in tables):
+        out = pd.concat([table.assign(region_code=code) for code, table in parts],
+                        ignore_index=True)
+        return _column_first(out, "region_code") if first else out
+    out = pd.concat(tables, ignore_index=True)
+    codes = np.repeat(np.array([code for code, _ in parts], dtype=object),
+                      [len(table) for table in tables])
+    out.insert(0 if first else len(out.columns), "region_code",
+               pd.array(codes, dtype="str"))
+    return out
+
+
+def _column_first(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``table`` with ``column`` moved to the front (the key a reader looks for first)."""
+    return table[[column, *[c for c in table.columns if c != column]]]
+
+
+def _attendance_rate(attendance: pd.DataFrame) -> tuple[float, float]:
+    """Mean of the organisations' attendance shares, with its standard error.
+
+    Organisations are the clusters of repeated meetings, so the SE is that of a mean
+    of organisation-level shares (a cluster-level estimator; Kish 1965, ch. 6).
+    """
+    # each organisation's share, organisations sorted (as groupby(...).mean() gives them)
+    known = attendance["organisation"].notna().to_numpy()  # groupby leaves missing keys out
+    orgs, codes = np.unique(attendance["organisation"].to_numpy(dtype=object)[known],
+                            return_inverse=True)
+    if not len(orgs):
+        return np.nan, np.nan
+    attended = attendance["attended"].to_numpy(dtype="float64")[known]
+    shares = pd.Series(np.bincount(codes, weights=attended) / np.bincount(codes))
+    se = shares.std(ddof=1) / np.sqrt(len(shares)) if len(shares) > 1 else np.nan
+    return float(shares.mean()), float(se)
+
+
+def _grouped(frame: pd.DataFrame | _RegionRows) -> _RegionRows:
+    return frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
+
+
+def _pentahelix_share(coverage: pd.DataFrame) -> float:
+    """:func:`engagement.coverage_share` of one region's coverage rows, on arrays (NaN
+    when the form maps no sector to a pentahelix category)."""
+    sectors = coverage["sector"].to_numpy(dtype=object)
+    present = coverage["present"].to_numpy(dtype=bool)
+    counted = (coverage["counted"].to_numpy(dtype=bool) if "counted" in coverage.columns
+               else np.ones(len(sectors), dtype=bool))
+    if "sectors" in coverage.columns:
+        mapped = [bool(str(m).strip()) for m, c in zip(coverage["sectors"].tolist(), counted)
+                  if c and not pd.isna(m)]
+        if not any(mapped):
+            return np.nan
+    have = {s for s, p, c in zip(sectors.tolist(), present.tolist(), counted.tolist(), strict=True)
+            if p and c}
+    missing = [s for s in engagement.PENTAHELIX if s not in have]
+    return (len(engagement.PENTAHELIX) - len(missing)) / len(engagement.PENTAHELIX)
+
+
+def index_components(regions: list[Region], shrinkage: pd.DataFrame,
+                     attendance: pd.DataFrame | _RegionRows, register: pd.DataFrame | _RegionRows,
+                     progress: pd.DataFrame, *, coverage: pd.DataFrame | None = None,
+                     with_coverage: bool = True) -> pd.DataFrame:
+    """The index's components per region, long: ``region_code, component, value, se``.
+
+    - ``health``: the partially pooled mean health score (so a region of 12
+      respondents is neither over- nor under-rated), SE from the mixed model;
+    - ``attendance_rate``: mean of organisations' attendance shares, cluster SE;
+    - ``pentahelix_coverage``: share of the five pentahelix categories in the register
+      (through the form's mapping of its sectors; left out when the form maps none);
+    - ``indicators_on_track``: share of judged indicators achieved or on track;
+    - ``achievement``: mean achievement ratio, each capped to [0, 1].
+
+    The last three carry no sampling error (they are counts of what is there).
+    ``coverage``, when given, is the all-region table of :func:`_coverage`, whose
+    ``present`` column is the register's (so the coverage share is read from it instead
+    of recounting the register). ``with_coverage=False`` (a form that maps none of its
+    sectors to a pentahelix category) leaves the coverage component out: a share of 0
+    would be the form's silence, not the partnership's.
+    """
+    rows = []
+    pooled = shrinkage.set_index("region_code")
+    attendance, register = _grouped(attendance), _grouped(register)
+    by_region = progress.groupby("region_code", sort=False).indices
+    summary = progress["summary"].to_numpy(dtype=object)
+    achievement = progress["achievement"].to_numpy(dtype="float64")
+    covered = None if coverage is None else _RegionRows(coverage)  # by region_code only
+    for region in regions:
+        code = region.code
+        if code in pooled.index:
+            rows.append((code, "health", pooled.at[code, "shrunken"], pooled.at[code, "shrunken_se"]))
+        att = attendance.rows(region)
+        if len(att):
+            rows.append((code, "attendance_rate", *_attendance_rate(att)))
+        if with_coverage and register.count(region):
+            if covered is None:
+                share = engagement.coverage_share(
+                    engagement.pentahelix_coverage(register.rows(region)))
+            else:
+                share = _pentahelix_share(covered.rows(region))
+            if not np.isnan(share):
+                rows.append((code, "pentahelix_coverage", share, 0.0))
+        idx = np.sort(by_region.get(code, np.array([], dtype=np.intp)))
+        judged = summary[idx] != "insufficient_data"
+        if judged.any():
+            on_track = np.isin(summary[idx][judged], ["achieved", "on_track"])
+            rows.append((code, "indicators_on_track", float(on_track.sum() / on_track.size), 0.0))
+            capped = np.clip(achievement[idx][judged], 0, 1)
+            capped = capped[~np.isnan(capped)]
+            if len(capped):
+                rows.append((code, "achievement", float(capped.sum() / capped.size), 0.0))
+    return pd.DataFrame(rows, columns=["region_code", "component", "value", "se"])
+
+
+#: ``reason`` of an index row left without index and rank because the region has fewer
+#: than ``MIN_CELL`` respondents.
+TOO_FEW_RESPONDENTS = "too_few_respondents"
+
+
+def _with_suppressed(table: pd.DataFrame, small: list[str],
+                     missing_pillars: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An index table with a ``suppressed`` column (and ``reason``:
+    :data:`TOO_FEW_RESPONDENTS` or ``""``), a row of missing values for each region in
+    ``small`` (too few respondents to be indexed or ranked), and ``missing_pillars``:
+    the pillars the whole programme has no data for, ``", "``-joined, on every row."""
+    table = table.assign(suppressed=False, reason="",
+                         missing_pillars=", ".join(missing_pillars))
+    if not small:
+        return table
+    rows = pd.DataFrame({"region_code": small, "suppressed": True, "reason": TOO_FEW_RESPONDENTS,
+                         "missing_pillars": ", ".join(missing_pillars)})
+    out = pd.concat([table, rows], ignore_index=True)
+    for column in table.columns:  # integer columns stay integer (nullable) with the gaps
+        if str(table[column].dtype) == "Int64" or pd.api.types.is_integer_dtype(table[column]):
+            out[column] = out[column].astype("Int64")
+    return out
+
+
+def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame, *,
+                     min_n: int = MIN_CELL) -> str | None:
+    """The sector the sector models compare the others with.
+
+    The largest sector the form maps to civil society (``masyarakat_sipil``: the
+    partnership's usual convenor and the natural baseline for "who is less
+    enthusiastic") among those with at least ``min_n`` respondents (a smaller reference
+    would leave the models without estimates), else the largest sector; ties go to the
+    form's order. None when no one answered.
+    """
+    counts = survey_sectors.value_counts()
+    counts = counts[counts > 0]  # a categorical column lists its unused categories too
+    if counts.empty:
+        return None
+    order = {s: i for i, s in enumerate(sectors["sector"])}
+    civil = {s for s in sectors.loc[sectors["pentahelix"] == "masyarakat_sipil", "sector"]
+             if counts.get(s, 0) >= min_n}
+    ranked = sorted(counts.index, key=lambda s: (s not in civil, -counts[s],
+                                                 order.get(s, len(order)), str(s)))
+    return str(ranked[0])
+
+
+def programme_sectors(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """The programme's sectors table (``sectors.parquet``, form order); a processed
+    folder from before the table existed gets the five pentahelix keys, each its own
+    category (labels = codes)."""
+    if not (Path(processed_dir) / "sectors.parquet").exists():
+        keys = list(engagement.PENTAHELIX)
+        return pd.DataFrame({"sector": keys, "label_id": keys, "label_en": keys,
+                             "pentahelix": keys})
+    return read_sectors(processed_dir)
+
+
+def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.DataFrame:
+    """Proportional-odds model of each dimension's item answers on sector (all regions)."""
+    parts = [models.ordinal_sector_model(rows, reference=reference).assign(dimension=dim)
+             for dim, rows in answers.groupby("dimension", sort=False)]
+    return _column_first(pd.concat(parts, ignore_index=True), "dimension")
+
+
+def _coverage(regions: list[Region], register: pd.DataFrame | _RegionRows,
+              survey: pd.DataFrame | _RegionRows, attendance: pd.DataFrame | _RegionRows,
+              sectors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pentahelix coverage (per category, :func:`engagement.pentahelix_coverage`) of each
+    region's register, survey and meetings; ``sectors`` maps the form's sectors."""
+    register, survey, attendance = _grouped(register), _grouped(survey), _grouped(attendance)
+    parts = [(r.code, engagement.pentahelix_coverage(
+        register.rows(r), survey=survey.rows(r), attendance=attendance.rows(r), sectors=sectors))
+        for r in regions]
+    if not parts:
+        return pd.DataFrame(columns=["region_code", *engagement.COVERAGE_COLUMNS])
+    return _stack(parts, first=True)
+
+
+def _network_tables(regions: list[Region], ties: pd.DataFrame | _RegionRows,
+                    register: pd.DataFrame | _RegionRows,
+                    sector_order: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    metrics, central, sectors, scores = [], [], [], []
+    ties, register = _grouped(ties), _grouped(register)
+    for region in regions:
+        r = register.rows(region)
+        if not len(r):
+            continue
+        m, c, s, p = network.region_tables(_as_network_ties(ties.rows(region)), r, k=5,
+                                           sector_order=sector_order)
+        metrics.append({"region_code": region.code, **m})
+        central.append((region.code, c))
+        sectors.append((region.code, s))
+        scores.append((region.code, p))
+    first = lambda parts: _stack(parts, first=False) if parts else pd.DataFrame()  # noqa: E731
+    return {"network_metrics": pd.DataFrame(metrics), "network_central": first(central),
+            "network_sectors": first(sectors), "partner_scores": first(scores)}
+
+
+def _as_network_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """The cleaned ties in the columns :mod:`evalkit.measure.network` reads."""
+    return ties[["region_code", "organisation", "partner", "level", "trust", "value"]]
+
+
+def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
+                    timings: dict[str, tuple[float, float]] | None = None
+                    ) -> dict[str, pd.DataFrame]:
+    """Every cross-region table the reports and the synthesis read (pure apart from reading).
+
+    ``timings``, when given, receives ``{step: (wall seconds, CPU seconds)}`` of each
+    step (a table, or the group of tables computed together), for benchmarks.
+    """
+    def timed(name: str, compute):
+        if timings is None:
+            return compute()
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = compute()
+        timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return value
+
+    read = lambda name: read_processed(name, processed_dir)  # noqa: E731
+    survey, items, register = read("survey"), read("items"), read("stakeholders")
+    attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
+    annual, metadata = read("indicator_annual"), read("indicator_metadata")
+    regions = report_regions(survey, targets)
+    scale, sectors = read_scale(processed_dir), programme_sectors(processed_dir)
+    reference = reference_sector(survey["sector"], sectors)
+    sector_order = sectors["sector"].tolist()
+    scores = analysis.scores_long(survey, items, scale=scale)
+    # province reports include their regencies' respondents (analysis.in_region)
+    scores["province_code"] = scores["response_id"].map(
+        survey.set_index("response_id")["province_code"])
+    # each table's rows per report region, grouped once for every per-region table
+    by_region = {name: _RegionRows(frame) for name, frame in (
+        ("scores", scores), ("attendance", attendance), ("register", register),
+        ("survey", survey), ("ties", ties))}
+
+    progress = timed("progress", lambda: analysis.indicator_progress(annual, targets, metadata))
+    progress = progress.merge(timed("trend_projections", lambda: analysis.trend_projections(
+        annual, progress)), on=["region_code", "indicator_id"], how="left")
+    # Partial pooling groups respondents by the region_code they answered for, so no
+    # one is counted twice; a province's row holds the province-level respondents.
+    # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
+    one_region = scores["region_code"].dropna().nunique() < 2
+    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=0.95) if one_region
+                           else models.region_shrinkage(scores, ci=0.95, n_boot=500, seed=SEED))
+    # Coverage counts pentahelix categories through the form's mapping of its sectors;
+    # a group outside the five is listed, never counted.
+    coverage = timed("coverage", lambda: _coverage(
+        regions, by_region["register"], by_region["survey"], by_region["attendance"],
+        sectors=sectors))
+    components = timed("index_components", lambda: index_components(
+        regions, shrinkage, by_region["attendance"], by_region["register"], progress,
+        coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
+    spec = effectiveness.spec_for_scale(scale)
+    # A region under MIN_CELL respondents gets no index and no rank: its health component
+    # is a handful of people's answers. The others are ranked among themselves.
+    small = sorted(r.code for r in regions if by_region["survey"].count(r) < MIN_CELL)
+    ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
+    # Pillars no region has data for (no attendance file, no indicators, no register)
+    # are left out of the index, the other pillars' weights rescaled (index.effective_spec).
+    absent = effectiveness.missing_pillars(ranked, spec)
+    out = {
+        "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
+        "progress": progress,
+        "attribution": timed("attribution", lambda: analysis.attribution_table(
+            annual, read("partnerships"), metadata["indicator_id"].tolist())),
+        "sector_model": timed("sector_model", lambda: models.sector_effects_model(
+            scores, reference=reference)),
+        "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
+            analysis.items_long(survey, items, scale=scale), reference)),
+        "sector_tests": timed("sector_tests", lambda: _per_region(
+            regions, by_region["scores"], lambda s: models.sector_differences(
+                s, n_boot=500, seed=SEED))),
+        "sector_pairs": timed("sector_pairs", lambda: _per_region(
+            regions, by_region["scores"], models.pairwise_sector_tests)),
+        "shrinkage": shrinkage,
+        "shrinkage_fit": fit.as_frame(),
+        # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
+        # small-cell suppression, which protects respondents, does not apply (min_n=1).
+        "attendance_sector": timed("attendance_sector", lambda: _per_region(
+            regions, by_region["attendance"], lambda a: engagement.attendance_by_sector(
+                a, min_n=1, sectors=sector_order))),
+        "attendance_time": timed("attendance_time", lambda: _per_region(
+            regions, by_region["attendance"], lambda a: engagement.attendance_over_time(
+                a, min_n=1, sectors=sector_order))),
+        "attendance_trend": timed("attendance_trend", lambda: _per_region(
+            regions, by_region["attendance"], lambda a: engagement.attendance_trend(
+                a, sectors=sector_order))),
+        "coverage": coverage,
+        "index_components": components,
+        "index": timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
+            ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small, absent)),
+        "index_pillars": timed("index_pillars", lambda: _with_suppressed(
+            effectiveness.composite_index(ranked, spec), small, absent)),
+        "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
+            ranked, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
+        "index_scenarios": timed("index_scenarios", lambda: effectiveness.weight_scenarios(
+            ranked, spec)),
+        **timed("network", lambda: _network_tables(regions, by_region["ties"],
+                                                    by_region["register"], sector_order)),
+    }
+    return out
+
+
+def results_dir(processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
+    return Path(processed_dir) / RESULTS_DIR
+
+
+def _processed_digest(processed_dir: Path) -> str:
+    path = Path(processed_dir) / MANIFEST
+    if not path.exists():
+        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
+    try:
+        return manifest_digest(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError:  # cut off or overwritten
+        raise EvalkitError(f"{path} is damaged (not readable JSON): run `evalkit clean` to "
+                           "rebuild the processed data.") from None
+
+
+def code_digest() -> str:
+    """SHA-256 over the source of the modules that compute the results.
+
+    Results computed by other code (an upgrade, a fix) are stale even when the data
+    are not.
+    """
+    digest = hashlib.sha256()
+    for module in sorted(_COMPUTING_MODULES, key=lambda m: m.__name__):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(processed_dir: Path) -> dict:
+    return {"processed": _processed_digest(processed_dir), "code": code_digest()}
+
+
+def _file_record(path: Path) -> dict:
+    return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
+def results_current(processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
+    """True when the saved results came from the processed data on disk and this code,
+    and every table is there as it was written.
+
+    An unreadable stamp, or a table missing, of another size or another SHA-256 than
+    the stamp records, is not current (the results are recomputed). A stamp from
+    before the tables were recorded counts on their presence only.
+    """
+    out = results_dir(processed_dir)
+    try:
+        saved = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (ValueError, OSError):  # cut off, garbled: the results cannot be trusted
+        return False
+    if not isinstance(saved, dict) or not all(
+            saved.get(k) == v for k, v in _stamp(processed_dir).items()):
+        return False
+    files = saved.get("files")
+    if not isinstance(files, dict):  # an older stamp: the tables it lists must exist
+        return all((out / f"{name}.parquet").is_file() for name in saved.get("tables", ()))
+    try:
+        return all(isinstance(want, dict) and (out / name).stat().st_size == want.get("bytes")
+                   and file_sha256(out / name) == want.get("sha256")
+                   for name, want in files.items())
+    except OSError:  # a table gone
+        return False
+
+
+def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False) -> bool:
+    """Compute and save the cross-region results unless they are current; True if computed.
+
+    Files are written under unique temporary names and renamed; the stamp (written
+    last) records the processed data they came from and each table's size and SHA-256,
+    so an interrupted write is redone and a table damaged later is detected
+    (:func:`results_current`).
+    """
+    if not force and results_current(processed_dir):
+        return False
+    stamp = _stamp(processed_dir)
+    out = results_dir(processed_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / STAMP).unlink(missing_ok=True)
+    tables = compute_results(processed_dir)
+    files = {}
+    def write_table(tmp: Path, table: pd.DataFrame, name: str) -> None:
+        table.to_parquet(tmp, index=False)
+        files[name] = _file_record(tmp)
+
+    for name, table in tables.items():  # unique temporary names: kernels may race
+        replace_atomic(out / f"{name}.parquet",
+                       lambda tmp, table=table, name=name: write_table(tmp, table, f"{name}.parquet"))
+    write_atomic(out / STAMP, json.dumps({**stamp, "tables": sorted(tables), "files": files},
+                                         indent=1))
+    return True
+
+
+def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """One saved cross-region table (see :func:`compute_results` for the names)."""
+    path = results_dir(processed_dir) / f"{name}.parquet"
+    if not path.exists():
+        raise EvalkitError(f"no cross-region result {name!r} in {path.parent}: "
+                           "run `evalkit run` (it computes them) first.")
+    return read_parquet_checked(path, "run `evalkit run` again to recompute the cross-region "
+                                      "results")

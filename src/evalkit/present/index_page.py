@@ -1,0 +1,88 @@
+"""``reports/index.html``: every region with its key figures and links to its reports.
+
+Works opened straight from disk (relative links, one small inline script to sort the
+table, no external assets).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from evalkit import __version__
+from evalkit.analyse import region_tables as analysis
+from evalkit.present import report_inputs
+from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
+from evalkit.present.i18n import LANGS, text
+from evalkit.core.lock import write_atomic
+from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.regions import Region, get_region
+from evalkit.analyse.results import ensure_results, read_result
+
+LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def report_regions(processed_dir: Path = PROCESSED_DATA_DIR) -> list[Region]:
+    """Regions with survey responses or indicator targets, in code order."""
+    codes = set(read_processed("survey", processed_dir)["region_code"])
+    codes |= set(read_processed("indicator_targets", processed_dir)["region_code"])
+    return [get_region(c) for c in sorted(codes, key=lambda c: [int(p) for p in c.split(".")])]
+
+
+def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """Key figures per region (see :func:`evalkit.analyse.region_tables.region_overview`) and its index."""
+    ensure_results(processed_dir)
+    survey = read_processed("survey", processed_dir)
+    scores = analysis.scores_long(survey, read_processed("items", processed_dir),
+                                  scale=report_inputs.read_scale(processed_dir))
+    progress = read_result("progress", processed_dir)
+    overview = analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
+    index = read_result("index", processed_dir)[["region_code", "index", "ci_low", "ci_upp", "rank"]]
+    return overview.merge(index.rename(columns={"ci_low": "index_ci_low", "ci_upp": "index_ci_upp",
+                                                "rank": "index_rank"}), on="region_code", how="left")
+
+
+def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
+    """Render the index from the processed data and the reports present on disk."""
+    from evalkit.run.batch import report_stem, synthesis_stem
+
+    overview = overview_table(processed_dir)
+    manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
+    too_small = " / ".join(text("too_small", lang, min_cell=MIN_CELL) for lang in LANGS)
+    rows = []
+    for rec in overview.to_dict("records"):
+        region = get_region(rec["region_code"])
+        small = 0 < rec["respondents"] < MIN_CELL  # no health, no index, no rank
+        if small:
+            rec = {**rec, "index": float("nan"), "index_rank": None}
+        links, failed = [], []
+        for lang in LANGS:
+            stem = report_stem(region, lang)
+            if (reports_dir / f"{stem}.html").exists():
+                links.append({"href": f"{stem}.html", "label": LANG_NAMES[lang]})
+            if (reports_dir / f"{stem}.error.txt").exists():
+                failed.append(lang)
+        health = (too_small if small else "—" if pd.isna(rec["health"]) else
+                  f"{rec['health']:.2f} ({rec['health_ci_low']:.2f}–{rec['health_ci_upp']:.2f})")
+        index = (too_small if small else "—" if pd.isna(rec["index"]) else
+                 f"{rec['index']:.1f} ({rec['index_ci_low']:.1f}–{rec['index_ci_upp']:.1f})")
+        rows.append({**rec, "health_text": health, "index_text": index, "links": links,
+                     "failed": ", ".join(failed)})
+    synthesis = [{"href": f"{synthesis_stem(lang)}.html", "label": LANG_NAMES[lang]}
+                 for lang in LANGS if (reports_dir / f"{synthesis_stem(lang)}.html").exists()]
+    workbooks = [{"href": name, "label": LANG_NAMES[lang]}
+                 for lang, name in (("id", "summary.xlsx"), ("en", "summary_en.xlsx"))
+                 if (reports_dir / name).exists()]
+    env = Environment(loader=PackageLoader("evalkit.present", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    html = env.get_template("index.html.j2").render(
+        rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks, version=__version__, min_cell=MIN_CELL,
+        scale=report_inputs.read_scale(processed_dir).range_text(),
+        manifest_digest=manifest_digest(manifest),
+        tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
+    path = Path(reports_dir) / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(path, html)  # a unique temporary name, renamed when complete

@@ -1,0 +1,1117 @@
+"""What a regional report shows: the notebook calls these and displays what they return.
+
+:func:`load_region_report` does the reading; every other function turns the loaded
+tables into a piece of the report (Markdown text, a table, a figure) in the chosen
+language. Numbers in the text are always filled from the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import __version__
+from evalkit.analyse import region_tables as analysis
+from evalkit.measure import engagement
+from evalkit.analyse import findings
+from evalkit.measure import network
+from evalkit.present import figures as plots
+from evalkit.analyse import results
+from evalkit.measure import effectiveness
+from evalkit.present import report_inputs
+from evalkit.core.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
+from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_table
+from evalkit.present.i18n import md, text  # noqa: F401  (text re-exported for notebooks)
+from evalkit.measure.indicators import STATUS_COLORS, status_label, status_summary
+from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.regions import Region, get_region, resolve_region
+from evalkit.measure.scales import reliability_table as alpha_omega_table  # report has its own reliability_table
+
+
+@dataclass
+class RegionReport:
+    """Everything one regional report needs, already computed."""
+
+    region: Region
+    lang: str
+    survey: pd.DataFrame        # this region's clean responses (a province: with its regencies)
+    scores: pd.DataFrame        # this region's dimension scores, one row per respondent x dimension
+    items: pd.DataFrame         # codebook items: dimension, reverse key, labels
+    dimensions: pd.DataFrame    # codebook dimensions with labels
+    sectors: pd.DataFrame       # codebook sectors with labels
+    health: pd.DataFrame        # weighted dimension scores vs benchmark (one row per dimension)
+    weighting: str              # how the scores were weighted, or why they could not be
+    reliability: pd.DataFrame   # alpha (CI) and omega per dimension
+    progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
+    values: pd.DataFrame        # this region's annual indicator series
+    breakdowns: pd.DataFrame    # this region's indicator values broken down by sex
+    attribution: pd.DataFrame   # partnership effect per indicator, across all regions
+    register: pd.DataFrame      # this region's stakeholder register
+    ties: pd.DataFrame          # this region's collaboration ties
+    results: dict               # cross-region results (evalkit.analyse.results), this region's rows
+    n_excluded: int             # survey submissions excluded, all regions
+    manifest: dict
+    figures: int = 0            # figures numbered so far (captions number themselves)
+    tables: int = 0
+    scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
+    absent: dict = field(default_factory=dict)  # optional input -> "missing" / "empty"
+    languages: tuple = ("id", "en")  # languages the form has labels in
+    weighting_problem: tuple = ("", [])  # analysis.weighting_problem: why not weighted
+
+
+# Cross-region results filtered to the report's region (the rest are kept whole).
+_REGION_RESULTS = ("sector_tests", "sector_pairs", "shrinkage", "attendance_sector",
+                   "attendance_time", "attendance_trend", "coverage", "index", "index_pillars",
+                   "index_sensitivity", "index_components", "network_metrics", "network_central",
+                   "network_sectors", "partner_scores")
+_ALL_RESULTS = ("benchmark", "attribution", "sector_model", "shrinkage_fit", "index")
+
+
+def load_region_report(region: str, lang: str = "id",
+                       processed_dir: Path | str | None = None) -> RegionReport:
+    """Read the processed data and the cross-region results; select one region's rows.
+
+    The cross-region results are computed first if they are missing or stale
+    (:func:`evalkit.analyse.results.ensure_results`), so the notebook also runs on its own.
+    """
+    processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
+    reg = resolve_region(region)
+    results.ensure_results(processed)
+    scale = report_inputs.read_scale(processed)
+    items = report_inputs.with_language_fallback(read_processed("items", processed), "label", "item")
+    survey = analysis.in_region(read_processed("survey", processed), reg)
+    register = analysis.in_region(read_processed("stakeholders", processed), reg)
+    saved = {name: results.read_result(name, processed) for name in
+             dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
+    mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
+            for name in _REGION_RESULTS if "region_code" in saved[name].columns}
+    mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
+    weighted, weighting = analysis.weighted_dimension_scores(survey, items, register, scale=scale)
+    health = analysis.compare_to_benchmark(weighted, saved["benchmark"])
+    progress = report_inputs.with_language_fallback(results.read_result("progress", processed),
+                                                    "name", "indicator_id")
+    annual = read_processed("indicator_annual", processed)
+    values = read_processed("indicator_values", processed)
+    values = values[values["region_code"] == reg.code]
+    quarantine = read_processed("quarantine", processed)
+    manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
+    return RegionReport(
+        region=reg, lang=lang, survey=survey,
+        scores=analysis.scores_long(survey, items, scale=scale), items=items,
+        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed),
+                                                        "label", "dimension"),
+        sectors=report_inputs.read_sectors(processed), health=health, weighting=weighting,
+        reliability=alpha_omega_table(survey, items, **analysis.scale_range(scale)),
+        progress=progress[progress["region_code"] == reg.code].reset_index(drop=True),
+        values=annual[annual["region_code"] == reg.code],
+        breakdowns=values[values["sex"] != "total"],
+        attribution=saved["attribution"], register=register,
+        ties=analysis.in_region(read_processed("ties", processed), reg),
+        results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
+        scale=scale, absent=report_inputs.absent_inputs(manifest),
+        languages=report_inputs.form_languages(manifest),
+        weighting_problem=analysis.weighting_problem(survey, register))
+
+
+def figure(fig, key: str, rep: RegionReport, **values):
+    """A figure with its numbered caption and alt text ("Gambar 3. ..."), or None.
+
+    Numbers follow the order of calls, so they stay right when a section has no figure.
+    """
+    from IPython.display import HTML
+
+    if fig is None:
+        return None
+    rep.figures += 1
+    return HTML(plots.figure_html(fig, text("figure", rep.lang, n=rep.figures),
+                                  text(key, rep.lang, **values)))
+
+
+def _sector_label(rep: RegionReport):
+    """Sector code -> its form label in the report language (the other language, then the
+    code, when blank); ``unknown`` (an organisation not in the register) is named so."""
+    sectors = report_inputs.with_language_fallback(rep.sectors, "label", "sector")
+    labels = sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
+    labels.setdefault(engagement.UNKNOWN_SECTOR, text("unregistered", rep.lang))
+    return lambda key: labels.get(key, key)
+
+
+def absent_text(rep: RegionReport, *tables: str) -> str | None:
+    """One sentence naming the raw file that would fill a section whose input is missing or
+    header-only (the first of ``tables`` that is), or None when all of them have data."""
+    for table in tables:
+        state = rep.absent.get(table)
+        if state is None:
+            continue
+        file = md_filename(report_inputs.input_file(table))
+        if table == "indicator_targets" and state == "missing":
+            return md("input_targets_missing", rep.lang, file=file)
+        return md(f"input_{state}", rep.lang, what=md(f"what_{table}", rep.lang), file=file)
+    return None
+
+
+def _small_region(rep: RegionReport) -> bool:
+    """Fewer than MIN_CELL respondents: no raw mean anywhere, no index rank."""
+    return len(rep.survey) < MIN_CELL
+
+
+def _sectors_arg(fn, rep: RegionReport) -> dict:
+    """``{"sectors": rep.sectors}`` for a figure function that takes the programme's sectors
+    (their order and :func:`evalkit.measure.engagement.sector_palette` colours), else nothing."""
+    import inspect
+
+    try:
+        takes = "sectors" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return {"sectors": rep.sectors} if takes else {}
+
+
+def _as_figure(axes):
+    """Helpers of some modules return Axes; reports display Figures."""
+    return None if axes is None else getattr(axes, "figure", axes)
+
+
+# --- pieces of the report --------------------------------------------------------
+
+def title(rep: RegionReport) -> str:
+    kind = md(f"kind_{rep.region.type}", rep.lang)
+    out = (f"# {md('title', rep.lang, region=rep.region.name)}\n\n"
+           f"{md('subtitle', rep.lang, code=rep.region.code, kind=kind)}")
+    note = language_note(rep)
+    return out + ("\n\n" + note if note else "")
+
+
+def language_note(rep: RegionReport) -> str:
+    """The one note of a report whose language the form has no labels in ("" otherwise)."""
+    if rep.lang in rep.languages or not rep.languages:
+        return ""
+    shown = rep.languages[0]
+    return md("form_language_note", rep.lang, language=md(f"language_{shown}", rep.lang))
+
+
+# The report's sections in order: their headings are the table of contents.
+SECTIONS = ("h_data", "h_coverage", "h_health", "h_reliability", "h_sectors", "h_engagement",
+            "h_outcomes", "h_index", "h_findings", "h_method", "h_provenance")
+
+
+def heading(key: str, rep: RegionReport):
+    """A section heading with a stable anchor (``#h_data``) the table of contents links to."""
+    from IPython.display import HTML
+
+    level = 3 if key == "h_reliability" else 2
+    return HTML(f'<h{level} id="{html_text(key)}">{html_text(text(key, rep.lang))}</h{level}>')
+
+
+def toc(rep: RegionReport):
+    """The table of contents: a linked list of the sections."""
+    from IPython.display import HTML
+
+    items = "".join(f'<li><a href="#{html_text(key)}">{html_text(text(key, rep.lang))}</a></li>'
+                    for key in SECTIONS)
+    return HTML(f'<nav aria-label="{html_text(text("toc", rep.lang))}"><b>{html_text(text("toc", rep.lang))}</b>'
+                f'<ul style="columns:2;margin-top:0.3em">{items}</ul></nav>')
+
+
+def data_text(rep: RegionReport) -> str:
+    if rep.survey.empty:
+        return md("data_none", rep.lang)
+    province = md("province_note", rep.lang) + " " if rep.region.level == 1 else ""
+    small = (" " + md("region_too_small", rep.lang, min_cell=MIN_CELL)
+             if _small_region(rep) else "")
+    return (md("data_summary", rep.lang, n_valid=len(rep.survey),
+               n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded,
+               reasons=exclusion_reasons(rep))
+            + "\n\n" + province + md("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
+
+
+# Quarantine reasons of survey rows, in the order the data text names them, and the i18n
+# word of each (both duplicate reasons are "duplicates").
+_REASON_WORDS = {"not_approved": "reason_not_approved", "no_consent": "reason_no_consent",
+                 "test_submission": "reason_test_submission", "duplicate_uuid": "reason_duplicate",
+                 "duplicate_respondent": "reason_duplicate", "speeder": "reason_speeder",
+                 "straight_lining": "reason_straight_lining",
+                 "too_many_missing": "reason_too_many_missing"}
+# Named when the manifest does not say (an older processed folder): evalkit's quality checks.
+_DEFAULT_REASONS = ("test_submission", "duplicate_uuid", "speeder", "straight_lining",
+                    "too_many_missing")
+
+
+def exclusion_reasons(rep: RegionReport) -> str:
+    """Why survey submissions were excluded, as words: the reasons the quarantine holds."""
+    by_reason = rep.manifest.get("quarantine_by_reason")
+    if by_reason is None:
+        found = list(_DEFAULT_REASONS)
+    else:
+        found = [key.split(": ", 1)[1] for key, n in by_reason.items()
+                 if key.startswith("survey: ") and n]
+    keys = [k for r, k in _REASON_WORDS.items() if r in found]
+    if any(r not in _REASON_WORDS for r in found):
+        keys.append("reason_other")
+    words = [md(k, rep.lang) for k in dict.fromkeys(keys)]
+    if len(words) <= 1:
+        return MdSafe("".join(words) or "—")
+    key = "reasons_or" if len(words) > 2 else "reasons_or_two"
+    # evalkit's own words: joined, they are still evalkit's Markdown
+    return md(key, rep.lang, head=MdSafe(", ".join(words[:-1])), last=words[-1])
+
+
+def sector_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Respondents by sector (small cells suppressed), labelled in the report language;
+    None for a region with too few respondents (the data text says so, with its n)."""
+    if _small_region(rep):
+        return None
+    counts = analysis.sector_counts(rep.survey, rep.sectors)
+    return pd.DataFrame({text("col_sector", rep.lang): counts[f"label_{rep.lang}"],
+                         text("col_n", rep.lang): counts["n_display"]})
+
+
+def _dimension_labels(rep: RegionReport) -> pd.Series:
+    dims = report_inputs.with_language_fallback(rep.dimensions, "label", "dimension")
+    return dims.set_index("dimension")[f"label_{rep.lang}"]
+
+
+def weighting_text(rep: RegionReport) -> str:
+    """How the scores were weighted, or why they could not be, in the report language."""
+    if rep.weighting == analysis.POSTSTRATIFIED:
+        return md("weighted_note", rep.lang)
+    problem, sectors = rep.weighting_problem
+    if problem:
+        name = _sector_label(rep)
+        reason = md(f"weighting_{problem}", rep.lang,
+                    sectors=", ".join(name(s) for s in sectors))
+    else:  # a note from elsewhere: shown only in the language it is written in
+        reason = rep.weighting if rep.lang == "en" else md("attr_reason_other", rep.lang)
+    return md("unweighted_note", rep.lang, reason=reason)
+
+
+def health_text(rep: RegionReport) -> str:
+    shown = rep.health[~rep.health["suppressed"]]
+    if shown.empty or _small_region(rep):
+        return md("health_too_small", rep.lang, min_cell=MIN_CELL)
+    labels = _dimension_labels(rep)
+    best, weakest = shown.loc[shown["estimate"].idxmax()], shown.loc[shown["estimate"].idxmin()]
+    counts = shown["vs_benchmark"].value_counts()
+    how = weighting_text(rep)
+    return md("health_summary", rep.lang, scale=rep.scale.range_text(),
+              best=labels[best["dimension"]],
+              best_score=best["estimate"], weakest=labels[weakest["dimension"]],
+              weak_score=weakest["estimate"], n_above=int(counts.get("above", 0)),
+              n_below=int(counts.get("below", 0)),
+              n_similar=int(counts.get("similar", 0))) + "\n\n" + how
+
+
+def health_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Scores per dimension with CI, unweighted mean, n and benchmark; None for a region
+    with too few respondents (:func:`health_text` says so)."""
+    if _small_region(rep):
+        return None
+    labels, lang = _dimension_labels(rep), rep.lang
+    h = rep.health
+    return pd.DataFrame({
+        text("col_dimension", lang): h["dimension"].astype(str).map(labels).to_numpy(),
+        text("col_score", lang, scale=rep.scale.range_text()): [_num(v) for v in h["estimate"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(h["ci_low"], h["ci_upp"])],
+        text("col_unweighted", lang): [_num(v) for v in h["unweighted"]],
+        text("col_n", lang): [_count(n) for n in h["nobs"]],
+        text("col_benchmark", lang): [_num(v) for v in h["benchmark"]],
+    })
+
+
+def _projection(value: float, low: float, high: float, unit: str) -> str:
+    """A linear projection as text; percentages are capped to 0-100 (a straight line is not)."""
+    if pd.isna(value):
+        return "—"
+    if unit == "%":
+        value, low, high = (min(max(v, 0.0), 100.0) for v in (value, low, high))
+    return f"{value:.3g} ({low:.3g}–{high:.3g})"
+
+
+def _interval(low: float, high: float) -> str:
+    """A confidence interval as text ("—" when missing or suppressed)."""
+    return "—" if pd.isna(low) else f"{low:.2f}–{high:.2f}"
+
+
+def _num(value: float, digits: int = 2) -> str:
+    """A table number as text ("—" when missing or suppressed)."""
+    return "—" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def reliability_text(rep: RegionReport) -> str:
+    r = rep.reliability.dropna(subset=["alpha"])
+    if r.empty:
+        return md("reliability_too_small", rep.lang, min_cell=MIN_CELL)
+    labels = _dimension_labels(rep)
+    low = r[r["alpha"] < ALPHA_ACCEPTABLE]
+    names = ", ".join(labels[d] for d in low["dimension"]) or "—"
+    return md("reliability_summary", rep.lang, n_ok=len(r) - len(low), n=len(r),
+              threshold=ALPHA_ACCEPTABLE, low=names,
+              items=_count_range((low if len(low) else r)["k"]))
+
+
+def _count_range(counts) -> str:
+    """``"3"`` or ``"3–5"``: the item counts of some scales, as text."""
+    counts = [int(k) for k in pd.Series(counts).dropna()]
+    if not counts:
+        return "—"
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}\u2013{high}"
+
+
+def reliability_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Alpha (CI) and omega per dimension; None for a region with too few respondents
+    (:func:`reliability_text` says so)."""
+    if _small_region(rep):
+        return None
+    labels, lang, r = _dimension_labels(rep), rep.lang, rep.reliability
+    return pd.DataFrame({
+        text("col_dimension", lang): r["dimension"].map(labels).to_numpy(),
+        text("col_items", lang): r["k"].to_numpy(),
+        text("col_n", lang): [_count(n) for n in r["n"]],
+        "α": [_num(v) for v in r["alpha"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(r["alpha_ci_low"], r["alpha_ci_upp"])],
+        "ω": [_num(v) for v in r["omega"]],
+    })
+
+
+def health_figure(rep: RegionReport):
+    shown = rep.health[~rep.health["suppressed"]]
+    if shown.empty or _small_region(rep):
+        return None
+    table = shown.assign(label=shown["dimension"].astype(str).map(_dimension_labels(rep)))
+    return plots.dimension_profile(table, region_label=text("legend_region", rep.lang),
+                                   benchmark_label=text("col_benchmark", rep.lang),
+                                   xlabel=text("col_score", rep.lang, scale=rep.scale.range_text()),
+                                   xlim=(rep.scale.min, rep.scale.max))
+
+
+def outcome_text(rep: RegionReport) -> str:
+    p = rep.progress
+    if p.empty:
+        return (absent_text(rep, "indicators", "indicator_targets")
+                or md("outcome_none", rep.lang))
+    counts = p["summary"].value_counts()
+    lines = [md("outcome_summary", rep.lang, n=len(p), achieved=int(counts.get("achieved", 0)),
+                on_track=int(counts.get("on_track", 0)),
+                attention=int(len(p) - counts.get("achieved", 0) - counts.get("on_track", 0)))]
+    for _, row in p[~p["summary"].isin(["achieved", "on_track"])].iterrows():
+        lines.append(md("outcome_attention", rep.lang, name=row[f"name_{rep.lang}"],
+                        status=status_label(row["status"], rep.lang).lower(),
+                        latest=row["latest_value"], unit=row["unit"],
+                        latest_year=int(row["latest_year"]), target=row["target_value"],
+                        target_year=int(row["target_year"])))
+    return "\n\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "")
+
+
+def outcome_table(rep: RegionReport):
+    """Status table, one row per indicator, status cells coloured (a pandas Styler); None
+    without indicators."""
+    p, lang = rep.progress, rep.lang
+    if p.empty:
+        return None
+    t = pd.DataFrame({
+        text("col_indicator", lang): p[f"name_{lang}"],
+        text("col_sdg", lang): [_text_cell(v) for v in p["sdg_code"]],
+        text("col_baseline", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["baseline_value"], p["baseline_year"])],
+        text("col_latest", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["latest_value"], p["latest_year"])],
+        text("col_target", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["target_value"], p["target_year"])],
+        text("col_achievement", lang): [f"{a:.0%}" if pd.notna(a) else "—" for a in p["achievement"]],
+        text("col_projection", lang): [
+            _projection(v, lo, hi, unit) for v, lo, hi, unit in
+            zip(p["projection"], p["projection_pi_low"], p["projection_pi_upp"], p["unit"])],
+        text("col_status", lang): [status_label(s, lang) for s in p["status"]],
+        text("col_summary", lang): [status_summary(s, lang) for s in p["status"]],
+    })
+    colours = dict(zip(t[text("col_status", lang)], (STATUS_COLORS[s] for s in p["status"])))
+    return (t.style.hide(axis="index")
+            .map(lambda v: f"background-color: {colours.get(v, '')}",
+                 subset=[text("col_status", lang)]))
+
+
+def outcome_figure(rep: RegionReport):
+    if rep.progress.empty:
+        return None
+    return plots.indicator_trends(rep.values, rep.progress, name_column=f"name_{rep.lang}",
+                                  value_label=text("col_value", rep.lang),
+                                  target_label=text("col_target", rep.lang))
+
+
+def attribution_text(rep: RegionReport) -> str:
+    a = rep.attribution
+    absent = absent_text(rep, "indicators", "partnerships")
+    if absent:
+        return absent
+    ok = a[a["supported"].astype(bool)] if len(a) else a
+    if ok.empty:
+        reason = _attribution_reason(a["reason"].iloc[0] if len(a) else "", rep.lang)
+        return md("attribution_none", rep.lang, reason=reason)
+    pre_ok = ok[ok["pretrend_pvalue"] > 0.05]
+    return md("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
+              n_control=int(ok["n_control"].max()), n_ok=len(pre_ok), n=len(ok))
+
+
+def attribution_table(rep: RegionReport) -> pd.DataFrame | None:
+    lang, a = rep.lang, rep.attribution
+    if a.empty or absent_text(rep, "indicators", "partnerships"):
+        return None
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    return pd.DataFrame({
+        text("col_indicator", lang): [names.get(i, i) for i in a["indicator_id"]],
+        text("col_effect", lang): [_num(v) for v in a["estimate"]],  # NaN when not supported
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(a["ci_low"], a["ci_upp"])],
+        text("col_pretrend", lang): [_num(v, 3) for v in a["pretrend_pvalue"]],
+        text("col_note", lang): [_attribution_reason(r, lang) if r else "" for r in a["reason"]],
+    })
+
+
+# evalkit.measure.attribution writes its reasons in English; the Indonesian report says them in
+# Indonesian (the pattern, then the key of its wording).
+_ATTRIBUTION_REASONS = (
+    (r"only (\d+) treated region", "attr_reason_treated"),
+    (r"no comparison regions", "attr_reason_no_control"),
+    (r"only (\d+) comparison region", "attr_reason_few_control"),
+)
+
+
+def _attribution_reason(reason: object, lang: str) -> str:
+    """A reason of :func:`evalkit.analyse.region_tables.attribution_table` in the report language."""
+    import re
+
+    reason = "" if reason is None or (not isinstance(reason, str) and pd.isna(reason)) else str(reason)
+    if lang == "en" or not reason:
+        return reason
+    for pattern, key in _ATTRIBUTION_REASONS:
+        found = re.search(pattern, reason)
+        if found:
+            return text(key, lang, n=found.group(1) if found.groups() else "")
+    return text("attr_reason_other", lang)
+
+
+def _text_cell(value: object) -> str:
+    """A text cell: blank (never "nan") when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    value = str(value).strip()
+    return "" if value.lower() in {"nan", "none", "<na>"} else value
+
+
+def show(*parts) -> None:
+    """Display report pieces in order: Markdown strings, tables/Stylers, figures.
+
+    Strings are Markdown written by this module (:func:`evalkit.present.i18n.md`: values from
+    the user's files already escaped); tables and Stylers are shown with every cell and
+    label HTML-escaped (:func:`evalkit.core.escape.safe_table`: a Styler does not escape by
+    itself). Figures are closed after display so the notebook shows each exactly once.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+    from pandas.io.formats.style import Styler
+
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, str):
+            display(Markdown(part))
+        elif isinstance(part, plt.Figure):
+            display(part)
+            plt.close(part)
+        elif isinstance(part, pd.DataFrame):
+            display(safe_table(part.style.hide(axis="index")))
+        elif isinstance(part, Styler):
+            display(safe_table(part))
+        else:
+            display(part)
+
+
+def input_list(manifest: dict) -> MdSafe:
+    """The manifest's input files with the start of their hashes, as Markdown.
+
+    A file name is shown as code only when it is a plain name (letters, digits, ``._-/``):
+    inside a code span Markdown escapes do not apply, so any other name is escaped text.
+    """
+    def name(file: str) -> str:
+        plain = md_filename(file)
+        return f"`{plain}`" if plain == file else plain
+
+    return MdSafe(", ".join(f"{name(str(file))} {md_text(str(meta['sha256'])[:12])}"
+                            for file, meta in manifest["inputs"].items()))
+
+
+def method_text(rep: RegionReport) -> str:
+    inputs = input_list(rep.manifest)
+    digest = manifest_digest(rep.manifest)
+    return (md("method", rep.lang) + "\n\n" + md("method_more", rep.lang) + "\n\n"
+            + md("provenance", rep.lang, version=__version__, manifest=digest, inputs=inputs))
+
+
+# --- stakeholder coverage ------------------------------------------------------------
+
+def _identity_sectors(rep: RegionReport) -> bool:
+    """The form's sectors are the five pentahelix categories themselves (as in the demo)."""
+    sectors = rep.sectors
+    return (set(sectors["sector"]) <= set(PENTAHELIX)
+            and all(s == c for s, c in zip(sectors["sector"], sectors["pentahelix"])))
+
+
+def _category_label(rep: RegionReport, key: str) -> str:
+    """A pentahelix category in the report language: the form's label of the sector with that
+    code when the form has one (it then is the category), else evalkit's word for it."""
+    sectors = rep.sectors.set_index("sector")
+    if key in sectors.index and sectors.at[key, "pentahelix"] == key:
+        return str(sectors.at[key, f"label_{rep.lang}"])
+    if key in PENTAHELIX:
+        return text(f"pentahelix_{key}", rep.lang)
+    return _sector_label(rep)(key)
+
+
+def _mapped_sectors(rep: RegionReport, category: str) -> list[str]:
+    """Labels of the form's sectors mapped to a pentahelix category, in form order."""
+    name = _sector_label(rep)
+    return [name(s) for s, c in zip(rep.sectors["sector"], rep.sectors["pentahelix"])
+            if c == category]
+
+
+def _outside_groups(rep: RegionReport) -> list[str]:
+    """The form's own stakeholder groups outside the five categories (sector codes)."""
+    return [s for s, c in zip(rep.sectors["sector"], rep.sectors["pentahelix"])
+            if not c and s not in PENTAHELIX]
+
+
+def _coverage(rep: RegionReport) -> pd.DataFrame:
+    """This region's coverage rows, keyed by ``sector``: a pentahelix category key for the
+    five category rows, a sector code for the rows of groups outside them."""
+    cov = rep.results["coverage"]
+    if "sector" not in cov.columns and "category" in cov.columns:
+        cov = cov.rename(columns={"category": "sector"})
+    return cov
+
+
+def coverage_text(rep: RegionReport) -> str:
+    absent = absent_text(rep, "stakeholders")
+    if absent:
+        return absent
+    cov = _coverage(rep)
+    categories = cov[cov["sector"].isin(PENTAHELIX)]
+    missing = [_category_label(rep, x) for x in engagement.missing_sectors(cov)]
+    missing_text = (md("coverage_missing", rep.lang, sectors=", ".join(missing)) if missing
+                    else md("coverage_complete", rep.lang))
+    out = md("coverage_summary", rep.lang, n_orgs=int(cov["in_register"].sum()),
+             n_present=int(categories["present"].astype(bool).sum()), missing_text=missing_text)
+    outside = _outside_groups(rep)
+    if outside:
+        name = _sector_label(rep)
+        out += " " + md("coverage_outside", rep.lang, groups=", ".join(name(s) for s in outside))
+    return out
+
+
+def coverage_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Register, respondents and attendance per pentahelix category (small cells
+    suppressed); the form's sectors beside each category, and its groups outside the five
+    listed below them, when the form's sectors are not the five categories themselves."""
+    if absent_text(rep, "stakeholders"):
+        return None
+    cov, lang = _coverage(rep), rep.lang
+    identity = _identity_sectors(rep)
+    name = _sector_label(rep)
+    first = [(_category_label(rep, x) if x in PENTAHELIX else
+              (name(x) if identity else text("outside_pentahelix", lang))) for x in cov["sector"]]
+    table = {text("col_sector" if identity else "col_category", lang): first}
+    if not identity:
+        table[text("col_form_sectors", lang)] = [
+            ", ".join(_mapped_sectors(rep, x)) or "—" if x in PENTAHELIX else name(x)
+            for x in cov["sector"]]
+    table |= {
+        text("col_register", lang): cov["in_register"].to_numpy(),
+        text("col_n", lang): [_count(n) for n in cov["in_survey"]],
+        text("col_attending", lang): cov["in_attendance"].to_numpy(),
+        text("col_present", lang): ["✓" if p else "✗" for p in cov["present"]],
+    }
+    return pd.DataFrame(table)
+
+
+def _count(n) -> str:
+    """A respondent count for publication: groups under MIN_CELL are shown as '<5'."""
+    if pd.isna(n):
+        return "—"
+    return f"<{MIN_CELL}" if 0 < int(n) < MIN_CELL else str(int(n))
+
+
+def power_interest_figure(rep: RegionReport):
+    if rep.register.empty:
+        return None
+    labels = engagement.sector_labels(rep.sectors, rep.lang)
+    return _as_figure(engagement.power_interest_figure(rep.register, labels=labels, lang=rep.lang,
+                                                       **_sectors_arg(engagement.power_interest_figure, rep)))
+
+
+# --- partial pooling (regions compared fairly) ------------------------------------------
+
+def shrinkage_text(rep: RegionReport) -> str:
+    row, fit = rep.results["shrinkage"], rep.results["all_shrinkage_fit"]
+    if row.empty or fit.empty:
+        return ""
+    r, f = row.iloc[0], fit.iloc[0]
+    if int(f["n_regions"]) < 2:  # a programme of one region: nothing was pooled
+        return ""
+    if _small_region(rep) or int(r["n"]) < MIN_CELL:
+        # No mean at all: with the shrinkage weight and the grand mean (both published
+        # with the model) the shrunken mean gives the raw mean back. health_text has
+        # already said the region has too few respondents.
+        return ""
+    return md("shrinkage_text", rep.lang, shrunken=r["shrunken"], low=r["shrunken_ci_low"],
+              high=r["shrunken_ci_upp"], raw=r["raw_mean"], n=int(r["n"]),
+              weight=r["shrinkage_weight"], icc=f["icc"])
+
+
+# --- who is less enthusiastic ---------------------------------------------------------------
+
+def sectors_text(rep: RegionReport) -> str:
+    name, lang = _sector_label(rep), rep.lang
+    parts = []
+    model = rep.results["all_sector_model"]
+    overall = model[(model["dimension"] == "overall") & model["estimate"].notna()]
+    if len(overall):
+        low = overall.loc[overall["estimate"].idxmin()]
+        parts.append(md("sectors_pooled", lang, reference=name(low["reference"]),
+                        sector=name(low["sector"]), estimate=low["estimate"],
+                        low=low["ci_low"], high=low["ci_upp"]))
+    tests, pairs = rep.results["sector_tests"], rep.results["sector_pairs"]
+    tested = tests.dropna(subset=["pvalue"])
+    if tested.empty:
+        parts.append(md("sectors_untestable", lang, min_cell=MIN_CELL))
+    else:
+        small = sorted({g.strip() for gs in tests["groups_too_small"] for g in str(gs).split(",")
+                        if g.strip()})
+        groups = sorted({g.strip() for gs in tested["groups_tested"] for g in gs.split(",")})
+        small = [g for g in small if g not in groups]  # too small on some dimensions only
+        parts.append(md(
+            "sectors_region", lang, tested=", ".join(name(g) for g in groups),
+            n_sig=int((tested["pvalue"] < 0.05).sum()), n_dim=len(tested),
+            n_pairs=int(pairs["significant"].sum()) if len(pairs) else 0,
+            small_text=md("sectors_small", lang, min_cell=MIN_CELL,
+                          sectors=", ".join(name(g) for g in small)) if small else ""))
+    return "\n\n".join(parts)
+
+
+def sectors_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Kruskal-Wallis per dimension with epsilon-squared and its bootstrap CI."""
+    tests, lang, name = rep.results["sector_tests"], rep.lang, _sector_label(rep)
+    tests = tests.dropna(subset=["pvalue"])
+    if tests.empty:
+        return None
+    labels = _dimension_labels(rep)
+    return pd.DataFrame({
+        text("col_dimension", lang): tests["dimension"].map(labels).to_numpy(),
+        "H": [_num(v) for v in tests["H"]],
+        text("col_p", lang): [_p(v) for v in tests["pvalue"]],
+        f"{text('col_effect_size', lang)} (ε²)": [_num(v) for v in tests["epsilon_squared"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(tests["eps_ci_low"], tests["eps_ci_upp"])],
+        text("col_groups", lang): [", ".join(name(g.strip()) for g in gs.split(","))
+                                   for gs in tests["groups_tested"]],
+    })
+
+
+def pairs_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Pairs of sectors that differ after Holm correction, with Hedges' g and its CI."""
+    pairs, lang, name = rep.results["sector_pairs"], rep.lang, _sector_label(rep)
+    pairs = pairs[pairs["significant"].astype(bool)]
+    if pairs.empty:
+        return None
+    labels = _dimension_labels(rep)
+    return pd.DataFrame({
+        text("col_dimension", lang): pairs["dimension"].map(labels).to_numpy(),
+        text("col_pair", lang): [f"{name(a)} – {name(b)}" for a, b in zip(pairs["group_a"], pairs["group_b"])],
+        text("col_mean_diff", lang): [_num(v) for v in pairs["mean_diff"]],
+        "Hedges g": [_num(v) for v in pairs["hedges_g"]],
+        text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(pairs["g_ci_low"], pairs["g_ci_upp"])],
+        text("col_p_holm", lang): [_p(v) for v in pairs["p_holm"]],
+    })
+
+
+def sector_model_table(rep: RegionReport) -> pd.DataFrame:
+    """The pooled mixed model's overall sector differences (all regions)."""
+    model, lang, name = rep.results["all_sector_model"], rep.lang, _sector_label(rep)
+    m = model[(model["dimension"] == "overall") & model["estimate"].notna()]
+    return pd.DataFrame({
+        text("col_sector", lang): [name(x) for x in m["sector"]],
+        text("col_estimate", lang): [f"{v:+.2f}" for v in m["estimate"]],
+        text("col_ci", lang): [f"{lo:+.2f} – {hi:+.2f}" for lo, hi in zip(m["ci_low"], m["ci_upp"])],
+        text("col_p", lang): [_p(v) for v in m["pvalue"]],
+        text("col_n", lang): m["n"].to_numpy(),
+    })
+
+
+def _p(value: float) -> str:
+    return "—" if pd.isna(value) else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
+# --- engagement and network -------------------------------------------------------------
+
+def attendance_text(rep: RegionReport) -> str:
+    by_sector, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    absent = absent_text(rep, "attendance")
+    if absent:
+        return absent
+    invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
+    if invited.empty:
+        return md("attendance_none", lang)
+    total = int(invited["invitations"].sum())
+    rate = float(invited["attended"].astype(float).sum() / total)
+    low = invited.loc[invited["rate"].idxmin()]
+    trend = rep.results["attendance_trend"]
+    overall = trend[trend["sector"] == "all"] if len(trend) else trend
+    trend_text = ""
+    if len(overall) and pd.notna(overall["odds_ratio"].iat[0]):
+        o = overall.iloc[0]
+        direction = ("trend_up" if o["or_ci_low"] > 1 else "trend_down" if o["or_ci_upp"] < 1
+                     else "trend_flat")
+        trend_text = md("attendance_trend_text", lang, direction=md(direction, lang),
+                        odds=o["odds_ratio"], low=o["or_ci_low"], high=o["or_ci_upp"])
+    meetings = rep.results["attendance_time"]["period"].nunique()
+    return (md("attendance_summary", lang, rate=rate, invitations=total, meetings=meetings,
+               lowest=name(low["sector"]), low_rate=low["rate"], trend=trend_text)
+            + "\n\n" + md("attendance_note", lang))
+
+
+def attendance_table(rep: RegionReport) -> pd.DataFrame | None:
+    a, lang, name = rep.results["attendance_sector"], rep.lang, _sector_label(rep)
+    if absent_text(rep, "attendance") or "invitations" not in a.columns:
+        return None
+    a = a[a["invitations"] > 0]
+    if a.empty:
+        return None
+    return pd.DataFrame({
+        text("col_sector", lang): [name(x) for x in a["sector"]],
+        text("col_register", lang): a["organisations"].to_numpy(),
+        text("col_invitations", lang): a["invitations"].to_numpy(),
+        text("col_rate", lang): [f"{v:.0%}" if pd.notna(v) else "—" for v in a["rate"]],
+        text("col_ci", lang): [f"{lo:.0%}–{hi:.0%}" if pd.notna(lo) else "—"
+                               for lo, hi in zip(a["ci_low"], a["ci_upp"])],
+    })
+
+
+def attendance_figure(rep: RegionReport):
+    over_time = rep.results["attendance_time"]
+    if over_time.empty or absent_text(rep, "attendance"):
+        return None
+    return _as_figure(engagement.attendance_figure(
+        over_time, labels=engagement.sector_labels(rep.sectors, rep.lang), lang=rep.lang,
+        **_sectors_arg(engagement.attendance_figure, rep)))
+
+
+def network_text(rep: RegionReport) -> str:
+    m, lang, name = rep.results["network_metrics"], rep.lang, _sector_label(rep)
+    absent = absent_text(rep, "ties", "stakeholders")
+    if absent:
+        return absent
+    if m.empty or not m["edges"].iat[0]:
+        return md("network_none", lang)
+    m = m.iloc[0]
+    central = rep.results["network_central"].head(3)
+    isolated = [name(x) for x in rep.results["network_sectors"].query("isolated")["sector"]
+                if x != "unknown"]
+    return md("network_summary", lang, nodes=int(m["nodes"]), edges=int(m["edges"]),
+              density=m["density"], centralisation=m["centralisation"],
+              central=", ".join(central["organisation"]), trust=m["partner_trust_pct"],
+              value=m["partner_value_pct"],
+              isolated_text=md("network_isolated", lang, sectors=", ".join(isolated))
+              if isolated else md("network_connected", lang))
+
+
+def network_figure(rep: RegionReport):
+    if rep.register.empty or rep.ties.empty or absent_text(rep, "ties", "stakeholders"):
+        return None
+    graph = network.build_network(rep.ties[["organisation", "partner", "level", "trust", "value"]],
+                                  rep.register)
+    return _as_figure(network.network_figure(
+        graph, labels=engagement.sector_labels(rep.sectors, rep.lang),
+        **_sectors_arg(network.network_figure, rep)))
+
+
+def partner_table(rep: RegionReport) -> pd.DataFrame | None:
+    """PARTNER trust and value scores of each sector, as rated by its partners."""
+    p, lang, name = rep.results["partner_scores"], rep.lang, _sector_label(rep)
+    if p.empty or absent_text(rep, "ties"):
+        return None
+    special = {"all": text("all_sectors", lang), "unknown": text("unregistered", lang)}
+    return pd.DataFrame({
+        text("col_sector", lang): [special.get(x) or name(x) for x in p["sector"]],
+        text("col_ratings", lang): p["trust_n"].to_numpy(),
+        text("col_trust", lang): [_num(v, 0) for v in p["trust_pct"]],
+        text("col_value_pct", lang): [_num(v, 0) for v in p["value_pct"]],
+    })
+
+
+def central_table(rep: RegionReport) -> pd.DataFrame | None:
+    c, lang, name = rep.results["network_central"], rep.lang, _sector_label(rep)
+    if c.empty or absent_text(rep, "ties"):
+        return None
+    return pd.DataFrame({
+        text("col_organisation", lang): c["organisation"].to_numpy(),
+        text("col_sector", lang): [name(x) for x in c["sector"]],
+        text("col_degree", lang): c["degree"].to_numpy(),
+        text("col_betweenness", lang): [_num(v) for v in c["betweenness"]],
+    })
+
+
+# --- indicator breakdowns -------------------------------------------------------------
+
+def breakdown_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Latest-year values by sex for indicators reported that way."""
+    b, lang = rep.breakdowns, rep.lang
+    if b.empty:
+        return None
+    annual = b[b["quarter"].isna()]
+    latest = annual[annual["year"] == annual.groupby("indicator_id")["year"].transform("max")]
+    wide = latest.pivot_table(index=["indicator_id", "year"], columns="sex", values="value").reset_index()
+    totals = rep.values.set_index(["indicator_id", "year"])["value"]
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    return pd.DataFrame({
+        text("col_indicator", lang): [names.get(i, i) for i in wide["indicator_id"]],
+        text("col_year", lang): wide["year"].to_numpy(),
+        text("col_female", lang): [_num(v, 1) for v in wide.get("female", pd.Series(dtype=float))],
+        text("col_male", lang): [_num(v, 1) for v in wide.get("male", pd.Series(dtype=float))],
+        text("col_total", lang): [_num(totals.get((i, y)), 1) for i, y in zip(wide["indicator_id"], wide["year"])],
+        text("col_gap", lang): [_num(f - m, 1) for f, m in zip(wide.get("female", pd.Series(dtype=float)),
+                                                                wide.get("male", pd.Series(dtype=float)))],
+    })
+
+
+# --- effectiveness index ------------------------------------------------------------------
+
+def index_text(rep: RegionReport) -> str:
+    idx, sens = rep.results["index"], rep.results["index_sensitivity"]
+    n = int(rep.results["all_index"]["index"].notna().sum())
+    if _small_region(rep) or _index_suppressed(idx):
+        return md("index_small", rep.lang, min_cell=MIN_CELL)
+    missing = _missing_components(rep)
+    if idx.empty or pd.isna(idx["index"].iat[0]) or pd.isna(idx["rank"].iat[0]):
+        return md("index_none", rep.lang, reason=missing or "—")
+    i, s_ = idx.iloc[0], sens.iloc[0]
+    return (md("index_summary", rep.lang, index=i["index"], low=i["ci_low"], high=i["ci_upp"],
+               rank=int(i["rank"]), n=n, rank_low=int(i["rank_ci_low"]),
+               rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
+               sens_high=int(s_["rank_p95"]))
+            + (" " + md("index_missing", rep.lang, components=missing) if missing else "")
+            + "\n\n" + effectiveness.method_text(index_spec(rep.scale, _absent_pillars(rep)),
+                                                   lang=rep.lang,
+                                                   missing_pillars=_absent_pillars(rep),
+                                                   n_boot=results.INDEX_BOOTSTRAP,
+                                                   n_draws=results.WEIGHT_DRAWS))
+
+
+def _missing_components(rep: RegionReport) -> str:
+    """The index components this region has no data for, named in the report language
+    (``index_pillars["missing"]`` holds their keys), or ""."""
+    pillars = rep.results["index_pillars"]
+    if not len(pillars) or "missing" not in pillars.columns:
+        return ""
+    spec = index_spec(rep.scale)
+    keys = [k.strip() for k in str(pillars["missing"].iat[0] or "").split(",")]
+    keys = [k for k in keys if k and k.lower() not in {"nan", "none"}]
+    return ", ".join(spec.component_label(k, rep.lang) if k in spec.components else k
+                     for k in keys)
+
+
+def _absent_pillars(rep: RegionReport) -> list[str]:
+    """Pillars no region has data for (the results left them out of the index)."""
+    idx = rep.results["all_index"]
+    if not len(idx) or "missing_pillars" not in idx.columns:
+        return []
+    return [p for p in str(idx["missing_pillars"].iat[0] or "").split(", ") if p]
+
+
+def index_spec(scale: Scale, absent: list[str] = ()):
+    """The index specification the results used: health goalposts at the ends of the
+    form's scale, and pillars no region has data for weighted 0 (the others rescaled)."""
+    spec = effectiveness.spec_for_scale(scale)
+    return effectiveness.without_pillars(spec, absent) if absent else spec
+
+
+def _index_suppressed(idx: pd.DataFrame) -> bool:
+    """The results mark this region's index as suppressed (too few respondents)."""
+    return bool(len(idx) and "suppressed" in idx.columns and idx["suppressed"].fillna(False).iat[0])
+
+
+def index_table(rep: RegionReport) -> pd.DataFrame | None:
+    """This region's components: value, normalised value and weight in the index (None
+    for a region with too few respondents: its components include its raw mean)."""
+    if _small_region(rep) or _index_suppressed(rep.results["index"]):
+        return None
+    spec, lang = index_spec(rep.scale, _absent_pillars(rep)), rep.lang
+    weights = effectiveness.weights_table(spec, lang).set_index("component")
+    comp = rep.results["index_components"].set_index("component")
+    normalised = effectiveness.normalise(
+        rep.results["index_components"].assign(region_code=rep.region.code), spec)
+    normalised = normalised.iloc[0] if len(normalised) else pd.Series(dtype=float)
+    rows = []
+    for key, w in weights.iterrows():
+        value = comp["value"].get(key, float("nan"))
+        rows.append({text("col_pillar", lang): w["pillar_label"], text("col_component", lang): w["label"],
+                     text("col_value", lang): _num(value),
+                     text("col_normalised", lang): _num(normalised.get(key, float("nan"))),
+                     text("col_weight", lang): f"{w['weight']:.0%}"})
+    return pd.DataFrame(rows)
+
+
+INDEX_FIGURE_NEIGHBOURS = 10  # regions shown either side of this one in a large programme
+
+
+def _index_window(rep: RegionReport) -> tuple[pd.DataFrame, bool]:
+    """The regions the index figure shows, and whether that is only the ones ranked near."""
+    boot = rep.results["all_index"]
+    own = boot.loc[boot["region_code"] == rep.region.code, "rank"]
+    if len(boot) > 2 * INDEX_FIGURE_NEIGHBOURS + 1 and len(own) and pd.notna(own.iat[0]):
+        return boot[(boot["rank"] - own.iat[0]).abs() <= INDEX_FIGURE_NEIGHBOURS], True
+    return boot, False
+
+
+def index_figure(rep: RegionReport):
+    """All regions' index with intervals; in a large programme only the regions ranked
+    near this one (a country-wide chart in every report would be unreadable and slow)."""
+    boot, _ = _index_window(rep)
+    if boot.empty:
+        return None
+    names = {c: get_region(c).name for c in boot["region_code"]}
+    return _as_figure(effectiveness.index_figure(boot, labels=names, lang=rep.lang))
+
+
+def index_caption(rep: RegionReport) -> dict:
+    """Caption key and values of :func:`index_figure` (says when only nearby ranks are shown)."""
+    _, near = _index_window(rep)
+    if near:
+        return {"key": "fig_index_near", "k": INDEX_FIGURE_NEIGHBOURS,
+                "n": int(rep.results["all_index"]["rank"].notna().sum())}
+    return {"key": "fig_index"}
+
+
+# --- findings -------------------------------------------------------------------------------
+
+def findings_text(rep: RegionReport) -> str:
+    """The plain-language findings, each with one suggested action."""
+    lang, name, dims = rep.lang, _sector_label(rep), _dimension_labels(rep)
+    pillars = rep.results["index_pillars"]
+    pillar_cols = [p for p in index_spec(rep.scale).pillar_weights if p in pillars.columns]
+    small = _small_region(rep)
+    coverage = rep.results["coverage"]
+    if absent_text(rep, "stakeholders"):  # no register: no sector is "missing" from it
+        coverage = coverage.iloc[0:0]
+    index = rep.results["index"]
+    attendance = rep.results["attendance_sector"]
+    if absent_text(rep, "attendance") or "rate" not in attendance.columns:
+        attendance = pd.DataFrame(columns=["sector", "invitations", "attended", "rate"])
+    found = findings.region_findings(
+        health=rep.health.assign(suppressed=True) if small else rep.health,
+        scores=rep.scores.iloc[0:0] if small else rep.scores,
+        attendance_sector=attendance, coverage=coverage, network_sectors=rep.results["network_sectors"],
+        progress=rep.progress,
+        index_row=index.iloc[0] if len(index) and not small and not _index_suppressed(index) else None,
+        pillars=pillars[pillar_cols].iloc[0] if len(pillars) else None,
+        n_regions=int(rep.results["all_index"]["index"].notna().sum()),
+        n_respondents=len(rep.survey), scale=rep.scale)
+    names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
+    lines = []
+    for f in found:
+        v = dict(f.values)
+        if "dimension" in v:
+            v["dimension"] = dims.get(v["dimension"], v["dimension"])
+            v["vs"] = md("vs_below", lang) if v.pop("below") else ""
+        if "sector" in v:
+            v["sector"] = name(v["sector"])
+        if "sectors" in v:
+            v["sectors"] = ", ".join(_category_label(rep, x) if f.key == "finding_missing"
+                                     else name(x) for x in v["sectors"])
+        if "indicators" in v:
+            v["names"] = ", ".join(names.get(i, i) for i in v.pop("indicators"))
+        if "pillar" in v:
+            v["pillar"] = effectiveness.PILLAR_LABELS.get(v["pillar"], {}).get(lang, v["pillar"])
+        lines.append(f"{len(lines) + 1}. " + md(f.key, lang, **v))
+    return md("findings_intro", lang) + "\n\n" + "\n".join(lines)
+
+
+# --- item answers ---------------------------------------------------------------------------
+
+def likert_figure(rep: RegionReport):
+    """Diverging stacked bars of every item's answers (small regions: none)."""
+    if _small_region(rep):
+        return None
+    scale = rep.scale
+    answers = analysis.items_long(rep.survey, rep.items, scale=scale)
+    if answers.empty:
+        return None
+    answers["response"] = answers["response"].astype(float)
+    shares = (answers.groupby("item")["response"].value_counts(normalize=True)
+              .unstack(fill_value=0.0).reindex(columns=list(scale.values), fill_value=0.0))
+    order = [i for i in rep.items["item"] if i in shares.index]
+    items = report_inputs.with_language_fallback(rep.items, "label", "item").set_index("item")
+    labels, reverse = items[f"label_{rep.lang}"], items["reverse"]
+    names = [f"{i}{'ᴿ' if reverse[i] else ''} {_short(str(labels[i]))}" for i in order]
+    return plots.likert_bars(shares.loc[order], labels=names,
+                             category_labels=[scale.label(v, rep.lang) for v in scale.values],
+                             xlabel=_likert_axis(rep))
+
+
+def _likert_axis(rep: RegionReport) -> str:
+    """The Likert figure's axis label: the agreement wording on the default scale, else the
+    form's own end labels."""
+    scale = rep.scale
+    if (scale.labels_id, scale.labels_en) == (DEFAULT_SCALE.labels_id, DEFAULT_SCALE.labels_en):
+        return text("likert_axis", rep.lang)
+    return text("likert_axis_scale", rep.lang, low=scale.label(scale.min, rep.lang),
+                high=scale.label(scale.max, rep.lang))
+
+
+def likert_caption(rep: RegionReport) -> dict:
+    """Caption key and values of :func:`likert_figure`: centred on the neutral answer, or
+    (a scale without one) between the two middle answers."""
+    scale = rep.scale
+    if scale.neutral is not None:
+        return {"key": "fig_likert"}
+    mid = scale.k // 2
+    return {"key": "fig_likert_even", "below": scale.label(scale.values[mid - 1], rep.lang),
+            "above": scale.label(scale.values[mid], rep.lang)}
+
+
+def _short(label: str, width: int = 55) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+# --- provenance -----------------------------------------------------------------------------
+
+def _git_commit(lang: str = "en") -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=5, cwd=Path(__file__).parent)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, cwd=Path(__file__).parent)
+    except (OSError, subprocess.TimeoutExpired):
+        return "—"
+    if out.returncode != 0:
+        return "—"
+    return out.stdout.strip() + (" " + text("git_dirty", lang) if dirty.stdout.strip() else "")
+
+
+def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
+    """Everything needed to reproduce the report: inputs, parameters, code and versions."""
+    from evalkit.clean.pipeline import package_versions
+
+    lang = rep.lang
+    rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
+            ("evalkit", f"{__version__}, git {_git_commit(lang)}"),
+            (text("prov_manifest", lang), manifest_digest(rep.manifest)),
+            (text("prov_results", lang), results.code_digest()[:12]),
+            (text("prov_run_at", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+            ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})")]
+    rows += [(f"{text('prov_input', lang)}: {name}", f"SHA-256 {meta['sha256']}")
+             for name, meta in rep.manifest["inputs"].items()]
+    versions = package_versions()
+    rows.append((text("prov_packages", lang), ", ".join(f"{k} {v}" for k, v in versions.items()
+                                                       if k not in {"python", "evalkit"})))
+    return pd.DataFrame(rows, columns=[text("prov_item", lang), text("prov_value", lang)])

@@ -1,0 +1,914 @@
+"""``reports/summary.xlsx``: the evaluation's key tables for M&E officers, one sheet each.
+
+The workbook holds every region at once, one table per sheet, each with a bold header
+row whose texts state the units, a frozen pane below the header (and beside the region
+columns), fitted column widths, number formats and an autofilter:
+
+========================  =====================  ==============================================
+sheet (``id``)            sheet (``en``)         contents
+========================  =====================  ==============================================
+Tentang                   About                  what each sheet holds, provenance (manifest)
+Skor                      Scores                 mean score per region and dimension, 95% CI
+Reliabilitas              Reliability            Cronbach's alpha (CI) and omega per dimension
+Indikator                 Indicators             baseline, latest, target, achievement, status
+Kehadiran                 Attendance             meeting attendance by sector
+Cakupan pentahelix        Pentahelix coverage    register, survey and meetings by sector
+Indeks                    Index                  effectiveness index, CI, ranks, pillars
+Bobot indeks              Index weights          the index's weights and goalposts
+Jejaring                  Network                collaboration network and PARTNER scores
+========================  =====================  ==============================================
+
+Sheet names, headers and labels are in one language (``lang``: ``"id"`` or ``"en"``);
+sheets keep the same order and columns in both. Groups of fewer than
+:data:`evalkit.core.config.MIN_CELL` respondents are never published: their statistics are
+blank, their count reads ``"<5"`` and a note says why.
+
+The file is deterministic: same processed data and code, same bytes (no generation
+date; fixed zip timestamps). Use :func:`summary_data` to compute the numbers once and
+:func:`write_summary` to write them in each language.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from evalkit import __version__
+from evalkit.analyse import region_tables as analysis
+from evalkit.present import report_inputs
+from evalkit.measure import scales
+from evalkit.measure import effectiveness
+from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
+from evalkit.core.escape import protect_excel_cell
+from evalkit.core.checks import check_lang
+from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
+from evalkit.present.i18n import LANGS
+from evalkit.measure.indicators import STATUS_COLORS, STATUS_SUMMARY, status_label, status_summary
+from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.regions import Region, get_region
+from evalkit.analyse.results import ensure_results, read_result, report_regions
+
+__all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "region_scores",
+           "region_reliability", "summary_sheets", "workbook_bytes", "write_summary"]
+
+FILENAME = "summary.xlsx"
+
+#: Sheet keys in workbook order, with their name in each language (<= 31 characters).
+SHEETS: dict[str, dict[str, str]] = {
+    "about": {"id": "Tentang", "en": "About"},
+    "scores": {"id": "Skor", "en": "Scores"},
+    "reliability": {"id": "Reliabilitas", "en": "Reliability"},
+    "indicators": {"id": "Indikator", "en": "Indicators"},
+    "attendance": {"id": "Kehadiran", "en": "Attendance"},
+    "coverage": {"id": "Cakupan pentahelix", "en": "Pentahelix coverage"},
+    "index": {"id": "Indeks", "en": "Index"},
+    "weights": {"id": "Bobot indeks", "en": "Index weights"},
+    "network": {"id": "Jejaring", "en": "Network"},
+}
+
+# Number formats (Excel codes).
+SCORE = "0.00"      # scores on 1-5, alpha, omega, density
+PERCENT = "0%"      # rates and shares stored as fractions
+INDEX = "0.0"       # index and pillar sub-indices, 0-100
+INTEGER = "0"       # counts, years, ranks
+VALUE = "#,##0.00"  # indicator values in their own unit
+
+_CI = f"{CI_LEVEL:.0%}"
+_SMALL = f"<{MIN_CELL}"  # how a suppressed count is published (as evalkit.present.report does)
+
+#: Header texts; units in brackets.
+HEADERS: dict[str, dict[str, str]] = {
+    # about
+    "item": {"id": "Lembar / butir", "en": "Sheet / item"},
+    "description": {"id": "Keterangan", "en": "Description"},
+    "units": {"id": "Satuan dan catatan", "en": "Units and notes"},
+    # shared
+    "region_code": {"id": "Kode wilayah (Kemendagri)", "en": "Region code (Kemendagri)"},
+    "region_name": {"id": "Nama wilayah", "en": "Region name"},
+    "dimension": {"id": "Dimensi", "en": "Dimension"},
+    "sector": {"id": "Sektor", "en": "Sector"},
+    "note": {"id": "Catatan", "en": "Note"},
+    "respondents": {"id": "Responden (orang)", "en": "Respondents (people)"},
+    # scores
+    "score": {"id": "Skor rata-rata ({scale})", "en": "Mean score ({scale})"},
+    "score_low": {"id": f"IK {_CI} bawah ({{scale}})", "en": f"{_CI} CI lower ({{scale}})"},
+    "score_upp": {"id": f"IK {_CI} atas ({{scale}})", "en": f"{_CI} CI upper ({{scale}})"},
+    # reliability
+    "k": {"id": "Jumlah item", "en": "Items"},
+    "alpha": {"id": "Alfa Cronbach (0–1)", "en": "Cronbach's alpha (0–1)"},
+    "alpha_low": {"id": f"Alfa IK {_CI} bawah (0–1)", "en": f"Alpha {_CI} CI lower (0–1)"},
+    "alpha_upp": {"id": f"Alfa IK {_CI} atas (0–1)", "en": f"Alpha {_CI} CI upper (0–1)"},
+    "omega": {"id": "Omega McDonald (0–1)", "en": "McDonald's omega (0–1)"},
+    # indicators
+    "indicator": {"id": "Indikator", "en": "Indicator"},
+    "sdg": {"id": "Kode TPB/SDG", "en": "SDG code"},
+    "unit": {"id": "Satuan", "en": "Unit"},
+    "direction": {"id": "Arah yang baik", "en": "Good direction"},
+    "baseline_year": {"id": "Tahun dasar", "en": "Baseline year"},
+    "baseline_value": {"id": "Nilai dasar (satuan indikator)", "en": "Baseline value (indicator unit)"},
+    "latest_year": {"id": "Tahun terakhir", "en": "Latest year"},
+    "latest_value": {"id": "Nilai terakhir (satuan indikator)", "en": "Latest value (indicator unit)"},
+    "target_year": {"id": "Tahun target", "en": "Target year"},
+    "target_value": {"id": "Nilai target (satuan indikator)", "en": "Target value (indicator unit)"},
+    "achievement": {"id": "Capaian jarak ke target (%)", "en": "Distance to target covered (%)"},
+    "status": {"id": "Status", "en": "Status"},
+    "summary": {"id": "Ringkasan status", "en": "Status summary"},
+    # attendance
+    "organisations": {"id": "Organisasi diundang (jumlah)", "en": "Organisations invited (count)"},
+    "invitations": {"id": "Undangan (jumlah)", "en": "Invitations (count)"},
+    "attended": {"id": "Kehadiran (jumlah)", "en": "Attendances (count)"},
+    "rate": {"id": "Tingkat kehadiran (%)", "en": "Attendance rate (%)"},
+    "rate_low": {"id": f"IK {_CI} bawah (%)", "en": f"{_CI} CI lower (%)"},
+    "rate_upp": {"id": f"IK {_CI} atas (%)", "en": f"{_CI} CI upper (%)"},
+    # coverage
+    "in_register": {"id": "Organisasi terdaftar (jumlah)", "en": "Registered organisations (count)"},
+    "in_survey": {"id": "Responden survei (orang)", "en": "Survey respondents (people)"},
+    "in_attendance": {"id": "Organisasi yang hadir (jumlah)", "en": "Organisations attending (count)"},
+    "present": {"id": "Ada di daftar pemangku kepentingan", "en": "In the stakeholder register"},
+    # index
+    "index": {"id": "Indeks efektivitas (0–100)", "en": "Effectiveness index (0–100)"},
+    "index_low": {"id": f"Indeks IK {_CI} bawah (0–100)", "en": f"Index {_CI} CI lower (0–100)"},
+    "index_upp": {"id": f"Indeks IK {_CI} atas (0–100)", "en": f"Index {_CI} CI upper (0–100)"},
+    "rank": {"id": "Peringkat (1 = terbaik)", "en": "Rank (1 = best)"},
+    "rank_low": {"id": f"Peringkat IK {_CI} terbaik", "en": f"Rank {_CI} CI best"},
+    "rank_upp": {"id": f"Peringkat IK {_CI} terburuk", "en": f"Rank {_CI} CI worst"},
+    "pillar_index": {"id": "Pilar {pillar} (0–100)", "en": "{pillar} pillar (0–100)"},
+    "sens_p05": {"id": "Peringkat pada bobot lain, persentil 5",
+                 "en": "Rank under other weights, 5th percentile"},
+    "sens_p95": {"id": "Peringkat pada bobot lain, persentil 95",
+                 "en": "Rank under other weights, 95th percentile"},
+    "missing": {"id": "Komponen tidak tersedia", "en": "Components missing"},
+    # weights
+    "pillar": {"id": "Pilar", "en": "Pillar"},
+    "component": {"id": "Komponen", "en": "Component"},
+    "goal_low": {"id": "Batas bawah (satuan komponen)", "en": "Lower goalpost (component unit)"},
+    "goal_high": {"id": "Batas atas (satuan komponen)", "en": "Upper goalpost (component unit)"},
+    "component_unit": {"id": "Satuan komponen", "en": "Component unit"},
+    "component_weight": {"id": "Bobot dalam pilar (%)", "en": "Weight within pillar (%)"},
+    "pillar_weight": {"id": "Bobot pilar (%)", "en": "Pillar weight (%)"},
+    "weight": {"id": "Bobot dalam indeks (%)", "en": "Weight in the index (%)"},
+    # network
+    "nodes": {"id": "Organisasi dalam jejaring (jumlah)", "en": "Organisations in the network (count)"},
+    "edges": {"id": "Hubungan kerja sama (jumlah)", "en": "Collaboration ties (count)"},
+    "density": {"id": "Kepadatan (0–1)", "en": "Density (0–1)"},
+    "centralisation": {"id": "Sentralisasi derajat Freeman (0–1)",
+                       "en": "Freeman degree centralisation (0–1)"},
+    "isolates": {"id": "Organisasi terisolasi (jumlah)", "en": "Isolated organisations (count)"},
+    "components": {"id": "Komponen terhubung (jumlah)", "en": "Connected components (count)"},
+    "ratings": {"id": "Penilaian PARTNER (jumlah)", "en": "PARTNER ratings (count)"},
+    "trust": {"id": "Kepercayaan PARTNER (% skor maks.)", "en": "PARTNER trust (% of maximum)"},
+    "value": {"id": "Nilai PARTNER (% skor maks.)", "en": "PARTNER value (% of maximum)"},
+}
+
+#: Other words in cells.
+WORDS: dict[str, dict[str, str]] = {
+    "yes": {"id": "Ya", "en": "Yes"},
+    "no": {"id": "Tidak", "en": "No"},
+    "higher": {"id": "Makin tinggi makin baik", "en": "Higher is better"},
+    "lower": {"id": "Makin rendah makin baik", "en": "Lower is better"},
+    "unknown": {"id": "Tidak diketahui", "en": "Unknown"},
+    "suppressed": {"id": f"Disembunyikan: kurang dari {MIN_CELL} responden",
+                   "en": f"Suppressed: fewer than {MIN_CELL} respondents"},
+    "no_survey": {"id": "Tidak ada responden survei", "en": "No survey respondents"},
+    "not_invited": {"id": "Tidak diundang ke rapat", "en": "Not invited to any meeting"},
+    "no_network": {"id": "Tidak ada daftar pemangku kepentingan", "en": "No stakeholder register"},
+    "no_ties": {"id": "Tidak ada hubungan kerja sama yang dilaporkan", "en": "No collaboration ties reported"},
+    "not_computed": {"id": "Tidak dihitung", "en": "Not computed"},
+}
+
+#: Indonesian wording of the notes :func:`evalkit.measure.scales.reliability_table` writes.
+_RELIABILITY_NOTES_ID = {
+    "single-item dimension: reliability undefined": "dimensi satu item: reliabilitas tidak terdefinisi",
+    "fewer than 2 complete cases: not estimated": "kurang dari 2 jawaban lengkap: tidak diestimasi",
+    "zero variance of the total score: alpha undefined": "varians skor total nol: alfa tidak terdefinisi",
+    "omega needs at least 3 items": "omega memerlukan sedikitnya 3 item",
+    "omega: factor model did not converge": "omega: model faktor tidak konvergen",
+    "omega: Heywood case (a uniqueness near zero)": "omega: kasus Heywood (keunikan mendekati nol)",
+}
+
+#: What each sheet holds, for the About sheet: (description, units and notes).
+ABOUT: dict[str, dict[str, tuple[str, str]]] = {
+    "scores": {
+        "id": ("Skor rata-rata kesehatan kemitraan per wilayah dan dimensi (rata-rata tanpa bobot "
+               f"dari skor responden) dengan interval kepercayaan {_CI} (t). Provinsi mencakup "
+               "responden kabupaten/kotanya.",
+               "Skala {scale} ({low} = {low_label}, {high} = {high_label}). Laporan HTML wilayah "
+               "menampilkan skor yang dibobot ke daftar pemangku kepentingan, jadi angkanya dapat "
+               "sedikit berbeda."),
+        "en": ("Mean partnership-health score per region and dimension (unweighted mean of "
+               f"respondents' scores) with its {_CI} confidence interval (t). A province includes "
+               "its regencies' and cities' respondents.",
+               "Scale {scale} ({low} = {low_label}, {high} = {high_label}). The regional HTML reports "
+               "show scores weighted to the stakeholder register, so figures can differ slightly."),
+    },
+    "reliability": {
+        "id": ("Reliabilitas setiap skala per wilayah: alfa Cronbach dengan interval Feldt dan "
+               "omega total McDonald (model satu faktor).",
+               "0–1; alfa < 0,7 dipertanyakan untuk perbandingan kelompok. n = responden yang "
+               "menjawab sedikitnya satu item dimensi."),
+        "en": ("Reliability of each scale per region: Cronbach's alpha with its Feldt interval and "
+               "McDonald's omega total (one-factor model).",
+               "0–1; alpha < 0.7 is questionable for group comparisons. n = respondents who "
+               "answered at least one item of the dimension."),
+    },
+    "indicators": {
+        "id": ("Indikator yang disepakati per wilayah: nilai dasar, terakhir dan target, capaian "
+               "jarak, status kemajuan dan ringkasannya (tercapai / akan tercapai / perlu "
+               "perhatian khusus). Sel status diberi warna statusnya.",
+               "Nilai dalam satuan indikator (kolom Satuan). Capaian = (terakhir − dasar) / "
+               "(target − dasar), dalam %; lebih dari 100% berarti target terlampaui."),
+        "en": ("Agreed indicators per region: baseline, latest and target values, distance covered, "
+               "progress status and its summary (achieved / on track / needs attention). Status "
+               "cells carry the status colour.",
+               "Values in the indicator's unit (Unit column). Achievement = (latest − baseline) / "
+               "(target − baseline), in %; above 100% means the target was exceeded."),
+    },
+    "attendance": {
+        "id": ("Kehadiran rapat forum per wilayah dan sektor: organisasi, undangan, kehadiran, "
+               f"tingkat kehadiran dengan interval Wilson {_CI} (disesuaikan untuk undangan berulang "
+               "ke organisasi yang sama).",
+               "Tingkat dalam %. Yang dihitung organisasi, bukan orang, sehingga aturan sel kecil "
+               "tidak berlaku."),
+        "en": ("Forum meeting attendance per region and sector: organisations, invitations, "
+               f"attendances, attendance rate with its {_CI} Wilson interval (adjusted for repeated "
+               "invitations of the same organisation).",
+               "Rates in %. Organisations are counted, not people, so the small-cell rule does not "
+               "apply."),
+    },
+    "coverage": {
+        "id": ("Cakupan pentahelix per wilayah: setiap sektor dalam daftar pemangku kepentingan, "
+               "survei dan rapat.",
+               f"Jumlah. Responden survei kurang dari {MIN_CELL} ditulis '{_SMALL}'."),
+        "en": ("Pentahelix coverage per region: each sector in the stakeholder register, the survey "
+               "and the meetings.",
+               f"Counts. Fewer than {MIN_CELL} survey respondents are shown as '{_SMALL}'."),
+    },
+    "index": {
+        "id": ("Indeks efektivitas kemitraan per wilayah dengan interval bootstrap, peringkat dan "
+               "intervalnya, sub-indeks pilar, rentang peringkat bila bobot pilar diubah-ubah "
+               "(persentil 5–95), dan nilai mentah setiap komponen.",
+               "Indeks dan pilar 0–100; komponen dalam satuannya (skor {scale}, lainnya %). "
+               "Peringkat 1 = terbaik."),
+        "en": ("Partnership-effectiveness index per region with its bootstrap interval, rank and "
+               "rank interval, pillar sub-indices, the range of ranks when the pillar weights vary "
+               "(5th–95th percentile), and each component's raw value.",
+               "Index and pillars 0–100; components in their units (score {scale}, the others %). "
+               "Rank 1 = best."),
+    },
+    "weights": {
+        "id": ("Bobot indeks: pilar, komponen, arah, batas normalisasi (goalpost) dan bobot.",
+               "Bobot dalam %; bobot dalam indeks = bobot pilar × bobot dalam pilar."),
+        "en": ("The index's weights: pillars, components, direction, normalisation goalposts and "
+               "weights.",
+               "Weights in %; weight in the index = pillar weight × weight within pillar."),
+    },
+    "network": {
+        "id": ("Jejaring kolaborasi per wilayah: ukuran, kepadatan, sentralisasi, organisasi "
+               "terisolasi, dan skor kepercayaan dan nilai PARTNER.",
+               "Kepadatan dan sentralisasi 0–1; skor PARTNER dalam % dari skor maksimum 4 "
+               "(skala 1–4, jadi minimum 25%)."),
+        "en": ("Collaboration network per region: size, density, centralisation, isolated "
+               "organisations, and PARTNER trust and value scores.",
+               "Density and centralisation 0–1; PARTNER scores in % of the maximum score 4 "
+               "(scale 1–4, so the floor is 25%)."),
+    },
+}
+
+_ABOUT_ROWS: dict[str, dict[str, str]] = {
+    "title": {"id": "Judul", "en": "Title"},
+    "title_text": {"id": "Ringkasan evaluasi efektivitas kemitraan multipihak, semua wilayah",
+                   "en": "Multi-stakeholder partnership effectiveness evaluation: summary, all regions"},
+    "version": {"id": "Versi evalkit", "en": "evalkit version"},
+    "digest": {"id": "Sidik data olahan", "en": "Processed-data fingerprint"},
+    "digest_note": {"id": "Dari data/processed/manifest.json; sama dengan yang dicantumkan laporan HTML.",
+                    "en": "Of data/processed/manifest.json; the same as the HTML reports cite."},
+    "regions": {"id": "Wilayah", "en": "Regions"},
+    "small": {"id": "Aturan sel kecil", "en": "Small-cell rule"},
+    "small_text": {"id": f"Kelompok dengan kurang dari {MIN_CELL} responden tidak ditampilkan "
+                         f"(nilai kosong, jumlah ditulis '{_SMALL}').",
+                   "en": f"Groups of fewer than {MIN_CELL} respondents are not shown "
+                         f"(blank values, count shown as '{_SMALL}')."},
+    "language": {"id": "Bahasa", "en": "Language"},
+    "language_text": {"id": "Bahasa Indonesia", "en": "English"},
+}
+
+
+def sheet_name(key: str, lang: str = "id") -> str:
+    """Name of a sheet (a key of :data:`SHEETS`) in ``lang``."""
+    return SHEETS[key][check_lang(lang)]
+
+
+# --------------------------------------------------------------------------------------
+# The numbers (language-independent)
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class SummaryData:
+    """Everything the workbook shows, computed once, before labels are chosen."""
+
+    regions: list[Region]
+    dimensions: pd.DataFrame      # dimension, label_id, label_en
+    sectors: pd.DataFrame         # sector, label_id, label_en
+    scores: pd.DataFrame          # region_scores()
+    reliability: pd.DataFrame     # region_reliability()
+    progress: pd.DataFrame        # results "progress"
+    attendance: pd.DataFrame      # results "attendance_sector"
+    coverage: pd.DataFrame        # results "coverage"
+    index: pd.DataFrame           # results "index"
+    pillars: pd.DataFrame         # results "index_pillars"
+    sensitivity: pd.DataFrame     # results "index_sensitivity"
+    components: pd.DataFrame      # results "index_components"
+    network: pd.DataFrame         # results "network_metrics"
+    digest: str                   # evalkit.clean.pipeline.manifest_digest of the processed manifest
+    spec: effectiveness.IndexSpec = field(default_factory=lambda: effectiveness.DEFAULT_SPEC)
+    scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
+    respondents: dict = field(default_factory=dict)  # region code -> respondents (as its report)
+
+
+def _with_province(frame: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``response_id``) with each respondent's ``province_code``."""
+    return frame.assign(province_code=frame["response_id"].map(
+        survey.set_index("response_id")["province_code"]))
+
+
+def region_scores(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
+                  min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
+    """Mean score with CI per region and dimension, small cells suppressed.
+
+    :func:`evalkit.analyse.region_tables.dimension_summary` over each region's respondents as its
+    report counts them (:func:`evalkit.analyse.region_tables.in_region`: a province includes its
+    regencies' and cities' respondents). For a regency or city the rows equal
+    ``dimension_summary`` exactly.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`evalkit.analyse.region_tables.SUMMARY_COLUMNS`, regions in the order given;
+        suppressed rows (``nobs < min_n``) have NaN statistics.
+    """
+    scores = _with_province(analysis.scores_long(survey, items, scale=scale), survey)
+    parts = []
+    for region in regions:
+        rows = analysis.in_region(scores, region)
+        if len(rows):
+            parts.append(analysis.dimension_summary(rows.assign(region_code=region.code),
+                                                    min_n=min_n))
+    if not parts:
+        return pd.DataFrame(columns=analysis.SUMMARY_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)[analysis.SUMMARY_COLUMNS]
+    out["dimension"] = out["dimension"].astype(str)
+    return out
+
+
+def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
+                       min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
+    """:func:`evalkit.measure.scales.reliability_table` of each region's respondents (as in its report).
+
+    Returns ``region_code, dimension, k, n, alpha, alpha_ci_low, alpha_ci_upp, omega, note``.
+    """
+    parts = []
+    for region in regions:
+        rows = analysis.in_region(survey, region)
+        if len(rows):
+            table = scales.reliability_table(rows, items, min_n=min_n,
+                                             **analysis.scale_range(scale))
+            parts.append(table.assign(region_code=region.code))
+    columns = ["region_code", "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp",
+               "omega", "note"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
+    """Compute (or read) every number of the workbook.
+
+    The cross-region results are computed first when missing or stale
+    (:func:`evalkit.analyse.results.ensure_results`). Scores and reliability are computed here
+    from the processed survey; reliability (an omega factor model per region and
+    dimension) is the slow part, so compute this once and write both languages.
+    """
+    processed_dir = Path(processed_dir)
+    ensure_results(processed_dir)
+    survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
+    regions = report_regions(survey, read_processed("indicator_targets", processed_dir))
+    manifest = json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
+    result = lambda name: read_result(name, processed_dir)  # noqa: E731
+    scale = report_inputs.read_scale(processed_dir)
+    spec_for_scale = getattr(effectiveness, "spec_for_scale", None)  # the health goalposts
+    extra = {"spec": spec_for_scale(scale)} if spec_for_scale is not None else {}
+    return SummaryData(
+        regions=regions,
+        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed_dir),
+                                                        "label", "dimension"),
+        sectors=report_inputs.read_sectors(processed_dir),
+        scores=region_scores(survey, items, regions, scale=scale),
+        reliability=region_reliability(survey, items, regions, scale=scale),
+        progress=report_inputs.with_language_fallback(result("progress"), "name", "indicator_id"),
+        attendance=result("attendance_sector"),
+        coverage=result("coverage"), index=result("index"), pillars=result("index_pillars"),
+        sensitivity=result("index_sensitivity"), components=result("index_components"),
+        network=result("network_metrics"), digest=manifest_digest(manifest), scale=scale,
+        respondents={r.code: len(analysis.in_region(survey, r)) for r in regions}, **extra)
+
+
+# --------------------------------------------------------------------------------------
+# Sheets: cell values, formats, fills (labels in one language)
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class Sheet:
+    """One table: header texts, cell formats, rows of cell values, cell fills."""
+
+    key: str
+    name: str
+    headers: list[str]
+    formats: list[str | None]     # one per column (None: text / general)
+    rows: list[list[object]] = field(default_factory=list)
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based -> hex
+    freeze_columns: int = 2       # columns kept in view beside the frozen header
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame with the header texts as columns (for notebooks, tests)."""
+        return pd.DataFrame(self.rows, columns=self.headers)
+
+
+def _cell(value: object) -> object:
+    """A value openpyxl writes as it is: None for missing, Python numbers, text."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _text(value: object) -> str | None:
+    """A text cell: None (blank) for a missing value or its text form ("nan", "None")."""
+    value = _cell(value)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return None if value.lower() in {"", "nan", "none", "<na>"} else value
+
+
+def _count(n: object) -> object:
+    """A respondent count for publication: ``"<5"`` for 1-4 (as :func:`evalkit.present.report._count`)."""
+    n = _cell(n)
+    return _SMALL if n is not None and 0 < n < MIN_CELL else n
+
+
+def _sheet(key: str, lang: str, columns: list[tuple[str, str | None]], **kw) -> Sheet:
+    return Sheet(key=key, name=sheet_name(key, lang), headers=[h for h, _ in columns],
+                 formats=[f for _, f in columns], **kw)
+
+
+def _h(key: str, lang: str, **values: object) -> str:
+    return HEADERS[key][lang].format(**values)
+
+
+def _w(key: str, lang: str) -> str:
+    return WORDS[key][lang]
+
+
+def _region_columns(lang: str) -> list[tuple[str, str | None]]:
+    return [(_h("region_code", lang), None), (_h("region_name", lang), None)]
+
+
+def _region_order(data: SummaryData) -> dict[str, int]:
+    return {r.code: i for i, r in enumerate(data.regions)}
+
+
+def _ordered(frame: pd.DataFrame, data: SummaryData) -> pd.DataFrame:
+    """Rows of the report regions, in region order (stable within a region)."""
+    order = _region_order(data)
+    frame = frame[frame["region_code"].isin(order)]
+    return frame.iloc[np.argsort(frame["region_code"].map(order).to_numpy(), kind="stable")]
+
+
+def _labels(table: pd.DataFrame, key: str, lang: str) -> dict[str, str]:
+    return dict(zip(table[key].astype(str), table[f"label_{lang}"].astype(str)))
+
+
+def _region_cells(code: str) -> list[object]:
+    return [code, get_region(code).name]
+
+
+def _about_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("about", lang, [(_h("item", lang), None), (_h("description", lang), None),
+                                   (_h("units", lang), None)], freeze_columns=1)
+    word = lambda key: _ABOUT_ROWS[key][lang]  # noqa: E731
+    sheet.rows += [
+        [word("title"), word("title_text"), None],
+        [word("version"), __version__, None],
+        [word("digest"), data.digest, word("digest_note")],
+        [word("regions"), len(data.regions), ", ".join(f"{r.code} {r.name}" for r in data.regions)],
+        [word("small"), word("small_text"), None],
+        [word("language"), word("language_text"), None],
+    ]
+    scale = data.scale
+    number = lambda v: f"{v:g}"  # noqa: E731
+    values = {"scale": scale.range_text(), "low": number(scale.min), "high": number(scale.max),
+              "low_label": scale.label(scale.min, lang).lower(),
+              "high_label": scale.label(scale.max, lang).lower()}
+    for key in SHEETS:
+        if key in ABOUT:
+            description, units = ABOUT[key][lang]
+            sheet.rows.append([sheet_name(key, lang), description,
+                               units.format(**values) if key in ("scores", "index") else units])
+    return sheet
+
+
+def _scores_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("scores", lang, [*_region_columns(lang), (_h("dimension", lang), None),
+                                    *[(_h(h, lang, scale=data.scale.range_text()), SCORE)
+                                      for h in ("score", "score_low", "score_upp")],
+                                    (_h("respondents", lang), INTEGER), (_h("note", lang), None)])
+    dims = _labels(data.dimensions, "dimension", lang)
+    scores = data.scores
+    for region in data.regions:
+        rows = scores[scores["region_code"] == region.code]
+        if rows.empty:
+            sheet.rows.append([*_region_cells(region.code), None, None, None, None, 0,
+                               _w("no_survey", lang)])
+            continue
+        for r in rows.to_dict("records"):
+            hidden = bool(r["suppressed"]) or r["nobs"] < MIN_CELL
+            stats = [None] * 3 if hidden else [_cell(r[c]) for c in ("estimate", "ci_low", "ci_upp")]
+            sheet.rows.append([*_region_cells(region.code), dims.get(r["dimension"], r["dimension"]),
+                               *stats, _count(r["nobs"]),
+                               _w("suppressed", lang) if hidden else None])
+    return sheet
+
+
+def _reliability_note(note: object, n: int, lang: str) -> str | None:
+    if n < MIN_CELL:
+        return _w("suppressed", lang)  # the library's note names n: never publish it
+    note = _cell(note)
+    if not note:
+        return None
+    if lang == "id":
+        return "; ".join(_RELIABILITY_NOTES_ID.get(part, part) for part in note.split("; "))
+    return note
+
+
+def _reliability_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("reliability", lang, [
+        *_region_columns(lang), (_h("dimension", lang), None), (_h("k", lang), INTEGER),
+        (_h("respondents", lang), INTEGER), (_h("alpha", lang), SCORE),
+        (_h("alpha_low", lang), SCORE), (_h("alpha_upp", lang), SCORE), (_h("omega", lang), SCORE),
+        (_h("note", lang), None)])
+    dims = _labels(data.dimensions, "dimension", lang)
+    rel = data.reliability
+    for region in data.regions:
+        rows = rel[rel["region_code"] == region.code]
+        if rows.empty:
+            sheet.rows.append([*_region_cells(region.code), None, None, 0, None, None, None, None,
+                               _w("no_survey", lang)])
+            continue
+        for r in rows.to_dict("records"):
+            n = int(r["n"])
+            hidden = n < MIN_CELL
+            stats = ([None] * 4 if hidden else
+                     [_cell(r[c]) for c in ("alpha", "alpha_ci_low", "alpha_ci_upp", "omega")])
+            sheet.rows.append([*_region_cells(region.code), dims.get(r["dimension"], r["dimension"]),
+                               int(r["k"]), _count(n), *stats, _reliability_note(r["note"], n, lang)])
+    return sheet
+
+
+def _indicators_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("indicators", lang, [
+        *_region_columns(lang), (_h("indicator", lang), None), (_h("sdg", lang), None),
+        (_h("unit", lang), None), (_h("direction", lang), None),
+        (_h("baseline_year", lang), INTEGER), (_h("baseline_value", lang), VALUE),
+        (_h("latest_year", lang), INTEGER), (_h("latest_value", lang), VALUE),
+        (_h("target_year", lang), INTEGER), (_h("target_value", lang), VALUE),
+        (_h("achievement", lang), PERCENT), (_h("status", lang), None), (_h("summary", lang), None)])
+    status_col = len(sheet.headers) - 2
+    for r in _ordered(data.progress, data).to_dict("records"):
+        status = str(r["status"])
+        direction = _cell(r["direction"])
+        sheet.fills[(len(sheet.rows), status_col)] = STATUS_COLORS[status]
+        sheet.fills[(len(sheet.rows), status_col + 1)] = STATUS_COLORS[STATUS_SUMMARY[status]]
+        sheet.rows.append([
+            *_region_cells(r["region_code"]), _cell(r[f"name_{lang}"]) or r["indicator_id"],
+            _text(r["sdg_code"]), _cell(r["unit"]),
+            _w(direction, lang) if direction in WORDS else direction,
+            *[_cell(r[c]) for c in ("baseline_year", "baseline_value", "latest_year", "latest_value",
+                                    "target_year", "target_value", "achievement")],
+            status_label(status, lang), status_summary(status, lang)])
+    return sheet
+
+
+def _sector_name(labels: dict[str, str], key: str, lang: str) -> str:
+    """A sector's form label; a pentahelix category the form has no sector code for by its
+    evalkit word (the coverage rows are categories)."""
+    if key == "unknown":
+        return _w("unknown", lang)
+    if key not in labels and key in PENTAHELIX:
+        from evalkit.present.i18n import text
+
+        return text(f"pentahelix_{key}", lang)
+    return labels.get(key, key)
+
+
+def _attendance_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("attendance", lang, [
+        *_region_columns(lang), (_h("sector", lang), None), (_h("organisations", lang), INTEGER),
+        (_h("invitations", lang), INTEGER), (_h("attended", lang), INTEGER),
+        (_h("rate", lang), PERCENT), (_h("rate_low", lang), PERCENT), (_h("rate_upp", lang), PERCENT),
+        (_h("note", lang), None)])
+    sectors = _labels(data.sectors, "sector", lang)
+    for r in _ordered(data.attendance, data).to_dict("records"):
+        sheet.rows.append([
+            *_region_cells(r["region_code"]), _sector_name(sectors, str(r["sector"]), lang),
+            *[_cell(r[c]) for c in ("organisations", "invitations", "attended", "rate", "ci_low",
+                                    "ci_upp")],
+            _w("not_invited", lang) if not r["invitations"] else None])
+    return sheet
+
+
+_ABSENT = "#f4cccc"  # light red: a pentahelix sector missing from the register
+
+
+def _coverage_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("coverage", lang, [
+        *_region_columns(lang), (_h("sector", lang), None), (_h("in_register", lang), INTEGER),
+        (_h("in_survey", lang), INTEGER), (_h("in_attendance", lang), INTEGER),
+        (_h("present", lang), None)])
+    sectors = _labels(data.sectors, "sector", lang)
+    for r in _ordered(data.coverage, data).to_dict("records"):
+        present = bool(r["present"])
+        if not present and str(r["sector"]) in PENTAHELIX:  # a missing category: a finding
+            sheet.fills[(len(sheet.rows), len(sheet.headers) - 1)] = _ABSENT
+        sheet.rows.append([
+            *_region_cells(r["region_code"]), _sector_name(sectors, str(r["sector"]), lang),
+            _cell(r["in_register"]), _count(r["in_survey"]), _cell(r["in_attendance"]),
+            _w("yes" if present else "no", lang)])
+    return sheet
+
+
+def _by_region(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop_duplicates("region_code").set_index("region_code")
+
+
+def _get(table: pd.DataFrame, code: str, column: str) -> object:
+    """One cell of a table indexed by region (None when the region or column is absent)."""
+    return _cell(table.at[code, column]) if code in table.index and column in table.columns else None
+
+
+def _index_sheet(data: SummaryData, lang: str) -> Sheet:
+    spec = data.spec
+    components = list(spec.components)
+    columns = [*_region_columns(lang), (_h("index", lang), INDEX), (_h("index_low", lang), INDEX),
+               (_h("index_upp", lang), INDEX), (_h("rank", lang), INTEGER),
+               (_h("rank_low", lang), INTEGER), (_h("rank_upp", lang), INTEGER),
+               *[(_h("pillar_index", lang, pillar=spec.pillar_label(p, lang)), INDEX)
+                 for p in spec.pillars],
+               (_h("sens_p05", lang), INTEGER), (_h("sens_p95", lang), INTEGER)]
+    for c in components:
+        unit = spec.components[c].unit
+        bounded = unit == "0–1"  # shares: shown as %
+        columns.append((f"{spec.component_label(c, lang)} ({'%' if bounded else unit})",
+                        PERCENT if bounded else SCORE))
+    columns.append((_h("missing", lang), None))
+    sheet = _sheet("index", lang, columns)
+    boot, pillars, sens = _by_region(data.index), _by_region(data.pillars), _by_region(data.sensitivity)
+    comp = data.components.set_index(["region_code", "component"])["value"]
+    for region in data.regions:
+        code = region.code
+        if 0 < data.respondents.get(code, MIN_CELL) < MIN_CELL:  # no index, rank or raw mean
+            sheet.rows.append([*_region_cells(code), *[None] * (len(columns) - 3),
+                               _w("suppressed", lang)])
+            continue
+        missing = ", ".join(spec.component_label(c.strip(), lang) if c.strip() in spec.components
+                            else c.strip() for c in str(_get(pillars, code, "missing") or "").split(",")
+                            if c.strip())
+        sheet.rows.append([
+            *_region_cells(code),
+            *[_get(boot, code, c) for c in ("index", "ci_low", "ci_upp", "rank", "rank_ci_low",
+                                           "rank_ci_upp")],
+            *[_get(pillars, code, p) for p in spec.pillars],
+            _get(sens, code, "rank_p05"), _get(sens, code, "rank_p95"),
+            *[_cell(comp.get((code, c), np.nan)) for c in components],
+            missing or (None if code in boot.index else _w("not_computed", lang))])
+    return sheet
+
+
+def _weights_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("weights", lang, [
+        (_h("pillar", lang), None), (_h("component", lang), None), (_h("direction", lang), None),
+        (_h("component_unit", lang), None), (_h("goal_low", lang), VALUE),
+        (_h("goal_high", lang), VALUE), (_h("component_weight", lang), PERCENT),
+        (_h("pillar_weight", lang), PERCENT), (_h("weight", lang), PERCENT)])
+    for r in effectiveness.weights_table(data.spec, lang).to_dict("records"):
+        sheet.rows.append([
+            r["pillar_label"], r["label"], _w(r["direction"], lang),
+            data.spec.components[r["component"]].unit,
+            *[_cell(r[c]) for c in ("goalpost_low", "goalpost_high", "component_weight",
+                                    "pillar_weight", "weight")]])
+    return sheet
+
+
+def _network_sheet(data: SummaryData, lang: str) -> Sheet:
+    sheet = _sheet("network", lang, [
+        *_region_columns(lang), (_h("nodes", lang), INTEGER), (_h("edges", lang), INTEGER),
+        (_h("density", lang), SCORE), (_h("centralisation", lang), SCORE),
+        (_h("isolates", lang), INTEGER), (_h("components", lang), INTEGER),
+        (_h("ratings", lang), INTEGER), (_h("trust", lang), PERCENT), (_h("value", lang), PERCENT),
+        (_h("note", lang), None)])
+    metrics = data.network
+    metrics = (metrics.drop_duplicates("region_code").set_index("region_code")
+               if "region_code" in metrics.columns else pd.DataFrame())
+    for region in data.regions:
+        code = region.code
+        if code not in metrics.index:
+            sheet.rows.append([*_region_cells(code), *[None] * 9, _w("no_network", lang)])
+            continue
+        m = metrics.loc[code]
+        pct = lambda col: None if _cell(m.get(col)) is None else _cell(m[col]) / 100  # noqa: E731
+        sheet.rows.append([
+            *_region_cells(code),
+            *[_cell(m.get(c)) for c in ("nodes", "edges", "density", "centralisation", "isolates",
+                                        "components", "partner_ratings")],
+            pct("partner_trust_pct"), pct("partner_value_pct"),
+            None if m.get("edges") else _w("no_ties", lang)])
+    return sheet
+
+
+def summary_sheets(data: SummaryData, lang: str = "id") -> list[Sheet]:
+    """Every sheet of the workbook, in :data:`SHEETS` order, labelled in ``lang``."""
+    check_lang(lang)
+    builders = {"about": _about_sheet, "scores": _scores_sheet, "reliability": _reliability_sheet,
+                "indicators": _indicators_sheet, "attendance": _attendance_sheet,
+                "coverage": _coverage_sheet, "index": _index_sheet, "weights": _weights_sheet,
+                "network": _network_sheet}
+    return [builders[key](data, lang) for key in SHEETS]
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FFD9D9D9")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_MAX_WIDTH = 60
+_MIN_WIDTH = 6
+_HEADER_LINE = 16  # a header longer than this wraps onto more lines
+
+
+def _argb(hex_colour: str) -> str:
+    return "FF" + hex_colour.lstrip("#").upper()
+
+
+def _dark(hex_colour: str) -> bool:
+    """True when black text would be hard to read on this fill (perceived luminance)."""
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140
+
+
+def _shown(value: object, fmt: str | None) -> str:
+    """Roughly the text Excel shows for a value, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if fmt == PERCENT:
+            return f"{value:.0%}"
+        if fmt == INDEX:
+            return f"{value:.1f}"
+        if fmt in (SCORE, VALUE):
+            return f"{value:,.2f}"
+        return str(int(value)) if fmt == INTEGER else str(value)
+    return str(value)
+
+
+def _width(header: str, values: list[object], fmt: str | None) -> float:
+    longest_word = max((len(w) for w in header.split()), default=0)
+    head = max(min(len(header), _HEADER_LINE), longest_word)
+    body = max((len(_shown(v, fmt)) for v in values), default=0)
+    return float(min(max(head, body, _MIN_WIDTH) + 2, _MAX_WIDTH))
+
+
+def _write_sheet(ws, sheet: Sheet) -> None:
+    ws.title = sheet.name
+    ws.append(sheet.headers)
+    for row in sheet.rows:
+        ws.append([_cell(v) for v in row])
+    # Names and labels come from the user's files: none may become a live formula
+    # ("=HYPERLINK(...)", "=cmd|..."); evalkit itself writes no formulas.
+    for cells in ws.iter_rows():
+        for cell in cells:
+            protect_excel_cell(cell)
+    n_rows, n_cols = len(sheet.rows) + 1, len(sheet.headers)
+    for j in range(n_cols):
+        letter = get_column_letter(j + 1)
+        head = ws.cell(row=1, column=j + 1)
+        head.font, head.fill, head.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+        values = [row[j] for row in sheet.rows]
+        width = _width(sheet.headers[j], values, sheet.formats[j])
+        ws.column_dimensions[letter].width = width
+        fmt = sheet.formats[j]
+        wrap = any(len(_shown(v, fmt)) > width - 2 for v in values)
+        for i in range(2, n_rows + 1):
+            cell = ws.cell(row=i, column=j + 1)
+            if fmt is not None and isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
+            if wrap:
+                cell.alignment = _WRAP
+    for (i, j), colour in sorted(sheet.fills.items()):
+        cell = ws.cell(row=i + 2, column=j + 1)
+        cell.fill = PatternFill("solid", fgColor=_argb(colour))
+        if _dark(colour):
+            cell.font = Font(color="FFFFFFFF")
+    ws.freeze_panes = f"{get_column_letter(sheet.freeze_columns + 1)}2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{n_rows}"
+
+
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: no real date in the file
+
+
+def _deterministic(xlsx: bytes) -> bytes:
+    """The same workbook with no creation/modification date and fixed zip timestamps."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+def workbook_bytes(sheets: list[Sheet], lang: str = "id") -> bytes:
+    """The ``.xlsx`` file of ``sheets`` (deterministic bytes); ``lang`` of its title."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        _write_sheet(wb.create_sheet(), sheet)
+    wb.properties.creator = f"evalkit {__version__}"
+    wb.properties.title = _ABOUT_ROWS["title_text"][check_lang(lang)]
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _deterministic(buffer.getvalue())
+
+
+def write_summary(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR,
+                  lang: str = "id", *, data: SummaryData | None = None,
+                  filename: str = FILENAME) -> Path:
+    """Write ``reports_dir/summary.xlsx``: the evaluation's tables for M&E officers.
+
+    Parameters
+    ----------
+    reports_dir : Path
+        Folder of the reports (created if missing).
+    processed_dir : Path
+        Processed data; the cross-region results are computed if missing or stale.
+    lang : {"id", "en"}, default "id"
+        Language of sheet names, headers and labels.
+    data : SummaryData, optional
+        Numbers already computed by :func:`summary_data` (to write both languages
+        without computing twice); computed from ``processed_dir`` when omitted.
+    filename : str, default ``"summary.xlsx"``
+        File name inside ``reports_dir`` (e.g. ``"summary_en.xlsx"`` for a second language).
+
+    Returns
+    -------
+    Path
+        The workbook. It is written under a temporary name and renamed, so a reader
+        never sees half a file; same inputs give the same bytes.
+    """
+    check_lang(lang)
+    if data is None:
+        data = summary_data(processed_dir)
+    content = workbook_bytes(summary_sheets(data, lang), lang)
+    path = Path(reports_dir) / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from evalkit.core.lock import write_atomic  # a unique temporary name (mkstemp), then renamed
+
+    return write_atomic(path, content)

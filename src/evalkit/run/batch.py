@@ -1,0 +1,621 @@
+"""The report batch: one papermill run per region, HTML export, and the index page.
+
+Each region's notebook runs in its own fresh kernel (no state shared between regions),
+on the ``evalkit`` kernel of this environment. Outputs are written to temporary names
+and renamed only when complete, so an interrupted run never leaves a report that
+looks finished. A region that fails does not stop the others.
+
+Robustness
+----------
+* **One batch per folder.** :func:`run_reports` holds the reports folder's and the
+  processed folder's lock (:func:`evalkit.core.lock.hold`); a second batch on either is
+  refused with one line.
+* **Nothing writes after a kill.** The worker processes of ``jobs > 1`` die with the
+  batch (:func:`evalkit.run.fork_kernel.die_with_parent`), and so do their fork servers and
+  kernels. A report is written under unique temporary names
+  (:func:`evalkit.core.lock.temp_beside`) and only the batch's own process renames them into
+  place (:func:`commit_outputs`), so a worker that outlived its parent for a moment
+  could only leave temporary files, which the next run removes.
+* **Disk faults stop the batch.** A full disk, or a reports folder evalkit may not write
+  in, is every report's problem: it is raised (the CLI says it in one line) instead of
+  being recorded as each report's failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from evalkit.core.config import (KERNEL_ARGUMENTS, KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR,
+                            REPORTS_DIR)
+from evalkit.core.errors import EvalkitError
+from evalkit.run.fork_kernel import die_with_parent
+from evalkit.read.io import file_sha256
+from evalkit.core.lock import hold_all, is_disk_fault, temp_beside, write_atomic
+from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.regions import Region
+from evalkit.analyse.results import ensure_results
+
+REGION_NOTEBOOK = NOTEBOOKS_DIR / "region_evaluation.ipynb"
+SYNTHESIS_NOTEBOOK = NOTEBOOKS_DIR / "cross_region_synthesis.ipynb"
+
+
+@dataclass
+class RunResult:
+    """Outcome of one report (a region's, or the cross-region synthesis when ``region`` is None)."""
+
+    region: Region | None
+    lang: str
+    ok: bool
+    seconds: float
+    html: Path | None = None
+    notebook: Path | None = None
+    error: str = ""
+    skipped: bool = False  # unchanged since its last successful run: not rerun
+    # Renames still to make (:func:`commit_outputs`) when the report was made in a worker.
+    pending: tuple[tuple[Path | None, Path], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How the CLI names the report: ``15.71 Kota Jambi`` or ``synthesis``."""
+        return f"{self.region.code:<6} {self.region.name}" if self.region else "synthesis"
+
+
+def report_stem(region: Region, lang: str) -> str:
+    """``15.71-kota-jambi`` (Indonesian) or ``15.71-kota-jambi.en`` (other languages)."""
+    stem = f"{region.code}-{region.slug}"
+    return stem if lang == "id" else f"{stem}.{lang}"
+
+
+def ensure_kernel() -> None:
+    """Make sure the ``evalkit`` kernel exists and runs *this* Python.
+
+    A kernel of the same name registered by another environment would make papermill
+    silently run that environment's Python. We put this environment's kernel folder
+    first on ``JUPYTER_PATH`` and (re)install the kernelspec there when it is missing
+    or points elsewhere.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    data_dir = Path(sys.prefix) / "share" / "jupyter"
+    paths = os.environ.get("JUPYTER_PATH", "")
+    if str(data_dir) not in paths.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(data_dir), paths) if p)
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        ours = Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
+    except NoSuchKernel:
+        ours = False
+    if not ours:
+        from ipykernel.kernelspec import install
+
+        install(kernel_name=KERNEL_NAME, display_name="Python (evalkit)", prefix=sys.prefix)
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        spec.argv[0] = sys.executable  # the venv's python, not a resolved base interpreter
+        (data_dir / "kernels" / KERNEL_NAME / "kernel.json").write_text(
+            json.dumps(spec.to_dict(), indent=1), encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=2)
+def _html_exporter(show_code: bool):
+    """One exporter per process and option: building one compiles nbconvert's templates."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    from evalkit.core.escape import csp_meta
+
+    # nbconvert's lab template loads require.js and MathJax from a CDN: opened from
+    # disk offline they fail (console errors) and the reports need neither. Nor widgets
+    # (their manager is loaded from a CDN). A content-security policy first in <head>
+    # is the second wall behind escaping: the report runs no script at all (it has
+    # none) and loads nothing but data: URLs (escape.CSP_DIRECTIVES).
+    offline = DictLoader({"evalkit_report.html.j2": (
+        "{%- extends 'lab/index.html.j2' -%}\n"
+        "{%- block html_head -%}" + csp_meta() + "\n{{ super() }}{%- endblock html_head -%}\n"
+        "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
+        "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+        "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+        "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")})
+    return HTMLExporter(extra_loaders=[offline], template_file="evalkit_report.html.j2",
+                        exclude_input=not show_code, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
+    """Render an executed notebook to standalone HTML (code cells hidden by default)."""
+    import nbformat
+
+    body, _ = _html_exporter(show_code).from_notebook_node(nbformat.read(notebook, as_version=4))
+    write_atomic(html, body)  # a unique temporary name: two writers never share one
+
+
+# --- incremental runs -------------------------------------------------------------------
+
+RUN_RECORD = ".run.json"  # <stem>.run.json: what a successful report was made from
+
+
+def code_digest() -> str:
+    """SHA-256 over evalkit's own source and templates: a code change reruns every report."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parents[1]
+    for path in sorted([*package.rglob("*.py"), *package.rglob("templates/*")]):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(notebook: Path, parameters: dict, processed_dir: Path, *, show_code: bool = False,
+            code: str | None = None) -> str:
+    """Content hash of everything a report depends on.
+
+    The notebook's bytes, its parameters, the processed data (the manifest digest, which
+    covers every raw input's hash), evalkit's code, and the export options.
+    """
+    manifest = _read_manifest(processed_dir)
+    content = {"notebook": file_sha256(notebook), "parameters": parameters,
+               "processed": manifest_digest(manifest), "code": code or code_digest(),
+               "show_code": show_code}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _read_manifest(processed_dir: Path) -> dict:
+    path = Path(processed_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` "
+                           "first.") from None
+    except ValueError:  # cut off or overwritten: the processed data cannot be trusted
+        raise EvalkitError(f"{path} is damaged (not readable JSON): run `evalkit clean` "
+                           "to rebuild the processed data.") from None
+
+
+def is_current(stem: str, key: str, reports_dir: Path) -> bool:
+    """True when ``stem``'s last successful run had this key and its outputs are all there."""
+    record = reports_dir / f"{stem}{RUN_RECORD}"
+    outputs = [reports_dir / f"{stem}.html", reports_dir / f"{stem}.ipynb"]
+    if not record.exists() or not all(p.exists() for p in outputs):
+        return False
+    try:
+        saved = json.loads(record.read_text(encoding="utf-8"))
+        return isinstance(saved, dict) and saved.get("key") == key
+    except (ValueError, OSError):  # a record cut off or garbled is no record
+        return False
+
+
+def _write_record(stem: str, key: str, reports_dir: Path, seconds: float) -> None:
+    write_atomic(reports_dir / f"{stem}{RUN_RECORD}",
+                 json.dumps({"key": key, "seconds": round(seconds, 2)}))
+
+
+PREVIOUS_DIR = "_previous"  # reports/_previous/: reports of regions no longer in the data
+# What a regional report leaves in reports/: <code>-<slug>[.<lang>]<suffix> (see report_stem).
+REPORT_SUFFIXES = (".failed.ipynb", ".error.txt", RUN_RECORD, ".ipynb", ".html")
+_REPORT_FILE = re.compile(r"^(?P<stem>\d+(?:\.\d+)*-[a-z0-9-]+(?:\.[a-z]{2})?)"
+                          r"(?P<suffix>" + "|".join(re.escape(s) for s in REPORT_SUFFIXES) + r")$")
+
+
+def move_stale_reports(reports_dir: Path, current: list[Region],
+                       langs: tuple[str, ...] | None = None) -> list[Path]:
+    """Move the report files of regions no longer in the data into ``reports/_previous/``.
+
+    After a new data set, ``reports/`` (and so the index) shows the current programme
+    only; nothing is deleted. A regional report's files (``.ipynb``, ``.html``,
+    ``.run.json``, ``.error.txt``, ``.failed.ipynb``, every language) whose stem is not
+    :func:`report_stem` of a region in ``current`` are moved; a name already in
+    ``_previous/`` moves into a numbered subfolder (``_previous/2/``...) instead of
+    replacing it. Other files (index, synthesis, Excel summaries) are left alone.
+
+    Returns the new paths of the moved files (empty when nothing was stale).
+    """
+    from evalkit.present.i18n import LANGS
+
+    reports_dir = Path(reports_dir)
+    if not reports_dir.is_dir():
+        return []
+    keep = {report_stem(region, lang) for region in current for lang in (langs or LANGS)}
+    moved = []
+    for path in sorted(p for p in reports_dir.iterdir() if p.is_file()):
+        found = _REPORT_FILE.match(path.name)
+        if not found or found["stem"] in keep:
+            continue
+        target, n = reports_dir / PREVIOUS_DIR / path.name, 1
+        while target.exists():
+            n += 1
+            target = reports_dir / PREVIOUS_DIR / str(n) / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    if moved:
+        logging.getLogger("evalkit").warning(
+            "moved %d report file(s) of regions no longer in the data to %s",
+            len(moved), reports_dir / PREVIOUS_DIR)
+    return moved
+
+
+def remove_leftovers(reports_dir: Path) -> list[Path]:
+    """Delete temporary files an interrupted run left behind (they are never outputs)."""
+    leftovers = [p for p in reports_dir.glob(".*") if p.is_file()
+                 and (p.name.endswith(".tmp") or p.name.endswith(".running.ipynb"))]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: bool = False) -> None:
+    """Execute ``notebook`` with papermill into ``output``, in a kernel of its own.
+
+    The kernel comes from this process's kernel pool (:mod:`evalkit.run.kernel_pool`):
+    forked from a server that already holds the imports, started ahead, used for this
+    notebook only and killed afterwards. ``fresh_kernel`` has papermill start a new
+    Python instead (slower; what the pool is measured against).
+    """
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    # papermill saves the whole notebook after every cell by default; the output is a
+    # temporary file renamed only when complete, so once at the end (or on failure) will do.
+    once = {"request_save_on_cell_execute": False}
+    from evalkit.run.kernel_pool import GuardedKernelManager, execute_pooled
+
+    if not fresh_kernel:
+        execute_pooled(notebook, output, parameters, cwd=notebook.parent, **once)
+        return
+    pm.execute_notebook(  # (the kernel dies with this process: GuardedKernelManager)
+        str(notebook), str(output), parameters=parameters, **once,
+        kernel_name=KERNEL_NAME, language="python", progress_bar=False,
+        log_output=False, cwd=str(notebook.parent), extra_arguments=list(KERNEL_ARGUMENTS),
+        kernel_manager_class=GuardedKernelManager,
+    )
+
+
+#: One rename of a finished report: (temporary file, final name); None: remove the final name.
+Step = tuple[Path | None, Path]
+
+
+def commit_outputs(steps) -> None:
+    """Make the renames (and removals) of :func:`make_report`, in order.
+
+    Called by the batch's own process: the final names only ever change there.
+    """
+    for source, target in steps:
+        if source is None:
+            Path(target).unlink(missing_ok=True)
+        else:
+            os.replace(source, target)
+
+
+def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
+                key: str = "", show_code: bool = False, fresh_kernel: bool = False
+                ) -> tuple[bool, Path | None, Path | None, str, list[Step]]:
+    """Execute and export one report under temporary names; the renames are returned.
+
+    Returns ``(ok, html, notebook, error, steps)``: ``steps`` (for
+    :func:`commit_outputs`) put the executed notebook, its HTML and the run record
+    under their final names and remove an earlier failure's ``.error.txt`` and
+    ``.failed.ipynb``; after a failure they put the error (and the partial notebook,
+    when there is one) in place instead. Every temporary file has a unique name
+    (:func:`evalkit.core.lock.temp_beside`) that :func:`remove_leftovers` recognises.
+
+    Raises
+    ------
+    OSError
+        A full disk or a reports folder evalkit may not write in
+        (:func:`evalkit.core.lock.is_disk_fault`): every report's problem, not this one's.
+        Any other exception becomes the report's failure.
+    """
+    start = time.perf_counter()
+    out_nb, out_html = reports_dir / f"{stem}.ipynb", reports_dir / f"{stem}.html"
+    error_file, failed_nb = reports_dir / f"{stem}.error.txt", reports_dir / f"{stem}.failed.ipynb"
+    record = reports_dir / f"{stem}{RUN_RECORD}"
+    temps: list[Path] = []
+
+    def temp(target: Path, suffix: str = ".tmp") -> Path:
+        temps.append(temp_beside(target, suffix))
+        return temps[-1]
+
+    def discard(keep: tuple[Path, ...] = ()) -> None:
+        for path in temps:
+            if path not in keep:
+                path.unlink(missing_ok=True)
+
+    tmp_nb = None
+    try:
+        record.unlink(missing_ok=True)  # first: an interrupted run must not look finished
+        tmp_nb = temp(reports_dir / stem, ".running.ipynb")
+        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel)
+        tmp_html = temp(out_html)
+        export_html(tmp_nb, tmp_html, show_code=show_code)
+        steps: list[Step] = [(tmp_nb, out_nb), (tmp_html, out_html), (None, error_file),
+                             (None, failed_nb)]
+        if key:
+            tmp_record = temp(record)
+            tmp_record.write_text(json.dumps({"key": key, "seconds": round(
+                time.perf_counter() - start, 2)}), encoding="utf-8")
+            steps.append((tmp_record, record))
+        return True, out_html, out_nb, "", steps
+    except Exception as exc:  # one report's failure must not stop the batch
+        if is_disk_fault(exc):
+            discard()
+            raise
+        message = _describe(exc)
+        try:
+            tmp_error = temp(error_file)
+            tmp_error.write_text(message + "\n\n" + traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            discard()
+            raise
+        steps = [(tmp_error, error_file)]
+        # keep the partial notebook for diagnosis, clearly named
+        partial = tmp_nb is not None and tmp_nb.exists() and tmp_nb.stat().st_size > 0
+        if partial:
+            steps.append((tmp_nb, failed_nb))
+        discard(keep=(tmp_error, tmp_nb) if partial else (tmp_error,))
+        return False, None, None, message, steps
+
+
+def run_notebook(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
+                 key: str = "", show_code: bool = False, fresh_kernel: bool = False
+                 ) -> tuple[bool, Path | None, Path | None, str]:
+    """Execute one notebook (:func:`execute`) into ``reports_dir/<stem>.ipynb|.html``.
+
+    Returns ``(ok, html, notebook, error)``. The run record is removed first and
+    written last, and every output is written under a temporary name and renamed when
+    complete (:func:`make_report`, :func:`commit_outputs`), so an interrupted run never
+    looks finished. A failure leaves ``<stem>.error.txt`` and the partial
+    ``<stem>.failed.ipynb`` for diagnosis. Raises only for a disk fault (see
+    :func:`make_report`).
+    """
+    ok, html, nb, error, steps = make_report(notebook, stem, parameters, reports_dir, key=key,
+                                             show_code=show_code, fresh_kernel=fresh_kernel)
+    commit_outputs(steps)
+    return ok, html, nb, error
+
+
+def _result(region: Region | None, lang: str, start: float, made, commit: bool) -> RunResult:
+    ok, html, nb, error, steps = made
+    if commit:
+        commit_outputs(steps)
+        steps = []
+    return RunResult(region, lang, ok, time.perf_counter() - start, html, nb, error,
+                     pending=tuple(steps))
+
+
+def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path,
+               notebook: Path = REGION_NOTEBOOK, *, commit: bool = True, **options) -> RunResult:
+    """Execute the regional notebook for one region and export it; raises only for a
+    disk fault (:func:`make_report`).
+
+    ``options`` go to :func:`make_report` (``key``, ``show_code``, ``fresh_kernel``).
+    ``commit=False`` (a worker process): the outputs stay under their temporary names and
+    the result's ``pending`` says how to put them in place (:func:`commit_outputs`).
+    """
+    start = time.perf_counter()
+    made = make_report(notebook, report_stem(region, lang),
+                       region_parameters(region, lang, processed_dir), reports_dir, **options)
+    return _result(region, lang, start, made, commit)
+
+
+def region_parameters(region: Region, lang: str, processed_dir: Path) -> dict:
+    # absolute: the kernel runs in the notebooks' folder, not where the command was typed
+    return {"region_code": region.code, "lang": lang,
+            "processed_dir": os.path.abspath(processed_dir)}
+
+
+def synthesis_parameters(lang: str, processed_dir: Path) -> dict:
+    return {"lang": lang, "processed_dir": os.path.abspath(processed_dir)}
+
+
+def synthesis_stem(lang: str) -> str:
+    """``synthesis`` (Indonesian) or ``synthesis.en``."""
+    return "synthesis" if lang == "id" else f"synthesis.{lang}"
+
+
+def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
+                  notebook: Path = SYNTHESIS_NOTEBOOK, *, commit: bool = True,
+                  **options) -> RunResult:
+    """Execute the cross-region synthesis notebook in one language (as :func:`run_region`)."""
+    start = time.perf_counter()
+    made = make_report(notebook, synthesis_stem(lang), synthesis_parameters(lang, processed_dir),
+                       reports_dir, **options)
+    return _result(None, lang, start, made, commit)
+
+
+def _describe(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One report to make: the function that makes it, its arguments, and its run key."""
+
+    fn: Callable[..., RunResult]
+    args: tuple
+    stem: str
+    key: str
+    region: Region | None
+    lang: str
+
+
+def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, processed_dir: Path,
+         *, synthesis: bool = True, show_code: bool = False) -> list[Task]:
+    """Every report of the batch (regions x languages, then the synthesis) with its key."""
+    code = code_digest()
+    tasks = []
+    for region in regions:
+        for lang in langs:
+            key = run_key(REGION_NOTEBOOK, region_parameters(region, lang, processed_dir),
+                          processed_dir, show_code=show_code, code=code)
+            tasks.append(Task(run_region, (region, lang, reports_dir, processed_dir),
+                              report_stem(region, lang), key, region, lang))
+    if synthesis:
+        for lang in langs:
+            key = run_key(SYNTHESIS_NOTEBOOK, synthesis_parameters(lang, processed_dir),
+                          processed_dir, show_code=show_code, code=code)
+            tasks.append(Task(run_synthesis, (lang, reports_dir, processed_dir),
+                              synthesis_stem(lang), key, None, lang))
+    return tasks
+
+
+def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs: int = 1,
+                reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR,
+                synthesis: bool = True, force: bool = False, show_code: bool = False,
+                scheduler: str | None = None, fresh_kernels: bool = False,
+                on_done: Callable[[RunResult, int, int], None] | None = None,
+                on_moved: Callable[[list[Path]], None] | None = None,
+                ) -> list[RunResult]:
+    """Run every region (x language) report, then the synthesis, ``jobs`` at a time.
+
+    Each report runs in its own kernel, forked from a server process that already
+    holds the imports (``fresh_kernels``: a new Python each time). A report whose notebook,
+    parameters, processed data and evalkit code are unchanged since its last
+    successful run is skipped (``force`` reruns everything). With ``scheduler`` (a
+    Dask distributed scheduler address, or a ``distributed.Client``) the reports run
+    on that cluster's workers instead, which must have evalkit installed and see the
+    same ``processed_dir`` and ``reports_dir``. Results come back in task order.
+
+    First, reports of regions no longer in the processed data (whatever ``regions``
+    this run makes) are moved to ``reports/_previous/`` (:func:`move_stale_reports`);
+    ``on_moved`` receives their new paths.
+
+    The batch holds the locks of ``reports_dir`` and ``processed_dir`` throughout
+    (:func:`evalkit.core.lock.hold`: another batch on either is refused with
+    :class:`evalkit.core.lock.FolderInUseError`). A processed survey without responses is
+    an error (:func:`require_responses`); a full disk or an unwritable reports folder
+    raises ``OSError`` (see :func:`make_report`).
+    """
+    if not Path(processed_dir, "manifest.json").exists():
+        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
+    reports_dir = Path(reports_dir)
+    with hold_all([reports_dir, processed_dir], "run"):
+        return _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force,
+                            show_code, scheduler, fresh_kernels, on_done, on_moved)
+
+
+def require_responses(processed_dir: Path = PROCESSED_DATA_DIR) -> None:
+    """Raise :class:`EvalkitError` when the processed survey has no response to report on.
+
+    A survey export with only its header, or whose every row was quarantined, leaves
+    nothing to estimate: the message says which, with the quarantine reasons.
+    """
+    if len(read_processed("survey", processed_dir)):
+        return
+    manifest = _read_manifest(processed_dir)
+    rows = manifest.get("tables", {}).get("survey", {}).get("rows_in", 0)
+    try:  # the survey file's name, as the quarantine records it
+        quarantine = read_processed("quarantine", processed_dir)
+        names = quarantine.loc[quarantine["table"] == "survey", "source_file"].dropna().unique()
+    except (EvalkitError, KeyError):
+        names = []
+    survey = f"the survey ({names[0]})" if len(names) else "the survey"
+    if not rows:
+        raise EvalkitError(f"{survey} has no responses, only a header: export the survey's "
+                           "submissions into data/raw and run again.")
+    reasons = ", ".join(f"{n} {reason.split(': ', 1)[1]}"
+                        for reason, n in manifest.get("quarantine_by_reason", {}).items()
+                        if reason.startswith("survey: "))
+    raise EvalkitError(f"no survey response is left to report on: all {rows} rows of "
+                       f"{survey} were quarantined ({reasons or 'see the quarantine table'}; "
+                       f"quarantine.parquet in {processed_dir} lists each row): fix the "
+                       "export and run again.")
+
+
+def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force, show_code,
+                 scheduler, fresh_kernels, on_done, on_moved) -> list[RunResult]:
+    from evalkit.present.index_page import report_regions
+
+    require_responses(processed_dir)
+    remove_leftovers(reports_dir)  # (the lock says no other batch is writing them)
+    moved = move_stale_reports(reports_dir, report_regions(processed_dir))
+    if moved and on_moved:
+        on_moved(moved)
+    # Reports run side by side, one per core: multi-threaded BLAS in each kernel would
+    # only fight over the same cores (kernels inherit this environment).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    ensure_kernel()
+    # Cross-region tables once for the whole batch (each notebook then only loads them).
+    ensure_results(processed_dir)
+    tasks = plan(regions, langs, reports_dir, processed_dir, synthesis=synthesis,
+                 show_code=show_code)
+    done: dict[int, RunResult] = {}
+    todo = []
+    for i, task in enumerate(tasks):
+        if not force and is_current(task.stem, task.key, reports_dir):
+            done[i] = RunResult(task.region, task.lang, True, 0.0, reports_dir / f"{task.stem}.html",
+                                reports_dir / f"{task.stem}.ipynb", skipped=True)
+            if on_done:
+                on_done(done[i], len(done), len(tasks))
+        else:
+            todo.append(i)
+
+    def finished(i: int, result: RunResult) -> None:
+        if result.pending:  # made in a worker: only this process puts reports in place
+            commit_outputs(result.pending)
+            result.pending = ()
+        done[i] = result
+        if on_done:
+            on_done(result, len(done), len(tasks))
+
+    in_workers = scheduler is not None or jobs > 1
+
+    def call(i: int):
+        t = tasks[i]
+        return t.fn, t.args, {"key": t.key, "show_code": show_code, "fresh_kernel": fresh_kernels,
+                              "commit": not in_workers}
+
+    if scheduler is not None:
+        _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)
+    elif jobs <= 1:
+        try:
+            for i in todo:
+                fn, args, kwargs = call(i)
+                finished(i, fn(*args, **kwargs))
+        finally:  # the kernel started ahead for a next report is not needed any more
+            from evalkit.run.kernel_pool import close_worker_pool
+
+            close_worker_pool()
+    else:
+        # The workers die with this process, even killed (and with them their fork
+        # servers and kernels): nothing is left computing, nothing writes.
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = {pool.submit(fn, *args, **kwargs): i for i in todo
+                       for fn, args, kwargs in [call(i)]}
+            try:
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:  # a disk fault, say: start no further report
+                for future in futures:
+                    future.cancel()
+                raise
+    return [done[i] for i in range(len(tasks))]
+
+
+def _run_on_dask(scheduler, calls: list[tuple], finished: Callable[[int, RunResult], None]) -> None:
+    """Submit the reports to a Dask distributed cluster and collect them as they finish."""
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError as exc:  # the optional extra is not installed
+        raise EvalkitError("--scheduler needs Dask: pip install 'evalkit[dask]'.") from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futures = {client.submit(fn, *args, pure=False, **kwargs): i for i, fn, args, kwargs in calls}
+        for future in dask_completed(list(futures)):
+            finished(futures[future], future.result())
+    finally:
+        if client is not scheduler:
+            client.close()

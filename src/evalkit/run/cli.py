@@ -1,0 +1,346 @@
+"""The ``evalkit`` command: init, demo-data, validate, clean, run, regions.
+
+Errors an officer can fix are printed as one line naming the file, row and column (or
+the region and its closest matches) and exit with code 2; no traceback. ``validate``
+lists every problem it finds and exits 1 when there is an error.
+
+The same one line, exit 2, for faults of the folders: an output folder inside the raw
+folder (refused before anything is written), another evalkit already working on the
+folder (:mod:`evalkit.core.lock`), a full disk, a read-only or forbidden folder, and any
+other ``OSError`` (named by its path).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from evalkit.core.config import (PROCESSED_DATA_DIR, PSEUDONYM_KEY_FILE, RAW_DATA_DIR, REPORTS_DIR,
+                            project_dirs)
+from evalkit.core.errors import EvalkitError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="evalkit: partnership-effectiveness evaluations, one report per region.")
+
+RawDir = typer.Option(None, "--raw-dir", show_default=str(RAW_DATA_DIR),
+                      help="Folder with the raw input files (read only).")
+ProcessedDir = typer.Option(None, "--processed-dir", show_default=str(PROCESSED_DATA_DIR),
+                            help="Folder for processed data.")
+ReportsDir = typer.Option(None, "--reports-dir", show_default=str(REPORTS_DIR),
+                          help="Folder for the reports and index.")
+Project = typer.Option(None, "--project", help="Project folder (made by `evalkit init`): its "
+                       "data/raw, data/processed and reports. Default: the folder you are in "
+                       "when it (or a parent) has data/raw, else $EVALKIT_ROOT.")
+
+
+def _dirs(project: Optional[Path], raw_dir: Optional[Path] = None,
+          processed_dir: Optional[Path] = None, reports_dir: Optional[Path] = None
+          ) -> tuple[Path, Path, Path]:
+    """The raw, processed and reports folders: each as given, else the --project's, else
+    the configured default (evalkit.core.config)."""
+    base = (project_dirs(project) if project is not None else
+            {"raw": RAW_DATA_DIR, "processed": PROCESSED_DATA_DIR, "reports": REPORTS_DIR})
+    return (Path(raw_dir or base["raw"]), Path(processed_dir or base["processed"]),
+            Path(reports_dir or base["reports"]))
+
+
+def _key(project: Optional[Path]) -> Optional[bytes]:
+    """The pseudonymisation key of ``--project`` (its own key file), else None (default)."""
+    if project is None:
+        return None
+    from evalkit.clean.pipeline import load_key
+
+    return load_key(Path(project) / PSEUDONYM_KEY_FILE.name)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
+
+def _os_fail(exc: OSError, *folders: Optional[Path]) -> None:
+    """:func:`_fail` with an ``OSError`` in words (a full disk, a read-only folder...)."""
+    from evalkit.core.lock import os_error_message
+
+    _fail(os_error_message(exc, folders))
+
+
+def _outside_raw(raw_dir: Path, **outputs: Optional[Path]) -> None:
+    """Fail when the raw folder is missing, or an output folder (``processed_dir=...``,
+    ``reports_dir=...``) is inside it: nothing is written there, not even a lock file."""
+    from evalkit.core.lock import refuse_inside_raw
+
+    if not raw_dir.is_dir():
+        _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
+              "or a project folder with --project.")
+    for name, folder in outputs.items():
+        if name != "csv" and folder is not None and folder.exists() and not folder.is_dir():
+            _fail(f"--{name.replace('_', '-')} {folder} is a file, not a folder: give a "
+                  "folder (it is created when missing).")
+    try:
+        refuse_inside_raw(raw_dir, {f"--{name.replace('_', '-')}": folder
+                                    for name, folder in outputs.items()})
+    except EvalkitError as exc:
+        _fail(str(exc))
+
+
+@app.command("demo-data")
+def demo_data(raw_dir: Path = RawDir) -> None:
+    """Write the synthetic demo data set (seeded, known parameters) into the raw folder."""
+    from evalkit.demo.generator import write_demo_data
+
+    for path in write_demo_data(raw_dir or RAW_DATA_DIR):
+        typer.echo(f"wrote {path}")
+
+
+def _print_clean(summary) -> None:
+    m = summary.manifest
+    typer.echo(f"{'table':<20}{'rows in':>9}{'clean':>9}{'quarantined':>13}")
+    for name, t in m["tables"].items():
+        typer.echo(f"{name:<20}{t['rows_in']:>9}{t['rows_clean']:>9}{t['rows_quarantined']:>13}")
+    if m["quarantine_by_reason"]:
+        typer.echo("quarantined rows by reason:")
+        for reason, n in m["quarantine_by_reason"].items():
+            typer.echo(f"  {n:>5}  {reason}")
+    if m["flags_by_issue"]:
+        typer.echo("values flagged (row kept):")
+        for issue, n in m["flags_by_issue"].items():
+            typer.echo(f"  {n:>5}  {issue}")
+    for name in m.get("inputs_missing", []):
+        typer.echo(f"no file for {name}: its table is empty (optional input)")
+    for name in m.get("inputs_empty", []):
+        typer.echo(f"{name}: the file has only its header: its table is empty")
+    for warning in m.get("warnings", []):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
+    typer.echo(f"processed data, quarantine and manifest in {summary.processed_dir}")
+
+
+@app.command()
+def clean(
+    raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir,
+    flag_only: Optional[list[str]] = typer.Option(
+        None, "--flag-only", help="Quality check to flag instead of exclude (repeatable): "
+        "test_submission, duplicate_uuid, duplicate_respondent, speeder, too_many_missing, "
+        "straight_lining."),
+    speeder_seconds: Optional[float] = typer.Option(
+        None, "--speeder-seconds", help="Shortest plausible interview, in seconds. Default: "
+        "6 s per scale item of the form (180 s for 30 items)."),
+    project: Optional[Path] = Project,
+) -> None:
+    """Clean data/raw into data/processed: parquet tables, quarantine, manifest."""
+    from evalkit.clean.tables import QUALITY_CHECKS
+    from evalkit.clean.pipeline import run_clean
+
+    unknown = sorted(set(flag_only or ()) - set(QUALITY_CHECKS))
+    if unknown:
+        _fail(f"unknown quality check(s) {', '.join(unknown)}; choose from "
+              f"{', '.join(QUALITY_CHECKS)}.")
+    policy = dict.fromkeys(flag_only or (), "flag")
+    raw_dir, processed_dir, _ = _dirs(project, raw_dir, processed_dir)
+    _outside_raw(raw_dir, processed_dir=processed_dir)
+    try:
+        _print_clean(run_clean(raw_dir, processed_dir, key=_key(project), policy=policy,
+                               speeder_seconds=speeder_seconds))
+    except EvalkitError as exc:
+        _fail(str(exc))
+    except OSError as exc:  # a full or read-only disk
+        _os_fail(exc, processed_dir)
+
+
+@app.command()
+def run(
+    region: Optional[list[str]] = typer.Option(
+        None, "--region", "-r", help="Region code or name (repeatable). Default: every region."),
+    lang: str = typer.Option("all", "--lang", help="Report language: id, en or all (both, the default)."),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Reports run in parallel."),
+    force: bool = typer.Option(False, "--force", help="Rerun every report, changed or not."),
+    show_code: bool = typer.Option(False, "--show-code", help="Keep the code cells in the HTML."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run the reports "
+                                  "on that cluster (needs `pip install evalkit[dask]`)."),
+    fresh_kernels: bool = typer.Option(
+        False, "--fresh-kernels", help="Start each report's kernel as a new Python instead of "
+                                       "forking it from the preloaded server (slower)."),
+    raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
+    project: Optional[Path] = Project,
+) -> None:
+    """Run the regional reports and the synthesis (papermill); write the index and summary.xlsx.
+
+    Cleans first when the raw files changed since the last `evalkit clean`. Reports
+    whose inputs, notebook and parameters are unchanged since their last successful
+    run are skipped (see --force).
+    """
+    from tqdm import tqdm
+
+    from evalkit.run.batch import require_responses, run_reports
+    from evalkit.present.i18n import LANGS
+    from evalkit.present.index_page import report_regions, write_index
+    from evalkit.core.lock import hold_all
+    from evalkit.clean.pipeline import raw_inputs_changed, run_clean
+    from evalkit.read.regions import resolve_region
+    from evalkit.present.workbook import summary_data, write_summary
+
+    raw_dir, processed_dir, reports_dir = _dirs(project, raw_dir, processed_dir, reports_dir)
+    _outside_raw(raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
+    locks = contextlib.ExitStack()
+    try:
+        langs = LANGS if lang == "all" else (lang,)
+        if any(lg not in LANGS for lg in langs):
+            _fail(f"--lang must be one of {', '.join(LANGS)} or all, not {lang!r}.")
+        wanted = [resolve_region(r) for r in region] if region else None
+        # Both folders for the whole run, reports first (the order every run takes them
+        # in); the clean below and run_reports take them again (re-entrant).
+        locks.enter_context(hold_all([reports_dir, processed_dir], "run"))
+        why: list[str] = []
+        if raw_inputs_changed(raw_dir, processed_dir, why=why):
+            typer.echo(f"{why[0] if why else 'raw data changed since the last clean'}: "
+                       "cleaning first")
+            _print_clean(run_clean(raw_dir, processed_dir, key=_key(project)))
+        require_responses(processed_dir)
+        regions = report_regions(processed_dir)
+        if wanted:
+            known = {r.code for r in regions}
+            absent = [w for w in wanted if w.code not in known]
+            if absent:
+                _fail(f"no data for {', '.join(f'{r.name} ({r.code})' for r in absent)} "
+                      "in the processed data.")
+            regions = wanted
+        where = f"on {scheduler}" if scheduler else f"with {jobs} job(s)"
+        typer.echo(f"{len(regions) * len(langs)} regional report(s) + synthesis, {where}...")
+        # A bar on a terminal; one line per report either way (logs keep them).
+        bar = tqdm(total=len(regions) * len(langs) + len(langs), unit="report",
+                   disable=not sys.stderr.isatty(), leave=False)
+
+        def progress(res, done, total):
+            mark = "skip" if res.skipped else "ok  " if res.ok else "FAILED"
+            detail = ("unchanged" if res.skipped else f"{res.seconds:5.1f} s" if res.ok
+                      else res.error)
+            bar.update(1)
+            tqdm.write(f"[{done:>3}/{total}] {mark} {res.label} ({res.lang}) {detail}")
+
+        results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
+                              processed_dir=processed_dir, force=force, show_code=show_code,
+                              scheduler=scheduler, fresh_kernels=fresh_kernels,
+                              on_done=progress, on_moved=lambda paths: typer.echo(
+                                  f"moved {len(paths)} report file(s) of regions no longer in "
+                                  f"the data to {reports_dir / '_previous'}"))
+        bar.close()
+        data = summary_data(processed_dir)  # the numbers once, a workbook per language
+        workbooks = [write_summary(reports_dir, processed_dir, lg, data=data,
+                                   filename="summary.xlsx" if lg == "id" else f"summary_{lg}.xlsx")
+                     for lg in langs]
+        index = write_index(reports_dir, processed_dir)  # last: it links what exists
+    except EvalkitError as exc:
+        _fail(str(exc))
+    except OSError as exc:  # a full or read-only disk, a folder evalkit may not write in
+        _os_fail(exc, reports_dir, processed_dir)
+    finally:
+        locks.close()
+    failed = [r for r in results if not r.ok]
+    skipped = sum(r.skipped for r in results)
+    typer.echo(f"{len(results) - len(failed) - skipped} report(s) written, {skipped} unchanged, "
+               f"in {reports_dir}")
+    if failed:
+        typer.secho(f"{len(failed)} failed (see the .error.txt next to each): "
+                    + ", ".join(f"{r.label.split()[0]} ({r.lang})" for r in failed),
+                    err=True, fg=typer.colors.RED)
+    typer.echo(f"index: {index}")
+    typer.echo("Excel summary: " + ", ".join(str(w) for w in workbooks))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    raw_dir: Path = RawDir,
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the problems to this CSV "
+                                       "file (file, row, column, value, problem, suggestion)."),
+    project: Optional[Path] = Project,
+) -> None:
+    """Check every raw input in one pass and list all problems (writes no processed data).
+
+    Exit code 0: no errors (warnings may be listed); 1: errors to fix; 2: usage.
+    """
+    from evalkit.clean.validate import format_problems, validate_inputs, write_problems
+
+    raw_dir, _, _ = _dirs(project, raw_dir)
+    if not raw_dir.is_dir():
+        _fail(f"{raw_dir} is not a folder: give the raw data folder with --raw-dir "
+              "or a project folder with --project.")
+    if csv is not None:
+        _outside_raw(raw_dir, csv=csv)
+    problems = validate_inputs(raw_dir)
+    typer.echo(format_problems(problems, raw_dir, csv))
+    if csv is not None:
+        try:
+            write_problems(problems, csv)
+        except OSError as exc:
+            _os_fail(exc, csv.parent)
+        typer.echo(f"problems written to {csv}")
+    if (problems["severity"] == "error").any():
+        raise typer.Exit(1)
+
+
+def _raw_folder_around(directory: Path) -> Optional[Path]:
+    """The raw folder ``directory`` would lie in (symlinks resolved): the configured one,
+    the ``data/raw`` of a project folder, or a folder holding evalkit's input files
+    (the codebook, the survey export...); None when it lies in none of them."""
+    from evalkit.core.lock import inside
+    from evalkit.clean.pipeline import RAW_FILES
+
+    here = Path(directory).resolve()
+    for folder in (here, *here.parents):
+        if not folder.is_dir():
+            continue
+        if (folder.name == "raw" and folder.parent.name == "data") or any(
+                (folder / name).is_file() for name in RAW_FILES.values()):
+            return folder
+    return RAW_DATA_DIR if inside(here, RAW_DATA_DIR) else None
+
+
+@app.command()
+def init(directory: Path = typer.Argument(..., help="The new project folder (must be empty "
+                                          "or not exist yet).")) -> None:
+    """Create a project folder: data/raw with header-only templates of every input file,
+    a template XLSForm, aliases.csv, data/processed, reports and a README with the contract."""
+    from evalkit.run.project import init_project
+
+    raw = _raw_folder_around(directory)
+    if raw is not None:
+        _fail(f"{directory} is inside the raw data folder {raw}, which is read-only to "
+              "evalkit: make the new project somewhere else.")
+    try:
+        written = init_project(directory)
+    except EvalkitError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _os_fail(exc, Path(directory))
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"next: put your exports into {Path(directory) / 'data' / 'raw'}, then run "
+               f"`evalkit validate --project {directory}`")
+
+
+@app.command()
+def regions(query: str = typer.Argument(..., help="A region name in any spelling, or a code.")) -> None:
+    """Look up a region's Kemendagri code (e.g. `evalkit regions "Kt. Jambi"`)."""
+    from evalkit.read.regions import resolve_region
+
+    try:
+        r = resolve_region(query)
+    except EvalkitError as exc:
+        _fail(str(exc))
+    typer.echo(f"{r.code}\t{r.name}\t{r.type}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
