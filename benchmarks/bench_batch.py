@@ -7,7 +7,7 @@
 1. Generates the demo data for all 552 Kemendagri regions (``evalkit.demo.generator.country_parameters``;
    ``--regions N`` keeps the 16 standard demo regions plus the first N-16 others), cleans it
    (``evalkit.clean.pipeline.run_clean``) and computes the cross-region results
-   (``evalkit.analyse.results.ensure_results``), timing each step. ``--workdir`` keeps the data
+   (``evalkit.run.stages.ensure_results``), timing each step. ``--workdir`` keeps the data
    between runs (generation and cleaning are then skipped).
 2. Times, on the same evenly spread sample of regions (``--sample``, at least 30 for the
    numbers to mean much):
@@ -48,7 +48,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
@@ -58,9 +57,11 @@ import nbformat
 from evalkit.run.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
 from evalkit.core.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.demo.generator import DEMO_PARAMS, country_parameters, write_demo_data
-from evalkit.clean.pipeline import read_processed, run_clean
+from evalkit.clean.pipeline import run_clean
+from evalkit.read.products import read_processed
 from evalkit.read.regions import get_region
-from evalkit.analyse.results import compute_results, ensure_results, report_regions
+from evalkit.analyse.results import report_regions
+from evalkit.run.stages import compute_results, ensure_results
 
 N_REGIONS = 552
 EXTRA_ARGUMENTS = list(KERNEL_ARGUMENTS)

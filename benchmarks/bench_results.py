@@ -1,4 +1,4 @@
-"""Benchmark the cross-region results (``evalkit.analyse.results.compute_results``), per table.
+"""Benchmark the cross-region results (``evalkit.run.stages.compute_results``), per table.
 
     .venv/bin/python benchmarks/bench_results.py [--data DIR] [--repeat 3]
                                                  [--baseline SRC] [--regions 552]
@@ -40,12 +40,15 @@ DEFAULT_DATA = Path("/tmp/b552/processed")
 CHILD = r"""
 import inspect, json, pickle, resource, sys, time
 from pathlib import Path
-from evalkit.analyse import results
+try:  # the staged layout; a baseline tree from before it has evalkit.results
+    from evalkit.run.stages import compute_results
+except ImportError:
+    from evalkit.results import compute_results
 timings = {}
-params = inspect.signature(results.compute_results).parameters
+params = inspect.signature(compute_results).parameters
 kwargs = {"timings": timings} if "timings" in params else {}
 wall, cpu = time.perf_counter(), time.process_time()
-out = results.compute_results(Path(sys.argv[1]), **kwargs)
+out = compute_results(Path(sys.argv[1]), **kwargs)
 total = (time.perf_counter() - wall, time.process_time() - cpu)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 json.dump({"total": total, "steps": timings, "peak_mb": peak, "module": results.__file__},

@@ -8,6 +8,7 @@ import pytest
 
 from evalkit.core.config import RAW_DATA_DIR
 from evalkit.clean.pipeline import run_clean
+from evalkit.run.stages import ensure_results
 
 TEST_KEY = b"evalkit-test-key"
 
@@ -32,6 +33,8 @@ def processed(tmp_path_factory, raw_dir):
 
 @pytest.fixture(scope="session")
 def processed_dir(processed) -> Path:
+    """The cleaned demo data with its cross-region results (what every report reads)."""
+    ensure_results(processed.processed_dir)
     return processed.processed_dir
 
 

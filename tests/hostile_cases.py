@@ -761,7 +761,6 @@ def describe(check) -> str:
 
 def _new(outcome: Outcome, kind: str):
     """Quarantine or flag rows that the pristine clean did not have."""
-    import pandas as pd
 
     frame = outcome.table(kind)
     base = getattr(outcome.work.base, kind)
@@ -1266,7 +1265,7 @@ def m_corrupt_processed(name: str, how: str = "truncate"):
 
 def pre_results(work: Work) -> None:
     """A good clean and its results tables (what a first `run` leaves in processed/)."""
-    from evalkit.analyse.results import ensure_results
+    from evalkit.run.stages import ensure_results
 
     pre_clean(work)
     ensure_results(work.processed)
@@ -1935,7 +1934,6 @@ def _needs_report(p: PayloadProject) -> list[str]:
 
 
 def payload_case(id_: str, desc: str, harm: str, payload: str):
-    import payloads
 
     def check(p: PayloadProject) -> list[str]:
         fails = _needs_report(p)

@@ -58,7 +58,7 @@ def test_region_overview_suppresses_small_regions_and_counts_province_members():
 
 
 def test_scores_long_keeps_codebook_dimension_order(processed_dir):
-    from evalkit.clean.pipeline import read_processed
+    from evalkit.read.products import read_processed
 
     survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
     long = analysis.scores_long(survey, items)

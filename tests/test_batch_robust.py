@@ -20,14 +20,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from evalkit.run import stages
+from evalkit.read import products
 from evalkit.core import lock
-from evalkit.analyse import results
 from evalkit.run.batch import commit_outputs, make_report, remove_leftovers, require_responses
 from evalkit.run.cli import app
 from evalkit.core.errors import EvalkitError
 from evalkit.run.fork_kernel import death_signal_available, death_signal_preexec
-from evalkit.clean.pipeline import (MANIFEST, RAW_FILES, raw_inputs_changed, read_processed,
-                              read_scale, run_clean)
+from evalkit.clean.pipeline import RAW_FILES, raw_inputs_changed, run_clean
+from evalkit.read.products import MANIFEST, read_processed, read_scale
 
 runner = CliRunner()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -61,7 +62,7 @@ def _tree(folder: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def current(processed_dir):
     """The session's processed folder with its cross-region results computed."""
-    results.ensure_results(processed_dir)
+    stages.ensure_results(processed_dir)
     return processed_dir
 
 
@@ -226,26 +227,26 @@ def test_reading_a_damaged_table_names_the_file(processed_copy):
         read_scale(processed_copy)
     (processed_copy / "results" / "index.parquet").write_bytes(b"\x00" * 100)
     with pytest.raises(EvalkitError, match=r"results/index\.parquet is damaged"):
-        results.read_result("index", processed_copy)
+        products.read_result("index", processed_copy)
 
 
 def test_damaged_results_are_stale_and_recomputed(processed_copy, monkeypatch):
-    assert results.results_current(processed_copy)
-    out = results.results_dir(processed_copy)
+    assert stages.results_current(processed_copy)
+    out = products.results_dir(processed_copy)
     saved = {p.stem: pd.read_parquet(p) for p in out.glob("*.parquet")}
     calls = []
-    monkeypatch.setattr(results, "compute_results",
+    monkeypatch.setattr(stages, "compute_results",
                         lambda folder: calls.append(folder) or saved)  # the same tables, fast
     table = out / "progress.parquet"
     table.write_bytes(table.read_bytes()[:-100])
-    assert not results.results_current(processed_copy)
-    assert results.ensure_results(processed_copy) and len(calls) == 1
-    assert results.results_current(processed_copy)
-    pd.testing.assert_frame_equal(results.read_result("progress", processed_copy), saved["progress"])
-    (out / results.STAMP).write_text('{"processed": ')  # a stamp cut off
-    assert not results.results_current(processed_copy)
+    assert not stages.results_current(processed_copy)
+    assert stages.ensure_results(processed_copy) and len(calls) == 1
+    assert stages.results_current(processed_copy)
+    pd.testing.assert_frame_equal(products.read_result("progress", processed_copy), saved["progress"])
+    (out / stages.STAMP).write_text('{"processed": ')  # a stamp cut off
+    assert not stages.results_current(processed_copy)
     (out / "index.parquet").unlink()
-    results.ensure_results(processed_copy)
+    stages.ensure_results(processed_copy)
     assert len(calls) == 2 and (out / "index.parquet").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
 
@@ -573,7 +574,7 @@ def test_two_runs_at_once_one_refused_the_other_complete(current, raw_dir, tmp_p
 def test_a_new_quarter_makes_the_clean_stale(tmp_path, monkeypatch, raw_dir, test_key):
     """future_year decides by the date of the clean: a value quarantined in 2026-Q4 as not
     yet observed may be the present in 2027-Q1, so the next quarter re-cleans."""
-    from evalkit.clean.pipeline import raw_inputs_changed, run_clean
+    from evalkit.clean.pipeline import raw_inputs_changed
 
     monkeypatch.setenv("EVALKIT_TODAY", "2026-11-02")
     run_clean(raw_dir, tmp_path / "p", key=test_key)

@@ -20,9 +20,10 @@ from evalkit.demo.generator import (
     write_demo_data,
 )
 from evalkit.read.io import file_sha256
-from evalkit.clean.pipeline import read_processed
+from evalkit.read.products import read_processed
 from evalkit.read.regions import resolve_region
-from evalkit.analyse.results import ensure_results, read_result
+from evalkit.run.stages import ensure_results
+from evalkit.read.products import read_result
 
 
 def test_committed_demo_data_is_what_the_generator_writes(tmp_path, raw_dir):

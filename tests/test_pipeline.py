@@ -10,16 +10,9 @@ import pytest
 from evalkit.demo.generator import generate
 from evalkit.core.errors import EvalkitError
 from evalkit.read.io import file_sha256
-from evalkit.clean.pipeline import (
-    MANIFEST,
-    RAW_FILES,
-    load_key,
-    manifest_digest,
-    raw_inputs_changed,
-    read_processed,
-    run_clean,
-)
-from evalkit.analyse.results import ensure_results
+from evalkit.clean.pipeline import RAW_FILES, load_key, raw_inputs_changed, run_clean
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.run.stages import ensure_results
 
 
 def test_every_table_balances(processed):

@@ -12,8 +12,8 @@ import pytest
 from evalkit.read.dates import DAY_FIRST, ISO, MIXED, MONTH_FIRST, read_dates
 from evalkit.core.errors import InputFileError
 from evalkit.read.io import read_table
-from evalkit.clean.pipeline import (RAW_FILES, TABLE_SCHEMAS, empty_table, find_survey,
-                              raw_inputs_changed, read_processed, run_clean)
+from evalkit.clean.pipeline import RAW_FILES, TABLE_SCHEMAS, empty_table, find_survey, raw_inputs_changed, run_clean
+from evalkit.read.products import read_processed
 
 
 # --- dates -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.read import products
 from evalkit.analyse import region_tables as analysis
 from evalkit.present import i18n
 from evalkit.present import report
@@ -82,11 +83,11 @@ def small(request, four_dir):
 
 def test_the_report_reads_the_forms_scale(four, processed_dir):
     assert four.scale == FOUR
-    assert report_inputs.read_scale(processed_dir) == DEFAULT_SCALE
+    assert products.read_scale(processed_dir) == DEFAULT_SCALE
 
 
 def test_old_processed_dir_without_scale_gets_the_default(tmp_path):
-    assert report_inputs.read_scale(tmp_path) == DEFAULT_SCALE
+    assert products.read_scale(tmp_path) == DEFAULT_SCALE
 
 
 def test_health_text_states_the_forms_range(four):
@@ -180,10 +181,10 @@ def test_english_report_of_an_indonesian_only_form_falls_back_with_one_note(four
 def test_blank_labels_fall_back_to_the_other_language_then_the_code():
     table = pd.DataFrame({"sector": ["a", "b", "c"], "label_id": ["A", None, ""],
                           "label_en": [np.nan, "Bee", " "]})
-    out = report_inputs.with_language_fallback(table, "label", "sector")
+    out = products.with_language_fallback(table, "label", "sector")
     assert out["label_en"].tolist() == ["A", "Bee", "c"]
     assert out["label_id"].tolist() == ["A", "Bee", "c"]
-    names = report_inputs.with_language_fallback(pd.DataFrame({"indicator_id": ["x"]}), "name",
+    names = products.with_language_fallback(pd.DataFrame({"indicator_id": ["x"]}), "name",
                                                  "indicator_id")
     assert names["name_en"].tolist() == ["x"]
 
@@ -352,7 +353,7 @@ def test_coverage_per_category_with_the_forms_own_groups(four):
     coverage = pd.DataFrame({"sector": [*PENTAHELIX, "tokoh"], "in_register": [3, 2, 0, 4, 1, 2],
                              "in_survey": [6, 3, 0, 9, 5, 2], "in_attendance": [3, 2, 0, 4, 1, 1],
                              "present": [True, True, False, True, True, True]})
-    rep = dataclasses.replace(four, sectors=report_inputs.with_language_fallback(
+    rep = dataclasses.replace(four, sectors=products.with_language_fallback(
         OWN_SECTORS, "label", "sector"), results={**four.results, "coverage": coverage})
     text = report.coverage_text(rep)
     assert "4" in text and "Tokoh masyarakat" in text

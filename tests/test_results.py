@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.run import stages
+from evalkit.read import products
 from evalkit.analyse import results
 from evalkit.core.errors import EvalkitError
 from evalkit.read.regions import get_region
@@ -18,17 +20,17 @@ def computed(processed_dir, tmp_path_factory):
     """A private copy of the processed data with its results computed once here."""
     copy = tmp_path_factory.mktemp("own") / "processed"
     shutil.copytree(processed_dir, copy, ignore=shutil.ignore_patterns("results"))
-    assert not results.results_current(copy)
-    assert results.ensure_results(copy) is True
+    assert not stages.results_current(copy)
+    assert stages.ensure_results(copy) is True
     return copy
 
 
 def test_results_are_reused_until_the_code_changes(computed, monkeypatch):
-    stamp = (computed / "results" / results.STAMP).read_text()
-    assert results.ensure_results(computed) is False  # current: nothing recomputed
-    assert (computed / "results" / results.STAMP).read_text() == stamp
-    monkeypatch.setattr(results, "code_digest", lambda: "another version")  # an upgrade
-    assert not results.results_current(computed)
+    stamp = (computed / "results" / stages.STAMP).read_text()
+    assert stages.ensure_results(computed) is False  # current: nothing recomputed
+    assert (computed / "results" / stages.STAMP).read_text() == stamp
+    monkeypatch.setattr(stages, "code_digest", lambda: "another version")  # an upgrade
+    assert not stages.results_current(computed)
 
 
 def test_results_go_stale_when_the_processed_data_change(computed, tmp_path):
@@ -36,9 +38,9 @@ def test_results_go_stale_when_the_processed_data_change(computed, tmp_path):
     shutil.copytree(computed, copy)
     manifest = copy / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"rows_in"', '"rows_in" ', 1))
-    assert results.results_current(copy)  # formatting alone changes nothing
+    assert stages.results_current(copy)  # formatting alone changes nothing
     manifest.write_text(manifest.read_text().replace("survey_kobo_export.xlsx", "survey.sav", 1))
-    assert not results.results_current(copy)
+    assert not stages.results_current(copy)
 
 
 def test_every_saved_table_reads_back(computed):
@@ -47,7 +49,7 @@ def test_every_saved_table_reads_back(computed):
             "network_metrics", "coverage"} <= set(names)
     assert not list((computed / "results").glob("*.tmp"))
     with pytest.raises(EvalkitError, match="no cross-region result 'nonsense'"):
-        results.read_result("nonsense", computed)
+        products.read_result("nonsense", computed)
 
 
 def test_index_components_by_hand():
@@ -131,7 +133,7 @@ def test_results_compute_when_the_optional_inputs_are_empty(processed_dir, tmp_p
     for name in ("stakeholders", "attendance", "ties", "partnerships", "indicator_metadata",
                  "indicator_targets", "indicator_values", "indicator_annual"):
         empty_table(name).to_parquet(copy / f"{name}.parquet", index=False)
-    out = results.compute_results(copy)
+    out = stages.compute_results(copy)
     assert len(out["benchmark"]) and len(out["sector_model"])  # the survey's tables
     assert out["progress"].empty and out["attendance_sector"].empty
     assert out["network_metrics"].empty
@@ -152,7 +154,7 @@ def test_a_region_under_min_cell_is_listed_as_too_small_and_the_others_ranked(pr
     city = sorted(c for c in survey["region_code"].unique() if "." in c)[0]
     keep = survey["region_code"].ne(city) | survey.groupby("region_code").cumcount().lt(3)
     survey[keep].reset_index(drop=True).to_parquet(copy / "survey.parquet", index=False)
-    out = results.compute_results(copy)
+    out = stages.compute_results(copy)
     index = out["index"].set_index("region_code")
     assert index.at[city, "suppressed"] and index.at[city, "reason"] == results.TOO_FEW_RESPONDENTS
     assert pd.isna(index.at[city, "index"]) and pd.isna(index.at[city, "rank"])

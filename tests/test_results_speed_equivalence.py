@@ -1,6 +1,6 @@
 """The fast paths of the cross-region results give the numbers of the direct computations.
 
-``evalkit.analyse.results.compute_results`` was made fast enough for a country-sized data set
+``evalkit.analyse.stages.compute_results`` was made fast enough for a country-sized data set
 (552 regions) by changing *how* things are computed, never *what*: the same estimators,
 bootstrap draws and seeds. Each test here compares one fast path with the direct
 computation it replaced (the statsmodels / scipy / pandas call, or the per-draw refit),
@@ -22,6 +22,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from evalkit.run import stages
 from evalkit.analyse import region_tables as analysis
 from evalkit.measure import attribution
 from evalkit.measure import engagement
@@ -597,7 +598,7 @@ def test_index_components_read_coverage_from_the_coverage_table():
 
 def test_compute_results_reports_step_timings(processed_dir):
     timings = {}
-    out = results.compute_results(processed_dir, timings=timings)
+    out = stages.compute_results(processed_dir, timings=timings)
     assert {"attribution", "sector_tests", "sector_pairs", "network", "progress"} <= set(timings)
     assert all(w >= 0 and c >= 0 for w, c in timings.values())
     assert {"benchmark", "attribution", "sector_tests", "network_metrics"} <= set(out)

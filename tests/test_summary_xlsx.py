@@ -15,9 +15,9 @@ from evalkit.analyse import region_tables as analysis
 from evalkit.present import workbook as summary_xlsx
 from evalkit.core.config import MIN_CELL
 from evalkit.measure.indicators import STATUS_COLORS, STATUS_LABELS, STATUS_SUMMARY
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import get_region
-from evalkit.analyse.results import read_result
+from evalkit.read.products import read_result
 
 try:  # installed with the test dependencies (scikit-learn); only makes the fixture faster
     from threadpoolctl import threadpool_limits

@@ -4,48 +4,29 @@ Several parts of a regional report need every region at once: the all-region
 benchmark, the difference-in-differences table, the mixed models of sector effects and
 of region means, and the effectiveness index with its bootstrap and weight
 sensitivity. :func:`compute_results` computes them (and each region's engagement and
-network tables) in one pass; :func:`ensure_results` writes them to
-``data/processed/results/`` and recomputes only when the processed data changed
-(the processed manifest's digest is stored with them). Notebooks then load and present.
-
-A results table that is missing, cut off or altered since it was written (the stamp
-records each table's size and SHA-256), or an unreadable stamp, makes the results
-stale: they are recomputed. :func:`read_result` names a damaged table instead of
-passing on pyarrow's error.
+network tables) in one pass, from tables passed in: no file I/O here.
+:func:`evalkit.run.stages.ensure_results` reads the processed data, calls it and saves
+the tables to ``data/processed/results/``; presentation reads them back
+(:func:`evalkit.read.products.read_result`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import sys
 import time
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from evalkit.analyse import region_tables as analysis
-from evalkit.measure import attribution
 from evalkit.measure import engagement
-from evalkit.measure import indicators
 from evalkit.measure import models
 from evalkit.measure import network
-from evalkit.measure import scales
-from evalkit.measure import survey
 from evalkit.measure import effectiveness
-from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR
-from evalkit.core.errors import EvalkitError
-from evalkit.measure.indicators import achievement_ratio
-from evalkit.read.io import file_sha256, read_parquet_checked
-from evalkit.core.lock import replace_atomic, write_atomic
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed, read_scale, read_sectors
+from evalkit.core.config import MIN_CELL
 from evalkit.read.regions import Region, get_region
+from evalkit.core.contract import Scale
 
-_COMPUTING_MODULES = (analysis, attribution, engagement, effectiveness, indicators, models, network,
-                      scales, survey, sys.modules[__name__])
-RESULTS_DIR = "results"
-STAMP = "results.json"
 INDEX_BOOTSTRAP = 2000  # replicates of the index's parametric bootstrap
 WEIGHT_DRAWS = 2000  # Dirichlet weight draws of the sensitivity analysis
 SEED = 20261123
@@ -278,17 +259,6 @@ def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame, *,
     return str(ranked[0])
 
 
-def programme_sectors(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """The programme's sectors table (``sectors.parquet``, form order); a processed
-    folder from before the table existed gets the five pentahelix keys, each its own
-    category (labels = codes)."""
-    if not (Path(processed_dir) / "sectors.parquet").exists():
-        keys = list(engagement.PENTAHELIX)
-        return pd.DataFrame({"sector": keys, "label_id": keys, "label_en": keys,
-                             "pentahelix": keys})
-    return read_sectors(processed_dir)
-
-
 def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.DataFrame:
     """Proportional-odds model of each dimension's item answers on sector (all regions)."""
     parts = [models.ordinal_sector_model(rows, reference=reference).assign(dimension=dim)
@@ -335,13 +305,22 @@ def _as_network_ties(ties: pd.DataFrame) -> pd.DataFrame:
     return ties[["region_code", "organisation", "partner", "level", "trust", "value"]]
 
 
-def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
+#: The processed tables :func:`compute_results` reads (``tables`` holds each by name).
+INPUT_TABLES = ("survey", "items", "stakeholders", "attendance", "ties", "indicator_targets",
+                "indicator_annual", "indicator_metadata", "partnerships")
+
+
+def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors: pd.DataFrame,
                     timings: dict[str, tuple[float, float]] | None = None
                     ) -> dict[str, pd.DataFrame]:
-    """Every cross-region table the reports and the synthesis read (pure apart from reading).
+    """Every cross-region table the reports and the synthesis read. Pure: no file I/O.
 
-    ``timings``, when given, receives ``{step: (wall seconds, CPU seconds)}`` of each
-    step (a table, or the group of tables computed together), for benchmarks.
+    ``tables`` holds the processed tables named in :data:`INPUT_TABLES`, ``scale`` the
+    form's answer scale and ``sectors`` the programme's sectors
+    (:func:`evalkit.read.products.programme_sectors`); :func:`evalkit.run.stages.ensure_results`
+    reads them and saves what this returns. ``timings``, when given, receives
+    ``{step: (wall seconds, CPU seconds)}`` of each step (a table, or the group of tables
+    computed together), for benchmarks.
     """
     def timed(name: str, compute):
         if timings is None:
@@ -351,12 +330,11 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
         timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
         return value
 
-    read = lambda name: read_processed(name, processed_dir)  # noqa: E731
+    read = tables.__getitem__
     survey, items, register = read("survey"), read("items"), read("stakeholders")
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
     annual, metadata = read("indicator_annual"), read("indicator_metadata")
     regions = report_regions(survey, targets)
-    scale, sectors = read_scale(processed_dir), programme_sectors(processed_dir)
     reference = reference_sector(survey["sector"], sectors)
     sector_order = sectors["sector"].tolist()
     scores = analysis.scores_long(survey, items, scale=scale)
@@ -434,105 +412,3 @@ def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, *,
                                                     by_region["register"], sector_order)),
     }
     return out
-
-
-def results_dir(processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
-    return Path(processed_dir) / RESULTS_DIR
-
-
-def _processed_digest(processed_dir: Path) -> str:
-    path = Path(processed_dir) / MANIFEST
-    if not path.exists():
-        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
-    try:
-        return manifest_digest(json.loads(path.read_text(encoding="utf-8")))
-    except ValueError:  # cut off or overwritten
-        raise EvalkitError(f"{path} is damaged (not readable JSON): run `evalkit clean` to "
-                           "rebuild the processed data.") from None
-
-
-def code_digest() -> str:
-    """SHA-256 over the source of the modules that compute the results.
-
-    Results computed by other code (an upgrade, a fix) are stale even when the data
-    are not.
-    """
-    digest = hashlib.sha256()
-    for module in sorted(_COMPUTING_MODULES, key=lambda m: m.__name__):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def _stamp(processed_dir: Path) -> dict:
-    return {"processed": _processed_digest(processed_dir), "code": code_digest()}
-
-
-def _file_record(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
-
-
-def results_current(processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when the saved results came from the processed data on disk and this code,
-    and every table is there as it was written.
-
-    An unreadable stamp, or a table missing, of another size or another SHA-256 than
-    the stamp records, is not current (the results are recomputed). A stamp from
-    before the tables were recorded counts on their presence only.
-    """
-    out = results_dir(processed_dir)
-    try:
-        saved = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return False
-    except (ValueError, OSError):  # cut off, garbled: the results cannot be trusted
-        return False
-    if not isinstance(saved, dict) or not all(
-            saved.get(k) == v for k, v in _stamp(processed_dir).items()):
-        return False
-    files = saved.get("files")
-    if not isinstance(files, dict):  # an older stamp: the tables it lists must exist
-        return all((out / f"{name}.parquet").is_file() for name in saved.get("tables", ()))
-    try:
-        return all(isinstance(want, dict) and (out / name).stat().st_size == want.get("bytes")
-                   and file_sha256(out / name) == want.get("sha256")
-                   for name, want in files.items())
-    except OSError:  # a table gone
-        return False
-
-
-def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False) -> bool:
-    """Compute and save the cross-region results unless they are current; True if computed.
-
-    Files are written under unique temporary names and renamed; the stamp (written
-    last) records the processed data they came from and each table's size and SHA-256,
-    so an interrupted write is redone and a table damaged later is detected
-    (:func:`results_current`).
-    """
-    if not force and results_current(processed_dir):
-        return False
-    stamp = _stamp(processed_dir)
-    out = results_dir(processed_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / STAMP).unlink(missing_ok=True)
-    tables = compute_results(processed_dir)
-    files = {}
-    def write_table(tmp: Path, table: pd.DataFrame, name: str) -> None:
-        table.to_parquet(tmp, index=False)
-        files[name] = _file_record(tmp)
-
-    for name, table in tables.items():  # unique temporary names: kernels may race
-        replace_atomic(out / f"{name}.parquet",
-                       lambda tmp, table=table, name=name: write_table(tmp, table, f"{name}.parquet"))
-    write_atomic(out / STAMP, json.dumps({**stamp, "tables": sorted(tables), "files": files},
-                                         indent=1))
-    return True
-
-
-def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """One saved cross-region table (see :func:`compute_results` for the names)."""
-    path = results_dir(processed_dir) / f"{name}.parquet"
-    if not path.exists():
-        raise EvalkitError(f"no cross-region result {name!r} in {path.parent}: "
-                           "run `evalkit run` (it computes them) first.")
-    return read_parquet_checked(path, "run `evalkit run` again to recompute the cross-region "
-                                      "results")

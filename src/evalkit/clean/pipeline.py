@@ -8,7 +8,6 @@ raw file holds which table, the pseudonymisation key, atomic writes and the mani
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -54,12 +53,13 @@ from evalkit.core.config import (
     PSEUDONYM_KEY_FILE,
     RAW_DATA_DIR,
 )
-from evalkit.core.contract import DEFAULT_SCALE, SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category
+from evalkit.core.contract import SPEEDER_SECONDS_PER_ITEM
 from evalkit.core.errors import EvalkitError, InputFileError
 from evalkit.measure.indicators import annual_series
-from evalkit.read.io import file_sha256, read_parquet_checked, read_table, read_workbook
+from evalkit.read.io import file_sha256, read_table, read_workbook
 from evalkit.clean.pii import NAMES_FILE, scrub_inputs
 from evalkit.clean.rules import today as rules_today
+from evalkit.read.products import MANIFEST
 
 # Which raw file holds which input (names as the demo data and data/raw/README.md use).
 RAW_FILES = {
@@ -80,7 +80,6 @@ SURVEY_ALTERNATIVES = ("survey_kobo_export.xlsx", "survey.sav", "survey.dta", "s
 # Else the one file named survey*.<one of these> or *kobo*.<one of these> is the survey.
 SURVEY_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta")
 _NOT_SURVEY_WORDS = ("codebook", "xlsform")  # a Kobo form (kobo_form_xlsform.xlsx) is no export
-MANIFEST = "manifest.json"
 # Columns and dtypes of each table of an optional input: the table written when its
 # input is missing or has only its header (so every reader finds its columns).
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
@@ -535,72 +534,3 @@ def _quarter(iso_date: object) -> tuple[int, int] | None:
     except ValueError:
         return None
     return day.year, (day.month - 1) // 3 + 1
-
-
-def manifest_digest(manifest: dict) -> str:
-    """Short fingerprint of a manifest: reports and the index cite it as provenance."""
-    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode("utf-8")).hexdigest()[:12]
-
-
-def read_processed(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """One processed table; a clear error when ``evalkit clean`` has not been run."""
-    path = Path(processed_dir) / f"{name}.parquet"
-    if not path.exists():
-        raise EvalkitError(f"{path} does not exist: run `evalkit clean` first.")
-    return read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
-
-
-def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
-    """The items' answer scale (``scale.parquet``); the 1–5 default when it is absent or
-    empty (a folder cleaned before evalkit read the scale from the form)."""
-    path = Path(processed_dir) / "scale.parquet"
-    if not path.exists():
-        return DEFAULT_SCALE
-    table = read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
-    return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
-
-
-#: The other report language, the one a blank label falls back to.
-OTHER_LANG = {"id": "en", "en": "id"}
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype(str).str.strip().isin(["", "nan", "None"])
-
-
-def with_language_fallback(frame: pd.DataFrame, stem: str = "label",
-                           key: str | None = None) -> pd.DataFrame:
-    """``frame`` with blank ``<stem>_id`` / ``<stem>_en`` filled from the other language,
-    then from ``key`` (the code), so no report ever shows a blank or ``nan`` label.
-
-    Missing columns are created. ``stem`` is ``"label"`` (items, dimensions, sectors) or
-    ``"name"`` (indicators).
-    """
-    out = frame.copy()
-    cols = {lang: f"{stem}_{lang}" for lang in OTHER_LANG}
-    for col in cols.values():
-        if col not in out.columns:
-            out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
-    original = {lang: out[col].astype(object) for lang, col in cols.items()}
-    for lang, col in cols.items():
-        other = original[OTHER_LANG[lang]]
-        filled = original[lang].where(~_blank(original[lang]), other)
-        if key is not None and key in out.columns:
-            filled = filled.where(~_blank(filled), out[key].astype(str))
-        out[col] = filled.where(~_blank(filled), "").astype(object)
-    return out
-
-
-def read_sectors(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """``sector, label_id, label_en, pentahelix`` in form order (``sectors.parquet``).
-
-    Blank labels fall back as :func:`with_language_fallback` says. A table from before
-    the contract (no ``pentahelix`` column) maps each code by
-    :func:`evalkit.core.contract.pentahelix_category` (unknown -> ``""``, outside the five).
-    """
-    sectors = with_language_fallback(read_processed("sectors", processed_dir).reset_index(drop=True),
-                                     "label", "sector")
-    if "pentahelix" not in sectors.columns:
-        sectors["pentahelix"] = [pentahelix_category(s) or "" for s in sectors["sector"].astype(str)]
-    sectors["pentahelix"] = sectors["pentahelix"].fillna("").astype(str)
-    return sectors[["sector", "label_id", "label_en", "pentahelix"]]

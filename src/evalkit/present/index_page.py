@@ -13,14 +13,14 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evalkit import __version__
+from evalkit.read import products
 from evalkit.analyse import region_tables as analysis
-from evalkit.present import report_inputs
 from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.present.i18n import LANGS, text
 from evalkit.core.lock import write_atomic
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region
-from evalkit.analyse.results import ensure_results, read_result
+from evalkit.read.products import read_result
 
 LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -34,10 +34,9 @@ def report_regions(processed_dir: Path = PROCESSED_DATA_DIR) -> list[Region]:
 
 def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
     """Key figures per region (see :func:`evalkit.analyse.region_tables.region_overview`) and its index."""
-    ensure_results(processed_dir)
     survey = read_processed("survey", processed_dir)
     scores = analysis.scores_long(survey, read_processed("items", processed_dir),
-                                  scale=report_inputs.read_scale(processed_dir))
+                                  scale=products.read_scale(processed_dir))
     progress = read_result("progress", processed_dir)
     overview = analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
     index = read_result("index", processed_dir)[["region_code", "index", "ci_low", "ci_upp", "rank"]]
@@ -80,7 +79,7 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
                       autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
         rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks, version=__version__, min_cell=MIN_CELL,
-        scale=report_inputs.read_scale(processed_dir).range_text(),
+        scale=products.read_scale(processed_dir).range_text(),
         manifest_digest=manifest_digest(manifest),
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])
     path = Path(reports_dir) / "index.html"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import __version__
+from evalkit.read import products
 from evalkit.analyse import region_tables as analysis
 from evalkit.measure import engagement
 from evalkit.analyse import findings
@@ -30,7 +31,7 @@ from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_table
 from evalkit.present.i18n import md, text  # noqa: F401  (text re-exported for notebooks)
 from evalkit.measure.indicators import STATUS_COLORS, status_label, status_summary
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region, resolve_region
 from evalkit.measure.scales import reliability_table as alpha_omega_table  # report has its own reliability_table
 
@@ -64,6 +65,7 @@ class RegionReport:
     absent: dict = field(default_factory=dict)  # optional input -> "missing" / "empty"
     languages: tuple = ("id", "en")  # languages the form has labels in
     weighting_problem: tuple = ("", [])  # analysis.weighting_problem: why not weighted
+    results_code: str = ""      # code digest the results were computed with (their stamp)
 
 
 # Cross-region results filtered to the report's region (the rest are kept whole).
@@ -78,24 +80,23 @@ def load_region_report(region: str, lang: str = "id",
                        processed_dir: Path | str | None = None) -> RegionReport:
     """Read the processed data and the cross-region results; select one region's rows.
 
-    The cross-region results are computed first if they are missing or stale
-    (:func:`evalkit.analyse.results.ensure_results`), so the notebook also runs on its own.
+    The results are computed by ``evalkit run`` (:func:`evalkit.run.stages.ensure_results`)
+    before any report; a missing table names that command.
     """
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     reg = resolve_region(region)
-    results.ensure_results(processed)
-    scale = report_inputs.read_scale(processed)
-    items = report_inputs.with_language_fallback(read_processed("items", processed), "label", "item")
+    scale = products.read_scale(processed)
+    items = products.with_language_fallback(read_processed("items", processed), "label", "item")
     survey = analysis.in_region(read_processed("survey", processed), reg)
     register = analysis.in_region(read_processed("stakeholders", processed), reg)
-    saved = {name: results.read_result(name, processed) for name in
+    saved = {name: products.read_result(name, processed) for name in
              dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
     mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
             for name in _REGION_RESULTS if "region_code" in saved[name].columns}
     mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
     weighted, weighting = analysis.weighted_dimension_scores(survey, items, register, scale=scale)
     health = analysis.compare_to_benchmark(weighted, saved["benchmark"])
-    progress = report_inputs.with_language_fallback(results.read_result("progress", processed),
+    progress = products.with_language_fallback(products.read_result("progress", processed),
                                                     "name", "indicator_id")
     annual = read_processed("indicator_annual", processed)
     values = read_processed("indicator_values", processed)
@@ -105,9 +106,9 @@ def load_region_report(region: str, lang: str = "id",
     return RegionReport(
         region=reg, lang=lang, survey=survey,
         scores=analysis.scores_long(survey, items, scale=scale), items=items,
-        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed),
+        dimensions=products.with_language_fallback(read_processed("dimensions", processed),
                                                         "label", "dimension"),
-        sectors=report_inputs.read_sectors(processed), health=health, weighting=weighting,
+        sectors=products.read_sectors(processed), health=health, weighting=weighting,
         reliability=alpha_omega_table(survey, items, **analysis.scale_range(scale)),
         progress=progress[progress["region_code"] == reg.code].reset_index(drop=True),
         values=annual[annual["region_code"] == reg.code],
@@ -117,7 +118,8 @@ def load_region_report(region: str, lang: str = "id",
         results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
         scale=scale, absent=report_inputs.absent_inputs(manifest),
         languages=report_inputs.form_languages(manifest),
-        weighting_problem=analysis.weighting_problem(survey, register))
+        weighting_problem=analysis.weighting_problem(survey, register),
+        results_code=products.read_results_stamp(processed).get("code", ""))
 
 
 def figure(fig, key: str, rep: RegionReport, **values):
@@ -137,7 +139,7 @@ def figure(fig, key: str, rep: RegionReport, **values):
 def _sector_label(rep: RegionReport):
     """Sector code -> its form label in the report language (the other language, then the
     code, when blank); ``unknown`` (an organisation not in the register) is named so."""
-    sectors = report_inputs.with_language_fallback(rep.sectors, "label", "sector")
+    sectors = products.with_language_fallback(rep.sectors, "label", "sector")
     labels = sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
     labels.setdefault(engagement.UNKNOWN_SECTOR, text("unregistered", rep.lang))
     return lambda key: labels.get(key, key)
@@ -274,7 +276,7 @@ def sector_table(rep: RegionReport) -> pd.DataFrame | None:
 
 
 def _dimension_labels(rep: RegionReport) -> pd.Series:
-    dims = report_inputs.with_language_fallback(rep.dimensions, "label", "dimension")
+    dims = products.with_language_fallback(rep.dimensions, "label", "dimension")
     return dims.set_index("dimension")[f"label_{rep.lang}"]
 
 
@@ -1050,7 +1052,7 @@ def likert_figure(rep: RegionReport):
     shares = (answers.groupby("item")["response"].value_counts(normalize=True)
               .unstack(fill_value=0.0).reindex(columns=list(scale.values), fill_value=0.0))
     order = [i for i in rep.items["item"] if i in shares.index]
-    items = report_inputs.with_language_fallback(rep.items, "label", "item").set_index("item")
+    items = products.with_language_fallback(rep.items, "label", "item").set_index("item")
     labels, reverse = items[f"label_{rep.lang}"], items["reverse"]
     names = [f"{i}{'ᴿ' if reverse[i] else ''} {_short(str(labels[i]))}" for i in order]
     return plots.likert_bars(shares.loc[order], labels=names,
@@ -1106,7 +1108,7 @@ def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
     rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
             ("evalkit", f"{__version__}, git {_git_commit(lang)}"),
             (text("prov_manifest", lang), manifest_digest(rep.manifest)),
-            (text("prov_results", lang), results.code_digest()[:12]),
+            (text("prov_results", lang), str(rep.results_code)[:12] or "—"),
             (text("prov_run_at", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
             ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})")]
     rows += [(f"{text('prov_input', lang)}: {name}", f"SHA-256 {meta['sha256']}")

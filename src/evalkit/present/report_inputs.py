@@ -1,11 +1,9 @@
 """What the reports read about the programme itself, beside the results tables.
 
-The form's answer scale (``scale.parquet``), its sectors with their labels and
-pentahelix categories (``sectors.parquet``), the languages the form has labels in and
-the optional inputs that had no file or only a header (``manifest.json``, written by
-:func:`evalkit.clean.pipeline.run_clean`). Older processed folders without these fall back
-to evalkit's defaults: the 1–5 agreement scale, each sector mapped by its code, both
-languages, nothing missing.
+The languages the form has labels in and the optional inputs that had no file or only a
+header (``manifest.json``, written by :func:`evalkit.clean.pipeline.run_clean`). Older
+processed folders without these fall back to evalkit's defaults: both languages,
+nothing missing. (The scale and the sectors are read by :mod:`evalkit.read.products`.)
 
 Presentation layer: the regional report, the synthesis, the Excel summary and the
 index page read the programme through these functions, so they all agree.
@@ -13,14 +11,10 @@ index page read the programme through these functions, so they all agree.
 
 from __future__ import annotations
 
-import pandas as pd
+from evalkit.clean.pipeline import RAW_FILES
+from evalkit.read.products import OTHER_LANG
 
-# the one reader of the scale and the sectors (and the one label fallback), shared with
-# evalkit.analyse.results
-from evalkit.clean.pipeline import OTHER_LANG, RAW_FILES, read_scale, read_sectors, with_language_fallback
-
-__all__ = ["read_scale", "read_sectors", "with_language_fallback", "form_languages",
-           "absent_inputs", "input_file", "OTHER_LANG"]
+__all__ = ["form_languages", "absent_inputs", "input_file"]
 
 # Inputs whose data come from a sheet of another input's file (the indicator workbook).
 _INPUT_OF_TABLE = {"indicator_targets": "indicators", "indicator_values": "indicators",

@@ -21,16 +21,16 @@ import statsmodels.api as sm
 from scipy import stats
 
 from evalkit import __version__
+from evalkit.read import products
 from evalkit.measure import attribution
 from evalkit.measure import models
 from evalkit.present import figures as plots
-from evalkit.present import report_inputs
 from evalkit.analyse import results
 from evalkit.measure import effectiveness
 from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, Scale
 from evalkit.present.i18n import md, text
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import get_region
 
 SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "sector_ordinal", "index", "index_pillars",
@@ -57,10 +57,9 @@ class Synthesis:
 def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) -> Synthesis:
     """Read the saved cross-region results (computing them first if stale)."""
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
-    results.ensure_results(processed)
     return Synthesis(
-        lang=lang, tables={t: results.read_result(t, processed) for t in SYNTHESIS_TABLES},
-        sectors=report_inputs.read_sectors(processed), scale=report_inputs.read_scale(processed),
+        lang=lang, tables={t: products.read_result(t, processed) for t in SYNTHESIS_TABLES},
+        sectors=products.read_sectors(processed), scale=products.read_scale(processed),
         annual=read_processed("indicator_annual", processed),
         partnerships=read_processed("partnerships", processed),
         manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))

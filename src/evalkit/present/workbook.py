@@ -44,19 +44,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from evalkit import __version__
+from evalkit.read import products
 from evalkit.analyse import region_tables as analysis
-from evalkit.present import report_inputs
 from evalkit.measure import scales
 from evalkit.measure import effectiveness
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.escape import protect_excel_cell
 from evalkit.core.checks import check_lang
 from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
-from evalkit.present.i18n import LANGS
 from evalkit.measure.indicators import STATUS_COLORS, STATUS_SUMMARY, status_label, status_summary
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region
-from evalkit.analyse.results import ensure_results, read_result, report_regions
+from evalkit.analyse.results import report_regions
+from evalkit.read.products import read_result
 
 __all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "region_scores",
            "region_reliability", "summary_sheets", "workbook_bytes", "write_summary"]
@@ -329,7 +329,7 @@ class SummaryData:
     sensitivity: pd.DataFrame     # results "index_sensitivity"
     components: pd.DataFrame      # results "index_components"
     network: pd.DataFrame         # results "network_metrics"
-    digest: str                   # evalkit.clean.pipeline.manifest_digest of the processed manifest
+    digest: str                   # evalkit.read.products.manifest_digest of the processed manifest
     spec: effectiveness.IndexSpec = field(default_factory=lambda: effectiveness.DEFAULT_SPEC)
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
     respondents: dict = field(default_factory=dict)  # region code -> respondents (as its report)
@@ -399,22 +399,21 @@ def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
     dimension) is the slow part, so compute this once and write both languages.
     """
     processed_dir = Path(processed_dir)
-    ensure_results(processed_dir)
     survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
     regions = report_regions(survey, read_processed("indicator_targets", processed_dir))
     manifest = json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
     result = lambda name: read_result(name, processed_dir)  # noqa: E731
-    scale = report_inputs.read_scale(processed_dir)
+    scale = products.read_scale(processed_dir)
     spec_for_scale = getattr(effectiveness, "spec_for_scale", None)  # the health goalposts
     extra = {"spec": spec_for_scale(scale)} if spec_for_scale is not None else {}
     return SummaryData(
         regions=regions,
-        dimensions=report_inputs.with_language_fallback(read_processed("dimensions", processed_dir),
+        dimensions=products.with_language_fallback(read_processed("dimensions", processed_dir),
                                                         "label", "dimension"),
-        sectors=report_inputs.read_sectors(processed_dir),
+        sectors=products.read_sectors(processed_dir),
         scores=region_scores(survey, items, regions, scale=scale),
         reliability=region_reliability(survey, items, regions, scale=scale),
-        progress=report_inputs.with_language_fallback(result("progress"), "name", "indicator_id"),
+        progress=products.with_language_fallback(result("progress"), "name", "indicator_id"),
         attendance=result("attendance_sector"),
         coverage=result("coverage"), index=result("index"), pillars=result("index_pillars"),
         sensitivity=result("index_sensitivity"), components=result("index_components"),

@@ -18,7 +18,6 @@ type (MOU/PKS/KSD/informal) or ``yes``/``no``. The file may be separated by ``;`
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd

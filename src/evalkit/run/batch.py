@@ -43,9 +43,9 @@ from evalkit.core.errors import EvalkitError
 from evalkit.run.fork_kernel import die_with_parent
 from evalkit.read.io import file_sha256
 from evalkit.core.lock import hold_all, is_disk_fault, temp_beside, write_atomic
-from evalkit.clean.pipeline import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region
-from evalkit.analyse.results import ensure_results
+from evalkit.run.stages import ensure_results
 
 REGION_NOTEBOOK = NOTEBOOKS_DIR / "region_evaluation.ipynb"
 SYNTHESIS_NOTEBOOK = NOTEBOOKS_DIR / "cross_region_synthesis.ipynb"
