@@ -5,9 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pytest as `make test` runs it: tests/, the notebooks under nbval, the doctests of
+# src/evalkit (testpaths and --doctest-modules in pyproject.toml)
+PYTEST := $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo-data clean report test lab distclean
+.PHONY: help install demo-data clean report test test-fast lint browser lab distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,8 +33,18 @@ report: $(STAMP) ## Clean the data and build every regional report + reports/ind
 	$(BIN)/evalkit clean
 	$(BIN)/evalkit run
 
-test: $(STAMP) ## Run the whole test suite: pytest + every notebook under nbval
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider
+test: $(STAMP) browser ## Run the whole test suite: pytest + every notebook under nbval + doctests
+	$(PYTEST)
+
+test-fast: $(STAMP) ## The inner loop (< 1 min): no slow, kernel or browser tests
+	$(PYTEST) -m "not slow and not kernel and not browser"
+
+lint: $(STAMP) ## ruff on the code and tests, then the import contract (stages are layers)
+	$(BIN)/ruff check --no-cache src tests benchmarks conftest.py
+	$(BIN)/lint-imports --no-cache
+
+browser: ## Install Chromium + ChromeDriver for the browser test (nothing if on PATH)
+	.ci/browser
 
 lab: $(STAMP) ## Open JupyterLab on this environment's evalkit kernel
 	$(BIN)/jupyter lab notebooks/

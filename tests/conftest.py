@@ -6,11 +6,48 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.core.config import RAW_DATA_DIR
 from evalkit.clean.pipeline import run_clean
+from evalkit.core.config import RAW_DATA_DIR
 from evalkit.run.stages import ensure_results
 
 TEST_KEY = b"evalkit-test-key"
+
+# `make test-fast` deselects `kernel`: every test that starts a Jupyter kernel (papermill,
+# the kernel pool, the fork server, `evalkit run` making reports) gets it here, by one of
+# four rules: an nbval notebook cell, a kernel fixture, a module about kernels, a listed test.
+KERNEL_FIXTURES = {  # (module defining it, fixture): a test using one, even indirectly
+    ("conftest", "write_notebook"),  # a notebook written to be executed on evalkit's kernel
+    ("test_batch", "batch"),  # the demo batch through papermill
+    ("test_kernel_pool", "pool"),
+    ("test_fork_kernel", "runs"),
+    ("test_own_data", "ran"),  # `evalkit run` on the officer's own project
+    ("test_hostile_corpus", "outcomes"),  # every hostile case at once, `evalkit run` among them
+}
+KERNEL_MODULES = {"test_kernel_pool.py", "test_fork_kernel.py"}  # every test starts one
+KERNEL_TESTS = {  # tests that start kernels without a fixture (`evalkit run`, run_reports)
+    "test_batch.py::test_an_interrupted_batch_leaves_nothing_that_looks_complete",
+    "test_batch.py::test_reports_run_on_a_dask_cluster",
+}
+
+
+def _uses_kernel_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+            module = getattr(fixturedef.func, "__module__", "").rsplit(".", 1)[-1]
+            if (module, name) in KERNEL_FIXTURES:
+                return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = getattr(item, "originalname", None) or item.name
+        if (type(item).__module__.startswith("nbval")  # a notebook cell run by nbval
+                or item.path.name in KERNEL_MODULES
+                or f"{item.path.name}::{name}" in KERNEL_TESTS
+                or _uses_kernel_fixture(item)):
+            item.add_marker(pytest.mark.kernel)
 
 
 @pytest.fixture(scope="session")

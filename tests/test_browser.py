@@ -1,6 +1,6 @@
 """A real browser opens the reports straight from disk.
 
-Headless Chromium (Debian's ``chromium`` + ``chromium-driver``, installed by ``.ci/run``)
+Headless Chromium (Debian's ``chromium`` + ``chromium-driver``, installed by ``.ci/browser``)
 opens ``index.html``, one regional report and the synthesis as ``file://`` pages, as a
 reviewer would after ``make report``, and checks that each page
 
@@ -26,16 +26,19 @@ from urllib.request import url2pathname
 
 import pytest
 
-from evalkit.run.batch import run_reports
 from evalkit.core.config import PACKAGE_ROOT as PROJ_ROOT
 from evalkit.present.index_page import write_index
 from evalkit.read.regions import get_region
+from evalkit.run.batch import run_reports
+
+# a real browser, on reports made by the real batch (kernels): out of `make test-fast`
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 SCREENSHOTS = PROJ_ROOT / "tests" / "artifacts" / "screenshots"
 REPORT = "15.71-kota-jambi.html"
 SYNTHESIS = "synthesis.html"
 INSTALL_HINT = (
-    "run `.ci/run` (it installs them), or `sudo apt-get install chromium chromium-driver`, "
+    "run `.ci/browser` (it installs them), or `sudo apt-get install chromium chromium-driver`, "
     "or `pip install -e '.[test]'` for selenium; set EVALKIT_SKIP_BROWSER=1 to skip this test")
 
 CHROMIUM_ARGS = [
@@ -316,7 +319,7 @@ def test_payload_report_runs_no_script_and_requests_nothing(payload_site, driver
 def test_missing_browser_fails_with_instructions(monkeypatch):
     monkeypatch.delenv("EVALKIT_SKIP_BROWSER", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(pytest.fail.Exception, match=r"\.ci/run.*chromium-driver"):
+    with pytest.raises(pytest.fail.Exception, match=r"\.ci/browser.*chromium-driver"):
         _browser_paths()
     monkeypatch.setenv("EVALKIT_SKIP_BROWSER", "1")
     with pytest.raises(pytest.skip.Exception, match="EVALKIT_SKIP_BROWSER=1"):

@@ -44,7 +44,7 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make report" in readme
     ci = [line for line in (PROJ_ROOT / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith("#")]
-    assert "make test" in ci
+    assert ci == ["set -euo pipefail", 'cd "$(dirname "$0")/.."', "make test"]  # nothing else
 
 
 def test_jupyterlab_is_not_a_runtime_dependency():
