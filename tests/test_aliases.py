@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from evalkit.read.aliases import KINDS, apply_aliases, load_aliases, read_aliases
 from evalkit.core.errors import DataError, InputFileError
+from evalkit.read.aliases import KINDS, apply_aliases, load_aliases, read_aliases
 
 
 def _write(path, text):

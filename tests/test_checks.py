@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.clean.rows import require_columns as require_file_columns
 from evalkit.core.checks import check_lang, check_level, check_min_n, require_columns
-from evalkit.present.i18n import LANGS
+from evalkit.core.domain import LANGS
+from evalkit.core.errors import InputFileError
+from evalkit.present import i18n
 
 
 # --------------------------------------------------------------------------- require_columns
@@ -30,6 +33,25 @@ def test_require_columns_names_missing_columns_and_the_table():
     assert "['dimension', 'score']" in msg  # the missing ones
     assert "['a', 'dimension', 'score']" in msg  # the required ones
     assert "['a', 'b']" in msg  # the available ones
+
+
+def test_require_columns_says_where_the_header_is_like_the_clean_stage():
+    # a sheet with a title row: the reader took the title for the header, the real
+    # header is the frame's second row (row 3 of the file, below a blank row)
+    sheet = pd.DataFrame([[None, None], ["Region", " sector "], ["Kota Jambi", "x"]],
+                         columns=["Daftar Pemangku Kepentingan 2024", "Unnamed: 1"])
+    hint = ("The header seems to be on row 3 (rows 1-2 above it look like a title); "
+            "delete the rows above the header.")
+    with pytest.raises(ValueError) as info:
+        require_columns(sheet, ["region", "sector"], "register")
+    assert str(info.value).endswith("available columns: "
+                                    "['Daftar Pemangku Kepentingan 2024', 'Unnamed: 1']. " + hint)
+    with pytest.raises(InputFileError) as info:  # the clean stage's check: the same sentence
+        require_file_columns(sheet, ["region", "sector"], "register.xlsx")
+    assert str(info.value).endswith(hint)
+    with pytest.raises(ValueError) as info:  # no header further down: no hint
+        require_columns(sheet, ["region", "budget"], "register")
+    assert "header" not in str(info.value)
 
 
 def test_require_columns_rejects_a_non_frame():
@@ -82,6 +104,13 @@ def test_check_min_n_with_a_minimum_and_reason():
 @pytest.mark.parametrize("lang", LANGS)
 def test_check_lang_accepts_and_returns_known_languages(lang):
     assert check_lang(lang) == lang
+
+
+def test_the_report_languages_are_defined_once_in_core():
+    # check_lang (core) and the report wording (present) accept the same languages
+    assert i18n.LANGS is LANGS and LANGS == ("id", "en")
+    for lang in LANGS:
+        assert i18n.text("h_data", lang)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ID", "", None, ["id"]])

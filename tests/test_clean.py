@@ -1,4 +1,4 @@
-"""Tests for evalkit.clean.tables: raw tables -> clean rows + quarantine + flags."""
+"""Tests for the cleaners of evalkit.clean: raw tables -> clean rows + quarantine + flags."""
 
 from __future__ import annotations
 
@@ -9,23 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.demo import generator as demo
-from evalkit.clean.tables import (
-    QUALITY_CHECKS,
-    clean_attendance,
-    clean_indicator_metadata,
-    clean_indicator_values,
-    clean_partnerships,
-    clean_register,
-    clean_survey,
-    excel_rows,
-    parse_number,
-    recode_likert,
-    scrub_pii_text,
-)
-from evalkit.read.codebook import Codebook, read_codebook
-from evalkit.demo.form import ITEMS
+from evalkit.clean.indicators import clean_indicator_metadata, clean_indicator_values
+from evalkit.clean.likert import recode_likert
+from evalkit.clean.numbers import parse_number
+from evalkit.clean.pii import scrub_pii_text
+from evalkit.clean.rows import excel_rows
+from evalkit.clean.stakeholders import clean_attendance, clean_partnerships, clean_register
+from evalkit.clean.survey import QUALITY_CHECKS, clean_survey
 from evalkit.core.errors import DataError, InputFileError
+from evalkit.demo import generator as demo
+from evalkit.demo.form import ITEMS
+from evalkit.read.codebook import Codebook, read_codebook
 
 KEY = b"test-key-1"
 
@@ -461,7 +455,7 @@ def test_pseudonymise_is_hmac_sha256(key):
     import hashlib
     import hmac
 
-    from evalkit.clean.tables import pseudonymise
+    from evalkit.clean.respondents import pseudonymise
 
     texts = ["budi santoso|234567890", "", "siti – wijaya|", "x" * 200]
     expected = ["R" + hmac.new(key, t.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
@@ -482,18 +476,18 @@ PHONE_TEXTS = ["081234567890", "+62 812-3456-7890", "", "tidak ada", "٣٤ 0812-
 
 @pytest.mark.parametrize("dtype", [str, "string", object])
 def test_last_digits_matches_the_regex(dtype, monkeypatch):
-    import evalkit.clean.tables as clean
+    import evalkit.clean.respondents as respondents
 
-    monkeypatch.setattr(clean, "_DIGIT_BLOCK", 3)  # several blocks
+    monkeypatch.setattr(respondents, "_DIGIT_BLOCK", 3)  # several blocks
     values = pd.Series(PHONE_TEXTS * 3, dtype=dtype, index=range(100, 130), name="phone")
     expected = values.str.replace(r"\D", "", regex=True).str[-9:]
-    got = clean._last_digits(values, 9)
+    got = respondents._last_digits(values, 9)
     pd.testing.assert_series_equal(got, expected)
     assert got.iloc[4] == "٣٤0812345"  # Arabic-Indic digits are digits, as for the regex
 
 
 def test_last_digits_with_missing_values():
-    from evalkit.clean.tables import _last_digits
+    from evalkit.clean.respondents import _last_digits
 
     values = pd.Series(["0812-3", None], dtype=str)
     pd.testing.assert_series_equal(_last_digits(values, 9),
@@ -513,7 +507,7 @@ TIMESTAMPS = [
 @pytest.mark.parametrize("values", TIMESTAMPS)
 @pytest.mark.parametrize("dtype", [str, "string", object])
 def test_parse_timestamps_matches_pandas(values, dtype):
-    from evalkit.clean.tables import parse_timestamps
+    from evalkit.clean.timestamps import parse_timestamps
 
     series = pd.Series(values, dtype=dtype, name="start", index=range(10, 10 + len(values)))
     expected = pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
@@ -526,7 +520,7 @@ def test_scrub_texts_matches_scrub():
     import random
     import string
 
-    from evalkit.clean.tables import PII_PATTERNS, _scrub_texts
+    from evalkit.clean.pii import PII_PATTERNS, _scrub_texts
 
     def by_each_pattern(text):
         for kind, pattern in PII_PATTERNS.items():
@@ -827,7 +821,7 @@ def test_values_need_a_year_or_a_period(meta_units):
 
 # --- collaboration ties ----------------------------------------------------------------
 def test_clean_ties_reasons_flags_and_register_matching():
-    from evalkit.clean.tables import clean_ties
+    from evalkit.clean.stakeholders import clean_ties
 
     register = pd.DataFrame({"region_code": ["15.71"] * 3,
                              "organisation": ["Bappeda Kota Jambi", "PT Sinar Jambi", "Radio Suara Jambi"],

@@ -13,9 +13,10 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit.clean.tables import QUALITY_CHECKS, clean_survey, personal_columns
-from evalkit.read.codebook import Codebook, read_codebook
+from evalkit.clean.pii import personal_columns
+from evalkit.clean.survey import QUALITY_CHECKS, clean_survey
 from evalkit.core.errors import InputFileError
+from evalkit.read.codebook import Codebook, read_codebook
 
 KEY = b"contract-key"
 LAB_ID = "label::Indonesian (id)"

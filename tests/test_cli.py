@@ -117,7 +117,8 @@ def test_clean_warns_about_columns_the_codebook_does_not_know(raw_dir, tmp_path,
     survey.to_excel(raw / "survey_kobo_export.xlsx", index=False)
     result = runner.invoke(app, ["clean", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")])
     assert result.exit_code == 0, result.output
-    assert "warning: survey_kobo_export.xlsx: column 'catatan_enumerator' is not in the codebook" in result.output
+    assert ("warning: survey_kobo_export.xlsx: column 'catatan_enumerator' is not in the codebook"
+            in result.output)
 
 
 def test_clean_without_optional_files_says_which_are_missing(raw_dir, tmp_path, monkeypatch,

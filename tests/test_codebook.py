@@ -7,10 +7,16 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit.demo import generator as demo
-from evalkit.read.codebook import (KOBO_METADATA_COLUMNS, Codebook, check_columns, match_headers,
-                              normalize_label, read_codebook)
 from evalkit.core.errors import InputFileError
+from evalkit.demo import generator as demo
+from evalkit.read.codebook import (
+    KOBO_METADATA_COLUMNS,
+    Codebook,
+    check_columns,
+    match_headers,
+    normalize_label,
+    read_codebook,
+)
 
 REVERSE_ITEMS = ["q03", "q06", "q12", "q18", "q24", "q30"]
 
@@ -490,7 +496,7 @@ def contract_form(*, points=("1", "2", "3", "4"), point_labels=None, missing_cod
         {"type": "text", "name": "no_hp", LAB_ID: "Nomor HP", "pii": "yes"},
         *extra_survey,
     ]
-    for d, dim in enumerate(["percaya", "tujuan"]):
+    for dim in ["percaya", "tujuan"]:
         survey.append({"type": "begin_group", "name": f"g_{dim}", LAB_ID: dim.title(),
                        "dimension": dim})
         for i in range(3):

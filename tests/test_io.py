@@ -11,8 +11,15 @@ import pyreadstat
 import pytest
 
 from evalkit.core.errors import EvalkitError, InputFileError
-from evalkit.read.io import (KoboExport, convert_numbers, detect_encoding, file_sha256,
-                        read_kobo_export, read_table, read_workbook)
+from evalkit.read.io import (
+    KoboExport,
+    convert_numbers,
+    detect_encoding,
+    file_sha256,
+    read_kobo_export,
+    read_table,
+    read_workbook,
+)
 
 
 def write_xlsx(path, sheets: dict[str, pd.DataFrame]):
@@ -35,7 +42,7 @@ def workbook(tmp_path):
 # --------------------------------------------------------------------------------------
 def test_csv_utf8(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_bytes("region,organisation\nKota Jambi,Dinas Pariwisata – Café\n".encode("utf-8"))
+    path.write_bytes("region,organisation\nKota Jambi,Dinas Pariwisata – Café\n".encode())
     frame = read_table(path)
     assert list(frame.columns) == ["region", "organisation"]
     assert frame.iloc[0].tolist() == ["Kota Jambi", "Dinas Pariwisata – Café"]
@@ -81,7 +88,7 @@ def test_utf8_csv_is_read_without_detecting_the_encoding(tmp_path, monkeypatch):
     # UTF-8 is tried first; a file that reads as UTF-8 is not decoded a second time.
     calls = _encoding_probe(monkeypatch)
     path = tmp_path / "a.csv"
-    path.write_bytes("region,organisation\nKota Jambi,Dinas Pariwisata – Café\n".encode("utf-8"))
+    path.write_bytes("region,organisation\nKota Jambi,Dinas Pariwisata – Café\n".encode())
     assert read_table(path).at[0, "organisation"] == "Dinas Pariwisata – Café"
     assert calls == []
 
@@ -118,7 +125,7 @@ def test_cp1252_byte_far_into_a_large_file_falls_back(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("raw", [
-    "region,organisation\nKota Jambi,Café – ü\n".encode("utf-8"),
+    "region,organisation\nKota Jambi,Café – ü\n".encode(),
     "\ufeffregion,n\nKota Jambi,3\n".encode("utf-8"),
     "organisation;sector\nDinas Pariwisata – Café;Pemerintah\n".encode("cp1252"),
     b"a,b\nx,1\n\x81\x8d,2\n",  # bytes neither UTF-8 nor cp1252 has: latin-1
@@ -675,7 +682,7 @@ def test_kobo_orphan_parent_index_names_sheet_and_row(tmp_path):
         read_kobo_export(write_xlsx(tmp_path / "kobo.xlsx", sheets))
     message = str(info.value)
     assert "sheet 'anggota', row 5:" in message
-    assert "7" in message and "'Survei KMP'" in message
+    assert "'_parent_index' 7 matches no '_index' of sheet 'Survei KMP'" in message
 
 
 def test_kobo_blank_and_orphan_parent_index_rows_listed(tmp_path):

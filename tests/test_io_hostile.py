@@ -18,13 +18,18 @@ import pytest
 from typer.testing import CliRunner
 
 import evalkit.read.io as evalkit_io
+from evalkit.clean.rows import require_columns as require_file_columns
+from evalkit.clean.stakeholders import REGISTER_COLUMNS, clean_register
 from evalkit.core.checks import require_columns as require_arg_columns
-from evalkit.clean.tables import REGISTER_COLUMNS, clean_register
-from evalkit.clean.tables import require_columns as require_file_columns
-from evalkit.run.cli import app
 from evalkit.core.errors import InputFileError
-from evalkit.read.io import (_count_records, detect_encoding, find_header_row, header_row_hint,
-                        read_table, read_workbook)
+from evalkit.core.headers import find_header_row, header_row_hint
+from evalkit.read.io import (
+    _count_records,
+    detect_encoding,
+    read_table,
+    read_workbook,
+)
+from evalkit.run.cli import app
 
 HEADER = "region;organisation;sector;influence;interest"
 
@@ -263,7 +268,7 @@ def test_utf16_without_byte_order_mark_is_read(tmp_path):
 
 def test_one_cp1252_line_in_a_utf8_file_is_a_mixed_file(tmp_path):
     lines = [line.encode("utf-8") for line in register_lines(30)]
-    lines[3] = "Kota Jambi;Dinas Pariwisata – Café;Pemerintah;4;5".encode("utf-8")
+    lines[3] = "Kota Jambi;Dinas Pariwisata – Café;Pemerintah;4;5".encode()
     lines[11] = "Kota Jambi;Yayasan Peñafiel;LSM;2;3".encode("cp1252")  # line 12
     path = tmp_path / "stakeholder_register.csv"
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -275,7 +280,7 @@ def test_one_cp1252_line_in_a_utf8_file_is_a_mixed_file(tmp_path):
 
 
 def test_mixed_file_lists_the_first_bad_lines(tmp_path):
-    lines = [f"Kota Jambi;Café {i};LSM;1;2".encode("utf-8") for i in range(40)]
+    lines = [f"Kota Jambi;Café {i};LSM;1;2".encode() for i in range(40)]
     for i in (5, 9, 20, 21, 30, 33, 38):
         lines[i] = f"Klaten;Café {i};LSM;1;2".encode("cp1252")
     path = tmp_path / "r.csv"
@@ -292,7 +297,7 @@ def test_mixed_file_with_a_utf8_byte_order_mark(tmp_path):
 
 def test_mixed_line_far_into_a_large_file_is_numbered_exactly(tmp_path):
     # past several 1 MiB blocks of the scan
-    good = "Kota Jambi;Dinas Pariwisata – Café;Pemerintah;4;5\n".encode("utf-8")
+    good = "Kota Jambi;Dinas Pariwisata – Café;Pemerintah;4;5\n".encode()
     count = 3 * 2**20 // len(good)
     path = tmp_path / "r.csv"
     path.write_bytes(HEADER.encode() + b"\n" + good * count

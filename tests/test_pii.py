@@ -15,12 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from evalkit.clean.pii import (
+    _ANY_PII,
+    _ANY_PII_RE2,
     NAME_PLACEHOLDER,
     PERSONAL_DATA_REMOVED,
     NameMasker,
     Scrubber,
-    _ANY_PII,
-    _ANY_PII_RE2,
     _maybe,
     _scrub,
     _scrub_texts,

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from evalkit.demo.generator import generate
-from evalkit.core.errors import EvalkitError
-from evalkit.read.io import file_sha256
 from evalkit.clean.pipeline import RAW_FILES, load_key, raw_inputs_changed, run_clean
+from evalkit.core.errors import EvalkitError
+from evalkit.demo.generator import generate
+from evalkit.read.io import file_sha256
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.run.stages import ensure_results
 
@@ -122,7 +122,7 @@ def test_read_processed_without_clean_says_what_to_do(tmp_path):
 
 def test_label_header_export_cleans_like_the_xml_export(raw_dir, test_key):
     """Kobo's 'labels' export (headers are the question texts) gives the same data."""
-    from evalkit.clean.tables import clean_survey
+    from evalkit.clean.survey import clean_survey
     from evalkit.read.codebook import read_codebook
 
     codebook = read_codebook(raw_dir / RAW_FILES["codebook"])
@@ -241,7 +241,7 @@ def test_wide_indicator_sheet_is_reshaped_and_gaps_flagged(processed, processed_
 
 
 def test_wide_sheet_with_a_non_year_column_is_an_error():
-    from evalkit.clean.tables import indicators_wide_to_long
+    from evalkit.clean.indicators import indicators_wide_to_long
     from evalkit.core.errors import InputFileError
 
     wide = pd.DataFrame({"region": ["Kota Jambi"], "indicator_id": ["x"], "2019": [1.0],

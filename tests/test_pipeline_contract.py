@@ -9,12 +9,18 @@ import shutil
 import pandas as pd
 import pytest
 
-from evalkit.read.dates import DAY_FIRST, ISO, MIXED, MONTH_FIRST, read_dates
+from evalkit.clean.pipeline import (
+    RAW_FILES,
+    TABLE_SCHEMAS,
+    empty_table,
+    find_survey,
+    raw_inputs_changed,
+    run_clean,
+)
 from evalkit.core.errors import InputFileError
+from evalkit.read.dates import DAY_FIRST, ISO, MIXED, MONTH_FIRST, read_dates
 from evalkit.read.io import read_table
-from evalkit.clean.pipeline import RAW_FILES, TABLE_SCHEMAS, empty_table, find_survey, raw_inputs_changed, run_clean
 from evalkit.read.products import read_processed
-
 
 # --- dates -----------------------------------------------------------------------------
 
@@ -64,7 +70,7 @@ def test_excel_cells_text_months_and_bad_dates():
 
 
 def test_attendance_iso_dates_with_small_days_count_every_meeting():
-    from evalkit.clean.tables import clean_attendance
+    from evalkit.clean.stakeholders import clean_attendance
 
     raw = pd.DataFrame({"region": ["Kota Jambi"] * 4,
                         "meeting_date": ["2024-03-12", "2024-06-11", "2024-09-10", "2024-12-10"],
@@ -76,7 +82,7 @@ def test_attendance_iso_dates_with_small_days_count_every_meeting():
 
 
 def test_mixed_attendance_dates_are_quarantined_as_ambiguous():
-    from evalkit.clean.tables import clean_attendance
+    from evalkit.clean.stakeholders import clean_attendance
 
     raw = pd.DataFrame({"region": ["Kota Jambi"] * 3,
                         "meeting_date": ["13/02/2024", "02/14/2024", "05/06/2024"],
@@ -170,7 +176,7 @@ def test_manifest_form_block_and_sectors_scale_tables(processed, processed_dir):
 
 
 def test_empty_ties_and_register_do_not_crash_clean_ties():
-    from evalkit.clean.tables import TIE_COLUMNS, clean_ties
+    from evalkit.clean.stakeholders import TIE_COLUMNS, clean_ties
 
     empty = pd.DataFrame({c: pd.Series(dtype="str") for c in TIE_COLUMNS})
     result = clean_ties(empty, empty_table("stakeholders"), "t.csv")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from evalkit.run.cli import app
-from evalkit.read.codebook import read_codebook
+from evalkit.clean.pipeline import RAW_FILES, run_clean
+from evalkit.clean.validate import validate_inputs
 from evalkit.core.config import PACKAGE_ROOT, find_project_root, project_dirs
 from evalkit.core.errors import EvalkitError
+from evalkit.read.codebook import read_codebook
 from evalkit.read.io import read_table
-from evalkit.clean.pipeline import RAW_FILES, run_clean
+from evalkit.run.cli import app
 from evalkit.run.project import init_project, survey_template_columns
-from evalkit.clean.validate import validate_inputs
 
 runner = CliRunner()
 

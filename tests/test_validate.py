@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evalkit.run.cli import app
-from evalkit.read.io import read_table
 from evalkit.clean.pipeline import RAW_FILES
 from evalkit.clean.validate import PROBLEM_COLUMNS, format_problems, validate_inputs
+from evalkit.read.io import read_table
+from evalkit.run.cli import app
 
 runner = CliRunner()
 

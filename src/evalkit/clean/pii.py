@@ -49,6 +49,11 @@ unchecked 16-digit NIK as a card number, guesses names from cue words (good for 
 text, arbitrary on organisation names), and takes about 0.2 ms per text. Presidio has
 no Indonesian model (it needs spaCy models), scrubadub is built for English/UK/US
 formats. The patterns here are table-tested (``tests/test_pii.py``).
+
+Which columns of an export are personal (marked ``pii`` in the codebook or named like
+personal data: :func:`personal_columns`, the names among them: :func:`name_columns`)
+is decided here too; they give the respondents' names to mask and their pseudonyms
+(:mod:`evalkit.clean.respondents`), and are never kept.
 """
 
 from __future__ import annotations
@@ -63,12 +68,45 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalkit.clean.rows import FLAG_COLUMNS, excel_rows, map_distinct
 from evalkit.core.errors import InputFileError
+from evalkit.read.codebook import Codebook, match_headers
+from evalkit.read.io import read_table
 
 # Column names that hold personal data even when the codebook does not mark them.
 PII_COLUMN_PATTERN = re.compile(
     r"(?i)(^|[_\s])(nama|name|phone|telp|telepon|telefon|hp|wa|whatsapp|email|e_mail|"
     r"surel|nik|ktp|alamat|address)($|[_\s])")
+# Personal columns holding a phone number (compared on their last 9 digits, so
+# "+62 812-3456-7890" and "081234567890" are one number) and a person's name.
+PHONE_COLUMN_PATTERN = re.compile(r"(?i)(^|[_\s])(phone|telp|telepon|telefon|hp|wa|whatsapp|"
+                                  r"mobile|ponsel|handphone)($|[_\s])")
+NAME_COLUMN_PATTERN = re.compile(r"(?i)(^|[_\s])(nama|name)($|[_\s])")
+
+
+def personal_columns(columns, codebook: Codebook) -> list[str]:
+    """Columns holding personal data: marked ``pii`` in the codebook or named like it.
+
+    Marked fields come first, in codebook order, then columns named like personal
+    data (:data:`PII_COLUMN_PATTERN`) in column order. A field that plays a role
+    (region, sector, organisation, ...) is personal only when marked ``pii``: a form's
+    ``nama_lembaga`` (organisation name) is not a person's name.
+    """
+    columns = list(columns)
+    present = set(columns)
+    marked = [c for c in codebook.pii_fields if c in present]
+    roles = set(codebook.roles.values()) - set(marked)
+    named = [c for c in columns if c not in marked and c not in roles
+             and PII_COLUMN_PATTERN.search(str(c))]
+    return marked + named
+
+
+def name_columns(columns, codebook: Codebook) -> list[str]:
+    """The personal columns holding a respondent's name (else every non-phone one)."""
+    personal = personal_columns(columns, codebook)
+    names = [c for c in personal if NAME_COLUMN_PATTERN.search(str(c))]
+    return names or [c for c in personal if not PHONE_COLUMN_PATTERN.search(str(c))]
+
 
 # --- patterns ----------------------------------------------------------------------
 
@@ -189,10 +227,8 @@ def _map_texts(values: pd.Series, scrub_list) -> tuple[pd.Series, np.ndarray, di
 
 def scrub_pii_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Replace e-mails, phone numbers, NIKs and NPWPs inside free text; returns (text, changed)."""
-    from evalkit.clean.tables import _map_distinct  # (clean imports this module)
-
     values = values.astype(object) if values.empty else values  # (typed as it always was)
-    scrubbed = _map_distinct(values, lambda v: None if pd.isna(v) else _scrub(str(v)))
+    scrubbed = map_distinct(values, lambda v: None if pd.isna(v) else _scrub(str(v)))
     return scrubbed, (scrubbed != values) & values.notna()
 
 
@@ -337,14 +373,11 @@ class Scrubber:
 def names_from_survey(raw: pd.DataFrame, codebook) -> list[str]:
     """The respondents' names: every text in the survey's personal name fields.
 
-    The fields are those :func:`evalkit.clean.tables.personal_columns` finds (marked ``pii`` in
-    the codebook or named like personal data) that hold names
-    (:data:`evalkit.clean.tables._NAME_COLUMN`, else every personal field but phone numbers).
+    The fields are those :func:`personal_columns` finds (marked ``pii`` in the codebook
+    or named like personal data) that hold names (:func:`name_columns`:
+    :data:`NAME_COLUMN_PATTERN`, else every personal field but phone numbers).
     ``raw`` is the export as read (any header style the codebook matches).
     """
-    from evalkit.clean.tables import _name_columns
-    from evalkit.read.codebook import match_headers
-
     if set(codebook.pii_fields) <= set(raw.columns):  # XML headers: no matching needed
         renamed = {}
     else:
@@ -352,7 +385,7 @@ def names_from_survey(raw: pd.DataFrame, codebook) -> list[str]:
     columns = [c for c in raw.columns if c not in renamed]  # unmatched headers as they are
     by_name = {renamed.get(c, c): c for c in raw.columns}
     names: set[str] = set()
-    for column in _name_columns([*renamed.values(), *columns], codebook):
+    for column in name_columns([*renamed.values(), *columns], codebook):
         values = raw[by_name[column]]
         names.update(v for v in pd.unique(values.dropna()) if isinstance(v, str))
     return sorted(names)
@@ -370,8 +403,6 @@ def read_names_to_mask(raw_dir: Path | str) -> list[str]:
     InputFileError
         The file has no column ``name``.
     """
-    from evalkit.read.io import read_table
-
     path = Path(raw_dir) / NAMES_FILE
     if not path.is_file():
         return []
@@ -407,14 +438,12 @@ def scrub_frame(frame: pd.DataFrame, columns: Iterable, scrubber: Scrubber, *, t
                 source: str | pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scrub ``columns`` of ``frame``; returns the frame and one flag per scrubbed text.
 
-    Each flag (:data:`evalkit.clean.tables.FLAG_COLUMNS`) names the column, holds the scrubbed
+    Each flag (:data:`evalkit.clean.rows.FLAG_COLUMNS`) names the column, holds the scrubbed
     text as ``value``, the issue :data:`PERSONAL_DATA_REMOVED`, the first row holding it
-    (``frame["source_row"]`` when there is one, else :func:`evalkit.clean.tables.excel_rows`)
+    (``frame["source_row"]`` when there is one, else :func:`evalkit.clean.rows.excel_rows`)
     and, as action, how
     many rows held it. ``source`` is the file name, or one per row of ``frame``.
     """
-    from evalkit.clean.tables import FLAG_COLUMNS, excel_rows
-
     rows = (frame["source_row"] if "source_row" in frame.columns else excel_rows(frame)).to_numpy()
     flags, new = [], {}
     for column in columns:
@@ -543,7 +572,7 @@ class ScrubbedInputs:
 
     raws: dict[str, pd.DataFrame | None]  # the optional tables scrubbed (the survey as read)
     metadata: pd.DataFrame | None  # the indicator metadata sheet, scrubbed
-    scrubber: Scrubber  # for the survey (:func:`evalkit.clean.tables.clean_survey`)
+    scrubber: Scrubber  # for the survey (:func:`evalkit.clean.survey.clean_survey`)
     labels: dict[str, pd.DataFrame]  # items, dimensions, sectors, scale: scrubbed labels
     flags: pd.DataFrame  # one per scrubbed text of the optional tables
     warnings: list[str] = field(default_factory=list)
@@ -557,7 +586,7 @@ def scrub_inputs(raws: dict[str, pd.DataFrame | None], metadata: pd.DataFrame | 
     ----------
     raws : dict
         Table name -> raw table as read (None: no file). ``raws["survey"]`` gives the
-        respondents' names and is returned as it is: :func:`evalkit.clean.tables.clean_survey`
+        respondents' names and is returned as it is: :func:`evalkit.clean.survey.clean_survey`
         scrubs it with the returned scrubber (its personal fields are needed first).
     metadata : DataFrame or None
         The indicator workbook's ``metadata`` sheet.
@@ -568,8 +597,6 @@ def scrub_inputs(raws: dict[str, pd.DataFrame | None], metadata: pd.DataFrame | 
     raw_dir : path-like
         The raw folder, for the optional :data:`NAMES_FILE`.
     """
-    from evalkit.clean.tables import FLAG_COLUMNS
-
     people = names_from_survey(raws["survey"], codebook) if raws.get("survey") is not None else []
     scrubber = Scrubber(NameMasker([*people, *read_names_to_mask(raw_dir)]))
     out = dict(raws)

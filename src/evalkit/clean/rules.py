@@ -8,7 +8,7 @@ each rule has a name, the tables and columns it checks, what it checks and one a
 - ``flag``: the row is kept, the value as the rule read it, and listed in the flags with the
   rule's name as ``issue`` and what was done as ``action``.
 
-:data:`RULES` is the one table of them; the cleaners of :mod:`evalkit.clean.tables` take reasons and
+:data:`RULES` is the one table of them; the cleaners of the clean stage take reasons and
 issues from it (``FUTURE_YEAR.name``...), :func:`rules_table` lists it (as
 ``docs/input-contract.md`` does, section "Plausibility rules"). Column names are those of the
 raw files; ``survey.start``/``survey.end``/``survey.region`` are the fields with those roles.

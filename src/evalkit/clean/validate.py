@@ -1,7 +1,8 @@
 """``evalkit validate``: every problem of the raw inputs in one pass, nothing written.
 
-Each input is read and cleaned with the cleaners of :mod:`evalkit.clean.tables` (so the rules
-are the same as ``evalkit clean``), each in its own ``try``: an error stops only that
+Each input is read and cleaned with the clean stage's own cleaners (:mod:`evalkit.clean.survey`,
+:mod:`evalkit.clean.indicators`, :mod:`evalkit.clean.stakeholders`: the rules are the same as
+``evalkit clean``), each in its own ``try``: an error stops only that
 input. Region names are looked up one distinct name at a time, so every unmatched name
 of every table is listed with the closest registry names; rows that a cleaner would
 quarantine are listed with their reason. The result is one table,
@@ -24,18 +25,39 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.read.aliases import (ALIASES_FILE, PARTNERSHIP_TYPE_TARGETS, apply_aliases, empty_aliases,
-                             normalise_label, read_aliases)
-from evalkit.clean.tables import (ATTENDANCE_COLUMNS, INDICATOR_TARGET_COLUMNS, PARTNERSHIP_COLUMNS,
-                           REGISTER_COLUMNS, TIE_COLUMNS, CleanResult, clean_attendance,
-                           clean_indicator_metadata, clean_indicator_targets,
-                           clean_indicator_values, clean_partnerships, clean_register,
-                           clean_survey, clean_ties, require_columns)
-from evalkit.clean.tables import survey_columns as role_columns
-from evalkit.read.codebook import check_columns, match_headers, read_codebook
-from evalkit.core.errors import DataError, EvalkitError, InputFileError
-from evalkit.read.io import read_table, read_workbook
+from evalkit.clean.indicators import (
+    INDICATOR_TARGET_COLUMNS,
+    clean_indicator_metadata,
+    clean_indicator_targets,
+    clean_indicator_values,
+)
 from evalkit.clean.pipeline import RAW_FILES, _value_sheets, empty_table, input_paths
+from evalkit.clean.quarantine import CleanResult
+from evalkit.clean.rows import require_columns
+from evalkit.clean.stakeholders import (
+    ATTENDANCE_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    REGISTER_COLUMNS,
+    TIE_COLUMNS,
+    clean_attendance,
+    clean_partnerships,
+    clean_register,
+    clean_ties,
+)
+from evalkit.clean.survey import clean_survey
+from evalkit.clean.survey import survey_columns as role_columns
+from evalkit.core.errors import DataError, EvalkitError, InputFileError
+from evalkit.core.escape import excel_text
+from evalkit.read.aliases import (
+    ALIASES_FILE,
+    PARTNERSHIP_TYPE_TARGETS,
+    apply_aliases,
+    empty_aliases,
+    normalise_label,
+    read_aliases,
+)
+from evalkit.read.codebook import check_columns, match_headers, read_codebook
+from evalkit.read.io import read_table, read_workbook
 from evalkit.read.regions import RegionNotFoundError, all_regions, closest_names, resolve_region
 
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "problem", "suggestion", "severity"]
@@ -380,8 +402,6 @@ def write_problems(problems: pd.DataFrame, path: Path | str) -> Path:
     or a line break gets a leading ``'`` (:func:`evalkit.core.escape.excel_text`, the OWASP
     CSV-injection rule), so opening the CSV in a spreadsheet runs no formula.
     """
-    from evalkit.core.escape import excel_text
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = problems.select_dtypes(include=["object", "string"]).columns

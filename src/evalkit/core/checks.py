@@ -13,7 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from evalkit.present.i18n import LANGS
+from evalkit.core.domain import LANGS
+from evalkit.core.headers import header_row_hint
 
 __all__ = ["require_columns", "check_level", "check_min_n", "check_lang"]
 
@@ -26,10 +27,9 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None
     ``what`` names the table in the message (e.g. ``"scores"``); the message lists the
     missing columns, the required ones and the columns that are there, and, when the
     header sits lower down below title rows, where (the same hint as
-    :func:`evalkit.clean.tables.require_columns`: :func:`evalkit.read.io.header_row_hint`).
+    :func:`evalkit.clean.rows.require_columns`:
+    :func:`evalkit.core.headers.header_row_hint`).
     """
-    from evalkit.read.io import header_row_hint
-
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}.")
     columns = list(columns)
@@ -66,7 +66,7 @@ def check_min_n(min_n: int, minimum: int = 0, reason: str = "") -> int:
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is one of :data:`evalkit.present.i18n.LANGS` (``"id"`` or ``"en"``)."""
+    """Return ``lang`` if it is one of :data:`evalkit.core.domain.LANGS` (``"id"`` or ``"en"``)."""
     if not isinstance(lang, str) or lang not in LANGS:
         allowed = " or ".join(f"{code!r} ({_LANG_NAMES.get(code, code)})" for code in LANGS)
         raise ValueError(f"lang must be a language code, one of {allowed}; got {lang!r}.")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from evalkit.core.contract import normalize_label as normalise_label  # the codebook's rule
 from evalkit.core.errors import DataError, InputFileError
+from evalkit.read.io import read_table
 
 ALIASES_FILE = "aliases.csv"
 COLUMNS = ("kind", "value", "means")
@@ -53,8 +54,6 @@ def read_aliases(path: Path | str) -> Aliases:
     partnership type or attendance answer outside its vocabulary, and one spelling given
     two different meanings. A file with only its header gives no aliases.
     """
-    from evalkit.read.io import read_table  # local: keeps this module importable from anywhere
-
     path = Path(path)
     raw = read_table(path)
     columns = {normalise_label(c): c for c in raw.columns}

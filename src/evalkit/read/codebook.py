@@ -32,10 +32,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.core.contract import (DEFAULT_SCALE, PENTAHELIX, REQUIRED_ROLES, ROLES, Scale,
-                              normalize_label, pentahelix_category)
+from evalkit.core.contract import (
+    DEFAULT_SCALE,
+    PENTAHELIX,
+    REQUIRED_ROLES,
+    ROLES,
+    Scale,
+    normalize_label,
+    pentahelix_category,
+)
 from evalkit.core.errors import InputFileError
-from evalkit.read.io import header_row_hint, read_table, read_workbook
+from evalkit.core.headers import header_row_hint
+from evalkit.read.io import read_table, read_workbook
 
 MIN_ITEMS_PER_DIMENSION = 3  # fewer items cannot give a defensible reliability estimate
 _TRUE = {"yes", "y", "true", "1", "ya", "x"}
@@ -278,7 +286,8 @@ def _from_frames(survey: pd.DataFrame, choices: pd.DataFrame, path: Path) -> Cod
     languages = _languages(survey, cols)
     survey["type"] = survey["type"].astype(str).str.strip()
     survey["list_name"] = survey["type"].str.extract(r"^select_(?:one|multiple)\s+(\S+)")[0]
-    get = lambda frame, col: frame[col] if col and col in frame.columns else pd.Series(np.nan, index=frame.index)  # noqa: E731
+    def get(frame: pd.DataFrame, col: str | None) -> pd.Series:
+        return frame[col] if col and col in frame.columns else pd.Series(np.nan, index=frame.index)
 
     choices = choices.rename(columns=str.strip)
     c_id, c_en = _label_column(list(choices.columns), "id"), _label_column(list(choices.columns), "en")

@@ -1,6 +1,6 @@
 """The fields of an indicator value row as officers type them: periods, units, breakdowns.
 
-Pure parsers used by :func:`evalkit.clean.tables.clean_indicator_values`. Each returns a
+Pure parsers used by :func:`evalkit.clean.indicators.clean_indicator_values`. Each returns a
 canonical value or ``None`` when the text cannot be read, so the caller can quarantine
 the row with a reason that quotes the text.
 

@@ -9,8 +9,8 @@ naming the file and the line: CSV rows are counted independently of pandas and m
 match (a stray quote never swallows rows silently), a CSV's encoding is decided for the
 whole file (UTF-8, UTF-16, Windows-1252; a mix is an error), binary files under a
 ``.csv`` name are named for what they are, and password-protected or damaged workbooks
-get one line instead of a traceback. :func:`find_header_row` spots a title row above
-the header.
+get one line instead of a traceback. :func:`~evalkit.core.headers.find_header_row` spots a
+title row above the header.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 
 from evalkit.core.errors import EvalkitError, InputFileError
+from evalkit.core.headers import HEADER_SEARCH_ROWS
+from evalkit.core.headers import title_hint as _title_hint
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -370,7 +372,7 @@ def _read_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame
 # CSV: counting the records in the file itself
 # --------------------------------------------------------------------------------------
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_HEADER_SEARCH_ROWS = 10
+_HEADER_SEARCH_ROWS = HEADER_SEARCH_ROWS
 
 
 @dataclass
@@ -588,7 +590,7 @@ def _count_records_by_line(path: Path, sep: str, encoding: str) -> _RecordCount:
 
     def lines(handle):
         nonlocal last
-        for last in handle:  # noqa: B007 - the last line read is kept for blank checks
+        for last in handle:  # noqa: B007, UP028 - the last line read is kept for blank checks
             yield last
 
     with open(path, encoding=encoding, newline="") as handle:
@@ -651,7 +653,7 @@ def _first_difference(path: Path, sep: str, encoding: str, frame: pd.DataFrame) 
 
     def lines(handle):
         nonlocal last
-        for last in handle:  # noqa: B007
+        for last in handle:  # noqa: B007, UP028 - the last line read is kept
             yield last
 
     with open(path, encoding=encoding, newline="") as handle:
@@ -884,7 +886,7 @@ def _apply_value_labels(data: pd.DataFrame, value_labels: dict[str, dict],
         if not labels and not ranges:
             continue
         if not labels:
-            out[col] = data[col].mask(data[col].map(lambda v: _in_missing_ranges(v, ranges)))
+            out[col] = data[col].mask(data[col].map(lambda v, r=ranges: _in_missing_ranges(v, r)))
             continue
         values = []
         for value in data[col]:
@@ -1066,87 +1068,6 @@ def convert_numbers(frame: pd.DataFrame, decimal: str = "auto") -> pd.DataFrame:
         converted[col] = mark
     out.attrs = {**frame.attrs, "number_columns": converted}
     return out
-
-
-# --------------------------------------------------------------------------------------
-# a title row above the header
-# --------------------------------------------------------------------------------------
-HEADER_SEARCH_ROWS = _HEADER_SEARCH_ROWS
-
-
-def _header_key(value: object) -> str:
-    """A header cell compared case- and whitespace-insensitively (``" Region  Code"`` ->
-    ``"region code"``); missing cells are blank."""
-    if _is_missing(value):
-        return ""
-    return " ".join(str(value).replace("\ufeff", "").split()).casefold()
-
-
-def find_header_row(frame: pd.DataFrame, names, *,
-                    max_rows: int = HEADER_SEARCH_ROWS) -> int | None:
-    """The row that holds the header when title rows sit above it, or None.
-
-    When a sheet or CSV starts with a title ("Daftar Pemangku Kepentingan 2024") or a
-    merged group-header row, the reader takes that row for the header and the real
-    header becomes a data row. This looks for it among the first ``max_rows`` rows.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        As :func:`read_table` read it (row 1 of the file taken as the header).
-    names : iterable of str, or callable
-        The required column names, compared case- and whitespace-insensitively; or a
-        function that gets the row's values (stripped text, blanks as ``""``) and
-        returns True when the row is the header (for a survey, whose columns match the
-        codebook by label or group path).
-    max_rows : int
-        How many rows below the header to look at.
-
-    Returns
-    -------
-    int or None
-        The row number as the officer sees it: the Excel row (header = row 1) for a
-        workbook, the line for a CSV (blank lines counted, from ``attrs["record_lines"]``
-        that :func:`read_table` sets). ``1`` when the frame's own header holds every
-        name once case and spaces are ignored (no title row: the names only differ in
-        spelling); None when no row within ``max_rows`` holds them all.
-    """
-    if callable(names):
-        matches = names
-    else:
-        wanted = {_header_key(n) for n in names}
-        wanted.discard("")
-        if not wanted:
-            return None
-
-        def matches(values: list[str]) -> bool:
-            return wanted <= {_header_key(v) for v in values}
-    if matches([" ".join(str(c).split()) for c in frame.columns]):
-        return 1
-    lines = list(frame.attrs.get("record_lines") or [])
-    for position, values in enumerate(frame.head(max_rows).itertuples(index=False, name=None)):
-        if matches(["" if _is_missing(v) else " ".join(str(v).split()) for v in values]):
-            return lines[position] if position < len(lines) else position + 2
-    return None
-
-
-def header_row_hint(frame: pd.DataFrame, names) -> str:
-    """``"the header seems to be on row N (...)"`` for a missing-column message, or ``""``.
-
-    Used by every ``require_columns`` so that they all say the same; see
-    :func:`find_header_row`.
-    """
-    try:
-        row = find_header_row(frame, names)
-    except Exception:  # noqa: BLE001 - a hint must never hide the error it explains
-        return ""
-    return "" if row is None or row == 1 else _title_hint(row)
-
-
-def _title_hint(row: int) -> str:
-    above = "row 1 above it looks" if row == 2 else f"rows 1-{row - 1} above it look"
-    return (f"the header seems to be on row {row} ({above} like a title); delete the rows "
-            "above the header.")
 
 
 # --------------------------------------------------------------------------------------
