@@ -5,9 +5,9 @@ nbval executes ``notebooks/*.ipynb`` with their default parameters, which read
 collection (``evalkit run`` does the same before it runs a notebook).
 """
 
+from evalkit.clean.pipeline import raw_inputs_changed, run_clean
 from evalkit.core.config import PROCESSED_DATA_DIR, RAW_DATA_DIR
 from evalkit.run.stages import ensure_results
-from evalkit.clean.pipeline import raw_inputs_changed, run_clean
 
 
 def pytest_sessionstart(session):

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from evalkit.run.batch import run_reports
+from evalkit.clean.pipeline import run_clean
 from evalkit.core.config import RAW_DATA_DIR
 from evalkit.present.index_page import report_regions
-from evalkit.clean.pipeline import run_clean
+from evalkit.run.batch import run_reports
 
 
 def main() -> int:

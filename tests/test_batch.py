@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +12,10 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
+from evalkit.core.config import KERNEL_NAME
+from evalkit.core.errors import EvalkitError
+from evalkit.present.index_page import report_regions, write_index
+from evalkit.read.regions import get_region
 from evalkit.run.batch import (
     RunResult,
     ensure_kernel,
@@ -20,10 +24,6 @@ from evalkit.run.batch import (
     run_reports,
     synthesis_stem,
 )
-from evalkit.core.config import KERNEL_NAME
-from evalkit.core.errors import EvalkitError
-from evalkit.present.index_page import report_regions, write_index
-from evalkit.read.regions import get_region
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +161,17 @@ def test_a_changed_input_makes_a_report_stale(batch, processed_dir, tmp_path):
     assert run_key(REGION_NOTEBOOK, {**params, "lang": "en"}, processed_dir) != key
     assert run_key(REGION_NOTEBOOK, params, processed_dir, show_code=True) != key
     assert run_key(REGION_NOTEBOOK, params, processed_dir, code="other code") != key
+    assert run_key(REGION_NOTEBOOK, params, processed_dir, results="recomputed") != key
+    # the run record lists the outputs: one edited after it was written is made again
+    copy = tmp_path / "reports"
+    copy.mkdir()
+    stem = report_stem(region, "id")
+    for suffix in (".html", ".ipynb", ".run.json"):
+        (copy / f"{stem}{suffix}").write_bytes((reports / f"{stem}{suffix}").read_bytes())
+    assert is_current(stem, key, copy)
+    html = copy / f"{stem}.html"
+    html.write_bytes(html.read_bytes().replace(b"Kota Jambi", b"Kota Jamb!", 1))
+    assert not is_current(stem, key, copy)
     changed = tmp_path / "processed"
     changed.mkdir()
     manifest = json.loads((processed_dir / "manifest.json").read_text())

@@ -20,15 +20,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from evalkit.run import stages
-from evalkit.read import products
+from evalkit.clean.pipeline import RAW_FILES, raw_inputs_changed, run_clean
 from evalkit.core import lock
+from evalkit.core.errors import EvalkitError
+from evalkit.read import products
+from evalkit.read.products import MANIFEST, read_processed, read_scale
+from evalkit.run import stages
 from evalkit.run.batch import commit_outputs, make_report, remove_leftovers, require_responses
 from evalkit.run.cli import app
-from evalkit.core.errors import EvalkitError
 from evalkit.run.fork_kernel import death_signal_available, death_signal_preexec
-from evalkit.clean.pipeline import RAW_FILES, raw_inputs_changed, run_clean
-from evalkit.read.products import MANIFEST, read_processed, read_scale
 
 runner = CliRunner()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -467,7 +467,10 @@ def test_a_report_made_in_a_worker_changes_no_final_name_until_committed(tmp_pat
     assert all(p.name.startswith(".") for p in reports.iterdir())
     commit_outputs(steps)
     assert html.exists() and nb.exists() and (reports / "15.71-kota-jambi.run.json").exists()
-    assert "42" in nb.read_text()
+    printed = ["".join(o["text"]) for c in json.loads(nb.read_text())["cells"]
+               if c["cell_type"] == "code"
+               for o in c["outputs"] if o.get("name") == "stdout"]
+    assert printed == ["42\n"]  # x = 21 reached the notebook: 21 * 2
     assert not [p for p in reports.iterdir() if p.name.startswith(".")]
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from jupyter_core.utils import run_sync
 
-from evalkit.run import fork_kernel
 from evalkit.core.config import MIN_CELL
+from evalkit.run import fork_kernel
 from evalkit.run.fork_kernel import fork_available, kernel_args
 from evalkit.run.kernel_pool import KernelPool, execute_with_kernel, shutdown
 

@@ -137,9 +137,17 @@ def test_a_failing_notebook_raises_and_its_kernel_is_shut_down(pool, workdir, wr
     assert (workdir / "fails-out.ipynb").exists()  # papermill saved the failed notebook
 
 
-def test_closing_the_pool_shuts_down_the_kernels_kept_ahead(pool):
-    assert _kernel_children()  # kernels warming or waiting
-    pool.close()
-    assert _kernel_children() == []
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "new-python"])
+def test_closing_the_pool_shuts_down_the_kernels_kept_ahead(workdir, fork):
+    """A pool of its own, its kernels waited for: the kernels it keeps ahead, never taken."""
+    pool = KernelPool(2, cwd=workdir, fork=fork)
+    try:
+        ahead = [future.result(timeout=120) for future in list(pool._pending)]
+        pids = {km.info.pid for km in ahead}
+        assert len(pids) == 2 and pids <= set(_kernel_children())  # started, warm, waiting
+    finally:
+        pool.close()
+    assert not pids & set(_kernel_children())
+    assert not any(kernel_alive(km) for km in ahead)
     with pytest.raises(KernelPoolError, match="closed"):
         pool.take()

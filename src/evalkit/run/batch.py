@@ -23,28 +23,38 @@ Robustness
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import logging
 import os
 import re
-import sys
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from evalkit.core.config import (KERNEL_ARGUMENTS, KERNEL_NAME, NOTEBOOKS_DIR, PROCESSED_DATA_DIR,
-                            REPORTS_DIR)
+from evalkit.core.config import (
+    KERNEL_ARGUMENTS,
+    KERNEL_NAME,
+    NOTEBOOKS_DIR,
+    PROCESSED_DATA_DIR,
+    REPORTS_DIR,
+)
+from evalkit.core.digest import VERSIONED_PACKAGES
 from evalkit.core.errors import EvalkitError
-from evalkit.run.fork_kernel import die_with_parent
+from evalkit.core.lock import hold_all, is_disk_fault, temp_beside
+from evalkit.present.published import (
+    export_html,
+    report_stem,
+    synthesis_stem,
+)
 from evalkit.read.io import file_sha256
-from evalkit.core.lock import hold_all, is_disk_fault, temp_beside, write_atomic
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_results_stamp
 from evalkit.read.regions import Region
+from evalkit.run import cache
+from evalkit.run.fork_kernel import die_with_parent
+from evalkit.run.kernelspec import ensure_kernel
 from evalkit.run.stages import ensure_results
 
 REGION_NOTEBOOK = NOTEBOOKS_DIR / "region_evaluation.ipynb"
@@ -72,100 +82,60 @@ class RunResult:
         return f"{self.region.code:<6} {self.region.name}" if self.region else "synthesis"
 
 
-def report_stem(region: Region, lang: str) -> str:
-    """``15.71-kota-jambi`` (Indonesian) or ``15.71-kota-jambi.en`` (other languages)."""
-    stem = f"{region.code}-{region.slug}"
-    return stem if lang == "id" else f"{stem}.{lang}"
-
-
-def ensure_kernel() -> None:
-    """Make sure the ``evalkit`` kernel exists and runs *this* Python.
-
-    A kernel of the same name registered by another environment would make papermill
-    silently run that environment's Python. We put this environment's kernel folder
-    first on ``JUPYTER_PATH`` and (re)install the kernelspec there when it is missing
-    or points elsewhere.
-    """
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    data_dir = Path(sys.prefix) / "share" / "jupyter"
-    paths = os.environ.get("JUPYTER_PATH", "")
-    if str(data_dir) not in paths.split(os.pathsep):
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(data_dir), paths) if p)
-    try:
-        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        ours = Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
-    except NoSuchKernel:
-        ours = False
-    if not ours:
-        from ipykernel.kernelspec import install
-
-        install(kernel_name=KERNEL_NAME, display_name="Python (evalkit)", prefix=sys.prefix)
-        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        spec.argv[0] = sys.executable  # the venv's python, not a resolved base interpreter
-        (data_dir / "kernels" / KERNEL_NAME / "kernel.json").write_text(
-            json.dumps(spec.to_dict(), indent=1), encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=2)
-def _html_exporter(show_code: bool):
-    """One exporter per process and option: building one compiles nbconvert's templates."""
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    from evalkit.core.escape import csp_meta
-
-    # nbconvert's lab template loads require.js and MathJax from a CDN: opened from
-    # disk offline they fail (console errors) and the reports need neither. Nor widgets
-    # (their manager is loaded from a CDN). A content-security policy first in <head>
-    # is the second wall behind escaping: the report runs no script at all (it has
-    # none) and loads nothing but data: URLs (escape.CSP_DIRECTIVES).
-    offline = DictLoader({"evalkit_report.html.j2": (
-        "{%- extends 'lab/index.html.j2' -%}\n"
-        "{%- block html_head -%}" + csp_meta() + "\n{{ super() }}{%- endblock html_head -%}\n"
-        "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
-        "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
-        "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
-        "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n")})
-    return HTMLExporter(extra_loaders=[offline], template_file="evalkit_report.html.j2",
-                        exclude_input=not show_code, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
-
-
-def export_html(notebook: Path, html: Path, *, show_code: bool = False) -> None:
-    """Render an executed notebook to standalone HTML (code cells hidden by default)."""
-    import nbformat
-
-    body, _ = _html_exporter(show_code).from_notebook_node(nbformat.read(notebook, as_version=4))
-    write_atomic(html, body)  # a unique temporary name: two writers never share one
-
-
 # --- incremental runs -------------------------------------------------------------------
 
 RUN_RECORD = ".run.json"  # <stem>.run.json: what a successful report was made from
 
 
-def code_digest() -> str:
-    """SHA-256 over evalkit's own source and templates: a code change reruns every report."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parents[1]
-    for path in sorted([*package.rglob("*.py"), *package.rglob("templates/*")]):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+#: Where the HTML of every report is made: part of every report's code.
+PUBLISHING_CODE = "evalkit.present.published"
+#: Packages beyond :data:`evalkit.core.digest.VERSIONED_PACKAGES` whose version changes
+#: what a report looks like (the HTML export).
+REPORT_PACKAGES = (*VERSIONED_PACKAGES, "nbconvert")
+
+
+def code_digest(notebook: Path = REGION_NOTEBOOK, root: Path | str | None = None) -> str:
+    """SHA-256 over the source of the evalkit code a report depends on.
+
+    That is the import closure (:func:`evalkit.core.digest.code_digest`) of the modules
+    the notebook's code cells import (:func:`evalkit.run.cache.notebook_modules`) and of
+    :data:`PUBLISHING_CODE`, with the package data they read. A change elsewhere (the
+    workbook, the CLI) reruns no report; one in :mod:`evalkit.core.config` reruns all.
+    ``root``: the evalkit folder to read (default: the installed package).
+    """
+    return cache.code_digest([*cache.notebook_modules(notebook, root), PUBLISHING_CODE], root)
+
+
+def made_from(notebook: Path, parameters: dict, processed_dir: Path, *, show_code: bool = False,
+              code: str | None = None, results: str | None = None,
+              versions: dict | None = None) -> dict:
+    """What a report is made from, each item a digest or a value.
+
+    The notebook's bytes, its parameters, the processed data (the manifest digest, which
+    covers every raw input's hash), the cross-region results it reads (the digest of
+    their stamp, so results recomputed rerun the reports), evalkit's code the notebook
+    depends on (:func:`code_digest`, or ``code``), the package versions (``versions``:
+    once for a whole batch, reading them costs ~15 ms) and the export options.
+    """
+    manifest = _read_manifest(processed_dir)
+    return {"notebook": file_sha256(notebook), "parameters": parameters,
+            "processed": manifest_digest(manifest),
+            "results": results if results is not None else results_digest(processed_dir),
+            "code": code or code_digest(notebook),
+            "versions": versions or cache.package_versions(REPORT_PACKAGES), "show_code": show_code}
 
 
 def run_key(notebook: Path, parameters: dict, processed_dir: Path, *, show_code: bool = False,
-            code: str | None = None) -> str:
-    """Content hash of everything a report depends on.
+            code: str | None = None, results: str | None = None) -> str:
+    """Content hash of everything a report depends on (:func:`made_from`)."""
+    return cache.digest(made_from(notebook, parameters, processed_dir, show_code=show_code,
+                                  code=code, results=results))
 
-    The notebook's bytes, its parameters, the processed data (the manifest digest, which
-    covers every raw input's hash), evalkit's code, and the export options.
-    """
-    manifest = _read_manifest(processed_dir)
-    content = {"notebook": file_sha256(notebook), "parameters": parameters,
-               "processed": manifest_digest(manifest), "code": code or code_digest(),
-               "show_code": show_code}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+def results_digest(processed_dir: Path) -> str:
+    """Digest of the results stamp (what the results came from and their tables' hashes);
+    that of ``{}`` when there are no results yet."""
+    return cache.digest(read_results_stamp(processed_dir))
 
 
 def _read_manifest(processed_dir: Path) -> dict:
@@ -181,21 +151,9 @@ def _read_manifest(processed_dir: Path) -> dict:
 
 
 def is_current(stem: str, key: str, reports_dir: Path) -> bool:
-    """True when ``stem``'s last successful run had this key and its outputs are all there."""
-    record = reports_dir / f"{stem}{RUN_RECORD}"
-    outputs = [reports_dir / f"{stem}.html", reports_dir / f"{stem}.ipynb"]
-    if not record.exists() or not all(p.exists() for p in outputs):
-        return False
-    try:
-        saved = json.loads(record.read_text(encoding="utf-8"))
-        return isinstance(saved, dict) and saved.get("key") == key
-    except (ValueError, OSError):  # a record cut off or garbled is no record
-        return False
-
-
-def _write_record(stem: str, key: str, reports_dir: Path, seconds: float) -> None:
-    write_atomic(reports_dir / f"{stem}{RUN_RECORD}",
-                 json.dumps({"key": key, "seconds": round(seconds, 2)}))
+    """True when ``stem``'s last successful run had this key and its outputs (notebook
+    and HTML) are all there as they were written (size and SHA-256 in the run record)."""
+    return cache.is_current(Path(reports_dir) / f"{stem}{RUN_RECORD}", {"key": key})
 
 
 PREVIOUS_DIR = "_previous"  # reports/_previous/: reports of regions no longer in the data
@@ -296,15 +254,17 @@ def commit_outputs(steps) -> None:
 
 
 def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
-                key: str = "", show_code: bool = False, fresh_kernel: bool = False
+                key: str = "", show_code: bool = False, fresh_kernel: bool = False,
+                made_from: dict | None = None
                 ) -> tuple[bool, Path | None, Path | None, str, list[Step]]:
     """Execute and export one report under temporary names; the renames are returned.
 
     Returns ``(ok, html, notebook, error, steps)``: ``steps`` (for
     :func:`commit_outputs`) put the executed notebook, its HTML and the run record
-    under their final names and remove an earlier failure's ``.error.txt`` and
-    ``.failed.ipynb``; after a failure they put the error (and the partial notebook,
-    when there is one) in place instead. Every temporary file has a unique name
+    (``key``, ``made_from``, the seconds it took and the outputs' sizes and SHA-256:
+    :func:`evalkit.run.cache.record_text`) under their final names and remove an earlier
+    failure's ``.error.txt`` and ``.failed.ipynb``; after a failure they put the error
+    (and the partial notebook, when there is one) in place instead. Every temporary file has a unique name
     (:func:`evalkit.core.lock.temp_beside`) that :func:`remove_leftovers` recognises.
 
     Raises
@@ -340,8 +300,10 @@ def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, 
                              (None, failed_nb)]
         if key:
             tmp_record = temp(record)
-            tmp_record.write_text(json.dumps({"key": key, "seconds": round(
-                time.perf_counter() - start, 2)}), encoding="utf-8")
+            files = {out_nb.name: cache.file_record(tmp_nb), out_html.name: cache.file_record(tmp_html)}
+            tmp_record.write_text(cache.record_text(
+                {"key": key}, files=files, made_from=made_from or {},
+                seconds=round(time.perf_counter() - start, 2)), encoding="utf-8")
             steps.append((tmp_record, record))
         return True, out_html, out_nb, "", steps
     except Exception as exc:  # one report's failure must not stop the batch
@@ -396,7 +358,8 @@ def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path
     """Execute the regional notebook for one region and export it; raises only for a
     disk fault (:func:`make_report`).
 
-    ``options`` go to :func:`make_report` (``key``, ``show_code``, ``fresh_kernel``).
+    ``options`` go to :func:`make_report` (``key``, ``made_from``, ``show_code``,
+    ``fresh_kernel``).
     ``commit=False`` (a worker process): the outputs stay under their temporary names and
     the result's ``pending`` says how to put them in place (:func:`commit_outputs`).
     """
@@ -414,11 +377,6 @@ def region_parameters(region: Region, lang: str, processed_dir: Path) -> dict:
 
 def synthesis_parameters(lang: str, processed_dir: Path) -> dict:
     return {"lang": lang, "processed_dir": os.path.abspath(processed_dir)}
-
-
-def synthesis_stem(lang: str) -> str:
-    """``synthesis`` (Indonesian) or ``synthesis.en``."""
-    return "synthesis" if lang == "id" else f"synthesis.{lang}"
 
 
 def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
@@ -440,7 +398,8 @@ def _describe(exc: Exception) -> str:
 
 @dataclass(frozen=True)
 class Task:
-    """One report to make: the function that makes it, its arguments, and its run key."""
+    """One report to make: the function that makes it, its arguments, its run key and
+    what the key is the digest of (:func:`made_from`)."""
 
     fn: Callable[..., RunResult]
     args: tuple
@@ -448,25 +407,32 @@ class Task:
     key: str
     region: Region | None
     lang: str
+    made_from: dict | None = None
 
 
 def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, processed_dir: Path,
          *, synthesis: bool = True, show_code: bool = False) -> list[Task]:
-    """Every report of the batch (regions x languages, then the synthesis) with its key."""
-    code = code_digest()
+    """Every report of the batch (regions x languages, then the synthesis) with its key.
+
+    Call it after the results are computed (:func:`evalkit.run.stages.ensure_results`):
+    each key includes the digest of their stamp.
+    """
+    results, versions = results_digest(processed_dir), cache.package_versions(REPORT_PACKAGES)
     tasks = []
-    for region in regions:
-        for lang in langs:
-            key = run_key(REGION_NOTEBOOK, region_parameters(region, lang, processed_dir),
-                          processed_dir, show_code=show_code, code=code)
-            tasks.append(Task(run_region, (region, lang, reports_dir, processed_dir),
-                              report_stem(region, lang), key, region, lang))
-    if synthesis:
-        for lang in langs:
-            key = run_key(SYNTHESIS_NOTEBOOK, synthesis_parameters(lang, processed_dir),
-                          processed_dir, show_code=show_code, code=code)
-            tasks.append(Task(run_synthesis, (lang, reports_dir, processed_dir),
-                              synthesis_stem(lang), key, None, lang))
+    for notebook, fn, wanted in ((REGION_NOTEBOOK, run_region, [(r, lang) for r in regions
+                                                                 for lang in langs]),
+                                 (SYNTHESIS_NOTEBOOK, run_synthesis,
+                                  [(None, lang) for lang in langs] if synthesis else [])):
+        code = code_digest(notebook) if wanted else ""
+        for region, lang in wanted:
+            parameters = (region_parameters(region, lang, processed_dir) if region else
+                          synthesis_parameters(lang, processed_dir))
+            source = made_from(notebook, parameters, processed_dir, show_code=show_code,
+                               code=code, results=results, versions=versions)
+            args = (region, lang, reports_dir, processed_dir) if region else (
+                lang, reports_dir, processed_dir)
+            stem = report_stem(region, lang) if region else synthesis_stem(lang)
+            tasks.append(Task(fn, args, stem, cache.digest(source), region, lang, source))
     return tasks
 
 
@@ -574,8 +540,8 @@ def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, fo
 
     def call(i: int):
         t = tasks[i]
-        return t.fn, t.args, {"key": t.key, "show_code": show_code, "fresh_kernel": fresh_kernels,
-                              "commit": not in_workers}
+        return t.fn, t.args, {"key": t.key, "made_from": t.made_from, "show_code": show_code,
+                              "fresh_kernel": fresh_kernels, "commit": not in_workers}
 
     if scheduler is not None:
         _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)
@@ -608,7 +574,8 @@ def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, fo
 def _run_on_dask(scheduler, calls: list[tuple], finished: Callable[[int, RunResult], None]) -> None:
     """Submit the reports to a Dask distributed cluster and collect them as they finish."""
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError as exc:  # the optional extra is not installed
         raise EvalkitError("--scheduler needs Dask: pip install 'evalkit[dask]'.") from exc
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)

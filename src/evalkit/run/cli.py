@@ -16,12 +16,16 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from evalkit.core.config import (PROCESSED_DATA_DIR, PSEUDONYM_KEY_FILE, RAW_DATA_DIR, REPORTS_DIR,
-                            project_dirs)
+from evalkit.core.config import (
+    PROCESSED_DATA_DIR,
+    PSEUDONYM_KEY_FILE,
+    RAW_DATA_DIR,
+    REPORTS_DIR,
+    project_dirs,
+)
 from evalkit.core.errors import EvalkitError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -38,8 +42,8 @@ Project = typer.Option(None, "--project", help="Project folder (made by `evalkit
                        "when it (or a parent) has data/raw, else $EVALKIT_ROOT.")
 
 
-def _dirs(project: Optional[Path], raw_dir: Optional[Path] = None,
-          processed_dir: Optional[Path] = None, reports_dir: Optional[Path] = None
+def _dirs(project: Path | None, raw_dir: Path | None = None,
+          processed_dir: Path | None = None, reports_dir: Path | None = None
           ) -> tuple[Path, Path, Path]:
     """The raw, processed and reports folders: each as given, else the --project's, else
     the configured default (evalkit.core.config)."""
@@ -49,7 +53,7 @@ def _dirs(project: Optional[Path], raw_dir: Optional[Path] = None,
             Path(reports_dir or base["reports"]))
 
 
-def _key(project: Optional[Path]) -> Optional[bytes]:
+def _key(project: Path | None) -> bytes | None:
     """The pseudonymisation key of ``--project`` (its own key file), else None (default)."""
     if project is None:
         return None
@@ -63,14 +67,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _os_fail(exc: OSError, *folders: Optional[Path]) -> None:
+def _os_fail(exc: OSError, *folders: Path | None) -> None:
     """:func:`_fail` with an ``OSError`` in words (a full disk, a read-only folder...)."""
     from evalkit.core.lock import os_error_message
 
     _fail(os_error_message(exc, folders))
 
 
-def _outside_raw(raw_dir: Path, **outputs: Optional[Path]) -> None:
+def _outside_raw(raw_dir: Path, **outputs: Path | None) -> None:
     """Fail when the raw folder is missing, or an output folder (``processed_dir=...``,
     ``reports_dir=...``) is inside it: nothing is written there, not even a lock file."""
     from evalkit.core.lock import refuse_inside_raw
@@ -123,18 +127,18 @@ def _print_clean(summary) -> None:
 @app.command()
 def clean(
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir,
-    flag_only: Optional[list[str]] = typer.Option(
+    flag_only: list[str] | None = typer.Option(
         None, "--flag-only", help="Quality check to flag instead of exclude (repeatable): "
         "test_submission, duplicate_uuid, duplicate_respondent, speeder, too_many_missing, "
         "straight_lining."),
-    speeder_seconds: Optional[float] = typer.Option(
+    speeder_seconds: float | None = typer.Option(
         None, "--speeder-seconds", help="Shortest plausible interview, in seconds. Default: "
         "6 s per scale item of the form (180 s for 30 items)."),
-    project: Optional[Path] = Project,
+    project: Path | None = Project,
 ) -> None:
     """Clean data/raw into data/processed: parquet tables, quarantine, manifest."""
-    from evalkit.clean.tables import QUALITY_CHECKS
     from evalkit.clean.pipeline import run_clean
+    from evalkit.clean.survey import QUALITY_CHECKS
 
     unknown = sorted(set(flag_only or ()) - set(QUALITY_CHECKS))
     if unknown:
@@ -154,20 +158,20 @@ def clean(
 
 @app.command()
 def run(
-    region: Optional[list[str]] = typer.Option(
+    region: list[str] | None = typer.Option(
         None, "--region", "-r", help="Region code or name (repeatable). Default: every region."),
     lang: str = typer.Option("all", "--lang", help="Report language: id, en or all (both, the default)."),
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Reports run in parallel."),
     force: bool = typer.Option(False, "--force", help="Rerun every report, changed or not."),
     show_code: bool = typer.Option(False, "--show-code", help="Keep the code cells in the HTML."),
-    scheduler: Optional[str] = typer.Option(
+    scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run the reports "
                                   "on that cluster (needs `pip install evalkit[dask]`)."),
     fresh_kernels: bool = typer.Option(
         False, "--fresh-kernels", help="Start each report's kernel as a new Python instead of "
                                        "forking it from the preloaded server (slower)."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
-    project: Optional[Path] = Project,
+    project: Path | None = Project,
 ) -> None:
     """Run the regional reports and the synthesis (papermill); write the index and summary.xlsx.
 
@@ -177,13 +181,13 @@ def run(
     """
     from tqdm import tqdm
 
-    from evalkit.run.batch import require_responses, run_reports
+    from evalkit.clean.pipeline import raw_inputs_changed, run_clean
+    from evalkit.core.lock import hold_all
     from evalkit.present.i18n import LANGS
     from evalkit.present.index_page import report_regions, write_index
-    from evalkit.core.lock import hold_all
-    from evalkit.clean.pipeline import raw_inputs_changed, run_clean
-    from evalkit.read.regions import resolve_region
     from evalkit.present.workbook import summary_data, write_summary
+    from evalkit.read.regions import resolve_region
+    from evalkit.run.batch import require_responses, run_reports
 
     raw_dir, processed_dir, reports_dir = _dirs(project, raw_dir, processed_dir, reports_dir)
     _outside_raw(raw_dir, processed_dir=processed_dir, reports_dir=reports_dir)
@@ -258,9 +262,9 @@ def run(
 @app.command()
 def validate(
     raw_dir: Path = RawDir,
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the problems to this CSV "
+    csv: Path | None = typer.Option(None, "--csv", help="Also write the problems to this CSV "
                                        "file (file, row, column, value, problem, suggestion)."),
-    project: Optional[Path] = Project,
+    project: Path | None = Project,
 ) -> None:
     """Check every raw input in one pass and list all problems (writes no processed data).
 
@@ -286,12 +290,12 @@ def validate(
         raise typer.Exit(1)
 
 
-def _raw_folder_around(directory: Path) -> Optional[Path]:
+def _raw_folder_around(directory: Path) -> Path | None:
     """The raw folder ``directory`` would lie in (symlinks resolved): the configured one,
     the ``data/raw`` of a project folder, or a folder holding evalkit's input files
     (the codebook, the survey export...); None when it lies in none of them."""
-    from evalkit.core.lock import inside
     from evalkit.clean.pipeline import RAW_FILES
+    from evalkit.core.lock import inside
 
     here = Path(directory).resolve()
     for folder in (here, *here.parents):

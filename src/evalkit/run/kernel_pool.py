@@ -26,7 +26,7 @@ Isolation rules
   papermill kernels use). The user namespace is that of a fresh kernel, so a notebook
   that forgets ``import pandas as pd`` still fails with ``NameError`` as it would in a
   fresh kernel.
-* **This environment's Python.** The pool calls :func:`evalkit.run.batch.ensure_kernel`
+* **This environment's Python.** The pool calls :func:`evalkit.run.kernelspec.ensure_kernel`
   and checks, in each kernel, that ``sys.prefix`` is this environment's; a kernel of
   another environment raises :class:`KernelEnvironmentError`.
 
@@ -55,18 +55,25 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from evalkit.core.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.core.errors import EvalkitError
-from evalkit.run.fork_kernel import fork_available, fork_server, use_fork_provisioner, use_provisioner
+from evalkit.run.fork_kernel import (
+    fork_available,
+    fork_server,
+    use_fork_provisioner,
+    use_provisioner,
+)
+from evalkit.run.kernelspec import ensure_kernel
 
 #: Run silently in each pooled kernel before it is handed out: the imports of
 #: :data:`evalkit.run.kernel_preload.WARM_MODULES` and one throwaway figure rendered outside
@@ -234,7 +241,7 @@ async def _start_warm_kernel(kernel_name: str, warm_code: str, extra_arguments: 
         if not _same_path(info.prefix, sys.prefix):
             raise KernelEnvironmentError(
                 f"kernel {kernel_name!r} runs {info.executable} (environment {info.prefix}), "
-                f"not this environment ({sys.prefix}); run evalkit.run.batch.ensure_kernel().")
+                f"not this environment ({sys.prefix}); run evalkit.run.kernelspec.ensure_kernel().")
         km.info = info
         # The control socket (an asyncio socket) was made on this thread's event loop;
         # the thread that runs the notebook makes its own when it shuts the kernel down.
@@ -290,8 +297,6 @@ class KernelPool:
                  fork: bool | None = None) -> None:
         if size < 1:
             raise ValueError(f"a kernel pool needs size >= 1, not {size}")
-        from evalkit.run.batch import ensure_kernel  # lazy: batch may import this module
-
         ensure_kernel()
         self.size = size
         self.kernel_name = kernel_name
@@ -367,7 +372,7 @@ class KernelPool:
             shutdown(km, now=True)
         self._threads.shutdown(wait=True)
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

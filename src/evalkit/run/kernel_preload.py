@@ -1,7 +1,7 @@
 """What a report kernel imports before its first cell, and the one-off warm-up.
 
 Two users: the fork server of :mod:`evalkit.run.fork_kernel` runs :func:`warm_up` once (see
-:mod:`evalkit.fork_server_preload`), so every kernel forked from it starts with these
+:func:`evalkit.run.fork_kernel._serve`), so every kernel forked from it starts with these
 modules loaded; :mod:`evalkit.run.kernel_pool` runs it in a plain (not forked) kernel before
 handing the kernel out.
 """
@@ -36,5 +36,5 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
 
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("warm")
-    figure.savefig(io.BytesIO(), format="svg")  # the format of report figures (plots.figure_html)
+    figure.savefig(io.BytesIO(), format="svg")  # the format of report figures (figures.figure_html)
 

@@ -14,12 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.read.aliases import ALIASES_FILE, COLUMNS as ALIAS_COLUMNS
-from evalkit.clean.tables import (ATTENDANCE_COLUMNS, INDICATOR_META_COLUMNS, INDICATOR_TARGET_COLUMNS,
-                           PARTNERSHIP_COLUMNS, REGISTER_COLUMNS, TIE_COLUMNS)
+from evalkit.clean.indicators import INDICATOR_META_COLUMNS, INDICATOR_TARGET_COLUMNS
+from evalkit.clean.pipeline import RAW_FILES
+from evalkit.clean.stakeholders import (
+    ATTENDANCE_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    REGISTER_COLUMNS,
+    TIE_COLUMNS,
+)
 from evalkit.core.config import PACKAGE_ROOT, PSEUDONYM_KEY_FILE
 from evalkit.core.errors import EvalkitError
-from evalkit.clean.pipeline import RAW_FILES
+from evalkit.read.aliases import ALIASES_FILE
+from evalkit.read.aliases import COLUMNS as ALIAS_COLUMNS
 
 CONTRACT_DOC = PACKAGE_ROOT / "docs" / "input-contract.md"
 SURVEY_TEMPLATE = "survey.csv"  # one of pipeline.SURVEY_ALTERNATIVES

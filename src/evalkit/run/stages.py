@@ -8,27 +8,30 @@ back with :func:`evalkit.read.products.read_result` and computes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from evalkit.analyse import region_tables as analysis
 from evalkit.analyse import results
 from evalkit.core.config import PROCESSED_DATA_DIR
 from evalkit.core.errors import EvalkitError
-from evalkit.core.lock import replace_atomic, write_atomic
-from evalkit.measure import (attribution, effectiveness, engagement, indicators, models, network,
-                             scales, survey)
-from evalkit.read.io import file_sha256
-from evalkit.read.products import (MANIFEST, manifest_digest, programme_sectors, read_processed,
-                                   read_scale, results_dir, RESULTS_STAMP)
+from evalkit.core.lock import replace_atomic
+from evalkit.read.products import (
+    MANIFEST,
+    RESULTS_STAMP,
+    manifest_digest,
+    programme_sectors,
+    read_processed,
+    read_scale,
+    results_dir,
+)
+from evalkit.run import cache
 
 STAMP = RESULTS_STAMP
-_COMPUTING_MODULES = (analysis, attribution, engagement, effectiveness, indicators, models, network,
-                      scales, survey, results, sys.modules[__name__])
+#: Where the results' code starts: its import closure is the code they depend on (the
+#: estimators in measure, the tables in analyse, config, the readers, this module).
+RESULTS_CODE = ("evalkit.analyse.results", "evalkit.run.stages")
 
 
 def read_inputs(processed_dir: Path = PROCESSED_DATA_DIR) -> dict:
@@ -54,53 +57,32 @@ def _processed_digest(processed_dir: Path) -> str:
                            "rebuild the processed data.") from None
 
 
-def code_digest() -> str:
-    """SHA-256 over the source of the modules that compute the results.
+def code_digest(root: Path | str | None = None) -> str:
+    """SHA-256 over the source of every evalkit module the results depend on: the import
+    closure of :data:`RESULTS_CODE` (:func:`evalkit.core.digest.code_digest`).
 
-    Results computed by other code (an upgrade, a fix) are stale even when the data
-    are not.
+    Results computed by other code (an upgrade, a fix, another ``MIN_CELL`` in
+    :mod:`evalkit.core.config`) are stale even when the data are not. ``root``: the
+    evalkit folder to read (default: the installed package).
     """
-    digest = hashlib.sha256()
-    for module in sorted(_COMPUTING_MODULES, key=lambda m: m.__name__):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+    return cache.code_digest(RESULTS_CODE, root)
 
 
 def _stamp(processed_dir: Path) -> dict:
-    return {"processed": _processed_digest(processed_dir), "code": code_digest()}
-
-
-def _file_record(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+    """What the results are made from: the processed data, the code, the versions."""
+    return {"processed": _processed_digest(processed_dir), "code": code_digest(),
+            "versions": cache.package_versions()}
 
 
 def results_current(processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when the saved results came from the processed data on disk and this code,
-    and every table is there as it was written.
+    """True when the saved results came from the processed data on disk, this code and
+    these package versions, and every table is there as it was written.
 
     An unreadable stamp, or a table missing, of another size or another SHA-256 than
-    the stamp records, is not current (the results are recomputed). A stamp from
-    before the tables were recorded counts on their presence only.
+    the stamp records, is not current (the results are recomputed):
+    :func:`evalkit.run.cache.is_current`.
     """
-    out = results_dir(processed_dir)
-    try:
-        saved = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return False
-    except (ValueError, OSError):  # cut off, garbled: the results cannot be trusted
-        return False
-    if not isinstance(saved, dict) or not all(
-            saved.get(k) == v for k, v in _stamp(processed_dir).items()):
-        return False
-    files = saved.get("files")
-    if not isinstance(files, dict):  # an older stamp: the tables it lists must exist
-        return all((out / f"{name}.parquet").is_file() for name in saved.get("tables", ()))
-    try:
-        return all(isinstance(want, dict) and (out / name).stat().st_size == want.get("bytes")
-                   and file_sha256(out / name) == want.get("sha256")
-                   for name, want in files.items())
-    except OSError:  # a table gone
-        return False
+    return cache.is_current(results_dir(processed_dir) / STAMP, _stamp(processed_dir))
 
 
 def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False) -> bool:
@@ -119,13 +101,13 @@ def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = Fa
     (out / STAMP).unlink(missing_ok=True)
     tables = compute_results(processed_dir)
     files = {}
+
     def write_table(tmp: Path, table: pd.DataFrame, name: str) -> None:
         table.to_parquet(tmp, index=False)
-        files[name] = _file_record(tmp)
+        files[name] = cache.file_record(tmp)
 
     for name, table in tables.items():  # unique temporary names: kernels may race
         replace_atomic(out / f"{name}.parquet",
                        lambda tmp, table=table, name=name: write_table(tmp, table, f"{name}.parquet"))
-    write_atomic(out / STAMP, json.dumps({**stamp, "tables": sorted(tables), "files": files},
-                                         indent=1))
+    cache.write_record(out / STAMP, stamp, files=files, tables=sorted(tables))
     return True
