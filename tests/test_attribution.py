@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import statsmodels.api as sm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from evalkit.measure.attribution import DidResult, did_estimate, pretrend_figure  # noqa: E402
+from evalkit.measure.attribution import DidResult, did_estimate
 
 TAU = 2.0
 IND = "IND-01"
@@ -266,26 +260,3 @@ def test_non_numeric_value_raises(panel):
     bad.loc[0, "value"] = "n/a"
     with pytest.raises(ValueError, match="value"):
         did_estimate(bad, partnerships, indicator_id=IND)
-
-
-# --------------------------------------------------------------------------- figure
-
-
-def test_pretrend_figure(result):
-    fig = pretrend_figure(result, title="Pre-trends")
-    try:
-        assert isinstance(fig, Figure)
-        ax = fig.axes[0]
-        assert ax.get_title() == "Pre-trends"
-        assert ax.get_xlabel()
-    finally:
-        plt.close(fig)
-
-
-def test_pretrend_figure_unsupported(panel):
-    res = did_estimate(panel[0], panel[1].head(1), indicator_id=IND)
-    fig = pretrend_figure(res)
-    try:
-        assert isinstance(fig, Figure)
-    finally:
-        plt.close(fig)

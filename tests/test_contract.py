@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.core.contract import (DEFAULT_SCALE, PENTAHELIX, PENTAHELIX_WORDS, REQUIRED_ROLES, ROLES,
-                              SPEEDER_SECONDS_PER_ITEM, Scale, pentahelix_category)
+from evalkit.core.contract import (
+    DEFAULT_SCALE,
+    PENTAHELIX,
+    PENTAHELIX_WORDS,
+    REQUIRED_ROLES,
+    ROLES,
+    SPEEDER_SECONDS_PER_ITEM,
+    Scale,
+    pentahelix_category,
+)
 
 
 def test_pentahelix_keys_and_words():

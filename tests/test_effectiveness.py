@@ -10,20 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from evalkit.measure import effectiveness as ix# noqa: E402
-from evalkit.measure.effectiveness import ComponentSpec as CS  # noqa: E402
-from evalkit.measure.effectiveness import IndexSpec  # noqa: E402
+from evalkit.measure import effectiveness as ix
+from evalkit.measure.effectiveness import ComponentSpec as CS
+from evalkit.measure.effectiveness import IndexSpec
 
 ATOL = 1e-12
 
@@ -262,7 +256,8 @@ def _spec(components, pillar_weights=None, **kw):
         (lambda: _spec({"att": CS("p", goalposts=(0, 1))}, normalisation="rank"), r"normalisation"),
         (lambda: _spec({"att": CS("p", goalposts=(0, 1))}, aggregation="harmonic"), r"aggregation"),
         (lambda: _spec({"att": CS("p", goalposts=(0, 1))}, geometric_floor=0.0), r"geometric_floor"),
-        (lambda: _spec({"att": CS("rank", goalposts=(0, 1))}, {"rank": 1.0}), r"pillar 'rank': name is reserved"),
+        (lambda: _spec({"att": CS("rank", goalposts=(0, 1))}, {"rank": 1.0}),
+         r"pillar 'rank': name is reserved"),
     ],
 )
 def test_invalid_specs_raise_naming_the_culprit(make, match):
@@ -612,76 +607,43 @@ def test_weight_sensitivity_A_and_B_trade_places():
 
 
 # ---------------------------------------------------------------------------------
-# Method text
+# Scenario codes (the method statement, in evalkit.present.index_wording, names them;
+# its wording is tested in tests/test_i18n.py)
 # ---------------------------------------------------------------------------------
 
 
-def test_method_text_states_weights_and_limits_in_both_languages():
-    en = ix.method_text(lang="en")
-    idn = ix.method_text(lang="id")
-    assert "process 33.3% (mean partnership-health score 100%)" in en
-    assert "engagement 33.3% (meeting attendance rate 50%, pentahelix sector coverage 50%)" in en
-    assert "proses 33,3% (rata-rata skor kesehatan kemitraan 100%)" in idn
-    assert "1–5" in en and "goalposts" in en and "batas tetap" in idn
-    assert "1,000 replicates" in en and "1.000 ulangan" in idn
-    assert "κ = 20" in en and "95%" in idn
-    for key in ("compensability", "weights", "reliability", "few_regions", "summary"):
-        assert ix.INDEX_LIMITS[key]["en"] in en
-        assert ix.INDEX_LIMITS[key]["id"] in idn
-    assert ix.INDEX_LIMITS["compensability_geometric"]["en"] not in en
+@pytest.mark.parametrize(("change", "methods"), [
+    ({}, ("geometric", "minmax")),
+    ({"aggregation": "geometric"}, ("arithmetic", "minmax")),
+    ({"normalisation": "minmax"}, ("geometric", "goalpost")),
+    ({"normalisation": "zscore"}, ("minmax",)),  # no geometric mean of z-scores
+])
+def test_scenario_names_are_the_scenarios_weight_scenarios_computes(change, methods):
+    spec = replace(ix.DEFAULT_SPEC, **change)
+    names = ix.scenario_names(spec)
+    assert names == ("baseline", "equal", "drop:process", "drop:engagement", "drop:outcome",
+                     "double:process", "double:engagement", "double:outcome", *methods)
+    values = long_table({"A": {"health": 4.0, "attendance_rate": 0.5, "pentahelix_coverage": 0.4,
+                               "indicators_on_track": 0.5, "achievement": 0.6},
+                         "B": {"health": 3.0, "attendance_rate": 0.9, "pentahelix_coverage": 0.8,
+                               "indicators_on_track": 1.0, "achievement": 0.7}})
+    assert tuple(ix.weight_scenarios(values, spec)["scenario"].unique()) == names
 
 
-def test_method_text_follows_the_spec():
-    spec = replace(ix.DEFAULT_SPEC, pillar_weights={"process": 2.0, "engagement": 1.0, "outcome": 1.0},
-                   aggregation="geometric")
-    en = ix.method_text(spec, "en", n_boot=500, ci=0.9)
-    idn = ix.method_text(spec, "id")
-    assert "process 50%" in en and "outcome" not in en.split("process 50%")[0]
-    assert "outcomes 25%" in en and "hasil 25%" in idn and "proses 50%" in idn
-    assert "500 replicates" in en and "90% percentile" in en
-    assert "geometric mean" in en and "0.01" in en and "0,01" in idn
-    assert ix.INDEX_LIMITS["compensability_geometric"]["en"] in en
-    assert ix.INDEX_LIMITS["compensability"]["en"] not in en
-    assert "arithmetic aggregation" in en  # the alternative scenario is named
-    mm = replace(spec_pillars(), normalisation="minmax")
-    assert "lowest and the highest region" in ix.method_text(mm, "en")
-    with pytest.raises(ValueError, match="lang"):
-        ix.method_text(lang="fr")
+def test_scenario_names_of_one_positive_pillar_drop_and_double_nothing():
+    spec = ix.without_pillars(ix.DEFAULT_SPEC, ["engagement", "outcome"])
+    assert ix.scenario_names(spec) == ("baseline", "equal", "geometric", "minmax")
+
+
+def test_weights_table_holds_codes_only():
+    table = ix.weights_table(spec_pillars())
+    assert list(table.columns) == ["pillar", "component", "direction", "goalpost_low",
+                                   "goalpost_high", "component_weight", "pillar_weight", "weight"]
 
 
 # ---------------------------------------------------------------------------------
-# Figures
+# The form's scale
 # ---------------------------------------------------------------------------------
-
-
-def test_index_figure_sorted_with_intervals():
-    rows = dict(MID)
-    rows["r4"] = {"health": 3.0}  # no index -> left out
-    boot = ix.bootstrap_index(long_table(rows, se=SE_MID), n_boot=100)
-    ax = ix.index_figure(boot, labels={"r2": "Kota Jambi"}, lang="en")
-    assert isinstance(ax, Axes)
-    # best on top: sorted by tick position, bottom to top, the labels go worst to best
-    pos = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks()))
-    bottom_to_top = sorted(pos, key=pos.get)
-    order = boot.dropna(subset=["index"]).sort_values("index")["region_code"].map(
-        lambda c: "Kota Jambi" if c == "r2" else c).tolist()
-    assert bottom_to_top == order and len(order) == 3
-    assert ax.get_xlim() == (0.0, 105.0)
-    plt.close(ax.figure)
-
-
-def test_sensitivity_figure_heatmap():
-    sc = ix.weight_scenarios(long_table(ABC), spec_pillars())
-    fig, ax0 = plt.subplots()
-    ax = ix.sensitivity_figure(sc, labels={"A": "Kota A"}, ax=ax0)
-    assert ax is ax0
-    img = ax.get_images()[0].get_array()
-    assert img.shape == (3, 10)
-    # row 0 is the baseline winner (A), column 2 is drop:process where A shifts +2
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Kota A", "B", "C"]
-    assert img[0, 2] == 2
-    assert len(ax.texts) == 30
-    plt.close(fig)
 
 
 def test_spec_for_scale_puts_the_health_goalposts_at_the_form_scale():
@@ -724,10 +686,7 @@ def test_a_pillar_no_region_has_is_left_out_and_the_others_reweighted():
     assert ix.weight_sensitivity(values, n_draws=20)["baseline_rank"].tolist() == [2, 1]
     scen = ix.weight_scenarios(values)
     assert scen["index"].notna().all() and "drop:engagement" not in set(scen["scenario"])
-    text = ix.method_text(eff, lang="en", missing_pillars=("engagement",))
-    assert "no data for the engagement pillar" in text
-    assert "tidak memiliki data untuk pilar keterlibatan" in ix.method_text(
-        eff, lang="id", missing_pillars=("engagement",))
+    # the method statement names the pillar: tests/test_i18n.py
 
 
 def test_a_pillar_only_some_regions_lack_still_leaves_those_without_index():

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from statsmodels.stats.proportion import proportion_confint  # noqa: E402
-
-from evalkit.core.config import MIN_CELL  # noqa: E402
-from evalkit.measure.engagement import (  # noqa: E402
+from evalkit.core.config import MIN_CELL
+from evalkit.measure.engagement import (
     PENTAHELIX,
-    QUADRANT_LABELS,
     QUADRANTS,
-    SECTOR_COLORS,
     attendance_by_sector,
-    attendance_figure,
     attendance_over_time,
     attendance_trend,
     coverage_share,
     missing_sectors,
     pentahelix_coverage,
-    power_interest_figure,
     power_interest_map,
     quadrant_counts,
-    sector_labels,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _attendance(spec: dict[str, list[list[bool]]], dates: list[str] | None = None) -> pd.DataFrame:
@@ -60,19 +44,12 @@ def _attendance(spec: dict[str, list[list[bool]]], dates: list[str] | None = Non
 # --------------------------------------------------------------------------------------
 def test_vocabulary_is_complete():
     assert PENTAHELIX == ("pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media")
-    assert all(s in SECTOR_COLORS for s in PENTAHELIX)
-    assert len({SECTOR_COLORS[s] for s in PENTAHELIX}) == 5
-    assert set(QUADRANT_LABELS) == set(QUADRANTS)
-    assert all(set(v) == {"id", "en"} for v in QUADRANT_LABELS.values())
-
-
-def test_sector_labels_from_frame():
-    sectors = pd.DataFrame({"sector": ["pemerintah", "media"], "label_id": ["Pemerintah", "Media"],
-                            "label_en": ["Government", "Media"]})
-    assert sector_labels(sectors)["pemerintah"] == "Government"
-    assert sector_labels(sectors, "id")["pemerintah"] == "Pemerintah"
-    with pytest.raises(ValueError, match="label_en"):
-        sector_labels(sectors.drop(columns="label_en"))
+    assert QUADRANTS == ("manage_closely", "keep_satisfied", "keep_informed", "monitor")
+    # the measure stage keeps codes only: no labels, colours or figures (present/ has them)
+    import evalkit.measure.engagement as engagement
+    for name in ("QUADRANT_LABELS", "SECTOR_COLORS", "sector_labels", "sector_palette",
+                 "power_interest_figure", "attendance_figure"):
+        assert not hasattr(engagement, name), name
 
 
 # --------------------------------------------------------------------------------------
@@ -108,7 +85,8 @@ def test_cluster_interval_uses_effective_sample_size():
     low, upp = proportion_confint(4.5, 9, alpha=0.05, method="wilson")
     assert (row["ci_low"], row["ci_upp"]) == pytest.approx((low, upp))
     plain = attendance_by_sector(_attendance(spec), cluster=False).set_index("sector")
-    assert row["ci_upp"] - row["ci_low"] > plain.loc["pemerintah", "ci_upp"] - plain.loc["pemerintah", "ci_low"]
+    plain_width = plain.loc["pemerintah", "ci_upp"] - plain.loc["pemerintah", "ci_low"]
+    assert row["ci_upp"] - row["ci_low"] > plain_width
 
 
 def test_cluster_interval_never_narrower_than_wilson():
@@ -285,56 +263,7 @@ def test_quadrant_boundaries():
         power_interest_map(reg.drop(columns="interest"))
 
 
-def test_power_interest_figure_points_and_determinism():
-    rng = np.random.default_rng(3)
-    reg = pd.DataFrame({
-        "organisation": [f"org{i}" for i in range(12)],
-        "sector": [PENTAHELIX[i % 3] for i in range(12)],
-        "influence": rng.integers(1, 6, 12), "interest": rng.integers(1, 6, 12),
-    })
-    reg.loc[0, "influence"] = np.nan  # not drawn
-    ax = power_interest_figure(reg, lang="id")
-    offsets = np.vstack([c.get_offsets() for c in ax.collections])
-    assert offsets.shape == (11, 2)
-    assert len(ax.collections) == 3  # one per sector present
-    # Jitter stays within 0.15 of the integer ratings, so no point crosses a quadrant line.
-    assert np.abs(offsets - np.round(offsets)).max() <= 0.15
-    texts = {t.get_text() for t in ax.texts}
-    assert QUADRANT_LABELS["manage_closely"]["id"] in texts
-    again = power_interest_figure(reg.iloc[::-1], lang="id")  # row order must not matter
-    offsets2 = np.vstack([c.get_offsets() for c in again.collections])
-    np.testing.assert_allclose(np.sort(offsets, axis=0), np.sort(offsets2, axis=0))
-    labelled = power_interest_figure(reg, labels={"pemerintah": "Government"}, annotate=True)
-    assert "Government" in [t.get_text() for t in labelled.get_legend().get_texts()]
-    assert len(labelled.texts) == 4 + 11
-
-
-def test_attendance_figure_lines():
-    dates = ["2024-01-10", "2024-04-10", "2024-07-10"]
-    df = _attendance({"pemerintah": [[True, False, True]] * 5, "media": [[True, True, False]] * 5}, dates)
-    ot = attendance_over_time(df)
-    ax = attendance_figure(ot, labels={"media": "Media"})
-    assert len(ax.lines) == 3  # two sectors + all
-    assert [len(line.get_xdata()) for line in ax.lines] == [3, 3, 3]
-    assert "Media" in [t.get_text() for t in ax.get_legend().get_texts()]
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 0.0, 1.0])
-    assert len(attendance_figure(ot, show_all=False).lines) == 2
-
-
 # --- the programme's own sectors (issue #11) -------------------------------------------
-
-def test_sector_palette_keeps_the_demo_colours_and_gives_every_sector_its_own():
-    from evalkit.measure.engagement import SECTOR_COLORS, sector_palette
-    demo = sector_palette(list(SECTOR_COLORS)[:5])
-    assert all(demo[s] == SECTOR_COLORS[s] for s in list(SECTOR_COLORS)[:5])
-    own = ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"]
-    six = sector_palette(pd.DataFrame({"sector": own}))
-    assert len({six[s] for s in own}) == 6 and six["unknown"] == "#999999"
-    assert "#999999" not in {six[s] for s in own}
-    twelve = sector_palette([f"s{i}" for i in range(12)])
-    assert len(set(twelve.values())) == 13  # twelve colours and the grey of unknown
-    assert sector_palette(own) == six  # stable across calls
-
 
 def test_attendance_by_sector_rows_follow_the_programme_sectors():
     from evalkit.measure.engagement import attendance_by_sector
@@ -395,30 +324,3 @@ def test_coverage_of_a_form_that_maps_no_sector_is_missing_not_zero():
     assert coverage_share(cov) == pytest.approx(0.2)
     with pytest.raises(ValueError, match="not pentahelix categories"):
         pentahelix_coverage(_own_register(["pemda"]), sectors=OWN_SECTORS.assign(pentahelix="x"))
-
-
-def test_palette_is_distinct_in_form_order_and_the_same_in_every_figure():
-    from evalkit.measure.engagement import sector_palette
-    twenty = sector_palette([f"s{i}" for i in range(20)])
-    assert len({twenty[f"s{i}"] for i in range(20)}) == 20 and "#999999" not in set(
-        twenty[f"s{i}"] for i in range(20))
-    palette = sector_palette(OWN_SECTORS)
-    register = _own_register(list(OWN_SECTORS["sector"]) * 2)
-    register["influence"] = [1, 2, 4, 5, 3, 4] * 2
-    ax = power_interest_figure(register, sectors=OWN_SECTORS, lang="id")
-    label = dict(zip(OWN_SECTORS["label_id"], OWN_SECTORS["sector"]))  # the form's labels
-    drawn = {label[c.get_label()]: matplotlib.colors.to_hex(c.get_facecolor()[0]).upper()
-             for c in ax.collections if c.get_label() in label}
-    assert drawn == {s: palette[s].upper() for s in OWN_SECTORS["sector"]}
-    over_time = attendance_over_time(pd.DataFrame({
-        "organisation": ["a", "b", "c", "d"], "sector": ["lsm", "pemda", "tokoh_masyarakat", "lsm"],
-        "attended": [True, False, True, True],
-        "meeting_date": pd.to_datetime(["2024-01-05", "2024-04-05", "2024-01-05", "2024-04-05"])}),
-        min_n=1, sectors=OWN_SECTORS)
-    assert [s for s in over_time["sector"].unique() if s != "all"] == ["pemda", "lsm",
-                                                                        "tokoh_masyarakat"]
-    ax = attendance_figure(over_time, sectors=OWN_SECTORS, lang="en", show_all=False)
-    lines = {ln.get_label(): matplotlib.colors.to_hex(ln.get_color()).upper() for ln in ax.lines}
-    assert lines == {"Local government": palette["pemda"].upper(), "NGOs": palette["lsm"].upper(),
-                     "Community leaders": palette["tokoh_masyarakat"].upper()}
-    plt.close("all")

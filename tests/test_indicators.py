@@ -1,4 +1,7 @@
-"""Tests for evalkit.measure.indicators (Open SDG progress assessment, labels, trend, table).
+"""Tests for evalkit.measure.indicators (Open SDG progress assessment, status codes, trend, table).
+
+The status labels and colours are tested here beside the codes they name, though they
+live in :mod:`evalkit.present.i18n` and :mod:`evalkit.present.colours`.
 
 Expected numbers are hand computations, shown in the comment beside each. CAGR is
 (end/start)**(1/years) - 1; with a target, ratio = CAGR_o / CAGR_r (sdg-build
@@ -17,22 +20,18 @@ from scipy import stats
 from evalkit.measure.indicators import (
     DEFAULT_THRESHOLDS,
     PROGRESS_TABLE_COLUMNS,
-    STATUS_COLORS,
-    STATUS_LABELS,
     STATUS_SUMMARY,
     STATUSES,
     SUMMARY_KEYS,
-    SUMMARY_LABELS,
     ProgressThresholds,
     achievement_ratio,
     assess_progress,
     fit_trend,
     progress_table,
-    status_color,
-    status_label,
-    status_summary,
     summary_key,
 )
+from evalkit.present.colours import STATUS_COLORS, status_color
+from evalkit.present.i18n import TEXT, status_label, status_summary
 
 
 def s(d: dict) -> pd.Series:
@@ -361,12 +360,14 @@ def test_achievement_ratio_degenerate_and_vectorised():
 
 
 def test_labels_complete():
-    assert set(STATUS_LABELS) == set(STATUSES) == set(STATUS_SUMMARY)
-    assert set(SUMMARY_LABELS) == set(SUMMARY_KEYS) == set(STATUS_SUMMARY.values())
+    # the codes are the measure stage's; their words (i18n) and colours are the presentation's
+    assert set(STATUSES) == set(STATUS_SUMMARY)
+    assert set(SUMMARY_KEYS) == set(STATUS_SUMMARY.values())
     assert set(STATUSES) | set(SUMMARY_KEYS) == set(STATUS_COLORS)
-    for mapping in (STATUS_LABELS, SUMMARY_LABELS):
-        for labels in mapping.values():
-            assert set(labels) == {"id", "en"} and all(labels.values())
+    assert {k[len("status_"):] for k in TEXT if k.startswith("status_")} == set(STATUSES)
+    assert {k[len("summary_"):] for k in TEXT if k.startswith("summary_")} == set(SUMMARY_KEYS)
+    for key in [f"status_{s}" for s in STATUSES] + [f"summary_{k}" for k in SUMMARY_KEYS]:
+        assert set(TEXT[key]) == {"id", "en"} and all(TEXT[key].values())
     for colour in STATUS_COLORS.values():
         assert colour.startswith("#") and len(colour) == 7
 
@@ -600,7 +601,7 @@ def _rows(*rows):
 
 
 def test_annual_series_combines_quarters_by_the_indicators_rule():
-    from evalkit.measure.indicators import annual_series
+    from evalkit.clean.indicators import annual_series
 
     values = _rows(
         ("15.71", "rate", 2023, None, "total", 10.0),
@@ -618,7 +619,7 @@ def test_annual_series_combines_quarters_by_the_indicators_rule():
 
 
 def test_annual_series_prefers_a_yearly_value_and_defaults_to_the_mean():
-    from evalkit.measure.indicators import annual_series
+    from evalkit.clean.indicators import annual_series
 
     values = _rows(("15.71", "rate", 2024, None, "total", 20.0),
                    ("15.71", "rate", 2024, 1, "total", 1.0),

@@ -10,25 +10,20 @@ import math
 import warnings
 import zlib
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+import scikit_posthocs as sp
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+from statsmodels.stats.multitest import multipletests
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pingouin as pg  # noqa: E402
-import pytest  # noqa: E402
-import scikit_posthocs as sp  # noqa: E402
-import statsmodels.api as sm  # noqa: E402
-import statsmodels.formula.api as smf  # noqa: E402
-from scipy import stats  # noqa: E402
-from statsmodels.miscmodels.ordinal_model import OrderedModel  # noqa: E402
-from statsmodels.stats.multitest import multipletests  # noqa: E402
-from statsmodels.tools.sm_exceptions import ConvergenceWarning  # noqa: E402
-
-from evalkit.core.config import MIN_CELL  # noqa: E402
-from evalkit.measure.models import (  # noqa: E402
+from evalkit.core.config import MIN_CELL
+from evalkit.measure.models import (
     DIFFERENCES_COLUMNS,
     EFFECTS_COLUMNS,
     ORDINAL_COLUMNS,
@@ -39,14 +34,13 @@ from evalkit.measure.models import (  # noqa: E402
     _kruskal_h_rows,
     _rank_biserial,
     _reml_icc,
-    caterpillar_figure,
     ordinal_sector_model,
     pairwise_sector_tests,
     region_shrinkage,
     sector_differences,
     sector_effects_model,
 )
-from evalkit.measure.scales import mean_ci  # noqa: E402
+from evalkit.measure.scales import mean_ci
 
 # --------------------------------------------------------------------------------------
 # Synthetic data
@@ -756,7 +750,7 @@ def test_shrinkage_accepts_long_scores_and_is_deterministic(demo_scores):
     small = table.set_index("region_code").loc["96.02"]
     assert small["n"] == 12
     assert small["shrinkage_weight"] == table["shrinkage_weight"].min()
-    assert fit.as_frame().shape == (1, len(fit.__dict__))
+    assert fit.to_frame().shape == (1, len(fit.__dict__))
 
 
 def test_shrinkage_boundary_and_single_respondent_region():
@@ -783,19 +777,6 @@ def test_shrinkage_errors():
         region_shrinkage(pd.DataFrame({"region": ["A"] * 5, "score": np.arange(5.0)}))
     with pytest.raises(ValueError, match="response_id"):
         region_shrinkage(pd.DataFrame({"region_code": ["A"], "dimension": ["t"], "score": [1.0]}))
-
-
-def test_caterpillar_figure_is_sorted_and_deterministic(shrinkage):
-    table, fit = shrinkage
-    labels = {"R00": "Kota Jambi"}
-    ax = caterpillar_figure(table, labels=labels, grand_mean=fit.grand_mean)
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
-    order = table.sort_values(["shrunken", "region_code"])["region_code"]
-    assert ticks == [labels.get(c, c) for c in order]
-    fig2, ax2 = plt.subplots()
-    assert caterpillar_figure(table, labels=labels, ax=ax2) is ax2
-    assert [t.get_text() for t in ax2.get_yticklabels()] == ticks
-    plt.close("all")
 
 
 def test_no_pooling_is_the_raw_mean_with_its_t_interval():

@@ -11,9 +11,9 @@ from scipy import stats
 
 from evalkit.core.config import MIN_CELL
 from evalkit.measure.scales import (
-    _three_item_fit,
     AlphaResult,
     Estimate,
+    _three_item_fit,
     cronbach_alpha,
     item_analysis,
     mean_ci,

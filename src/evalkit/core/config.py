@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# src/evalkit/config.py -> the package checkout is three levels up. The report notebooks
+# src/evalkit/core/config.py -> the package checkout is four levels up. The report notebooks
 # ship with it; the data and reports belong to the project folder.
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 

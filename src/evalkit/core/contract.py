@@ -1,11 +1,12 @@
 """The declared input contract: the vocabulary every stage shares.
 
 This is the lowest layer of evalkit (it imports only numpy, pandas and
-:mod:`evalkit.core.errors`). It names
+:mod:`evalkit.core.domain`). It names
 
 * the five **pentahelix** categories (government, business, academia, community,
   media) that a programme's own sector codes map to, and the common words officers
-  use for them (:data:`PENTAHELIX_WORDS`, :func:`pentahelix_category`);
+  use for them (:data:`PENTAHELIX_WORDS`, :func:`pentahelix_category`; defined in
+  :mod:`evalkit.core.domain`, re-exported here);
 * the **roles** a survey field can play (:data:`ROLES`), of which the region and the
   sector are required (:data:`REQUIRED_ROLES`);
 * the answer **scale** of the survey items (:class:`Scale`), read from the form's
@@ -26,56 +27,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# the pentahelix vocabulary lives in the domain module; named here too for the stages
+# that read it as part of the input contract
+from evalkit.core.domain import (  # noqa: F401
+    OUTSIDE_PENTAHELIX_WORDS,
+    PENTAHELIX,
+    PENTAHELIX_WORDS,
+    pentahelix_category,
+)
+
 __all__ = [
     "normalize_label", "PENTAHELIX", "PENTAHELIX_WORDS", "OUTSIDE_PENTAHELIX_WORDS", "pentahelix_category",
     "ROLES", "REQUIRED_ROLES", "Scale", "DEFAULT_SCALE", "SPEEDER_SECONDS_PER_ITEM",
 ]
-
-#: The five pentahelix categories, as keys (government, business, academia,
-#: community / civil society, media).
-PENTAHELIX: tuple[str, ...] = ("pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil",
-                               "media")
-
-_WORDS: dict[str, tuple[str, ...]] = {
-    "pemerintah": (
-        "pemerintah", "government", "gov", "govt", "pemda", "pemerintah daerah",
-        "pemerintahan", "local government", "public sector", "sektor publik", "opd",
-        "dinas", "instansi pemerintah", "birokrasi", "bappeda",
-    ),
-    "dunia_usaha": (
-        "dunia usaha", "business", "businesses", "swasta", "sektor swasta",
-        "private sector", "perusahaan", "industri", "industry", "bumn", "bumd",
-        "pelaku usaha", "umkm", "corporate",
-    ),
-    "akademisi": (
-        "akademisi", "academia", "academic", "academics", "perguruan tinggi",
-        "universitas", "university", "kampus", "peneliti", "researcher", "research",
-        "lembaga penelitian", "higher education",
-    ),
-    "masyarakat_sipil": (
-        "masyarakat sipil", "masyarakat", "civil society", "community", "komunitas",
-        "lsm", "ngo", "ngos", "ornop", "cso", "csos", "organisasi masyarakat sipil",
-        "ormas", "civil society organisation", "civil society organization",
-    ),
-    "media": (
-        "media", "media massa", "mass media", "pers", "press", "jurnalis", "journalist",
-        "wartawan", "media lokal",
-    ),
-}
-
-#: Normalised word -> pentahelix category key. Holds the keys themselves (also with a
-#: space for the underscore) and the common Indonesian and English words for each.
-PENTAHELIX_WORDS: dict[str, str] = {}
-for _key, _words in _WORDS.items():
-    for _word in (_key, _key.replace("_", " "), *_words):
-        PENTAHELIX_WORDS[_word] = _key
-del _key, _words, _word
-
-#: Words that explicitly put a group outside the five categories.
-OUTSIDE_PENTAHELIX_WORDS = frozenset({
-    "", "none", "no", "lainnya", "lain", "lain lain", "lain-lain", "other", "others",
-    "tidak ada", "bukan", "-", "outside", "di luar",
-})
 
 
 def normalize_label(text: object) -> str:
@@ -85,45 +49,6 @@ def normalize_label(text: object) -> str:
     sector and region spellings).
     """
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
-
-
-def _normalise(word: object) -> str:
-    text = re.sub(r"\s+", " ", str(word)).strip().casefold()
-    return re.sub(r"\s+", " ", text.replace("_", " ")).strip()
-
-
-def pentahelix_category(word: object) -> str | None:
-    """The pentahelix category a word names.
-
-    Parameters
-    ----------
-    word : object
-        A category key (``"dunia_usaha"``), or a word for one in Indonesian or English
-        (``"Swasta"``, ``"NGO"``, ``"Perguruan Tinggi"``); case, spaces and underscores
-        do not matter.
-
-    Returns
-    -------
-    str or None
-        The category key; ``""`` for a blank, a missing value or a word that puts the
-        group outside the five (``"none"``, ``"lainnya"``, ``"other"``); ``None`` for a
-        word that is not known.
-
-    Examples
-    --------
-    >>> pentahelix_category("Pemerintah Daerah")
-    'pemerintah'
-    >>> pentahelix_category("lainnya")
-    ''
-    >>> pentahelix_category("tokoh agama") is None
-    True
-    """
-    if word is None or (not isinstance(word, str) and pd.isna(word)):
-        return ""
-    text = _normalise(word)
-    if text in OUTSIDE_PENTAHELIX_WORDS:
-        return ""
-    return PENTAHELIX_WORDS.get(text)
 
 
 #: Roles a survey field can play; declared in the codebook's ``role`` column.
@@ -252,7 +177,7 @@ class Scale:
         })
 
     @classmethod
-    def from_table(cls, df: pd.DataFrame) -> "Scale":
+    def from_table(cls, df: pd.DataFrame) -> Scale:
         """The scale a :meth:`to_table` table (e.g. ``scale.parquet``) describes."""
         df = df.sort_values("value")
         get = lambda col: tuple(df[col]) if col in df.columns else ()  # noqa: E731

@@ -8,8 +8,9 @@ plus an event-study check of the parallel-trends assumption.
 Everything here is pure: DataFrames in, results out; no file I/O, no printing.
 Cases the data cannot support (too few treated or comparison regions, no
 pre-treatment years, indicator missing, no variation) return a result with
-``supported=False`` and plain-English ``notes``; only malformed input raises
-``ValueError``.
+``supported=False``, a ``reason`` code (:data:`UNSUPPORTED_REASONS`; its wording is
+presentation's, :mod:`evalkit.present.i18n` keys ``attr_reason_<code>``) and
+plain-English ``notes`` for the analyst; only malformed input raises ``ValueError``.
 
 Inputs
 ------
@@ -26,28 +27,36 @@ from __future__ import annotations
 
 import functools
 import math
-import textwrap
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
 from evalkit.core.checks import require_columns
+from evalkit.core.config import CI_LEVEL
 
 __all__ = [
     "PARTNERSHIP_COLUMNS",
+    "UNSUPPORTED_REASONS",
     "VALUE_COLUMNS",
     "DidResult",
     "did_estimate",
-    "pretrend_figure",
 ]
 
 VALUE_COLUMNS: tuple[str, ...] = ("region_code", "indicator_id", "year", "value")
 PARTNERSHIP_COLUMNS: tuple[str, ...] = ("region_code", "start_year")
 _EVENT_COLUMNS = ["rel_year", "estimate", "ci_low", "ci_upp"]
+#: Codes of :attr:`DidResult.reason`: why the data cannot support an estimate, the first
+#: that applies — the indicator is not in the data (``no_indicator``) or has only missing
+#: values (``no_values``); fewer treated regions with enough pre-treatment years than
+#: needed (``few_treated``, count ``n_treated``); no comparison region (``no_control``)
+#: or too few (``few_control``, count ``n_control``); an indicator without variation
+#: (``no_variation``); a treatment not separable from the fixed effects (``not_identified``).
+UNSUPPORTED_REASONS: tuple[str, ...] = ("no_indicator", "no_values", "few_treated", "no_control",
+                                        "few_control", "no_variation", "not_identified")
 _NAN = float("nan")
 _BOOTSTRAP_SEED = 20240601
 
@@ -81,8 +90,20 @@ class DidResult:
     event_study : pandas.DataFrame
         All event-study coefficients (leads, the reference year -1 with estimate 0 and
         no interval, and lags 0, 1, ...), same columns as ``leads``; used by
-        :func:`pretrend_figure`.
+        :func:`evalkit.present.figures.pretrend_figure`.
+    level : float
+        Confidence level of every interval (``ci`` of :func:`did_estimate`).
+    reason : str
+        Why the data cannot support an estimate, as a code of
+        :data:`UNSUPPORTED_REASONS` (the first that applies; its note is in ``notes``);
+        ``""`` when ``supported``. Reports word it (``attr_reason_<code>`` in
+        :mod:`evalkit.present.i18n`, with ``n_treated`` / ``n_control``).
     """
+
+    #: Columns of :meth:`to_frame`, in order.
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "term", "rel_year", "estimate", "se", "ci_low", "ci_upp", "pvalue", "level", "nobs",
+        "n_treated", "n_control", "pretrend_pvalue", "supported", "notes", "reason")
 
     estimate: float
     se: float
@@ -98,6 +119,56 @@ class DidResult:
     notes: list[str]
     event_study: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=_EVENT_COLUMNS))
+    level: float = CI_LEVEL
+    reason: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as one table: the DiD estimate, then the event study.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :attr:`FRAME_COLUMNS`. The first row has ``term = "did"`` (the
+            ``treated_post`` coefficient: ``estimate, se, ci_low, ci_upp, pvalue``;
+            ``rel_year`` missing); then one ``term = "event"`` row per event-study
+            coefficient of :attr:`event_study` (:attr:`leads` when that is empty), in
+            its order, with ``rel_year, estimate, ci_low, ci_upp`` (``se`` and
+            ``pvalue`` NaN; the reference year -1 has estimate 0 and no interval).
+            ``level, nobs, n_treated, n_control, pretrend_pvalue, supported`` repeat
+            the attributes on every row and ``notes`` joins :attr:`notes` with
+            newlines, so the frame alone can draw
+            :func:`evalkit.present.figures.pretrend_figure` and frames of several
+            indicators stack (after adding an ``indicator_id`` column). An
+            unsupported result has only the ``did`` row.
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame(columns=["rel_year", "estimate", "ci_low", "ci_upp"])
+        >>> res = DidResult(estimate=1.5, se=0.5, ci_low=0.5, ci_upp=2.5, pvalue=0.01,
+        ...                 nobs=40, n_treated=2, n_control=3, pretrend_pvalue=0.6,
+        ...                 leads=empty, supported=True, notes=[])
+        >>> res.to_frame()[["term", "estimate", "nobs"]]
+          term  estimate  nobs
+        0  did       1.5    40
+        """
+        events = self.event_study if len(self.event_study) else self.leads
+        n_events = len(events)
+        col = lambda name: events[name].to_numpy(dtype="float64")  # noqa: E731
+        rel_year = pd.array([pd.NA, *events["rel_year"].tolist()], dtype="Int64")
+        frame = pd.DataFrame({
+            "term": ["did"] + ["event"] * n_events,
+            "rel_year": rel_year,
+            "estimate": np.r_[self.estimate, col("estimate")],
+            "se": np.r_[self.se, np.full(n_events, np.nan)],
+            "ci_low": np.r_[self.ci_low, col("ci_low")],
+            "ci_upp": np.r_[self.ci_upp, col("ci_upp")],
+            "pvalue": np.r_[self.pvalue, np.full(n_events, np.nan)],
+        })
+        frame = frame.assign(
+            level=float(self.level), nobs=int(self.nobs), n_treated=int(self.n_treated),
+            n_control=int(self.n_control), pretrend_pvalue=float(self.pretrend_pvalue),
+            supported=bool(self.supported), notes="\n".join(self.notes), reason=self.reason)
+        return frame.loc[:, list(self.FRAME_COLUMNS)]
 
 
 # --------------------------------------------------------------------------- input checks
@@ -164,11 +235,12 @@ def _empty_events() -> pd.DataFrame:
                          "ci_upp": pd.Series(dtype="float64")})
 
 
-def _unsupported(notes: list[str], *, n_treated: int = 0, n_control: int = 0) -> DidResult:
+def _unsupported(notes: list[str], reason: str, *, n_treated: int = 0, n_control: int = 0,
+                 level: float = CI_LEVEL) -> DidResult:
     return DidResult(estimate=_NAN, se=_NAN, ci_low=_NAN, ci_upp=_NAN, pvalue=_NAN,
                      nobs=0, n_treated=n_treated, n_control=n_control,
                      pretrend_pvalue=_NAN, leads=_empty_events(), supported=False,
-                     notes=notes, event_study=_empty_events())
+                     notes=notes, event_study=_empty_events(), level=level, reason=reason)
 
 
 def _event_name(k: int) -> str:
@@ -546,7 +618,7 @@ def _wild_cluster_wald_refit(res, restricted, idx: list[int], groups: np.ndarray
 
 def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_id,
                  min_pre_periods: int = 2, min_treated: int = 2, min_control: int = 2,
-                 ci: float = 0.95) -> DidResult:
+                 ci: float = CI_LEVEL) -> DidResult:
     """Difference-in-differences effect of a partnership on one M&E indicator.
 
     Fits the two-way fixed-effects (TWFE) regression, in levels of the indicator
@@ -587,7 +659,7 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     min_treated, min_control : int, default 2
         Minimum treated regions (with enough pre-treatment years) and comparison
         regions; at least one of each is always required.
-    ci : float, default 0.95
+    ci : float, default :data:`~evalkit.core.config.CI_LEVEL`
         Confidence level of the intervals.
 
     Returns
@@ -670,16 +742,17 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     sub = data[data["indicator_id"] == indicator_id]
     if sub.empty:
         return _unsupported([f"Indicator {indicator_id!r} is not in `values`: "
-                             f"there is nothing to estimate."])
+                             f"there is nothing to estimate."], "no_indicator", level=ci)
     n_missing = int(sub["value"].isna().sum())
     if n_missing:
         notes.append(f"{n_missing} region-year row(s) with a missing value were dropped.")
     sub = sub.dropna(subset=["value"])
     if sub.empty:
         return _unsupported(notes + [f"Indicator {indicator_id!r} has no non-missing "
-                                     f"values: there is nothing to estimate."])
+                                     f"values: there is nothing to estimate."], "no_values",
+                            level=ci)
 
-    first_year, last_year = int(sub["year"].min()), int(sub["year"].max())
+    last_year = int(sub["year"].max())
     absent = sorted(set(starts.index) - set(sub["region_code"]))
     if absent:
         notes.append(f"{len(absent)} region(s) with a partnership have no data for "
@@ -711,21 +784,25 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
         else:
             treated.append(region)
 
-    reasons = []
+    reasons, codes = [], []
     need_treated, need_control = max(min_treated, 1), max(min_control, 1)
     if len(treated) < need_treated:
         reasons.append(
             f"Not supported: only {len(treated)} treated region(s) with at least "
             f"{min_pre_periods} pre-treatment year(s); at least {need_treated} are needed.")
+        codes.append("few_treated")
     if len(control) == 0:
         reasons.append("Not supported: there are no comparison regions (regions without "
                        "a partnership), so there is nothing to compare the treated "
                        "regions with.")
+        codes.append("no_control")
     elif len(control) < need_control:
         reasons.append(f"Not supported: only {len(control)} comparison region(s) without a "
                        f"partnership; at least {need_control} are needed.")
+        codes.append("few_control")
     if reasons:
-        return _unsupported(notes + reasons, n_treated=len(treated), n_control=len(control))
+        return _unsupported(notes + reasons, codes[0], n_treated=len(treated),
+                            n_control=len(control), level=ci)
 
     sample = sub[sub["region_code"].isin(treated + control)].copy()
     sample["start_year"] = sample["region_code"].map(
@@ -736,13 +813,15 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
 
     if sample["value"].nunique() < 2:
         return _unsupported(notes + ["Not supported: the indicator has no variation "
-                                     "(every value is the same)."], **counts)
+                                     "(every value is the same)."], "no_variation",
+                            level=ci, **counts)
     fit = _twfe_fit(sample, ["treated_post"])
     if not fit.full_rank or fit.df_resid <= 0:
         return _unsupported(notes + ["Not supported: the treatment cannot be separated "
                                      "from region and year effects (no variation in "
                                      "treatment timing left after the fixed effects, or "
-                                     "too few observations)."], **counts)
+                                     "too few observations)."], "not_identified",
+                            level=ci, **counts)
 
     estimate, se, ci_low, ci_upp, pvalue = fit.t_interval("treated_post", ci)
     if sample["start_year"].dropna().nunique() > 1:
@@ -757,64 +836,4 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     return DidResult(
         estimate=estimate, se=se, ci_low=ci_low, ci_upp=ci_upp, pvalue=pvalue,
         nobs=fit.nobs, pretrend_pvalue=pre_p, leads=leads, supported=True, notes=notes,
-        event_study=events, **counts)
-
-
-def pretrend_figure(result: DidResult, *, title: str = "") -> plt.Figure:
-    """Event-study plot: coefficients by year relative to the partnership start.
-
-    Points with confidence intervals for each relative year (the reference year -1 is
-    drawn hollow at zero), a horizontal zero line, and a dashed vertical line where
-    treatment starts (between -1 and 0). Leads (before the start) near zero support
-    the parallel-trends assumption behind :func:`did_estimate`.
-
-    Parameters
-    ----------
-    result : DidResult
-        Output of :func:`did_estimate`. When it is not supported, the figure says so.
-    title : str, optional
-        Axes title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    References
-    ----------
-    .. [1] Freyaldenhoven, S., Hansen, C., Pérez, J. P., & Shapiro, J. M. (2021).
-       Visualization, identification, and estimation in the linear panel event-study
-       design. NBER Working Paper 29170.
-    """
-    fig, ax = plt.subplots(figsize=(7.0, 4.0))
-    events = result.event_study if len(result.event_study) else result.leads
-    if not result.supported or events.empty:
-        reason = result.notes[-1] if result.notes else "no event-study coefficients"
-        ax.text(0.5, 0.5, "\n".join(textwrap.wrap(reason, 70)), ha="center", va="center",
-                transform=ax.transAxes, fontsize="small")
-        ax.set_axis_off()
-    else:
-        est = events.dropna(subset=["ci_low", "ci_upp"])
-        ref = events[events["ci_low"].isna()]
-        err = np.vstack([est["estimate"] - est["ci_low"], est["ci_upp"] - est["estimate"]])
-        pre = (est["rel_year"] < 0).to_numpy()
-        ax.errorbar(est.loc[pre, "rel_year"], est.loc[pre, "estimate"], yerr=err[:, pre],
-                    fmt="o", color="#7f7f7f", capsize=3, label="before start (leads)")
-        ax.errorbar(est.loc[~pre, "rel_year"], est.loc[~pre, "estimate"],
-                    yerr=err[:, ~pre], fmt="o", color="#1f78b4", capsize=3,
-                    label="from start (lags)")
-        ax.scatter(ref["rel_year"], ref["estimate"], facecolors="white",
-                   edgecolors="black", zorder=3, label="reference year (-1)")
-        ax.axhline(0.0, color="black", linewidth=0.8)
-        ax.axvline(-0.5, color="#d95f02", linestyle="--", linewidth=1.0,
-                   label="treatment start")
-        ax.set_xticks(events["rel_year"].astype(int).tolist())
-        ax.set_xlabel("Years relative to partnership start")
-        ax.set_ylabel("Effect on indicator (difference from year -1)")
-        if not math.isnan(result.pretrend_pvalue):
-            ax.text(0.01, 0.98, f"pre-trends test p = {result.pretrend_pvalue:.3g}",
-                    transform=ax.transAxes, va="top", fontsize="small")
-        ax.legend(loc="lower right", fontsize="small", frameon=True)
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+        event_study=events, level=ci, **counts)

@@ -16,9 +16,13 @@ Indicators* prescribes [1]_:
 5. **sensitivity** of the ranking to the weights: random pillar weights
    (:func:`weight_sensitivity`) and fixed alternative scenarios with the average
    rank shift :math:`\\bar R_S` (:func:`weight_scenarios`);
-6. a **method statement with its limits** in Indonesian or English
-   (:func:`method_text`, :data:`INDEX_LIMITS`) and two figures
-   (:func:`index_figure`, :func:`sensitivity_figure`).
+6. a **method statement with its limits**: words, so they belong to the presentation
+   stage (:func:`evalkit.present.index_wording.method_text`; the labels of pillars and
+   components are :mod:`evalkit.present.i18n` keys ``pillar_<key>`` and
+   ``index_component_<key>``); the two figures are drawn by
+   :func:`evalkit.present.figures.index_figure` and
+   :func:`evalkit.present.figures.sensitivity_figure`. This module holds codes only:
+   pillar and component keys, weights, goalposts and methods.
 
 Input format
 ------------
@@ -55,8 +59,7 @@ Decisions (each documented where it is implemented)
   values are rounded to :data:`RANK_DECIMALS` decimals before ranking so that
   floating-point noise does not break ties.
 
-Everything here is pure: DataFrames in, new DataFrames out, no file I/O; figure
-functions return the Axes they drew on and never call ``plt.show()``.
+Everything here is pure: DataFrames in, new DataFrames out, no file I/O, no drawing.
 
 References
 ----------
@@ -83,25 +86,21 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.core.checks import check_lang, check_level, require_columns
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from matplotlib.axes import Axes
+from evalkit.core.checks import check_level, require_columns
+from evalkit.core.config import CI_LEVEL
 
 __all__ = [
     "AGGREGATIONS",
     "BOOTSTRAP_COLUMNS",
     "DEFAULT_CONCENTRATION",
     "DEFAULT_SPEC",
-    "INDEX_LIMITS",
     "NORMALISATIONS",
-    "PILLAR_LABELS",
     "RANK_DECIMALS",
     "SCENARIO_COLUMNS",
     "SENSITIVITY_COLUMNS",
@@ -111,12 +110,10 @@ __all__ = [
     "composite_index",
     "draw_pillar_weights",
     "effective_spec",
-    "index_figure",
     "mean_rank_shift",
-    "method_text",
     "missing_pillars",
     "normalise",
-    "sensitivity_figure",
+    "scenario_names",
     "spec_for_scale",
     "to_wide",
     "weight_scenarios",
@@ -156,15 +153,6 @@ DEFAULT_CONCENTRATION = 20.0
 _RESERVED = frozenset({"region_code", "index", "rank", "missing", "missing_pillars",
                        "suppressed"})
 
-#: Indonesian and English labels of the default pillars; a spec can override or add
-#: labels with :attr:`IndexSpec.pillar_labels`.
-PILLAR_LABELS: dict[str, dict[str, str]] = {
-    "process": {"id": "Proses", "en": "Process"},
-    "engagement": {"id": "Keterlibatan", "en": "Engagement"},
-    "outcome": {"id": "Hasil", "en": "Outcomes"},
-}
-
-
 # ---------------------------------------------------------------------------------
 # Configuration (one place)
 # ---------------------------------------------------------------------------------
@@ -188,8 +176,6 @@ class ComponentSpec:
     weight : float
         Weight within the pillar, >= 0; rescaled so that the weights of a pillar sum
         to one.
-    label_id, label_en : str
-        Indonesian and English label (the key is used when empty).
     unit : str
         Unit of the raw value, for tables.
     goalposts : tuple of float, optional
@@ -202,14 +188,8 @@ class ComponentSpec:
     pillar: str
     direction: Direction = "higher"
     weight: float = 1.0
-    label_id: str = ""
-    label_en: str = ""
     unit: str = ""
     goalposts: tuple[float, float] | None = None
-
-    def label(self, lang: str = "id") -> str:
-        """Label in Indonesian (``"id"``) or English (``"en"``); empty if not set."""
-        return self.label_id if check_lang(lang) == "id" else self.label_en
 
 
 def _is_weight(x: object) -> bool:
@@ -224,6 +204,9 @@ class IndexSpec:
     Weights live here and nowhere else. They are given in any non-negative units and
     rescaled: component weights to sum to one within each pillar, pillar weights to
     sum to one across pillars (:attr:`component_weights`, :attr:`normalised_pillar_weights`).
+    Pillars and components are codes; their labels are wording, in
+    :mod:`evalkit.present.i18n` (``pillar_<key>``, ``index_component_<key>``; a key
+    without a label is shown as the key).
 
     Attributes
     ----------
@@ -242,9 +225,6 @@ class IndexSpec:
         With geometric aggregation, normalised values (0–1 scale) below this are
         raised to it before taking logarithms, so one zero does not make the whole
         index zero. Must be in (0, 1).
-    pillar_labels : Mapping[str, Mapping[str, str]], optional
-        Pillar key -> ``{"id": ..., "en": ...}``; falls back to
-        :data:`PILLAR_LABELS`, then to the key.
 
     Raises
     ------
@@ -262,7 +242,6 @@ class IndexSpec:
     normalisation: Normalisation = "goalpost"
     aggregation: Aggregation = "arithmetic"
     geometric_floor: float = 0.01
-    pillar_labels: Mapping[str, Mapping[str, str]] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.components, Mapping) or not self.components:
@@ -351,11 +330,6 @@ class IndexSpec:
             self, "pillar_weights",
             MappingProxyType({p: float(w) for p, w in self.pillar_weights.items()}),
         )
-        if self.pillar_labels is not None:
-            object.__setattr__(
-                self, "pillar_labels",
-                MappingProxyType({p: dict(v) for p, v in self.pillar_labels.items()}),
-            )
 
     # -- derived, read-only views ------------------------------------------------
     @property
@@ -397,18 +371,6 @@ class IndexSpec:
         pw = self.normalised_pillar_weights
         return {c: pw[self.components[c].pillar] * w for c, w in self.component_weights.items()}
 
-    def pillar_label(self, pillar: str, lang: str = "id") -> str:
-        """Label of a pillar in Indonesian or English (falls back to the key)."""
-        check_lang(lang)
-        for source in (self.pillar_labels or {}, PILLAR_LABELS):
-            if pillar in source and source[pillar].get(lang):
-                return source[pillar][lang]
-        return pillar
-
-    def component_label(self, component: str, lang: str = "id") -> str:
-        """Label of a component in Indonesian or English (falls back to the key)."""
-        return self.components[component].label(lang) or component
-
 
 def _is_finite_number(x: object) -> bool:
     return (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
@@ -416,36 +378,30 @@ def _is_finite_number(x: object) -> bool:
 
 
 #: The default index: three pillars with equal weights (1/3 each), components equally
-#: weighted within their pillar.
+#: weighted within their pillar. Its labels are :mod:`evalkit.present.i18n` keys
+#: (``pillar_<key>``, ``index_component_<key>``).
 DEFAULT_SPEC = IndexSpec(
     components={
         "health": ComponentSpec(
             pillar="process", direction="higher", weight=1.0,
-            label_id="Rata-rata skor kesehatan kemitraan",
-            label_en="Mean partnership-health score",
             unit="1–5", goalposts=(1.0, 5.0),
         ),
         "attendance_rate": ComponentSpec(
             pillar="engagement", direction="higher", weight=1.0,
-            label_id="Tingkat kehadiran rapat", label_en="Meeting attendance rate",
             unit="0–1", goalposts=(0.0, 1.0),
         ),
         "pentahelix_coverage": ComponentSpec(
             pillar="engagement", direction="higher", weight=1.0,
-            label_id="Cakupan sektor pentahelix", label_en="Pentahelix sector coverage",
             unit="0–1", goalposts=(0.0, 1.0),
         ),
         "indicators_on_track": ComponentSpec(
             pillar="outcome", direction="higher", weight=1.0,
-            label_id="Indikator tercapai atau sesuai jalur",
-            label_en="Indicators achieved or on track",
             unit="0–1", goalposts=(0.0, 1.0),
         ),
         "achievement": ComponentSpec(
             pillar="outcome", direction="higher", weight=1.0,
             # achievement ratios (indicators.achievement_ratio) capped to [0, 1] before
             # averaging, so one over-achieved indicator cannot hide an off-track one.
-            label_id="Rata-rata capaian target", label_en="Mean target achievement",
             unit="0–1", goalposts=(0.0, 1.0),
         ),
     },
@@ -458,7 +414,7 @@ DEFAULT_SPEC = IndexSpec(
     normalisation="goalpost",
     # Arithmetic mean: simple to explain and robust to a zero component; its
     # compensability (a strong pillar offsets a weak one) is stated in the limits text
-    # (INDEX_LIMITS["compensability"]), and the "geometric" scenario of
+    # (i18n "index_limit_compensability"), and the "geometric" scenario of
     # weight_scenarios shows how much it matters.
     aggregation="arithmetic",
 )
@@ -479,22 +435,21 @@ def spec_for_scale(scale, spec: IndexSpec = DEFAULT_SPEC) -> IndexSpec:
     return replace(spec, components={**spec.components, "health": health})
 
 
-def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFrame:
+def weights_table(spec: IndexSpec = DEFAULT_SPEC) -> pd.DataFrame:
     """The weights of a spec as a tidy table, for reports.
 
     Parameters
     ----------
     spec : IndexSpec, default :data:`DEFAULT_SPEC`
-    lang : {"id", "en"}, default "id"
-        Language of the label columns.
 
     Returns
     -------
     pandas.DataFrame
-        One row per component, columns ``pillar, pillar_label, component, label,
-        direction, goalpost_low, goalpost_high, component_weight`` (within the pillar,
-        sums to 1 per pillar), ``pillar_weight`` (sums to 1 over pillars) and
-        ``weight`` (their product: the nominal weight in the index).
+        One row per component, columns ``pillar, component, direction, goalpost_low,
+        goalpost_high, component_weight`` (within the pillar, sums to 1 per pillar),
+        ``pillar_weight`` (sums to 1 over pillars) and ``weight`` (their product: the
+        nominal weight in the index). Codes only:
+        :func:`evalkit.present.index_wording.weights_table` adds the labels.
 
     References
     ----------
@@ -503,10 +458,9 @@ def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFr
 
     Examples
     --------
-    >>> weights_table(lang="en")["weight"].round(4).tolist()
+    >>> weights_table()["weight"].round(4).tolist()
     [0.3333, 0.1667, 0.1667, 0.1667, 0.1667]
     """
-    check_lang(lang)
     cw = spec.component_weights
     pw = spec.normalised_pillar_weights
     rows = []
@@ -514,9 +468,7 @@ def weights_table(spec: IndexSpec = DEFAULT_SPEC, lang: str = "id") -> pd.DataFr
         lo, hi = comp.goalposts if comp.goalposts is not None else (math.nan, math.nan)
         rows.append({
             "pillar": comp.pillar,
-            "pillar_label": spec.pillar_label(comp.pillar, lang),
             "component": c,
-            "label": spec.component_label(c, lang),
             "direction": comp.direction,
             "goalpost_low": float(lo),
             "goalpost_high": float(hi),
@@ -862,7 +814,8 @@ def effective_spec(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> Inde
     """The spec the index of ``values`` is actually computed with: ``spec`` with the
     weight of every :func:`missing_pillars` pillar set to 0, so the pillars the
     programme has carry the index, their weights rescaled to sum to one (shown by
-    :func:`weights_table` and :func:`method_text` of the returned spec).
+    :func:`weights_table` and :func:`evalkit.present.index_wording.method_text` of the
+    returned spec).
 
     This extends the missing-component rule of :func:`composite_index` from one region
     to the whole programme: a pillar one region lacks while others have it still gives
@@ -987,8 +940,8 @@ def composite_index(values: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.
     carries weight gets NaN index and no rank. A pillar that *no* region has (the
     programme has no data for it) is instead left out for every region, the other
     pillars' weights rescaled (:func:`effective_spec`); ``attrs["missing_pillars"]``
-    of the result (and :func:`missing_pillars`) names it. Nothing is imputed. Min–max and z-score statistics use the regions that
-    have the component.
+    of the result (and :func:`missing_pillars`) names it. Nothing is imputed. Min–max
+    and z-score statistics use the regions that have the component.
 
     Parameters
     ----------
@@ -1108,7 +1061,7 @@ def bootstrap_index(
     *,
     n_boot: int = 1000,
     seed: int = 0,
-    ci: float = 0.95,
+    ci: float = CI_LEVEL,
     replicates: Iterable[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Bootstrap percentile intervals for every region's index and rank.
@@ -1140,7 +1093,7 @@ def bootstrap_index(
         Number of parametric replicates.
     seed : int, default 0
         Seed of :func:`numpy.random.default_rng`; same inputs and seed, same result.
-    ci : float, default 0.95
+    ci : float, default :data:`~evalkit.core.config.CI_LEVEL`
         Coverage of the intervals.
     replicates : iterable of pandas.DataFrame, optional
         Replicate component tables (long or wide), each for the same regions and
@@ -1399,6 +1352,22 @@ def _scenario_specs(spec: IndexSpec) -> list[tuple[str, IndexSpec]]:
     return out
 
 
+def scenario_names(spec: IndexSpec = DEFAULT_SPEC) -> tuple[str, ...]:
+    """The ``scenario`` codes :func:`weight_scenarios` computes for ``spec``, in order.
+
+    ``"baseline"``, ``"equal"``, ``"drop:<pillar>"`` and ``"double:<pillar>"`` for each
+    pillar with positive weight (when there are two or more), then the method
+    alternatives that apply: ``"geometric"`` (arithmetic spec, not z-scores) or
+    ``"arithmetic"``, and ``"minmax"`` or (a min–max spec with goalposts) ``"goalpost"``.
+
+    Examples
+    --------
+    >>> scenario_names()[-2:]
+    ('geometric', 'minmax')
+    """
+    return tuple(name for name, _ in _scenario_specs(spec))
+
+
 def weight_scenarios(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.DataFrame:
     """Ranks under fixed alternative weightings and methods, with the average rank shift.
 
@@ -1467,447 +1436,3 @@ def weight_scenarios(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) 
             "mean_abs_shift": mean_rank_shift(base_rank, rk),
         }))
     return pd.concat(frames, ignore_index=True)
-
-
-# ---------------------------------------------------------------------------------
-# Method statement and limits
-# ---------------------------------------------------------------------------------
-
-#: The limits every report states with the index, in Indonesian and English.
-#: ``compensability`` is used with arithmetic aggregation, ``compensability_geometric``
-#: with geometric aggregation; the other four always.
-INDEX_LIMITS: dict[str, dict[str, str]] = {
-    "compensability": {
-        "id": ("**Saling menutupi (kompensabilitas).** Dengan rata-rata aritmetika, nilai "
-               "tinggi pada satu pilar dapat sepenuhnya menutupi nilai rendah pada pilar lain, "
-               "dengan takaran yang ditentukan bobot; indeks yang tampak sedang bisa "
-               "menyembunyikan satu pilar yang lemah. Karena itu, bacalah juga skor tiap pilar."),
-        "en": ("**Compensability.** With an arithmetic mean, a high score on one pillar fully "
-               "offsets a low score on another, at the rate set by the weights; a middling "
-               "index can hide one weak pillar. Read the pillar scores as well."),
-    },
-    "compensability_geometric": {
-        "id": ("**Saling menutupi (kompensabilitas).** Rata-rata geometrik membatasi, tetapi "
-               "tidak menghilangkan, kemungkinan nilai tinggi pada satu pilar menutupi nilai "
-               "rendah pada pilar lain. Karena itu, bacalah juga skor tiap pilar."),
-        "en": ("**Compensability.** A geometric mean limits, but does not remove, the extent "
-               "to which a high score on one pillar offsets a low score on another. Read the "
-               "pillar scores as well."),
-    },
-    "weights": {
-        "id": ("**Bobot adalah pilihan nilai**, bukan fakta statistik. Analisis sensitivitas "
-               "menunjukkan peringkat wilayah mana yang bergantung pada pilihan tersebut."),
-        "en": ("**Weights are a value judgement**, not a statistical fact. The sensitivity "
-               "analysis shows which regions' ranks depend on that judgement."),
-    },
-    "reliability": {
-        "id": ("**Keandalan komponen berbeda-beda.** Skor survei dan tingkat kehadiran "
-               "mengandung galat sampling yang tercermin dalam interval bootstrap, sedangkan "
-               "komponen tanpa galat baku diperlakukan sebagai nilai pasti. Karena itu, "
-               "interval ini cenderung lebih sempit daripada ketidakpastian yang sebenarnya: "
-               "galat pengukuran dan pilihan metode tidak tercakup di dalamnya."),
-        "en": ("**Components differ in reliability.** Survey scores and attendance rates carry "
-               "sampling error that the bootstrap interval reflects, while components without "
-               "a standard error are treated as exact. The interval therefore tends to understate "
-               "the real uncertainty: measurement error and method choices are not in it."),
-    },
-    "few_regions": {
-        "id": ("**Jumlah wilayah yang sedikit membuat normalisasi min–maks tidak stabil**: "
-               "perubahan pada satu wilayah menggeser skor semua wilayah. Itulah sebabnya "
-               "batas tetap (*goalpost*) dipakai sebagai bawaan. Peringkat di antara sedikit "
-               "wilayah juga kasar; selisih beberapa poin jarang bermakna bila intervalnya "
-               "saling tumpang tindih."),
-        "en": ("**Few regions make min–max normalisation unstable**: a change in one region "
-               "moves every region's score, which is why fixed goalposts are the default. "
-               "Ranks among few regions are coarse, too; a difference of a few points rarely "
-               "means much when the intervals overlap."),
-    },
-    "summary": {
-        "id": ("**Indeks adalah ringkasan, bukan vonis** atas sebuah kemitraan. Indeks tidak "
-               "menangkap konteks, hubungan sebab-akibat, atau mutu yang tidak diukur oleh "
-               "komponennya; gunakan untuk memulai diskusi, bukan untuk mengakhirinya."),
-        "en": ("**The index is a summary, not a verdict** on a partnership. It does not capture "
-               "context, causation, or qualities its components do not measure; use it to "
-               "start a discussion, not to end one."),
-    },
-}
-
-
-def _pct(w: float, lang: str) -> str:
-    s = f"{100 * w:.1f}"
-    if s.endswith(".0"):
-        s = s[:-2]
-    return (s.replace(".", ",") if lang == "id" else s) + "%"
-
-
-def _num(x: float, lang: str) -> str:
-    s = f"{x:g}"
-    return s.replace(".", ",") if lang == "id" else s
-
-
-def _count(n: int, lang: str) -> str:
-    s = f"{int(n):,}"
-    return s.replace(",", ".") if lang == "id" else s
-
-
-_SMALL_NUMBERS = {
-    "id": ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"),
-    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
-}
-
-
-def _words(n: int, lang: str) -> str:
-    return _SMALL_NUMBERS[lang][n] if 0 <= n < 10 else _count(n, lang)
-
-
-def _lc(label: str) -> str:
-    """Lower-case the first letter for use inside a sentence, unless it starts an acronym."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-_T: dict[str, dict[str, str]] = {
-    "heading": {"id": "**Cara indeks disusun.**", "en": "**How the index is built.**"},
-    "intro": {
-        "id": ("Indeks efektivitas kemitraan disusun mengikuti *Handbook on Constructing "
-               "Composite Indicators* OECD/JRC (Nardo dkk., 2008) dan menggabungkan {n} pilar "
-               "dengan bobot berikut: {weights}."),
-        "en": ("The partnership-effectiveness index follows the OECD/JRC *Handbook on "
-               "Constructing Composite Indicators* (Nardo et al., 2008) and combines {n} "
-               "pillar{s} with these weights: {weights}."),
-    },
-    "goalpost": {
-        "id": ("Setiap komponen diubah ke skala 0–1 di antara batas tetap (*goalpost*), yaitu "
-               "nilai minimum dan maksimum teoretisnya ({goalposts}); komponen yang makin "
-               "rendah makin baik dibalik arahnya. Dengan batas tetap, indeks (0–100) dapat "
-               "dibandingkan antarwilayah dan antartriwulan."),
-        "en": ("Each component is rescaled to 0–1 between fixed goalposts, its theoretical "
-               "minimum and maximum ({goalposts}); components where lower is better are "
-               "reversed. With fixed goalposts the index (0–100) can be compared between "
-               "regions and between quarters."),
-    },
-    "minmax": {
-        "id": ("Setiap komponen diubah ke skala 0–1 di antara wilayah terendah dan tertinggi "
-               "dalam data ini (normalisasi min–maks); komponen yang makin rendah makin baik "
-               "dibalik arahnya. Skor (0–100) karena itu relatif terhadap wilayah yang "
-               "dibandingkan dan berubah bila salah satu wilayah berubah."),
-        "en": ("Each component is rescaled to 0–1 between the lowest and the highest region in "
-               "these data (min–max normalisation); components where lower is better are "
-               "reversed. Scores (0–100) are therefore relative to the regions compared and "
-               "change when any region changes."),
-    },
-    "zscore": {
-        "id": ("Setiap komponen dibakukan (skor z: dikurangi rata-rata wilayah, dibagi "
-               "simpangan bakunya); komponen yang makin rendah makin baik dibalik tandanya. "
-               "Indeks adalah rata-rata tertimbang skor z (0 = wilayah rata-rata), bukan skor "
-               "0–100."),
-        "en": ("Each component is standardised (z-score: minus the mean over regions, divided "
-               "by their standard deviation); components where lower is better change sign. "
-               "The index is a weighted mean of z-scores (0 = the average region), not a 0–100 "
-               "score."),
-    },
-    "arithmetic": {
-        "id": ("Komponen digabung menjadi skor pilar dengan rata-rata aritmetika tertimbang, "
-               "dan pilar digabung menjadi indeks dengan cara yang sama."),
-        "en": ("Components are combined into pillar scores by a weighted arithmetic mean, and "
-               "pillars into the index in the same way."),
-    },
-    "geometric": {
-        "id": ("Komponen digabung menjadi skor pilar dengan rata-rata geometrik tertimbang, dan "
-               "pilar digabung menjadi indeks dengan cara yang sama; nilai ternormalisasi di "
-               "bawah {floor} dinaikkan menjadi {floor} lebih dahulu agar satu nilai nol tidak "
-               "membuat seluruh indeks menjadi nol."),
-        "en": ("Components are combined into pillar scores by a weighted geometric mean, and "
-               "pillars into the index in the same way; normalised values below {floor} are "
-               "raised to {floor} first, so that a single zero does not make the whole index "
-               "zero."),
-    },
-    "missing": {
-        "id": ("Wilayah yang tidak memiliki data untuk suatu komponen dinilai dari komponen "
-               "lain dalam pilar yang sama (bobotnya disesuaikan), dan komponen yang hilang "
-               "dicantumkan; wilayah tanpa data untuk satu pilar utuh tidak mendapat indeks "
-               "maupun peringkat, kecuali bila tidak ada satu wilayah pun yang memiliki data "
-               "untuk pilar itu: pilar tersebut lalu tidak dihitung untuk semua wilayah dan "
-               "bobot pilar lainnya disesuaikan. Tidak ada nilai yang diimputasi."),
-        "en": ("A region without data for a component is scored on the other components of "
-               "that pillar (their weights rescaled), and the missing components are listed; a "
-               "region without data for a whole pillar gets no index and no rank, unless no "
-               "region has data for that pillar: it is then left out for every region and the "
-               "other pillars' weights are rescaled. No value is imputed."),
-    },
-    "missing_pillars": {
-        "id": ("**Pilar tanpa data:** program ini tidak memiliki data untuk pilar {pillars}, "
-               "sehingga indeks dihitung dari pilar lainnya dengan bobot yang disesuaikan "
-               "hingga berjumlah 100%; indeks ini tidak dapat dibandingkan langsung dengan "
-               "indeks program yang memiliki ketiga pilar."),
-        "en": ("**Pillars without data:** this programme has no data for the {pillars} "
-               "pillar{s}, so the index is computed from the other pillars, their weights "
-               "rescaled to sum to 100%; it is not directly comparable with the index of a "
-               "programme that has every pillar."),
-    },
-    "uncertainty_replicates": {
-        "id": ("**Ketidakpastian:** indeks dan peringkat dihitung ulang pada {n_boot} set data "
-               "ulangan (misalnya responden yang diambil ulang di setiap wilayah), lalu "
-               "dilaporkan interval persentil {ci} (Saisana, Saltelli & Tarantola, 2005)."),
-        "en": ("**Uncertainty:** the index and the ranks are recomputed on {n_boot} replicate "
-               "data sets (e.g. respondents resampled within each region), and {ci} percentile "
-               "intervals are reported (Saisana, Saltelli & Tarantola, 2005)."),
-    },
-    "uncertainty": {
-        "id": ("**Ketidakpastian:** bootstrap parametrik dengan {n_boot} ulangan menarik setiap "
-               "komponen dari sebaran normal di sekitar nilainya dengan galat bakunya, "
-               "menghitung ulang indeks dan peringkat, lalu melaporkan interval persentil "
-               "{ci} (Saisana, Saltelli & Tarantola, 2005)."),
-        "en": ("**Uncertainty:** a parametric bootstrap with {n_boot} replicates draws each "
-               "component from a normal distribution around its value with its standard error, "
-               "recomputes the index and the ranks, and reports {ci} percentile intervals "
-               "(Saisana, Saltelli & Tarantola, 2005)."),
-    },
-    "sensitivity": {
-        "id": ("**Sensitivitas terhadap bobot:** bobot pilar ditarik ulang {n_draws} kali dari "
-               "sebaran Dirichlet yang berpusat pada bobot di atas (konsentrasi κ = {kappa}); "
-               "selain itu, peringkat dibandingkan pada skenario tetap ({scenarios}) dengan "
-               "rata-rata pergeseran peringkat absolut."),
-        "en": ("**Sensitivity to weights:** pillar weights are redrawn {n_draws} times from a "
-               "Dirichlet distribution centred on the weights above (concentration κ = "
-               "{kappa}); ranks are also compared under fixed scenarios ({scenarios}) by the "
-               "mean absolute rank shift."),
-    },
-    "limits_heading": {"id": "**Keterbatasan.**", "en": "**Limits.**"},
-}
-
-_SCENARIO_WORDS: dict[str, dict[str, str]] = {
-    "equal": {"id": "bobot sama untuk semua komponen", "en": "equal weight for every component"},
-    "drop": {"id": "setiap pilar dihapus bergantian", "en": "each pillar dropped in turn"},
-    "double": {"id": "bobot setiap pilar digandakan", "en": "each pillar's weight doubled"},
-    "geometric": {"id": "agregasi geometrik", "en": "geometric aggregation"},
-    "arithmetic": {"id": "agregasi aritmetika", "en": "arithmetic aggregation"},
-    "minmax": {"id": "normalisasi min–maks", "en": "min–max normalisation"},
-    "goalpost": {"id": "normalisasi batas tetap", "en": "fixed-goalpost normalisation"},
-}
-
-
-def method_text(
-    spec: IndexSpec = DEFAULT_SPEC,
-    lang: str = "id",
-    *,
-    n_boot: int = 1000,
-    ci: float = 0.95,
-    n_draws: int = 1000,
-    concentration: float = DEFAULT_CONCENTRATION,
-    uncertainty: Literal["parametric", "replicates"] = "parametric",
-    missing_pillars: Iterable[str] = (),
-) -> str:
-    """The method statement of the index, with its weights and limits, as Markdown.
-
-    ``missing_pillars`` (:func:`missing_pillars` of the programme's components) are
-    named as left out for lack of data; pass ``spec`` =
-    :func:`effective_spec` so the weights stated are the ones used.
-
-    Parameters
-    ----------
-    spec : IndexSpec, default :data:`DEFAULT_SPEC`
-        The spec actually used (all numbers in the text come from it).
-    lang : {"id", "en"}, default "id"
-    n_boot, ci : int, float
-        As passed to :func:`bootstrap_index` (``n_boot``: the number of replicate
-        tables when ``uncertainty="replicates"``).
-    n_draws, concentration : int, float
-        As passed to :func:`weight_sensitivity`.
-    uncertainty : {"parametric", "replicates"}, default "parametric"
-        Which kind of bootstrap :func:`bootstrap_index` ran (normal draws from the
-        standard errors, or pre-computed replicate tables).
-
-    Returns
-    -------
-    str
-        Two Markdown paragraphs (method, then uncertainty and sensitivity) and a
-        bulleted list of limits (:data:`INDEX_LIMITS`). Weights are given as
-        percentages: each pillar's share of the index, and each component's share of
-        its pillar.
-
-    References
-    ----------
-    .. [1] Nardo et al. (2008), *Handbook on Constructing Composite Indicators*,
-       OECD/JRC, step 10 (presentation: state the method and its limits).
-
-    Examples
-    --------
-    >>> "33.3%" in method_text(lang="en")
-    True
-    """
-    check_lang(lang)
-    ci = check_level(ci)
-    if uncertainty not in ("parametric", "replicates"):
-        raise ValueError(f"uncertainty must be 'parametric' or 'replicates', got {uncertainty!r}")
-    pw = spec.normalised_pillar_weights
-    cw = spec.component_weights
-    parts = []
-    for p in spec.pillars:
-        comps = ", ".join(f"{_lc(spec.component_label(c, lang))} {_pct(cw[c], lang)}"
-                          for c in spec.pillar_components(p))
-        parts.append(f"{_lc(spec.pillar_label(p, lang))} {_pct(pw[p], lang)} ({comps})")
-    para1 = [_T["heading"][lang],
-             _T["intro"][lang].format(n=_words(len(spec.pillars), lang),
-                                     s="" if len(spec.pillars) == 1 else "s", weights="; ".join(parts))]
-    if spec.normalisation == "goalpost":
-        gps = ", ".join(
-            f"{_lc(spec.component_label(c, lang))} {_num(comp.goalposts[0], lang)}–"
-            f"{_num(comp.goalposts[1], lang)}"
-            for c, comp in spec.components.items()
-        )
-        para1.append(_T["goalpost"][lang].format(goalposts=gps))
-    else:
-        para1.append(_T[spec.normalisation][lang])
-    para1.append(_T[spec.aggregation][lang].format(floor=_num(spec.geometric_floor, lang)))
-    para1.append(_T["missing"][lang])
-    absent = [p for p in missing_pillars if p in spec.pillar_weights]
-    if absent:
-        para1.append(_T["missing_pillars"][lang].format(
-            pillars=", ".join(_lc(spec.pillar_label(p, lang)) for p in absent),
-            s="" if len(absent) == 1 else "s"))
-
-    words = [_SCENARIO_WORDS["equal"][lang], _SCENARIO_WORDS["drop"][lang],
-             _SCENARIO_WORDS["double"][lang]]
-    for name, _sc in _scenario_specs(spec):
-        if name in ("geometric", "arithmetic", "minmax", "goalpost"):
-            words.append(_SCENARIO_WORDS[name][lang])
-    para2 = [
-        _T["uncertainty" if uncertainty == "parametric" else "uncertainty_replicates"][lang]
-        .format(n_boot=_count(n_boot, lang), ci=_pct(ci, lang)),
-        _T["sensitivity"][lang].format(n_draws=_count(n_draws, lang),
-                                       kappa=_num(concentration, lang),
-                                       scenarios="; ".join(words)),
-    ]
-    comp_key = "compensability" if spec.aggregation == "arithmetic" else "compensability_geometric"
-    limits = [INDEX_LIMITS[k][lang] for k in (comp_key, "weights", "reliability",
-                                              "few_regions", "summary")]
-    return "\n\n".join([
-        " ".join(para1),
-        " ".join(para2),
-        _T["limits_heading"][lang] + "\n\n" + "\n".join(f"- {t}" for t in limits),
-    ])
-
-
-# ---------------------------------------------------------------------------------
-# Figures
-# ---------------------------------------------------------------------------------
-
-_POINT_COLOR = "#1f78b4"
-_AXIS_TEXT: dict[str, dict[str, str]] = {
-    "index": {"id": "Indeks efektivitas kemitraan (garis: interval bootstrap)",
-              "en": "Partnership-effectiveness index (bars: bootstrap interval)"},
-    "scenario": {"id": "Skenario", "en": "Scenario"},
-    "shift": {"id": "Pergeseran peringkat (+ = turun)", "en": "Rank shift (+ = falls behind)"},
-}
-
-
-def _new_axes(ax: Axes | None, height: float, width: float = 7.5) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _fig, ax = plt.subplots(figsize=(width, height))
-    return ax
-
-
-def index_figure(boot_table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
-                 ax: Axes | None = None, lang: str = "id") -> Axes:
-    """Regions sorted by index (best on top) with their bootstrap intervals.
-
-    Parameters
-    ----------
-    boot_table : pandas.DataFrame
-        Output of :func:`bootstrap_index` (columns ``region_code, index, ci_low,
-        ci_upp, rank``). Regions without index are left out of the figure.
-    labels : Mapping[str, str], optional
-        ``region_code`` -> display name; the code is shown otherwise.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created otherwise.
-    lang : {"id", "en"}, default "id"
-        Language of the axis label.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on. The rank is printed beside each interval.
-    """
-    check_lang(lang)
-    require_columns(boot_table, ("region_code", "index", "ci_low", "ci_upp", "rank"), "boot_table")
-    t = boot_table[boot_table["index"].notna()]
-    t = t.sort_values(["index", "region_code"], ascending=[False, True], kind="stable")
-    ax = _new_axes(ax, 0.38 * len(t) + 1.3)
-    y = np.arange(len(t))[::-1]
-    est = t["index"].to_numpy(dtype="float64")
-    err = np.vstack([est - t["ci_low"].to_numpy(dtype="float64"),
-                     t["ci_upp"].to_numpy(dtype="float64") - est])
-    ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="o", color=_POINT_COLOR, capsize=3)
-    names = [str((labels or {}).get(c, c)) for c in t["region_code"]]
-    ax.set_yticks(y, names)
-    for yi, e, hi, rk in zip(y, est, t["ci_upp"], t["rank"]):
-        ax.annotate(f"#{int(rk)}", (e if pd.isna(hi) else hi, yi), xytext=(5, 0), textcoords="offset points",
-                    va="center", fontsize="x-small")
-    lo_all = np.nanmin(t["ci_low"].to_numpy(dtype="float64")) if len(t) else 0.0
-    hi_all = np.nanmax(t["ci_upp"].to_numpy(dtype="float64")) if len(t) else 100.0
-    if lo_all >= 0 and hi_all <= 100:
-        ax.set_xlim(0, 105)
-    ax.set_xlabel(_AXIS_TEXT["index"][lang])
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
-def sensitivity_figure(scenarios_table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
-                       ax: Axes | None = None, lang: str = "id") -> Axes:
-    """Rank of every region under every scenario, as an annotated heat map.
-
-    Rows are regions in baseline order (best on top), columns the scenarios in the
-    order of ``scenarios_table``; each cell shows the rank, its colour the shift from
-    the baseline rank (diverging, colour-blind safe: orange = falls behind, purple =
-    moves up, white = unchanged). The bottom label of each column gives the
-    scenario's :math:`\\bar R_S`.
-
-    Parameters
-    ----------
-    scenarios_table : pandas.DataFrame
-        Output of :func:`weight_scenarios`.
-    labels : Mapping[str, str], optional
-        ``region_code`` -> display name.
-    ax : matplotlib.axes.Axes, optional
-    lang : {"id", "en"}, default "id"
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    check_lang(lang)
-    require_columns(scenarios_table, ("scenario", "region_code", "rank", "baseline_rank",
-                                      "rank_shift", "mean_abs_shift"), "scenarios_table")
-    t = scenarios_table
-    scen = list(dict.fromkeys(t["scenario"]))
-    base = (t.drop_duplicates("region_code").set_index("region_code")["baseline_rank"]
-            .astype("float64"))
-    regions = sorted(base.index, key=lambda r: (np.inf if np.isnan(base[r]) else base[r], str(r)))
-    rank = t.pivot(index="region_code", columns="scenario", values="rank").reindex(
-        index=regions, columns=scen).astype("float64")
-    shift = t.pivot(index="region_code", columns="scenario", values="rank_shift").reindex(
-        index=regions, columns=scen).astype("float64")
-    rs = t.drop_duplicates("scenario").set_index("scenario")["mean_abs_shift"].reindex(scen)
-
-    ax = _new_axes(ax, 0.38 * len(regions) + 1.8, width=max(6.0, 0.85 * len(scen) + 2.5))
-    lim = max(1.0, float(np.nanmax(np.abs(shift.to_numpy()))) if np.isfinite(shift.to_numpy()).any() else 1.0)
-    im = ax.imshow(shift.to_numpy(), cmap="PuOr_r", vmin=-lim, vmax=lim, aspect="auto")
-    for i in range(len(regions)):
-        for j in range(len(scen)):
-            v, d = rank.iat[i, j], shift.iat[i, j]
-            dark = np.isfinite(d) and abs(d) > 0.6 * lim  # light text on dark cells
-            ax.text(j, i, "–" if np.isnan(v) else f"{int(v)}", ha="center", va="center",
-                    fontsize="small", color="white" if dark else "black")
-    ax.set_yticks(np.arange(len(regions)), [str((labels or {}).get(r, r)) for r in regions])
-    xt = [f"{s}\nR̄s={_num(round(float(v), 2), lang)}" if np.isfinite(v) else s
-          for s, v in zip(scen, rs)]
-    ax.set_xticks(np.arange(len(scen)), xt, rotation=45, ha="right", fontsize="x-small")
-    ax.set_xlabel(_AXIS_TEXT["scenario"][lang])
-    cbar = ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    cbar.set_label(_AXIS_TEXT["shift"][lang], fontsize="x-small")
-    return ax

@@ -16,49 +16,46 @@ by the caller:
 
 Sectors are the programme's own: the ``sectors`` table (``sectors.parquet``:
 ``sector, label_id, label_en, pentahelix``; row order = form order) is passed as
-``sectors=`` and gives row order, labels (:func:`sector_labels`) and colours
-(:func:`sector_palette`: one colour per sector in form order, the same in every
-figure, here and in :mod:`evalkit.measure.network`). Each sector maps to one of the five
+``sectors=`` and gives row order (:func:`evalkit.core.domain.sector_order`); its labels
+(:func:`evalkit.core.domain.sector_labels`) and colours
+(:func:`evalkit.present.colours.sector_palette`) are the presentation's, and the
+figures are drawn by :mod:`evalkit.present.figures`. Each sector maps to one of the five
 pentahelix categories :data:`PENTAHELIX` (or to none: a group outside the five), and
 coverage is counted per category (:func:`pentahelix_coverage`). Without a table the
 five category keys stand for themselves (the demo's codes). A missing sector is
 treated as ``"unknown"`` and shown as its own row after the programme's sectors, so
-nothing is silently dropped; it alone is drawn grey.
+nothing is silently dropped.
 
-All functions are pure: DataFrames in, new DataFrames (or matplotlib Axes) out; no
-file I/O, no printing, inputs never modified.
+All functions are pure: DataFrames in, new DataFrames out; no file I/O, no drawing, no
+display text (codes only), no printing, inputs never modified.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from evalkit.core.contract import PENTAHELIX as _CATEGORIES
-
-from evalkit.core.checks import check_lang, check_level, check_min_n, require_columns
+from evalkit.core.checks import check_level, check_min_n, require_columns
 from evalkit.core.config import CI_LEVEL, MIN_CELL
 
-if TYPE_CHECKING:  # pragma: no cover - typing only; matplotlib is imported lazily
-    from matplotlib.axes import Axes
+# the sector vocabulary (one place: evalkit.core.domain), under the names used below
+from evalkit.core.domain import PENTAHELIX, UNKNOWN_SECTOR
+from evalkit.core.domain import sector_codes as _sector_codes
+from evalkit.core.domain import sector_order as _sector_order
+from evalkit.core.domain import sector_series as _sector_series
+from evalkit.core.domain import sector_values as _sector_values
 
 __all__ = [
     "PENTAHELIX",
     "UNKNOWN_SECTOR",
-    "SECTOR_COLORS",
-    "OVERALL_COLOR",
     "QUADRANTS",
-    "QUADRANT_LABELS",
-    "sector_labels",
-    "sector_color",
-    "sector_palette",
-    "SECTOR_PALETTE",
     "attendance_by_sector",
+    "attendance_rate",
+    "ATTENDANCE_RATE_COLUMNS",
     "attendance_over_time",
     "attendance_trend",
     "pentahelix_coverage",
@@ -68,54 +65,13 @@ __all__ = [
     "COVERAGE_COLUMNS",
     "power_interest_map",
     "quadrant_counts",
-    "power_interest_figure",
-    "attendance_figure",
 ]
 
 # --------------------------------------------------------------------------------------
-# Vocabulary (one place)
+# Vocabulary: PENTAHELIX and UNKNOWN_SECTOR come from evalkit.core.domain (imported above)
 # --------------------------------------------------------------------------------------
-#: The five pentahelix categories, in report order (re-exported from
-#: :data:`evalkit.core.contract.PENTAHELIX`; a programme's sectors map to them).
-PENTAHELIX: tuple[str, ...] = _CATEGORIES  # the five categories, from the input contract
-
-#: Sector key used for organisations whose sector is missing or unknown.
-UNKNOWN_SECTOR = "unknown"
-
-#: Sector colours for every figure (Okabe & Ito 2008, "Color Universal Design",
-#: a palette distinguishable under the common colour-vision deficiencies).
-#: Blue, orange, bluish green, reddish purple, vermillion; grey for unknown.
-SECTOR_COLORS: dict[str, str] = {
-    "pemerintah": "#0072B2",
-    "dunia_usaha": "#E69F00",
-    "akademisi": "#009E73",
-    "masyarakat_sipil": "#CC79A7",
-    "media": "#D55E00",
-    UNKNOWN_SECTOR: "#999999",
-}
-
-#: Colour of the all-sector line in attendance figures.
-OVERALL_COLOR = "#000000"
-
 #: Power/interest quadrants (Mendelow 1991; Eden & Ackermann 1998), in display order.
 QUADRANTS: tuple[str, ...] = ("manage_closely", "keep_satisfied", "keep_informed", "monitor")
-
-#: Bilingual quadrant labels.
-QUADRANT_LABELS: dict[str, dict[str, str]] = {
-    "manage_closely": {"id": "Kelola secara dekat", "en": "Manage closely"},
-    "keep_satisfied": {"id": "Jaga kepuasannya", "en": "Keep satisfied"},
-    "keep_informed": {"id": "Beri informasi", "en": "Keep informed"},
-    "monitor": {"id": "Pantau", "en": "Monitor"},
-}
-
-_AXIS_LABELS: dict[str, dict[str, str]] = {
-    "influence": {"id": "Pengaruh (1–5)", "en": "Influence (1–5)"},
-    "interest": {"id": "Kepentingan (1–5)", "en": "Interest (1–5)"},
-    "period": {"id": "Periode", "en": "Period"},
-    "rate": {"id": "Tingkat kehadiran", "en": "Attendance rate"},
-    "all": {"id": "Semua sektor", "en": "All sectors"},
-    "sector": {"id": "Sektor", "en": "Sector"},
-}
 
 _RATING_MIN, _RATING_MAX = 1, 5  # influence / interest scale of the register
 _ALL = "all"
@@ -124,27 +80,6 @@ _ALL = "all"
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def _sector_series(df: pd.DataFrame) -> pd.Series:
-    """Sector keys as plain strings; missing -> ``UNKNOWN_SECTOR``."""
-    s = df["sector"]
-    if isinstance(s.dtype, pd.StringDtype):
-        return pd.Series(_sector_values(df), index=s.index, name=s.name, dtype="str")
-    s = s.astype(object)
-    s = s.where(s.notna(), UNKNOWN_SECTOR).map(str).str.strip()
-    return s.where(s != "", UNKNOWN_SECTOR)
-
-
-def _sector_values(df: pd.DataFrame) -> np.ndarray:
-    """The values of :func:`_sector_series` as an object array."""
-    s = df["sector"]
-    if isinstance(s.dtype, pd.StringDtype):
-        # every value is a str or missing: clean the few distinct values, not every row
-        codes, uniques = pd.factorize(s)
-        clean = [str(v).strip() or UNKNOWN_SECTOR for v in uniques] + [UNKNOWN_SECTOR]
-        return np.array(clean, dtype=object)[codes]
-    return _sector_series(df).to_numpy(dtype=object)
-
-
 def _typed_frame(rows: list[tuple], columns: list[str], dtypes: Mapping) -> pd.DataFrame:
     """``pd.DataFrame(rows, columns=columns)`` with ``dtypes`` applied, built column by
     column: each typed column is made in its dtype at once (a dtype name, or a callable
@@ -165,17 +100,6 @@ def _typed_frame(rows: list[tuple], columns: list[str], dtypes: Mapping) -> pd.D
         else:
             data[name] = np.array(col, dtype=dtype)
     return pd.DataFrame(data, columns=columns)
-
-
-def _sector_order(observed: Iterable[str], *, all_five: bool = True,
-                  order: Sequence[str] | None = None) -> list[str]:
-    """The programme's sectors first (``order``, its form order; default the five
-    pentahelix keys) -- all of them, or only those observed -- then others sorted."""
-    seen = set(observed)
-    known = list(PENTAHELIX if order is None else order)
-    head = known if all_five else [s for s in known if s in seen]
-    extra = sorted(seen - set(known), key=lambda s: (s == UNKNOWN_SECTOR, s))
-    return head + extra
 
 
 def _attended_bool(attendance: pd.DataFrame) -> np.ndarray:
@@ -231,96 +155,6 @@ def _attendance_arrays(attendance: pd.DataFrame, what: str, *, dates: bool = Fal
 
 def _prepare_attendance(attendance: pd.DataFrame, what: str, *, dates: bool = False) -> pd.DataFrame:
     return pd.DataFrame(_attendance_arrays(attendance, what, dates=dates))
-
-
-def sector_labels(sectors: pd.DataFrame, lang: str = "en") -> dict[str, str]:
-    """Map sector keys to labels from the ``sectors`` table.
-
-    Parameters
-    ----------
-    sectors : pandas.DataFrame
-        Columns ``sector, label_id, label_en``.
-    lang : {"en", "id"}
-        Which label column to use.
-
-    Returns
-    -------
-    dict
-        ``{sector_key: label}``; use it as the ``labels`` argument of the figure
-        functions. Keys absent from the table fall back to the key itself there.
-    """
-    check_lang(lang)
-    col = f"label_{lang}"
-    require_columns(sectors, ["sector", col], "sectors")
-    return {str(k): str(v) for k, v in zip(sectors["sector"], sectors[col], strict=True)}
-
-
-#: Colours given to a programme's sectors in form order: Okabe & Ito's eight without
-#: black (the all-sector line; grey is kept for ``unknown``), then Tol's "muted" scheme
-#: and four of his "light" colours (Tol 2021, *Paul Tol's Notes*, colour-blind safe);
-#: only past these 20 sectors does the list repeat.
-SECTOR_PALETTE: tuple[str, ...] = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-    "#AA4499", "#EE8866", "#FFAABB", "#BBCC33", "#77AADD",
-)
-
-
-def _sector_codes(sectors) -> list[str]:
-    """The sector codes of a sectors table (its ``sector`` column) or of a sequence."""
-    if isinstance(sectors, pd.DataFrame):
-        return [str(s) for s in sectors["sector"]]
-    return [str(s) for s in sectors]
-
-
-def sector_palette(sectors) -> dict[str, str]:
-    """One distinct colour per sector of the programme, the same in every figure.
-
-    Parameters
-    ----------
-    sectors : DataFrame or sequence of str
-        The programme's sectors in form order (``sectors.parquet``, or its codes).
-
-    Returns
-    -------
-    dict of str to str
-        Sector -> hex colour from :data:`SECTOR_PALETTE` in form order (so the demo's
-        five sectors keep :data:`SECTOR_COLORS`), plus ``unknown`` -> grey.
-    """
-    codes = list(dict.fromkeys(_sector_codes(sectors)))
-    palette = {code: SECTOR_PALETTE[i % len(SECTOR_PALETTE)] for i, code in enumerate(codes)
-               if code != UNKNOWN_SECTOR}
-    palette[UNKNOWN_SECTOR] = SECTOR_COLORS[UNKNOWN_SECTOR]
-    return palette
-
-
-def sector_color(sector: str, palette: Mapping[str, str] | None = None) -> str:
-    """Colour of ``sector`` in ``palette`` (:func:`sector_palette`), else in
-    :data:`SECTOR_COLORS`; grey for anything not listed."""
-    if palette is not None and sector in palette:
-        return palette[sector]
-    return SECTOR_COLORS.get(sector, SECTOR_COLORS[UNKNOWN_SECTOR])
-
-
-def _figure_labels(labels: Mapping[str, str] | None, sectors, lang: str
-                   ) -> Mapping[str, str] | None:
-    """``labels`` if given, else the form's labels in ``lang`` from a sectors table (a
-    blank label falls back to the other language, then to the code)."""
-    if labels is not None or not isinstance(sectors, pd.DataFrame):
-        return labels
-    other = "en" if lang == "id" else "id"
-    out = {}
-    for row in sectors.to_dict("records"):
-        code = str(row["sector"])
-        out[code] = next((str(row[c]).strip() for c in (f"label_{lang}", f"label_{other}")
-                          if c in row and not pd.isna(row[c]) and str(row[c]).strip()), code)
-    return out
-
-
-def _label(labels: Mapping[str, str] | None, key: str) -> str:
-    if labels is None:
-        return key
-    return str(labels.get(key, key))
 
 
 # --------------------------------------------------------------------------------------
@@ -495,6 +329,57 @@ def attendance_by_sector(
         {"invitations": "int64", "attended": "Int64", "organisations": "int64",
          "suppressed": "bool", **dict.fromkeys(("rate", "ci_low", "ci_upp", "deff"), "float64")},
     )
+
+
+ATTENDANCE_RATE_COLUMNS = ("invitations", "attended", "rate", "organisations", "org_rate",
+                           "org_rate_se")
+
+
+def attendance_rate(attendance: pd.DataFrame) -> dict[str, float]:
+    """One region's meeting attendance, all sectors together: the pooled rate and the
+    mean of the organisations' attendance shares with its standard error.
+
+    Parameters
+    ----------
+    attendance : pandas.DataFrame
+        One row per invitation; needs ``organisation`` and ``attended`` (bool or 0/1).
+
+    Returns
+    -------
+    dict
+        :data:`ATTENDANCE_RATE_COLUMNS`: ``invitations`` (rows), ``attended`` (times
+        attended), ``rate`` = attended / invitations (NaN without invitations; the rate
+        the report's text quotes, equal to the total of :func:`attendance_by_sector`),
+        ``organisations`` (distinct organisations invited), ``org_rate`` (mean of the
+        organisations' shares of meetings attended: the index component) and
+        ``org_rate_se`` (its standard error; NaN with fewer than two organisations).
+
+    Notes
+    -----
+    Organisations are the clusters of repeated meetings, so the standard error of
+    ``org_rate`` is that of a mean of organisation-level shares,
+    :math:`s / \\sqrt{g}` over the :math:`g` organisations (a cluster-level
+    estimator). Invitations without an organisation count in ``rate`` but belong to
+    no cluster (as ``groupby`` leaves missing keys out).
+
+    References
+    ----------
+    .. [1] Kish, L. (1965). *Survey Sampling*. Wiley, ch. 6 (cluster sampling).
+    """
+    attended = attendance["attended"].to_numpy(dtype="float64")
+    n = len(attended)
+    y = float(attended.sum())
+    known = attendance["organisation"].notna().to_numpy()
+    orgs, codes = np.unique(attendance["organisation"].to_numpy(dtype=object)[known],
+                            return_inverse=True)
+    if len(orgs):
+        shares = pd.Series(np.bincount(codes, weights=attended[known]) / np.bincount(codes))
+        org_rate = float(shares.mean())
+        se = float(shares.std(ddof=1) / np.sqrt(len(shares))) if len(shares) > 1 else math.nan
+    else:
+        org_rate = se = math.nan
+    return {"invitations": n, "attended": int(y), "rate": y / n if n else math.nan,
+            "organisations": len(orgs), "org_rate": org_rate, "org_rate_se": se}
 
 
 # --------------------------------------------------------------------------------------
@@ -1018,203 +903,3 @@ def quadrant_counts(pi_map: pd.DataFrame, sectors: pd.DataFrame | Sequence[str] 
     table.index.name = "sector"
     table.columns.name = None
     return table
-
-
-def _boundary(midpoint: float) -> float:
-    """Where to draw the quadrant line for integer ratings under the '>' rule."""
-    return math.floor(midpoint) + 0.5
-
-
-def power_interest_figure(
-    register: pd.DataFrame,
-    *,
-    labels: Mapping[str, str] | None = None,
-    lang: str = "en",
-    ax: Axes | None = None,
-    midpoint: float = 3,
-    annotate: bool = False,
-    seed: int = 0,
-    jitter: float = 0.15,
-    sectors: pd.DataFrame | Sequence[str] | None = None,
-) -> Axes:
-    """Power/interest scatter: one point per stakeholder, coloured by sector.
-
-    ``sectors`` (the programme's sectors in form order) sets the legend order and the
-    colours (:func:`sector_palette`); default the five pentahelix keys.
-
-    Parameters
-    ----------
-    register : pandas.DataFrame
-        Stakeholder register (``organisation``, ``sector``, ``influence``,
-        ``interest``). Stakeholders with a missing rating are not drawn.
-    labels : mapping, optional
-        Sector key -> label for the legend (e.g. from :func:`sector_labels`);
-        defaults to the keys.
-    lang : {"en", "id"}
-        Language of axis and quadrant labels (:data:`QUADRANT_LABELS`).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created otherwise.
-    midpoint : float, default 3
-        Quadrant rule of :func:`power_interest_map`; the lines are drawn halfway
-        between the last low and first high integer rating.
-    annotate : bool, default False
-        Write each organisation's name beside its point (needs ``organisation``).
-    seed : int, default 0
-        Seed of the jitter, so the figure is the same on every run.
-    jitter : float, default 0.15
-        Half-width of the uniform jitter added to both ratings so that stakeholders
-        with equal integer ratings do not hide each other; below 0.5, so no point
-        crosses a quadrant line.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes (``ax.figure`` is the figure). One scatter collection per sector
-        present, in the programme's order (``sectors``; default :data:`PENTAHELIX`
-        first); points are sorted by sector and
-        organisation before jittering, so the drawing does not depend on row order.
-
-    References
-    ----------
-    .. [1] Mendelow, A. (1991). Stakeholder mapping. *Proceedings of the 2nd
-           International Conference on Information Systems*, Cambridge, MA.
-    .. [2] Eden, C., & Ackermann, F. (1998). *Making Strategy*. Sage.
-    """
-    import matplotlib.pyplot as plt
-
-    check_lang(lang)
-    if not (0 <= jitter < 0.5):
-        raise ValueError(f"jitter must be in [0, 0.5), got {jitter!r}.")
-    if annotate:
-        require_columns(register, ["organisation"], "register")
-    pim = power_interest_map(register, midpoint=midpoint)
-    pim = pim[pim["quadrant"].notna()].copy()
-    pim["_sector"] = _sector_series(pim) if len(pim) else pd.Series(dtype=object)
-    known = None if sectors is None else _sector_codes(sectors)
-    labels = _figure_labels(labels, sectors, lang)
-    palette = sector_palette(_sector_order(pim["_sector"], order=known))
-    order = {s: i for i, s in enumerate(_sector_order(pim["_sector"], order=known))}
-    pim["_rank"] = pim["_sector"].map(order)
-    sort_cols = ["_rank"] + (["organisation"] if "organisation" in pim.columns else [])
-    pim = pim.sort_values(sort_cols, kind="stable")
-    rng = np.random.default_rng(seed)
-    jx = rng.uniform(-jitter, jitter, len(pim))
-    jy = rng.uniform(-jitter, jitter, len(pim))
-    x = pim["interest"].to_numpy(dtype=float) + jx
-    y = pim["influence"].to_numpy(dtype=float) + jy
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 5.5))
-    drawn = pim["_sector"].to_numpy()
-    for sector in _sector_order(pim["_sector"], all_five=False, order=known):
-        sel = drawn == sector
-        ax.scatter(x[sel], y[sel], s=46, color=sector_color(sector, palette), edgecolor="white",
-                   linewidth=0.6, label=_label(labels, sector), zorder=3)
-    if annotate:
-        for xi, yi, name in zip(x, y, pim["organisation"], strict=True):
-            ax.annotate(str(name), (xi, yi), xytext=(3, 3), textcoords="offset points",
-                        fontsize="xx-small")
-    b = _boundary(midpoint)
-    lo, hi = _RATING_MIN - 0.5, _RATING_MAX + 0.5
-    ax.axvline(b, color="#555555", lw=0.9, ls="--", zorder=1)
-    ax.axhline(b, color="#555555", lw=0.9, ls="--", zorder=1)
-    corners = {
-        "manage_closely": (hi - 0.08, hi - 0.08, "right", "top"),
-        "keep_satisfied": (lo + 0.08, hi - 0.08, "left", "top"),
-        "keep_informed": (hi - 0.08, lo + 0.08, "right", "bottom"),
-        "monitor": (lo + 0.08, lo + 0.08, "left", "bottom"),
-    }
-    for key, (tx, ty, ha, va) in corners.items():
-        ax.text(tx, ty, QUADRANT_LABELS[key][lang], ha=ha, va=va, fontsize="small",
-                color="#333333", style="italic", zorder=2)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.set_xticks(range(_RATING_MIN, _RATING_MAX + 1))
-    ax.set_yticks(range(_RATING_MIN, _RATING_MAX + 1))
-    ax.set_xlabel(_AXIS_LABELS["interest"][lang])
-    ax.set_ylabel(_AXIS_LABELS["influence"][lang])
-    if len(pim):
-        ax.legend(title=_AXIS_LABELS["sector"][lang], fontsize="small", title_fontsize="small",
-                  loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return ax
-
-
-# --------------------------------------------------------------------------------------
-# Attendance figure
-# --------------------------------------------------------------------------------------
-def attendance_figure(
-    over_time: pd.DataFrame,
-    *,
-    labels: Mapping[str, str] | None = None,
-    ax: Axes | None = None,
-    lang: str = "en",
-    sectors: pd.DataFrame | Sequence[str] | None = None,
-    show_all: bool = True,
-) -> Axes:
-    """Attendance rate by sector over periods (one line per sector).
-
-    Parameters
-    ----------
-    over_time : pandas.DataFrame
-        Output of :func:`attendance_over_time` (``period, sector, rate``).
-        Suppressed or empty cells (NaN rate) leave gaps in the lines.
-    labels : mapping, optional
-        Sector key -> legend label; defaults to the keys.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created otherwise.
-    lang : {"en", "id"}
-        Language of the axis labels and of the all-sector line's default label.
-    sectors : DataFrame or sequence of str, optional
-        A sequence: the sectors to draw, in that order. A DataFrame: the programme's
-        sectors table (``sectors.parquet``): those present are drawn in form order,
-        coloured by :func:`sector_palette`. Default: every sector in ``over_time``
-        except ``"all"``.
-    show_all : bool, default True
-        Also draw the all-sector rate as a dashed black line.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One ``Line2D`` per drawn sector (in pentahelix order) plus one for ``all``
-        when ``show_all``; y axis 0-100 %.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
-    check_lang(lang)
-    require_columns(over_time, ["period", "sector", "rate"], "over_time")
-    periods = sorted(pd.unique(over_time["period"]))
-    pos = {p: i for i, p in enumerate(periods)}
-    present = [s for s in pd.unique(over_time["sector"]) if s != _ALL]
-    labels = _figure_labels(labels, sectors, lang)
-    if isinstance(sectors, pd.DataFrame):
-        known = _sector_codes(sectors)
-        palette = sector_palette(_sector_order(present, order=known))
-        draw = _sector_order(present, all_five=False, order=known)
-    else:  # without the programme's table: colours in the default order of what is drawn
-        palette = sector_palette(_sector_order(present))
-        draw = _sector_order(present, all_five=False) if sectors is None else list(sectors)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 4.2))
-    for sector in [*draw, *([_ALL] if show_all else [])]:
-        block = over_time[over_time["sector"] == sector]
-        if block.empty:
-            continue
-        xs = np.array([pos[p] for p in block["period"]])
-        order = np.argsort(xs)
-        ys = block["rate"].to_numpy(dtype=float)[order]
-        if sector == _ALL:
-            label = labels.get(_ALL, _AXIS_LABELS["all"][lang]) if labels else _AXIS_LABELS["all"][lang]
-            ax.plot(xs[order], ys, color=OVERALL_COLOR, ls="--", lw=1.6, marker="o", ms=3,
-                    label=label, zorder=4)
-        else:
-            ax.plot(xs[order], ys, color=sector_color(sector, palette), lw=1.8, marker="o", ms=4,
-                    label=_label(labels, sector), zorder=3)
-    ax.set_xticks(range(len(periods)), [str(p) for p in periods], rotation=0)
-    ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    ax.set_xlabel(_AXIS_LABELS["period"][lang])
-    ax.set_ylabel(_AXIS_LABELS["rate"][lang])
-    if ax.lines:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return ax

@@ -19,9 +19,10 @@ indicators that cannot be judged)::
 
     achieved, on_track, needs_attention, insufficient_data
 
-Labels (Indonesian and English) and report colours for both live in the mappings
-:data:`STATUS_LABELS`, :data:`SUMMARY_LABELS`, :data:`STATUS_SUMMARY` and
-:data:`STATUS_COLORS` below, and nowhere else.
+The status -> summary mapping is :data:`STATUS_SUMMARY` below. Only the keys live here:
+their labels (Indonesian and English) are the presentation's
+(:func:`evalkit.present.i18n.status_label`, :func:`evalkit.present.i18n.status_summary`),
+and so are their report colours (:data:`evalkit.present.colours.STATUS_COLORS`).
 """
 
 from __future__ import annotations
@@ -29,39 +30,31 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.core.checks import check_lang, require_columns
+from evalkit.core.checks import require_columns
+from evalkit.core.config import CI_LEVEL
 
 __all__ = [
-    "ANNUAL_COLUMNS",
-    "ANNUAL_RULES",
     "DEFAULT_THRESHOLDS",
     "PROGRESS_TABLE_COLUMNS",
     "STATUSES",
-    "STATUS_COLORS",
-    "STATUS_LABELS",
     "STATUS_SUMMARY",
     "SUMMARY_KEYS",
-    "SUMMARY_LABELS",
     "TRENDS_COLUMNS",
     "ZERO_TARGET_SUBSTITUTE",
     "ProgressResult",
     "ProgressThresholds",
     "TrendResult",
     "achievement_ratio",
-    "annual_series",
     "assess_progress",
     "fit_trend",
     "fit_trends",
     "progress_table",
-    "status_color",
-    "status_label",
-    "status_summary",
     "summary_key",
 ]
 
@@ -161,16 +154,6 @@ STATUSES: tuple[str, ...] = (
     "insufficient_data",
 )
 
-#: Indonesian (``id``) and English (``en``) label of each status.
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "target_achieved": {"id": "Target tercapai", "en": "Target achieved"},
-    "on_track": {"id": "Sesuai jalur", "en": "On track"},
-    "acceleration_needed": {"id": "Perlu percepatan", "en": "Acceleration needed"},
-    "limited_progress": {"id": "Kemajuan terbatas", "en": "Limited progress"},
-    "deterioration": {"id": "Memburuk", "en": "Deterioration"},
-    "insufficient_data": {"id": "Data tidak cukup", "en": "Insufficient data"},
-}
-
 #: Summary keys of the three-way classification used in Indonesian SDG monitoring
 #: (Bappenas: "sudah tercapai" / "akan tercapai" / "perlu perhatian khusus"), plus
 #: ``insufficient_data``, kept apart on purpose: an indicator without enough data
@@ -188,64 +171,11 @@ STATUS_SUMMARY: dict[str, str] = {
     "insufficient_data": "insufficient_data",
 }
 
-#: Indonesian and English label of each summary key.
-SUMMARY_LABELS: dict[str, dict[str, str]] = {
-    "achieved": {"id": "Sudah tercapai", "en": "Achieved"},
-    "on_track": {"id": "Akan tercapai", "en": "On track"},
-    "needs_attention": {"id": "Perlu perhatian khusus", "en": "Needs attention"},
-    "insufficient_data": {"id": "Data tidak cukup", "en": "Insufficient data"},
-}
-
-#: Report colour (hex) of every status key and every summary key: greens for achieved /
-#: on track, amber to red for the "needs attention" statuses, grey for insufficient
-#: data. Keys shared by both vocabularies (``on_track``, ``insufficient_data``) have
-#: one colour. Always show the label too: colour alone does not carry the meaning.
-STATUS_COLORS: dict[str, str] = {
-    # statuses
-    "target_achieved": "#1a9641",
-    "on_track": "#a6d96a",
-    "acceleration_needed": "#fdae61",
-    "limited_progress": "#f46d43",
-    "deterioration": "#d7191c",
-    "insufficient_data": "#bababa",
-    # summary keys not already above
-    "achieved": "#1a9641",
-    "needs_attention": "#f46d43",
-}
-
 
 def _check_status(status: str) -> str:
-    if status not in STATUS_LABELS:
+    if status not in STATUSES:
         raise ValueError(f"unknown progress status {status!r}; expected one of {', '.join(STATUSES)}")
     return status
-
-
-def status_label(status: str, lang: str = "id") -> str:
-    """Label of a progress status in Indonesian (``"id"``) or English (``"en"``).
-
-    Parameters
-    ----------
-    status : str
-        One of :data:`STATUSES`.
-    lang : {"id", "en"}, default "id"
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        For an unknown status or language.
-
-    Examples
-    --------
-    >>> status_label("acceleration_needed")
-    'Perlu percepatan'
-    >>> status_label("acceleration_needed", lang="en")
-    'Acceleration needed'
-    """
-    return STATUS_LABELS[_check_status(status)][check_lang(lang)]
 
 
 def summary_key(status: str) -> str:
@@ -261,47 +191,6 @@ def summary_key(status: str) -> str:
     'needs_attention'
     """
     return STATUS_SUMMARY[_check_status(status)]
-
-
-def status_summary(status: str, lang: str = "id") -> str:
-    """Three-way summary label of a status, as used in Indonesian SDG monitoring.
-
-    Parameters
-    ----------
-    status : str
-        One of :data:`STATUSES`.
-    lang : {"id", "en"}, default "id"
-
-    Returns
-    -------
-    str
-        ``"Sudah tercapai"`` / ``"Achieved"``, ``"Akan tercapai"`` / ``"On track"``,
-        ``"Perlu perhatian khusus"`` / ``"Needs attention"``, or
-        ``"Data tidak cukup"`` / ``"Insufficient data"``.
-
-    References
-    ----------
-    .. [1] Bappenas, SDGs Indonesia dashboard / *Metadata Indikator TPB*: the
-       "sudah tercapai / akan tercapai / perlu perhatian khusus" classification.
-
-    Examples
-    --------
-    >>> status_summary("deterioration")
-    'Perlu perhatian khusus'
-    >>> status_summary("on_track", lang="en")
-    'On track'
-    """
-    return SUMMARY_LABELS[summary_key(status)][check_lang(lang)]
-
-
-def status_color(key: str) -> str:
-    """Hex colour of a status key or a summary key (see :data:`STATUS_COLORS`)."""
-    try:
-        return STATUS_COLORS[key]
-    except KeyError:
-        raise ValueError(
-            f"unknown status or summary key {key!r}; expected one of {', '.join(STATUS_COLORS)}"
-        ) from None
 
 
 # ---------------------------------------------------------------------------------
@@ -338,6 +227,11 @@ class ProgressResult:
         Short English explanation of the status.
     """
 
+    #: Columns of :meth:`to_frame`, in order: the attributes, then :attr:`summary`.
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "status", "summary", "ratio", "growth", "required_growth", "base_year", "base_value",
+        "latest_year", "latest_value", "target", "target_year", "direction", "reason")
+
     status: str
     ratio: float | None
     growth: float | None
@@ -355,6 +249,20 @@ class ProgressResult:
     def summary(self) -> str:
         """Three-way summary key of :attr:`status` (see :func:`summary_key`)."""
         return summary_key(self.status)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row DataFrame, columns :attr:`FRAME_COLUMNS`.
+
+        Numbers that are ``None`` here are missing in the frame: NaN in the float
+        columns, ``<NA>`` in the nullable-integer ``base_year`` and ``latest_year``.
+        """
+        row = {name: getattr(self, name) for name in self.FRAME_COLUMNS}
+        frame = pd.DataFrame([row], columns=list(self.FRAME_COLUMNS))
+        floats = ["ratio", "growth", "required_growth", "base_value", "latest_value", "target"]
+        frame[floats] = frame[floats].astype("float64")  # None -> NaN
+        years = ["base_year", "latest_year", "target_year"]
+        frame[years] = frame[years].astype("Int64")
+        return frame
 
 
 def _check_direction(direction: object) -> str:
@@ -723,13 +631,18 @@ class TrendResult:
         Prediction interval of a single observation at ``target_year``
         (statsmodels ``obs_ci_lower`` / ``obs_ci_upper``).
     target_year : int
-    ci : float
-        Confidence level of both intervals.
+    level : float
+        Confidence level of both intervals (the ``ci`` argument of :func:`fit_trend`).
     nobs : int
         Number of (non-missing) years used.
     reason : str
         Empty when fitted; otherwise why not (all numbers NaN then).
     """
+
+    #: Columns of :meth:`to_frame`, in order (the attributes).
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "slope", "slope_ci_low", "slope_ci_upp", "intercept", "projection",
+        "projection_pi_low", "projection_pi_upp", "target_year", "level", "nobs", "reason")
 
     slope: float
     slope_ci_low: float
@@ -739,9 +652,22 @@ class TrendResult:
     projection_pi_low: float
     projection_pi_upp: float
     target_year: int
-    ci: float
+    level: float
     nobs: int
     reason: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The trend as a one-row DataFrame, columns :attr:`FRAME_COLUMNS`.
+
+        Examples
+        --------
+        >>> s = pd.Series({2015: 10.0, 2016: 12.1, 2017: 13.9, 2018: 16.0})
+        >>> fit_trend(s).to_frame()[["slope", "level", "nobs"]].round(2)
+           slope  level  nobs
+        0   1.98   0.95     4
+        """
+        columns = list(self.FRAME_COLUMNS)
+        return pd.DataFrame([[getattr(self, name) for name in columns]], columns=columns)
 
 
 #: Minimum number of years for a trend: with 2 points the line fits exactly and has
@@ -749,7 +675,8 @@ class TrendResult:
 MIN_TREND_POINTS = 3
 
 
-def fit_trend(series: pd.Series, *, target_year: int = 2030, ci: float = 0.95) -> TrendResult:
+def fit_trend(series: pd.Series, *, target_year: int = 2030,
+              ci: float = CI_LEVEL) -> TrendResult:
     """Fit a linear OLS trend ``value ~ year`` and project it to ``target_year``.
 
     Parameters
@@ -758,7 +685,7 @@ def fit_trend(series: pd.Series, *, target_year: int = 2030, ci: float = 0.95) -
         Indicator values indexed by year (int); NaN values are dropped.
     target_year : int, default 2030
         Year at which to project the trend.
-    ci : float, default 0.95
+    ci : float, default :data:`~evalkit.core.config.CI_LEVEL`
         Confidence level of the slope interval and the prediction interval.
 
     Returns
@@ -823,7 +750,7 @@ def fit_trend(series: pd.Series, *, target_year: int = 2030, ci: float = 0.95) -
         projection_pi_low=float(frame["obs_ci_lower"].iloc[0]),
         projection_pi_upp=float(frame["obs_ci_upper"].iloc[0]),
         target_year=target_year,
-        ci=ci,
+        level=ci,
         nobs=n,
     )
 
@@ -836,7 +763,7 @@ TRENDS_COLUMNS: tuple[str, ...] = (
 
 
 def fit_trends(values: pd.DataFrame, keys: pd.DataFrame, *, target_year: int = 2030,
-               ci: float = 0.95) -> pd.DataFrame:
+               ci: float = CI_LEVEL) -> pd.DataFrame:
     """:func:`fit_trend` for many series at once, in closed form.
 
     Parameters
@@ -850,7 +777,7 @@ def fit_trends(values: pd.DataFrame, keys: pd.DataFrame, *, target_year: int = 2
         gets a row with NaN numbers and ``nobs`` 0.
     target_year : int, default 2030
         Projection year of keys without their own.
-    ci : float, default 0.95
+    ci : float, default :data:`~evalkit.core.config.CI_LEVEL`
         Confidence level of the slope interval and the prediction interval.
 
     Returns
@@ -1227,69 +1154,3 @@ def _series_by_key(vals: pd.DataFrame) -> dict[tuple, pd.Series]:
             )
         series_by_key[tuple(key)] = s
     return series_by_key
-
-
-# ---------------------------------------------------------------------------
-# Annual total series (what progress is measured on)
-# ---------------------------------------------------------------------------
-
-#: How a year's value is formed from its quarters when no yearly value was reported:
-#: ``mean`` for rates and shares (the default), ``sum`` for flows (amounts committed
-#: in the quarter), ``last`` for stocks read at the end of the period.
-ANNUAL_RULES = ("mean", "sum", "last")
-ANNUAL_COLUMNS = ["region_code", "indicator_id", "year", "value", "quarters"]
-
-
-def annual_series(values: pd.DataFrame, metadata: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The yearly, whole-population series of every region and indicator.
-
-    Progress (:func:`progress_table`), trends and attribution are measured on one value
-    per year for the total population. Rows broken down by sex, age group or area are
-    left out (they stay in the cleaned values for breakdown tables). A year with a
-    yearly value uses it; a year reported only by quarter gets its quarters combined
-    by the indicator's ``annual_rule`` in ``metadata`` (see :data:`ANNUAL_RULES`;
-    ``mean`` when the metadata has no such column). A year's quarters are combined
-    even when fewer than four were reported; ``quarters`` says how many were (0 for a
-    yearly value), so a report can say so.
-
-    Parameters
-    ----------
-    values : pandas.DataFrame
-        Cleaned values: ``region_code, indicator_id, year, value`` and optionally
-        ``quarter``, ``sex``, ``age_group``, ``area`` (``"total"`` = not broken down).
-    metadata : pandas.DataFrame, optional
-        ``indicator_id`` and optionally ``annual_rule``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`ANNUAL_COLUMNS`, sorted by region, indicator and year.
-    """
-    require_columns(values, _VALUE_COLUMNS, "values")
-    rows = values
-    for column in ("sex", "age_group", "area"):
-        if column in rows.columns:
-            rows = rows[rows[column].fillna("total") == "total"]
-    quarter = rows["quarter"] if "quarter" in rows.columns else pd.Series(pd.NA, index=rows.index)
-    yearly = rows[quarter.isna()][list(_VALUE_COLUMNS)].assign(quarters=0)
-    by_quarter = rows[quarter.notna()].sort_values([*_KEY, "year", "quarter"])
-    rules = pd.Series("mean", index=by_quarter.index)
-    if metadata is not None and "annual_rule" in metadata.columns:
-        rules = by_quarter["indicator_id"].map(metadata.set_index("indicator_id")["annual_rule"]
-                                               ).fillna("mean")
-    unknown = set(rules) - set(ANNUAL_RULES)
-    if unknown:
-        raise ValueError(f"annual_rule {sorted(unknown)} is not one of {ANNUAL_RULES}.")
-    combined = [
-        {"region_code": region, "indicator_id": ind, "year": year,
-         "value": float(getattr(group["value"], rule)() if rule != "last" else group["value"].iloc[-1]),
-         "quarters": len(group)}
-        for (region, ind, year, rule), group in by_quarter.assign(rule=rules)
-        .groupby([*_KEY, "year", "rule"], sort=True)
-    ]
-    combined = pd.DataFrame(combined, columns=ANNUAL_COLUMNS)
-    # a yearly value wins over the quarters of the same year
-    have_year = combined.merge(yearly[[*_KEY, "year"]], on=[*_KEY, "year"], how="left",
-                               indicator=True)["_merge"].eq("both").to_numpy()
-    out = pd.concat([yearly, combined[~have_year]], ignore_index=True)
-    return out.sort_values([*_KEY, "year"]).reset_index(drop=True).astype({"quarters": "int64"})

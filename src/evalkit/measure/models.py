@@ -17,8 +17,8 @@ score``):
 * :func:`ordinal_sector_model` -- proportional-odds (ordinal logit) model of the item
   answers of one dimension, cluster-robust by respondent;
 * :func:`region_shrinkage` -- random-intercept model of regions: ICC, and partially
-  pooled (empirical Bayes / BLUP) region means beside the raw means;
-* :func:`caterpillar_figure` -- raw and shrunken region means with intervals.
+  pooled (empirical Bayes / BLUP) region means beside the raw means (drawn by
+  :func:`evalkit.present.figures.caterpillar_figure`).
 
 Small groups are never tested: a group with fewer than ``min_n`` (default
 :data:`evalkit.core.config.MIN_CELL`) non-missing scores is listed as too small and left out
@@ -31,12 +31,12 @@ bootstrap is seeded so that the same inputs give the same outputs.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import warnings
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from itertools import combinations
 
 import numpy as np
@@ -60,7 +60,6 @@ __all__ = [
     "ordinal_sector_model",
     "region_shrinkage",
     "no_pooling",
-    "caterpillar_figure",
 ]
 
 DIFFERENCES_COLUMNS = ["dimension", "n", "groups_tested", "groups_too_small", "H", "df", "pvalue",
@@ -1019,7 +1018,8 @@ class ShrinkageFit:
     icc_ci_low, icc_ci_upp : float
         Parametric-bootstrap percentile interval of the ICC (NaN when ``n_boot = 0``).
     n : int
-        Respondents used.
+        Respondents used; also :attr:`nobs`. (The ``shrinkage_fit`` results table,
+        :meth:`to_frame`, keeps the column name ``n``, which its readers use.)
     n_regions : int
         Regions used.
     level : float
@@ -1053,9 +1053,17 @@ class ShrinkageFit:
         """ICC interval as ``(icc_ci_low, icc_ci_upp)``."""
         return (self.icc_ci_low, self.icc_ci_upp)
 
-    def as_frame(self) -> pd.DataFrame:
-        """The fit as a one-row DataFrame (for report tables)."""
-        return pd.DataFrame([self.__dict__])
+    @property
+    def nobs(self) -> int:
+        """Alias of ``n``, respondents used (shared vocabulary with ``scales.Estimate``)."""
+        return self.n
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fit as a one-row DataFrame, one column per attribute in field order.
+
+        This is the ``shrinkage_fit`` results table (so respondents stay ``n``).
+        """
+        return pd.DataFrame([{f.name: getattr(self, f.name) for f in fields(self)}])
 
 
 def _reml_icc(ybar: np.ndarray, within_ss: np.ndarray, sizes: np.ndarray,
@@ -1336,77 +1344,3 @@ def no_pooling(
                        icc=np.nan, icc_ci_low=np.nan, icc_ci_upp=np.nan, n=int(y.size),
                        n_regions=1, level=ci, n_boot=0, converged=False, boundary=False)
     return table, fit
-
-
-# --------------------------------------------------------------------------------------
-# Figure
-# --------------------------------------------------------------------------------------
-def caterpillar_figure(
-    shrinkage_table: pd.DataFrame,
-    *,
-    labels: Mapping | pd.Series | None = None,
-    ax=None,
-    region: str = "region_code",
-    grand_mean: float | None = None,
-    raw_label: str = "raw mean / rata-rata mentah",
-    shrunken_label: str = "shrunken / disusutkan",
-):
-    """Caterpillar plot: raw and shrunken region means with intervals, sorted.
-
-    Parameters
-    ----------
-    shrinkage_table : pandas.DataFrame
-        The region table of :func:`region_shrinkage`.
-    labels : mapping or Series, optional
-        Region code -> display name; codes without a label are shown as is.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created when omitted.
-    region : str, default ``"region_code"``
-        Region column of the table.
-    grand_mean : float, optional
-        Draws a vertical reference line (e.g. ``ShrinkageFit.grand_mean``).
-    raw_label, shrunken_label : str
-        Legend labels.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes; nothing is shown or saved. Regions are sorted by shrunken estimate
-        (lowest at the bottom), ties by region code, so the figure is deterministic.
-
-    Notes
-    -----
-    Showing the raw estimate beside the partially pooled one makes the shrinkage of
-    small regions visible (Gelman & Hill 2007, ch. 12).
-
-    References
-    ----------
-    .. [1] Gelman, A., & Hill, J. (2007). *Data Analysis Using Regression and
-           Multilevel/Hierarchical Models*. Cambridge University Press.
-    """
-    import matplotlib.pyplot as plt
-
-    need = [region, "raw_mean", "raw_ci_low", "raw_ci_upp", "shrunken", "shrunken_ci_low",
-            "shrunken_ci_upp"]
-    require_columns(shrinkage_table, need, "shrinkage_table")
-    table = shrinkage_table.sort_values(["shrunken", region], kind="mergesort").reset_index(
-        drop=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 0.32 * len(table) + 1.4))
-    y = np.arange(len(table), dtype="float64")
-    off = 0.17
-    raw_err = np.vstack([table["raw_mean"] - table["raw_ci_low"],
-                         table["raw_ci_upp"] - table["raw_mean"]])
-    shr_err = np.vstack([table["shrunken"] - table["shrunken_ci_low"],
-                         table["shrunken_ci_upp"] - table["shrunken"]])
-    ax.errorbar(table["raw_mean"], y + off, xerr=np.nan_to_num(raw_err), fmt="o", mfc="white",
-                color="#7f7f7f", capsize=2, ms=4, label=raw_label)
-    ax.errorbar(table["shrunken"], y - off, xerr=shr_err, fmt="o", color="#1f78b4", capsize=2,
-                ms=5, label=shrunken_label)
-    if grand_mean is not None and np.isfinite(grand_mean):
-        ax.axvline(grand_mean, ls="--", lw=1, color="#d95f02")
-    names = [str(labels.get(c, c)) if labels is not None else str(c) for c in table[region]]
-    ax.set_yticks(y, names)
-    ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.legend(loc="lower right", fontsize="small", frameon=True)
-    return ax

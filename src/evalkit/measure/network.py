@@ -20,41 +20,30 @@ the sector ``"unknown"`` and are reported by :func:`tie_quality_report`.
 This module builds the undirected collaboration graph (networkx), computes the
 standard whole-network measures (density, Freeman degree centralisation,
 components, isolates), finds central organisations, summarises ties by pentahelix
-sector, scores trust and value as PARTNER does, detects data problems, and draws the
-network. Everything is pure (no file I/O); figures are deterministic (fixed layout
-seed). Sector order and colours follow the programme's sectors table (``sectors=``,
-:func:`evalkit.measure.engagement.sector_palette`), the same colours as every other figure.
+sector, scores trust and value as PARTNER does and detects data problems. Everything is
+pure (no file I/O, no drawing: :func:`evalkit.present.figures.network_figure` draws the
+graph; codes only, the wording of levels and problems is in :mod:`evalkit.present.i18n`).
+Sector order follows the programme's sectors table (``sectors=``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from evalkit.core.checks import require_columns
-from evalkit.measure.engagement import (
-    _figure_labels,  # one labelling rule for every figure
-    PENTAHELIX,
-    UNKNOWN_SECTOR,
-    sector_color,
-    sector_palette,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
+from evalkit.core.domain import UNKNOWN_SECTOR, sector_order
 
 __all__ = [
     "LEVELS",
-    "LEVEL_LABELS",
     "PARTNER_SCALE_MIN",
     "PARTNER_SCALE_MAX",
     "TIE_PROBLEMS",
-    "TIE_PROBLEM_LABELS",
     "build_network",
     "degree_centralisation",
     "network_metrics",
@@ -66,21 +55,10 @@ __all__ = [
     "region_tables",
     "tie_problems",
     "tie_quality_report",
-    "network_figure",
 ]
 
 #: Levels of collaboration of the PARTNER survey (after Himmelman's continuum).
 LEVELS: tuple[int, ...] = (0, 1, 2, 3)
-
-#: Bilingual labels of the collaboration levels.
-LEVEL_LABELS: dict[int, dict[str, str]] = {
-    0: {"id": "Tidak ada", "en": "None"},
-    1: {"id": "Kooperatif (berbagi informasi)", "en": "Cooperative (sharing information)"},
-    2: {"id": "Terkoordinasi (perencanaan/kegiatan bersama)",
-        "en": "Coordinated (joint planning/activities)"},
-    3: {"id": "Terintegrasi (sumber daya bersama/perjanjian formal)",
-        "en": "Integrated (shared resources/formal agreements)"},
-}
 
 #: End points of the PARTNER trust and value rating scales.
 PARTNER_SCALE_MIN = 1.0
@@ -98,23 +76,6 @@ TIE_PROBLEMS: tuple[str, ...] = (
     "exact_duplicate",
     "conflicting_duplicate",
 )
-
-#: Bilingual descriptions of the tie problems.
-TIE_PROBLEM_LABELS: dict[str, dict[str, str]] = {
-    "missing_name": {"id": "Nama organisasi atau mitra kosong",
-                     "en": "Organisation or partner name missing"},
-    "self_tie": {"id": "Organisasi menilai dirinya sendiri", "en": "Organisation rates itself"},
-    "organisation_unregistered": {"id": "Organisasi penilai tidak ada di daftar pemangku kepentingan",
-                                  "en": "Rating organisation not in the stakeholder register"},
-    "partner_unregistered": {"id": "Mitra tidak ada di daftar pemangku kepentingan",
-                             "en": "Partner not in the stakeholder register"},
-    "invalid_level": {"id": "Tingkat kolaborasi bukan 0-3", "en": "Collaboration level not 0-3"},
-    "trust_out_of_range": {"id": "Skor kepercayaan di luar 1-4", "en": "Trust score outside 1-4"},
-    "value_out_of_range": {"id": "Skor nilai di luar 1-4", "en": "Value score outside 1-4"},
-    "exact_duplicate": {"id": "Baris ganda (nilai sama)", "en": "Repeated row (same values)"},
-    "conflicting_duplicate": {"id": "Pasangan organisasi-mitra ganda dengan nilai berbeda",
-                              "en": "Repeated organisation-partner pair with different values"},
-}
 
 _REQUIRED = ["organisation", "partner", "level"]
 _ALL = "all"
@@ -182,10 +143,8 @@ def _graph_order(G: nx.Graph, sectors) -> list[str] | None:
 
 def _sector_order(observed, order: Sequence[str] | None = None) -> list[str]:
     """The programme's sectors (``order``, its form order; default the five pentahelix
-    keys), then any other sector found, ``unknown`` last."""
-    head = list(PENTAHELIX if order is None else order)
-    extra = sorted(set(observed) - set(head), key=lambda s: (s == UNKNOWN_SECTOR, s))
-    return head + extra
+    keys), then any other sector found, ``unknown`` last (:func:`evalkit.core.domain.sector_order`)."""
+    return sector_order(observed, order=order)
 
 
 def _valid_ties(ties: pd.DataFrame, what: str = "ties") -> pd.DataFrame:
@@ -609,10 +568,11 @@ def sector_mixing(G: nx.Graph, sectors: pd.DataFrame | Sequence[str] | None = No
     -------
     pandas.DataFrame
         Square, symmetric, int64; index and columns are the programme's sectors
-        (default the five pentahelix keys) then any other sector found. Cell (a, b), a != b, counts ties between an
-        organisation of sector a and one of sector b; the diagonal counts ties within
-        a sector. Each tie is counted once in the upper triangle plus diagonal, so
-        ``G.number_of_edges() == diagonal + upper triangle``.
+        (default the five pentahelix keys) then any other sector found. Cell (a, b),
+        a != b, counts ties between an organisation of sector a and one of sector b;
+        the diagonal counts ties within a sector. Each tie is counted once in the
+        upper triangle plus diagonal, so ``G.number_of_edges() == diagonal + upper
+        triangle``.
 
     Notes
     -----
@@ -907,8 +867,9 @@ def tie_quality_report(
     -------
     pandas.DataFrame
         One row per key of :data:`TIE_PROBLEMS` (always all of them, in order):
-        ``problem``, ``n`` (rows flagged), ``label_id``, ``label_en``
-        (:data:`TIE_PROBLEM_LABELS`) and ``examples`` (``"organisation -> partner"``
+        ``problem`` (the key; its wording is the presentation's:
+        ``evalkit.present.i18n.text("tie_problem_" + problem, lang)``), ``n`` (rows
+        flagged) and ``examples`` (``"organisation -> partner"``
         of the first flagged rows, ``"; "``-separated; for the unregistered
         problems, the distinct unregistered names instead). ``n.sum() == 0`` means
         clean.
@@ -925,100 +886,7 @@ def tie_quality_report(
             ex = list(pd.unique(partner[mask]))[:examples]
         else:
             ex = [f"{o} -> {p}" for o, p in zip(org[mask], partner[mask], strict=True)][:examples]
-        rows.append((problem, int(mask.sum()), TIE_PROBLEM_LABELS[problem]["id"],
-                     TIE_PROBLEM_LABELS[problem]["en"], "; ".join(map(str, ex))))
-    out = pd.DataFrame(rows, columns=["problem", "n", "label_id", "label_en", "examples"])
+        rows.append((problem, int(mask.sum()), "; ".join(map(str, ex))))
+    out = pd.DataFrame(rows, columns=["problem", "n", "examples"])
     out["n"] = out["n"].astype("int64")
     return out
-
-
-# --------------------------------------------------------------------------------------
-# Figure
-# --------------------------------------------------------------------------------------
-def network_figure(
-    G: nx.Graph,
-    *,
-    labels: Mapping[str, str] | None = None,
-    ax: Axes | None = None,
-    seed: int = 0,
-    annotate: bool = False,
-    sectors: pd.DataFrame | Sequence[str] | None = None,
-    lang: str = "en",
-) -> Axes:
-    """Draw the collaboration network: nodes coloured by sector, sized by degree.
-
-    ``sectors`` (the programme's sectors in form order) sets the legend order and the
-    colours (:func:`evalkit.measure.engagement.sector_palette`); default the pentahelix keys.
-    A sectors table also gives the legend labels in ``lang`` when ``labels`` is None.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        Usually from :func:`build_network` (node attribute ``sector``, edge
-        attribute ``level``; defaults: ``"unknown"`` and 1).
-    labels : mapping, optional
-        Sector key -> legend label (e.g. :func:`evalkit.measure.engagement.sector_labels`);
-        defaults to the keys.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created otherwise.
-    seed : int, default 0
-        Seed of the spring layout, so the same graph is drawn the same way.
-    annotate : bool, default False
-        Write organisation names beside the nodes.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes (``ax.figure`` is the figure). Nodes are one ``PathCollection``
-        with one point per node (isolates included, drawn with a dark outline so
-        they stay visible); edges are one ``LineCollection`` with one segment per
-        edge, width proportional to ``level``. The legend lists the sectors present.
-
-    Notes
-    -----
-    Fruchterman-Reingold force-directed layout (``nx.spring_layout``) with a fixed
-    seed; node order is that of ``G`` (sorted by :func:`build_network`).
-
-    References
-    ----------
-    .. [1] Fruchterman, T. M. J., & Reingold, E. M. (1991). Graph drawing by
-           force-directed placement. *Software: Practice and Experience*, 21(11),
-           1129-1164.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 6.0))
-    ax.set_axis_off()
-    n = G.number_of_nodes()
-    if n == 0:
-        ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
-        return ax
-    nodes = list(G.nodes)
-    pos = nx.spring_layout(G, seed=seed)
-    sec = _node_sectors(G)
-    known = _graph_order(G, sectors)
-    labels = _figure_labels(labels, sectors, lang)
-    palette = sector_palette(_sector_order(sec.values(), known))
-    colors = [sector_color(sec[v], palette) for v in nodes]
-    degree = dict(G.degree())
-    sizes = [60 + 35 * degree[v] for v in nodes]
-    edges = list(G.edges(data=True))
-    if edges:
-        widths = [0.9 * float(d.get("level", 1) or 1) for _, _, d in edges]
-        nx.draw_networkx_edges(G, pos, edgelist=[(u, v) for u, v, _ in edges], width=widths,
-                               edge_color="#8c8c8c", alpha=0.8, ax=ax)
-    nx.draw_networkx_nodes(G, pos, nodelist=nodes, node_color=colors, node_size=sizes,
-                           edgecolors=["#333333" if degree[v] == 0 else "white" for v in nodes],
-                           linewidths=0.8, ax=ax)
-    if annotate:
-        nx.draw_networkx_labels(G, pos, labels={v: str(v) for v in nodes}, font_size=6, ax=ax)
-    present = [s for s in _sector_order(sec.values(), known) if s in set(sec.values())]
-    handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=sector_color(s, palette),
-                      markeredgecolor="white", label=(labels.get(s, s) if labels else s))
-               for s in present]
-    ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              frameon=False)
-    ax.margins(0.08)
-    return ax

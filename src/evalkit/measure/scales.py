@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,12 @@ class Estimate:
         Degrees of freedom of the reference distribution used for the interval;
         ``inf`` means the standard normal was used.
     level : float
-        Confidence level of the interval, e.g. 0.95.
+        Confidence level of the interval (default :data:`~evalkit.core.config.CI_LEVEL`).
     """
+
+    #: Columns of :meth:`to_frame`, in order.
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "estimate", "se", "ci_low", "ci_upp", "nobs", "df", "level")
 
     estimate: float
     se: float
@@ -79,6 +84,17 @@ class Estimate:
         """Confidence interval as ``(ci_low, ci_upp)``."""
         return (self.ci_low, self.ci_upp)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The estimate as a one-row DataFrame, columns :attr:`FRAME_COLUMNS`.
+
+        Examples
+        --------
+        >>> mean_ci([1.0, 2.0, 3.0]).to_frame()[["estimate", "nobs", "level"]]
+           estimate  nobs  level
+        0       2.0     3   0.95
+        """
+        return _one_row(self)
+
 
 @dataclass(frozen=True)
 class AlphaResult:
@@ -90,8 +106,8 @@ class AlphaResult:
         Cronbach's alpha (NaN when the total-score variance is zero).
     ci_low, ci_upp : float
         Feldt confidence limits.
-    n : int
-        Number of respondents used (after the missing-data policy).
+    nobs : int
+        Number of respondents used (after the missing-data policy); also ``n``.
     k : int
         Number of items.
     level : float
@@ -100,12 +116,16 @@ class AlphaResult:
         ``"pairwise"`` or ``"listwise"``.
     """
 
+    #: Columns of :meth:`to_frame`, in order.
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "alpha", "ci_low", "ci_upp", "nobs", "k", "level", "nan_policy")
+
     alpha: float
     ci_low: float
     ci_upp: float
-    n: int
+    nobs: int
     k: int
-    level: float = 0.95
+    level: float = CI_LEVEL
     nan_policy: str = "pairwise"
 
     @property
@@ -119,9 +139,13 @@ class AlphaResult:
         return self.alpha
 
     @property
-    def nobs(self) -> int:
-        """Alias of ``n`` (shared vocabulary with :class:`Estimate`)."""
-        return self.n
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the name pingouin uses)."""
+        return self.nobs
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row DataFrame, columns :attr:`FRAME_COLUMNS`."""
+        return _one_row(self)
 
 
 @dataclass(frozen=True)
@@ -137,8 +161,8 @@ class OmegaResult:
         their sum is positive.
     uniquenesses : pandas.Series
         Standardised unique variances ``psi``, indexed by item.
-    n : int
-        Number of respondents used.
+    nobs : int
+        Number of respondents used; also ``n``.
     k : int
         Number of items.
     converged : bool
@@ -148,10 +172,14 @@ class OmegaResult:
         at the boundary and should be read with care.
     """
 
+    #: Columns of :meth:`to_frame`, in order (the per-item ``loadings`` and
+    #: ``uniquenesses`` stay Series: ``pd.concat([r.loadings, r.uniquenesses], axis=1)``).
+    FRAME_COLUMNS: ClassVar[tuple[str, ...]] = ("omega", "nobs", "k", "converged", "heywood")
+
     omega: float
     loadings: pd.Series = field(compare=False)
     uniquenesses: pd.Series = field(compare=False)
-    n: int
+    nobs: int
     k: int
     converged: bool = True
     heywood: bool = False
@@ -162,9 +190,19 @@ class OmegaResult:
         return self.omega
 
     @property
-    def nobs(self) -> int:
-        """Alias of ``n`` (shared vocabulary with :class:`Estimate`)."""
-        return self.n
+    def n(self) -> int:
+        """Alias of :attr:`nobs`."""
+        return self.nobs
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scalar results as a one-row DataFrame, columns :attr:`FRAME_COLUMNS`."""
+        return _one_row(self)
+
+
+def _one_row(result) -> pd.DataFrame:
+    """One-row DataFrame of ``result``'s :attr:`FRAME_COLUMNS` attributes (in that order)."""
+    columns = list(result.FRAME_COLUMNS)
+    return pd.DataFrame([[getattr(result, name) for name in columns]], columns=columns)
 
 
 # --------------------------------------------------------------------------------------
@@ -556,7 +594,7 @@ def _alpha_from_cov(cov: np.ndarray) -> float:
 
 
 def cronbach_alpha(
-    items: pd.DataFrame, ci: float = 0.95, nan_policy: str = "pairwise"
+    items: pd.DataFrame, ci: float = CI_LEVEL, nan_policy: str = "pairwise"
 ) -> AlphaResult:
     """Cronbach's alpha with Feldt's F-based confidence interval.
 
@@ -565,7 +603,7 @@ def cronbach_alpha(
     items : pandas.DataFrame
         Wide table, one row per respondent and one numeric column per item (already
         reverse-keyed). NaN = missing.
-    ci : float, default 0.95
+    ci : float, default :data:`~evalkit.core.config.CI_LEVEL`
         Confidence level.
     nan_policy : {"pairwise", "listwise"}, default "pairwise"
         ``"pairwise"``: each covariance uses the respondents who answered both items
@@ -575,7 +613,7 @@ def cronbach_alpha(
     Returns
     -------
     AlphaResult
-        ``alpha``, ``ci_low``, ``ci_upp`` (and ``.ci``), ``n`` respondents, ``k`` items.
+        ``alpha``, ``ci_low``, ``ci_upp`` (and ``.ci``), ``nobs`` respondents, ``k`` items.
         ``alpha`` and CI are NaN when the variance of the total score is zero
         (everyone gave identical answers).
 
@@ -727,7 +765,7 @@ def omega_total(items: pd.DataFrame, *, nan_policy: str = "pairwise") -> OmegaRe
     -------
     OmegaResult
         ``omega``, standardised ``loadings`` and ``uniquenesses`` (Series by item),
-        ``n``, ``k``, ``converged`` and ``heywood`` flags.
+        ``nobs``, ``k``, ``converged`` and ``heywood`` flags.
 
     Raises
     ------
@@ -792,7 +830,7 @@ def omega_total(items: pd.DataFrame, *, nan_policy: str = "pairwise") -> OmegaRe
         omega=omega,
         loadings=pd.Series(lam, index=data.columns, name="loading"),
         uniquenesses=pd.Series(psi, index=data.columns, name="uniqueness"),
-        n=int(n),
+        nobs=int(n),
         k=int(k),
         converged=converged,
         heywood=heywood,

@@ -176,7 +176,8 @@ def _design_mean(
     if fpc is not None:
         f = _numeric(_require_column(data, fpc, "fpc"), "fpc")
         if (~np.isfinite(f) | (f <= 0)).any():
-            raise ValueError(f"fpc column {fpc!r} must hold positive population sizes (or sampling fractions) in every row.")
+            raise ValueError(f"fpc column {fpc!r} must hold positive population sizes (or "
+                             "sampling fractions) in every row.")
         if (f <= 1).any() and not (f <= 1).all():
             raise ValueError(
                 f"fpc column {fpc!r} mixes sampling fractions (<= 1) and population sizes (> 1)."
@@ -439,7 +440,8 @@ def poststratify(
     g = _require_column(data, group, "group")
     if g.isna().any():
         rows = list(data.index[g.isna().to_numpy()][:5])
-        raise ValueError(f"group column {group!r} has {int(g.isna().sum())} missing value(s), e.g. rows {rows}.")
+        raise ValueError(f"group column {group!r} has {int(g.isna().sum())} missing value(s), "
+                         f"e.g. rows {rows}.")
     if isinstance(population_shares, Mapping):
         shares = pd.Series(dict(population_shares), dtype="float64")
     elif isinstance(population_shares, pd.Series):
@@ -449,7 +451,8 @@ def poststratify(
     else:
         raise ValueError("population_shares must be a dict or a pandas Series (group -> share).")
     if shares.index.duplicated().any():
-        raise ValueError(f"population_shares lists group(s) twice: {list(shares.index[shares.index.duplicated()])}.")
+        twice = list(shares.index[shares.index.duplicated()])
+        raise ValueError(f"population_shares lists group(s) twice: {twice}.")
     if shares.isna().any() or (shares < 0).any() or not np.isfinite(shares).all():
         bad = list(shares.index[shares.isna() | ~np.isfinite(shares) | (shares < 0)])
         raise ValueError(f"population_shares must be finite and >= 0; bad group(s): {bad}.")

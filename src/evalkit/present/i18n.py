@@ -4,13 +4,23 @@
 no figure in a report is ever typed by hand. ``md(key, lang, **values)`` does the same
 for Markdown, escaping the values (names and labels from the user's files) so that only
 the template's own Markdown formats (see :mod:`evalkit.core.escape`).
+
+Every word the reports, the synthesis, the workbook and the index page show lives in
+:data:`TEXT`: section texts, figure axes and legends, the labels of the codes the
+measure and analyse stages return (statuses, pillars and components of the index,
+collaboration levels, tie problems), the sentences of the index's method statement
+(``index_method_*``, ``index_limit_*``, ``index_scenario_*``, put together by
+:func:`evalkit.present.index_wording.method_text`) and the workbook's column headers
+(``xlsx_*``).
 """
 
 from __future__ import annotations
 
+from evalkit.core.config import CI_LEVEL
+from evalkit.core.domain import LANGS  # the report languages, defined in core
 from evalkit.core.escape import MdSafe, md_value
 
-LANGS = ("id", "en")
+_CI = f"{CI_LEVEL:.0%}"  # the confidence level as the workbook's headers name it ("95%")
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"id": "Evaluasi Efektivitas Kemitraan Multipihak — {region}",
@@ -591,7 +601,14 @@ TEXT: dict[str, dict[str, str]] = {
                                "en": "sector(s) {sectors} answered but are not in the register"},
     "weighting_unsampled": {"id": "sektor terdaftar {sectors} tidak memiliki responden",
                             "en": "registered sector(s) {sectors} have no respondents"},
-    "attr_reason_treated": {
+    # why the data cannot support the partnership-effect estimate: the codes of
+    # evalkit.measure.attribution.UNSUPPORTED_REASONS (DidResult.reason), n = n_treated
+    # (few_treated) or n_control (few_control)
+    "attr_reason_no_indicator": {"id": "indikator ini tidak ada dalam data",
+                                 "en": "the indicator is not in the data"},
+    "attr_reason_no_values": {"id": "indikator ini tidak memiliki nilai yang terisi",
+                              "en": "the indicator has no values filled in"},
+    "attr_reason_few_treated": {
         "id": "hanya {n} wilayah dengan kemitraan yang memiliki cukup tahun sebelum forum dimulai",
         "en": "only {n} region(s) with a partnership have enough years before their forum started",
     },
@@ -601,6 +618,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "attr_reason_few_control": {"id": "hanya {n} wilayah pembanding tanpa kemitraan",
                                 "en": "only {n} comparison region(s) without a partnership"},
+    "attr_reason_no_variation": {"id": "nilai indikator tidak bervariasi (semua nilainya sama)",
+                                 "en": "the indicator does not vary (every value is the same)"},
+    "attr_reason_not_identified": {
+        "id": "pengaruh kemitraan tidak dapat dipisahkan dari pengaruh wilayah dan tahun",
+        "en": "the partnership's effect cannot be separated from region and year effects"},
     "attr_reason_other": {"id": "data tidak cukup untuk perkiraan ini",
                           "en": "the data are not sufficient for this estimate"},
     "git_dirty": {"id": "(+ perubahan yang belum di-commit)", "en": "(+ uncommitted changes)"},
@@ -641,6 +663,351 @@ TEXT: dict[str, dict[str, str]] = {
     "pentahelix_akademisi": {"id": "Akademisi", "en": "Academia"},
     "pentahelix_masyarakat_sipil": {"id": "Masyarakat sipil", "en": "Civil society"},
     "pentahelix_media": {"id": "Media", "en": "Media"},
+    # --- figure wording (evalkit.present.figures): axes, legends, quadrants -----------------
+    "axis_influence": {"id": "Pengaruh (1–5)", "en": "Influence (1–5)"},
+    "axis_interest": {"id": "Kepentingan (1–5)", "en": "Interest (1–5)"},
+    "axis_period": {"id": "Periode", "en": "Period"},
+    "axis_attendance_rate": {"id": "Tingkat kehadiran", "en": "Attendance rate"},
+    "legend_sector": {"id": "Sektor", "en": "Sector"},
+    # power/interest quadrants (Mendelow 1991), keys of evalkit.measure.engagement.QUADRANTS
+    "quadrant_manage_closely": {"id": "Kelola secara dekat", "en": "Manage closely"},
+    "quadrant_keep_satisfied": {"id": "Jaga kepuasannya", "en": "Keep satisfied"},
+    "quadrant_keep_informed": {"id": "Beri informasi", "en": "Keep informed"},
+    "quadrant_monitor": {"id": "Pantau", "en": "Monitor"},
+    "axis_index": {"id": "Indeks efektivitas kemitraan (garis: interval bootstrap)",
+                   "en": "Partnership-effectiveness index (bars: bootstrap interval)"},
+    "axis_scenario": {"id": "Skenario", "en": "Scenario"},
+    "axis_rank_shift": {"id": "Pergeseran peringkat (+ = turun)", "en": "Rank shift (+ = falls behind)"},
+    "legend_raw_mean": {"id": "rata-rata mentah", "en": "raw mean"},
+    "legend_shrunken": {"id": "disusutkan", "en": "shrunken"},
+    # event-study figure (evalkit.present.figures.pretrend_figure)
+    "event_leads": {"id": "sebelum dimulai (lead)", "en": "before start (leads)"},
+    "event_lags": {"id": "sejak dimulai (lag)", "en": "from start (lags)"},
+    "event_reference": {"id": "tahun acuan (-1)", "en": "reference year (-1)"},
+    "event_start": {"id": "awal kemitraan", "en": "treatment start"},
+    "axis_event_year": {"id": "Tahun relatif terhadap awal kemitraan",
+                        "en": "Years relative to partnership start"},
+    "axis_event_effect": {"id": "Pengaruh pada indikator (selisih dari tahun -1)",
+                          "en": "Effect on indicator (difference from year -1)"},
+    "event_pretrend_p": {"id": "uji tren awal p = {p}", "en": "pre-trends test p = {p}"},
+    "event_none": {"id": "tidak ada koefisien event-study", "en": "no event-study coefficients"},
+    # indicator progress statuses (keys of evalkit.measure.indicators.STATUSES)
+    "status_target_achieved": {"id": "Target tercapai", "en": "Target achieved"},
+    "status_on_track": {"id": "Sesuai jalur", "en": "On track"},
+    "status_acceleration_needed": {"id": "Perlu percepatan", "en": "Acceleration needed"},
+    "status_limited_progress": {"id": "Kemajuan terbatas", "en": "Limited progress"},
+    "status_deterioration": {"id": "Memburuk", "en": "Deterioration"},
+    "status_insufficient_data": {"id": "Data tidak cukup", "en": "Insufficient data"},
+    # the three-way summary of Indonesian SDG monitoring (Bappenas: "sudah tercapai" /
+    # "akan tercapai" / "perlu perhatian khusus"; keys of indicators.SUMMARY_KEYS)
+    "summary_achieved": {"id": "Sudah tercapai", "en": "Achieved"},
+    "summary_on_track": {"id": "Akan tercapai", "en": "On track"},
+    "summary_needs_attention": {"id": "Perlu perhatian khusus", "en": "Needs attention"},
+    "summary_insufficient_data": {"id": "Data tidak cukup", "en": "Insufficient data"},
+    # pillars of the partnership-effectiveness index (evalkit.measure.effectiveness)
+    "pillar_process": {"id": "Proses", "en": "Process"},
+    "pillar_engagement": {"id": "Keterlibatan", "en": "Engagement"},
+    "pillar_outcome": {"id": "Hasil", "en": "Outcomes"},
+    # PARTNER levels of collaboration (evalkit.measure.network.LEVELS)
+    "collab_level_0": {"id": "Tidak ada", "en": "None"},
+    "collab_level_1": {"id": "Kooperatif (berbagi informasi)", "en": "Cooperative (sharing information)"},
+    "collab_level_2": {"id": "Terkoordinasi (perencanaan/kegiatan bersama)",
+                       "en": "Coordinated (joint planning/activities)"},
+    "collab_level_3": {"id": "Terintegrasi (sumber daya bersama/perjanjian formal)",
+                       "en": "Integrated (shared resources/formal agreements)"},
+    # problems of the ties table (evalkit.measure.network.TIE_PROBLEMS)
+    "tie_problem_missing_name": {"id": "Nama organisasi atau mitra kosong",
+                                 "en": "Organisation or partner name missing"},
+    "tie_problem_self_tie": {"id": "Organisasi menilai dirinya sendiri", "en": "Organisation rates itself"},
+    "tie_problem_organisation_unregistered": {
+        "id": "Organisasi penilai tidak ada di daftar pemangku kepentingan",
+        "en": "Rating organisation not in the stakeholder register"},
+    "tie_problem_partner_unregistered": {"id": "Mitra tidak ada di daftar pemangku kepentingan",
+                                         "en": "Partner not in the stakeholder register"},
+    "tie_problem_invalid_level": {"id": "Tingkat kolaborasi bukan 0-3", "en": "Collaboration level not 0-3"},
+    "tie_problem_trust_out_of_range": {"id": "Skor kepercayaan di luar 1-4", "en": "Trust score outside 1-4"},
+    "tie_problem_value_out_of_range": {"id": "Skor nilai di luar 1-4", "en": "Value score outside 1-4"},
+    "tie_problem_exact_duplicate": {"id": "Baris ganda (nilai sama)", "en": "Repeated row (same values)"},
+    "tie_problem_conflicting_duplicate": {
+        "id": "Pasangan organisasi-mitra ganda dengan nilai berbeda",
+        "en": "Repeated organisation-partner pair with different values"},
+    # --- the effectiveness index (evalkit.present.index_wording) ----------------------------
+    # components of evalkit.measure.effectiveness.DEFAULT_SPEC (keys index_component_<key>)
+    "index_component_health": {"id": "Rata-rata skor kesehatan kemitraan",
+                               "en": "Mean partnership-health score"},
+    "index_component_attendance_rate": {"id": "Tingkat kehadiran rapat",
+                                        "en": "Meeting attendance rate"},
+    "index_component_pentahelix_coverage": {"id": "Cakupan sektor pentahelix",
+                                            "en": "Pentahelix sector coverage"},
+    "index_component_indicators_on_track": {"id": "Indikator tercapai atau sesuai jalur",
+                                            "en": "Indicators achieved or on track"},
+    "index_component_achievement": {"id": "Rata-rata capaian target",
+                                    "en": "Mean target achievement"},
+    # the method statement (index_text.method_text): its sentences, keyed by what they
+    # describe (the spec's normalisation and aggregation, the bootstrap kind)
+    "index_method_heading": {"id": "**Cara indeks disusun.**", "en": "**How the index is built.**"},
+    "index_method_intro": {
+        "id": ("Indeks efektivitas kemitraan disusun mengikuti *Handbook on Constructing "
+               "Composite Indicators* OECD/JRC (Nardo dkk., 2008) dan menggabungkan {n} pilar "
+               "dengan bobot berikut: {weights}."),
+        "en": ("The partnership-effectiveness index follows the OECD/JRC *Handbook on "
+               "Constructing Composite Indicators* (Nardo et al., 2008) and combines {n} "
+               "pillar{s} with these weights: {weights}."),
+    },
+    "index_method_goalpost": {
+        "id": ("Setiap komponen diubah ke skala 0–1 di antara batas tetap (*goalpost*), yaitu "
+               "nilai minimum dan maksimum teoretisnya ({goalposts}); komponen yang makin "
+               "rendah makin baik dibalik arahnya. Dengan batas tetap, indeks (0–100) dapat "
+               "dibandingkan antarwilayah dan antartriwulan."),
+        "en": ("Each component is rescaled to 0–1 between fixed goalposts, its theoretical "
+               "minimum and maximum ({goalposts}); components where lower is better are "
+               "reversed. With fixed goalposts the index (0–100) can be compared between "
+               "regions and between quarters."),
+    },
+    "index_method_minmax": {
+        "id": ("Setiap komponen diubah ke skala 0–1 di antara wilayah terendah dan tertinggi "
+               "dalam data ini (normalisasi min–maks); komponen yang makin rendah makin baik "
+               "dibalik arahnya. Skor (0–100) karena itu relatif terhadap wilayah yang "
+               "dibandingkan dan berubah bila salah satu wilayah berubah."),
+        "en": ("Each component is rescaled to 0–1 between the lowest and the highest region in "
+               "these data (min–max normalisation); components where lower is better are "
+               "reversed. Scores (0–100) are therefore relative to the regions compared and "
+               "change when any region changes."),
+    },
+    "index_method_zscore": {
+        "id": ("Setiap komponen dibakukan (skor z: dikurangi rata-rata wilayah, dibagi "
+               "simpangan bakunya); komponen yang makin rendah makin baik dibalik tandanya. "
+               "Indeks adalah rata-rata tertimbang skor z (0 = wilayah rata-rata), bukan skor "
+               "0–100."),
+        "en": ("Each component is standardised (z-score: minus the mean over regions, divided "
+               "by their standard deviation); components where lower is better change sign. "
+               "The index is a weighted mean of z-scores (0 = the average region), not a 0–100 "
+               "score."),
+    },
+    "index_method_arithmetic": {
+        "id": ("Komponen digabung menjadi skor pilar dengan rata-rata aritmetika tertimbang, "
+               "dan pilar digabung menjadi indeks dengan cara yang sama."),
+        "en": ("Components are combined into pillar scores by a weighted arithmetic mean, and "
+               "pillars into the index in the same way."),
+    },
+    "index_method_geometric": {
+        "id": ("Komponen digabung menjadi skor pilar dengan rata-rata geometrik tertimbang, dan "
+               "pilar digabung menjadi indeks dengan cara yang sama; nilai ternormalisasi di "
+               "bawah {floor} dinaikkan menjadi {floor} lebih dahulu agar satu nilai nol tidak "
+               "membuat seluruh indeks menjadi nol."),
+        "en": ("Components are combined into pillar scores by a weighted geometric mean, and "
+               "pillars into the index in the same way; normalised values below {floor} are "
+               "raised to {floor} first, so that a single zero does not make the whole index "
+               "zero."),
+    },
+    "index_method_missing": {
+        "id": ("Wilayah yang tidak memiliki data untuk suatu komponen dinilai dari komponen "
+               "lain dalam pilar yang sama (bobotnya disesuaikan), dan komponen yang hilang "
+               "dicantumkan; wilayah tanpa data untuk satu pilar utuh tidak mendapat indeks "
+               "maupun peringkat, kecuali bila tidak ada satu wilayah pun yang memiliki data "
+               "untuk pilar itu: pilar tersebut lalu tidak dihitung untuk semua wilayah dan "
+               "bobot pilar lainnya disesuaikan. Tidak ada nilai yang diimputasi."),
+        "en": ("A region without data for a component is scored on the other components of "
+               "that pillar (their weights rescaled), and the missing components are listed; a "
+               "region without data for a whole pillar gets no index and no rank, unless no "
+               "region has data for that pillar: it is then left out for every region and the "
+               "other pillars' weights are rescaled. No value is imputed."),
+    },
+    "index_method_missing_pillars": {
+        "id": ("**Pilar tanpa data:** program ini tidak memiliki data untuk pilar {pillars}, "
+               "sehingga indeks dihitung dari pilar lainnya dengan bobot yang disesuaikan "
+               "hingga berjumlah 100%; indeks ini tidak dapat dibandingkan langsung dengan "
+               "indeks program yang memiliki ketiga pilar."),
+        "en": ("**Pillars without data:** this programme has no data for the {pillars} "
+               "pillar{s}, so the index is computed from the other pillars, their weights "
+               "rescaled to sum to 100%; it is not directly comparable with the index of a "
+               "programme that has every pillar."),
+    },
+    "index_method_uncertainty_replicates": {
+        "id": ("**Ketidakpastian:** indeks dan peringkat dihitung ulang pada {n_boot} set data "
+               "ulangan (misalnya responden yang diambil ulang di setiap wilayah), lalu "
+               "dilaporkan interval persentil {ci} (Saisana, Saltelli & Tarantola, 2005)."),
+        "en": ("**Uncertainty:** the index and the ranks are recomputed on {n_boot} replicate "
+               "data sets (e.g. respondents resampled within each region), and {ci} percentile "
+               "intervals are reported (Saisana, Saltelli & Tarantola, 2005)."),
+    },
+    "index_method_uncertainty": {
+        "id": ("**Ketidakpastian:** bootstrap parametrik dengan {n_boot} ulangan menarik setiap "
+               "komponen dari sebaran normal di sekitar nilainya dengan galat bakunya, "
+               "menghitung ulang indeks dan peringkat, lalu melaporkan interval persentil "
+               "{ci} (Saisana, Saltelli & Tarantola, 2005)."),
+        "en": ("**Uncertainty:** a parametric bootstrap with {n_boot} replicates draws each "
+               "component from a normal distribution around its value with its standard error, "
+               "recomputes the index and the ranks, and reports {ci} percentile intervals "
+               "(Saisana, Saltelli & Tarantola, 2005)."),
+    },
+    "index_method_sensitivity": {
+        "id": ("**Sensitivitas terhadap bobot:** bobot pilar ditarik ulang {n_draws} kali dari "
+               "sebaran Dirichlet yang berpusat pada bobot di atas (konsentrasi κ = {kappa}); "
+               "selain itu, peringkat dibandingkan pada skenario tetap ({scenarios}) dengan "
+               "rata-rata pergeseran peringkat absolut."),
+        "en": ("**Sensitivity to weights:** pillar weights are redrawn {n_draws} times from a "
+               "Dirichlet distribution centred on the weights above (concentration κ = "
+               "{kappa}); ranks are also compared under fixed scenarios ({scenarios}) by the "
+               "mean absolute rank shift."),
+    },
+    "index_method_limits_heading": {"id": "**Keterbatasan.**", "en": "**Limits.**"},
+    # the fixed weight scenarios (evalkit.measure.effectiveness.scenario_names) as the
+    # method statement names them
+    "index_scenario_equal": {"id": "bobot sama untuk semua komponen", "en": "equal weight for every component"},
+    "index_scenario_drop": {"id": "setiap pilar dihapus bergantian", "en": "each pillar dropped in turn"},
+    "index_scenario_double": {"id": "bobot setiap pilar digandakan", "en": "each pillar's weight doubled"},
+    "index_scenario_geometric": {"id": "agregasi geometrik", "en": "geometric aggregation"},
+    "index_scenario_arithmetic": {"id": "agregasi aritmetika", "en": "arithmetic aggregation"},
+    "index_scenario_minmax": {"id": "normalisasi min–maks", "en": "min–max normalisation"},
+    "index_scenario_goalpost": {"id": "normalisasi batas tetap", "en": "fixed-goalpost normalisation"},
+    # the limits every report states with the index: compensability (arithmetic) or
+    # compensability_geometric (geometric aggregation), then the other four always
+    "index_limit_compensability": {
+        "id": ("**Saling menutupi (kompensabilitas).** Dengan rata-rata aritmetika, nilai "
+               "tinggi pada satu pilar dapat sepenuhnya menutupi nilai rendah pada pilar lain, "
+               "dengan takaran yang ditentukan bobot; indeks yang tampak sedang bisa "
+               "menyembunyikan satu pilar yang lemah. Karena itu, bacalah juga skor tiap pilar."),
+        "en": ("**Compensability.** With an arithmetic mean, a high score on one pillar fully "
+               "offsets a low score on another, at the rate set by the weights; a middling "
+               "index can hide one weak pillar. Read the pillar scores as well."),
+    },
+    "index_limit_compensability_geometric": {
+        "id": ("**Saling menutupi (kompensabilitas).** Rata-rata geometrik membatasi, tetapi "
+               "tidak menghilangkan, kemungkinan nilai tinggi pada satu pilar menutupi nilai "
+               "rendah pada pilar lain. Karena itu, bacalah juga skor tiap pilar."),
+        "en": ("**Compensability.** A geometric mean limits, but does not remove, the extent "
+               "to which a high score on one pillar offsets a low score on another. Read the "
+               "pillar scores as well."),
+    },
+    "index_limit_weights": {
+        "id": ("**Bobot adalah pilihan nilai**, bukan fakta statistik. Analisis sensitivitas "
+               "menunjukkan peringkat wilayah mana yang bergantung pada pilihan tersebut."),
+        "en": ("**Weights are a value judgement**, not a statistical fact. The sensitivity "
+               "analysis shows which regions' ranks depend on that judgement."),
+    },
+    "index_limit_reliability": {
+        "id": ("**Keandalan komponen berbeda-beda.** Skor survei dan tingkat kehadiran "
+               "mengandung galat sampling yang tercermin dalam interval bootstrap, sedangkan "
+               "komponen tanpa galat baku diperlakukan sebagai nilai pasti. Karena itu, "
+               "interval ini cenderung lebih sempit daripada ketidakpastian yang sebenarnya: "
+               "galat pengukuran dan pilihan metode tidak tercakup di dalamnya."),
+        "en": ("**Components differ in reliability.** Survey scores and attendance rates carry "
+               "sampling error that the bootstrap interval reflects, while components without "
+               "a standard error are treated as exact. The interval therefore tends to understate "
+               "the real uncertainty: measurement error and method choices are not in it."),
+    },
+    "index_limit_few_regions": {
+        "id": ("**Jumlah wilayah yang sedikit membuat normalisasi min–maks tidak stabil**: "
+               "perubahan pada satu wilayah menggeser skor semua wilayah. Itulah sebabnya "
+               "batas tetap (*goalpost*) dipakai sebagai bawaan. Peringkat di antara sedikit "
+               "wilayah juga kasar; selisih beberapa poin jarang bermakna bila intervalnya "
+               "saling tumpang tindih."),
+        "en": ("**Few regions make min–max normalisation unstable**: a change in one region "
+               "moves every region's score, which is why fixed goalposts are the default. "
+               "Ranks among few regions are coarse, too; a difference of a few points rarely "
+               "means much when the intervals overlap."),
+    },
+    "index_limit_summary": {
+        "id": ("**Indeks adalah ringkasan, bukan vonis** atas sebuah kemitraan. Indeks tidak "
+               "menangkap konteks, hubungan sebab-akibat, atau mutu yang tidak diukur oleh "
+               "komponennya; gunakan untuk memulai diskusi, bukan untuk mengakhirinya."),
+        "en": ("**The index is a summary, not a verdict** on a partnership. It does not capture "
+               "context, causation, or qualities its components do not measure; use it to "
+               "start a discussion, not to end one."),
+    },
+    # small counts written as words ("combines three pillars")
+    "count_word_0": {"id": "nol", "en": "zero"},
+    "count_word_1": {"id": "satu", "en": "one"},
+    "count_word_2": {"id": "dua", "en": "two"},
+    "count_word_3": {"id": "tiga", "en": "three"},
+    "count_word_4": {"id": "empat", "en": "four"},
+    "count_word_5": {"id": "lima", "en": "five"},
+    "count_word_6": {"id": "enam", "en": "six"},
+    "count_word_7": {"id": "tujuh", "en": "seven"},
+    "count_word_8": {"id": "delapan", "en": "eight"},
+    "count_word_9": {"id": "sembilan", "en": "nine"},
+    # --- the workbook's column headers (evalkit.present.workbook), units in brackets -------
+    # sheet: about
+    "xlsx_item": {"id": "Lembar / butir", "en": "Sheet / item"},
+    "xlsx_description": {"id": "Keterangan", "en": "Description"},
+    "xlsx_units": {"id": "Satuan dan catatan", "en": "Units and notes"},
+    # sheet: shared
+    "xlsx_region_code": {"id": "Kode wilayah (Kemendagri)", "en": "Region code (Kemendagri)"},
+    "xlsx_region_name": {"id": "Nama wilayah", "en": "Region name"},
+    "xlsx_dimension": {"id": "Dimensi", "en": "Dimension"},
+    "xlsx_sector": {"id": "Sektor", "en": "Sector"},
+    "xlsx_note": {"id": "Catatan", "en": "Note"},
+    "xlsx_respondents": {"id": "Responden (orang)", "en": "Respondents (people)"},
+    # sheet: scores
+    "xlsx_score": {"id": "Skor rata-rata ({scale})", "en": "Mean score ({scale})"},
+    "xlsx_score_low": {"id": f"IK {_CI} bawah ({{scale}})", "en": f"{_CI} CI lower ({{scale}})"},
+    "xlsx_score_upp": {"id": f"IK {_CI} atas ({{scale}})", "en": f"{_CI} CI upper ({{scale}})"},
+    # sheet: reliability
+    "xlsx_k": {"id": "Jumlah item", "en": "Items"},
+    "xlsx_alpha": {"id": "Alfa Cronbach (0–1)", "en": "Cronbach's alpha (0–1)"},
+    "xlsx_alpha_low": {"id": f"Alfa IK {_CI} bawah (0–1)", "en": f"Alpha {_CI} CI lower (0–1)"},
+    "xlsx_alpha_upp": {"id": f"Alfa IK {_CI} atas (0–1)", "en": f"Alpha {_CI} CI upper (0–1)"},
+    "xlsx_omega": {"id": "Omega McDonald (0–1)", "en": "McDonald's omega (0–1)"},
+    # sheet: indicators
+    "xlsx_indicator": {"id": "Indikator", "en": "Indicator"},
+    "xlsx_sdg": {"id": "Kode TPB/SDG", "en": "SDG code"},
+    "xlsx_unit": {"id": "Satuan", "en": "Unit"},
+    "xlsx_direction": {"id": "Arah yang baik", "en": "Good direction"},
+    "xlsx_baseline_year": {"id": "Tahun dasar", "en": "Baseline year"},
+    "xlsx_baseline_value": {"id": "Nilai dasar (satuan indikator)", "en": "Baseline value (indicator unit)"},
+    "xlsx_latest_year": {"id": "Tahun terakhir", "en": "Latest year"},
+    "xlsx_latest_value": {"id": "Nilai terakhir (satuan indikator)", "en": "Latest value (indicator unit)"},
+    "xlsx_target_year": {"id": "Tahun target", "en": "Target year"},
+    "xlsx_target_value": {"id": "Nilai target (satuan indikator)", "en": "Target value (indicator unit)"},
+    "xlsx_achievement": {"id": "Capaian jarak ke target (%)", "en": "Distance to target covered (%)"},
+    "xlsx_status": {"id": "Status", "en": "Status"},
+    "xlsx_summary": {"id": "Ringkasan status", "en": "Status summary"},
+    # sheet: attendance
+    "xlsx_organisations": {"id": "Organisasi diundang (jumlah)", "en": "Organisations invited (count)"},
+    "xlsx_invitations": {"id": "Undangan (jumlah)", "en": "Invitations (count)"},
+    "xlsx_attended": {"id": "Kehadiran (jumlah)", "en": "Attendances (count)"},
+    "xlsx_rate": {"id": "Tingkat kehadiran (%)", "en": "Attendance rate (%)"},
+    "xlsx_rate_low": {"id": f"IK {_CI} bawah (%)", "en": f"{_CI} CI lower (%)"},
+    "xlsx_rate_upp": {"id": f"IK {_CI} atas (%)", "en": f"{_CI} CI upper (%)"},
+    # sheet: coverage
+    "xlsx_in_register": {"id": "Organisasi terdaftar (jumlah)", "en": "Registered organisations (count)"},
+    "xlsx_in_survey": {"id": "Responden survei (orang)", "en": "Survey respondents (people)"},
+    "xlsx_in_attendance": {"id": "Organisasi yang hadir (jumlah)", "en": "Organisations attending (count)"},
+    "xlsx_present": {"id": "Ada di daftar pemangku kepentingan", "en": "In the stakeholder register"},
+    # sheet: index
+    "xlsx_index": {"id": "Indeks efektivitas (0–100)", "en": "Effectiveness index (0–100)"},
+    "xlsx_index_low": {"id": f"Indeks IK {_CI} bawah (0–100)", "en": f"Index {_CI} CI lower (0–100)"},
+    "xlsx_index_upp": {"id": f"Indeks IK {_CI} atas (0–100)", "en": f"Index {_CI} CI upper (0–100)"},
+    "xlsx_rank": {"id": "Peringkat (1 = terbaik)", "en": "Rank (1 = best)"},
+    "xlsx_rank_low": {"id": f"Peringkat IK {_CI} terbaik", "en": f"Rank {_CI} CI best"},
+    "xlsx_rank_upp": {"id": f"Peringkat IK {_CI} terburuk", "en": f"Rank {_CI} CI worst"},
+    "xlsx_pillar_index": {"id": "Pilar {pillar} (0–100)", "en": "{pillar} pillar (0–100)"},
+    "xlsx_sens_p05": {"id": "Peringkat pada bobot lain, persentil 5",
+                      "en": "Rank under other weights, 5th percentile"},
+    "xlsx_sens_p95": {"id": "Peringkat pada bobot lain, persentil 95",
+                      "en": "Rank under other weights, 95th percentile"},
+    "xlsx_missing": {"id": "Komponen tidak tersedia", "en": "Components missing"},
+    # sheet: weights
+    "xlsx_pillar": {"id": "Pilar", "en": "Pillar"},
+    "xlsx_component": {"id": "Komponen", "en": "Component"},
+    "xlsx_goal_low": {"id": "Batas bawah (satuan komponen)", "en": "Lower goalpost (component unit)"},
+    "xlsx_goal_high": {"id": "Batas atas (satuan komponen)", "en": "Upper goalpost (component unit)"},
+    "xlsx_component_unit": {"id": "Satuan komponen", "en": "Component unit"},
+    "xlsx_component_weight": {"id": "Bobot dalam pilar (%)", "en": "Weight within pillar (%)"},
+    "xlsx_pillar_weight": {"id": "Bobot pilar (%)", "en": "Pillar weight (%)"},
+    "xlsx_weight": {"id": "Bobot dalam indeks (%)", "en": "Weight in the index (%)"},
+    # sheet: network
+    "xlsx_nodes": {"id": "Organisasi dalam jejaring (jumlah)", "en": "Organisations in the network (count)"},
+    "xlsx_edges": {"id": "Hubungan kerja sama (jumlah)", "en": "Collaboration ties (count)"},
+    "xlsx_density": {"id": "Kepadatan (0–1)", "en": "Density (0–1)"},
+    "xlsx_centralisation": {"id": "Sentralisasi derajat Freeman (0–1)",
+                            "en": "Freeman degree centralisation (0–1)"},
+    "xlsx_isolates": {"id": "Organisasi terisolasi (jumlah)", "en": "Isolated organisations (count)"},
+    "xlsx_components": {"id": "Komponen terhubung (jumlah)", "en": "Connected components (count)"},
+    "xlsx_ratings": {"id": "Penilaian PARTNER (jumlah)", "en": "PARTNER ratings (count)"},
+    "xlsx_trust": {"id": "Kepercayaan PARTNER (% skor maks.)", "en": "PARTNER trust (% of maximum)"},
+    "xlsx_value": {"id": "Nilai PARTNER (% skor maks.)", "en": "PARTNER value (% of maximum)"},
 }
 
 
@@ -650,9 +1017,13 @@ def text(key: str, lang: str = "id", **values: object) -> str:
     The result is plain text: where it goes into Markdown, use :func:`md`; into HTML,
     escape it (:func:`evalkit.core.escape.html_text`).
     """
+    return TEXT[key][_check_lang(lang)].format(**values)
+
+
+def _check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return TEXT[key][lang].format(**values)
+    return lang
 
 
 def md(key: str, lang: str = "id", **values: object) -> MdSafe:
@@ -664,3 +1035,124 @@ def md(key: str, lang: str = "id", **values: object) -> MdSafe:
     itself :func:`md` output (:class:`~evalkit.core.escape.MdSafe`) is not escaped again.
     """
     return MdSafe(text(key, lang, **{k: md_value(v) for k, v in values.items()}))
+
+
+def _coded(prefix: str, key: object, lang: str, what: str) -> str:
+    """``text(prefix + key, lang)``, with an error naming the known keys of ``what``."""
+    name = f"{prefix}{key}"
+    if name not in TEXT:
+        known = ", ".join(k[len(prefix):] for k in TEXT if k.startswith(prefix))
+        raise ValueError(f"unknown {what} {key!r}; expected one of {known}")
+    return text(name, lang)
+
+
+def status_label(status: str, lang: str = "id") -> str:
+    """Label of an indicator progress status (a key of
+    :data:`evalkit.measure.indicators.STATUSES`) in Indonesian or English.
+
+    Raises
+    ------
+    ValueError
+        For an unknown status or language.
+
+    Examples
+    --------
+    >>> status_label("acceleration_needed")
+    'Perlu percepatan'
+    >>> status_label("acceleration_needed", lang="en")
+    'Acceleration needed'
+    """
+    return _coded("status_", status, lang, "progress status")
+
+
+def summary_label(key: str, lang: str = "id") -> str:
+    """Label of a summary key (:data:`evalkit.measure.indicators.SUMMARY_KEYS`).
+
+    Examples
+    --------
+    >>> summary_label("needs_attention", "en")
+    'Needs attention'
+    """
+    return _coded("summary_", key, lang, "summary key")
+
+
+def status_summary(status: str, lang: str = "id") -> str:
+    """Three-way summary label of a status, as used in Indonesian SDG monitoring.
+
+    ``"Sudah tercapai"`` / ``"Achieved"``, ``"Akan tercapai"`` / ``"On track"``,
+    ``"Perlu perhatian khusus"`` / ``"Needs attention"``, or ``"Data tidak cukup"`` /
+    ``"Insufficient data"`` (the status's key from
+    :func:`evalkit.measure.indicators.summary_key`).
+
+    References
+    ----------
+    .. [1] Bappenas, SDGs Indonesia dashboard / *Metadata Indikator TPB*: the
+       "sudah tercapai / akan tercapai / perlu perhatian khusus" classification.
+
+    Examples
+    --------
+    >>> status_summary("deterioration")
+    'Perlu perhatian khusus'
+    >>> status_summary("on_track", lang="en")
+    'On track'
+    """
+    from evalkit.measure.indicators import summary_key  # a code mapping of the measure stage
+
+    return summary_label(summary_key(status), lang)
+
+
+def pillar_label(pillar: str, lang: str = "id") -> str:
+    """Label of a pillar of the effectiveness index (``process``, ``engagement``,
+    ``outcome``); another pillar is shown by its key.
+
+    Examples
+    --------
+    >>> pillar_label("outcome", "en")
+    'Outcomes'
+    """
+    key = f"pillar_{pillar}"
+    if key in TEXT:
+        return text(key, lang)
+    _check_lang(lang)
+    return str(pillar)
+
+
+def component_label(component: str, lang: str = "id") -> str:
+    """Label of a component of the effectiveness index (a key of
+    :attr:`evalkit.measure.effectiveness.IndexSpec.components`); another component is
+    shown by its key.
+
+    Examples
+    --------
+    >>> component_label("attendance_rate", "en")
+    'Meeting attendance rate'
+    >>> component_label("my_component", "en")
+    'my_component'
+    """
+    key = f"index_component_{component}"
+    if key in TEXT:
+        return text(key, lang)
+    _check_lang(lang)
+    return str(component)
+
+
+def level_label(level: int, lang: str = "id") -> str:
+    """Label of a PARTNER level of collaboration (0-3, :data:`evalkit.measure.network.LEVELS`).
+
+    Examples
+    --------
+    >>> level_label(2, "en")
+    'Coordinated (joint planning/activities)'
+    """
+    return _coded("collab_level_", int(level), lang, "collaboration level")
+
+
+def tie_problem_label(problem: str, lang: str = "id") -> str:
+    """Description of a problem of the ties table (:data:`evalkit.measure.network.TIE_PROBLEMS`).
+
+    Examples
+    --------
+    >>> tie_problem_label("self_tie", "en")
+    'Organisation rates itself'
+    """
+    return _coded("tie_problem_", problem, lang, "tie problem")
