@@ -54,13 +54,13 @@ from pathlib import Path
 
 import nbformat
 
-from evalkit.run.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
+from evalkit.analyse.results import report_regions
+from evalkit.clean.pipeline import run_clean
 from evalkit.core.config import KERNEL_ARGUMENTS, KERNEL_NAME
 from evalkit.demo.generator import DEMO_PARAMS, country_parameters, write_demo_data
-from evalkit.clean.pipeline import run_clean
 from evalkit.read.products import read_processed
 from evalkit.read.regions import get_region
-from evalkit.analyse.results import report_regions
+from evalkit.run.batch import REGION_NOTEBOOK, ensure_kernel, export_html, report_stem
 from evalkit.run.stages import compute_results, ensure_results
 
 N_REGIONS = 552
@@ -77,7 +77,8 @@ def cpu_seconds() -> float:
 
 
 def load() -> str:
-    return "load %.1f/%.1f" % os.getloadavg()[:2]
+    one, five = os.getloadavg()[:2]
+    return f"load {one:.1f}/{five:.1f}"
 
 
 def median(values) -> float:
@@ -173,7 +174,7 @@ def profile_results(processed: Path, top: int = 18) -> None:
     print(f"\ncompute_results under cProfile: {time.perf_counter() - start:.1f} s")
     stats = pstats.Stats(profiler)
     rows = []
-    for (file, line, func), (_, ncalls, tottime, cumtime, _) in stats.stats.items():
+    for (file, _line, func), (_, ncalls, tottime, cumtime, _) in stats.stats.items():
         if "/evalkit/" in file:
             rows.append((cumtime, tottime, ncalls, f"{Path(file).stem}.{func}"))
     print(f"  {'cumulative s':>12} {'own s':>8} {'calls':>8}  evalkit function")

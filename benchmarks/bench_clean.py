@@ -50,8 +50,15 @@ def make_survey(n: int, seed: int = SEED):
     import numpy as np
     import pandas as pd
 
-    from evalkit.demo.generator import _FIRST, _LAST, _ORG_TEMPLATES, DEMO_PARAMS, NAME_VARIANTS, _short_name
     from evalkit.demo.form import ITEMS, LIKERT_CHOICES, SECTOR_CHOICES
+    from evalkit.demo.generator import (
+        _FIRST,
+        _LAST,
+        _ORG_TEMPLATES,
+        DEMO_PARAMS,
+        NAME_VARIANTS,
+        _short_name,
+    )
     from evalkit.read.regions import get_region
 
     rng = np.random.default_rng(seed)
@@ -82,7 +89,7 @@ def make_survey(n: int, seed: int = SEED):
                 orgs[r, s, t] = templates[t % len(templates)].format(p=p, s=_short_name(p))
     organisation = orgs[region_i, sector_i, rng.integers(0, width, n)]
 
-    names = np.array([f"{f} {l}" for f in _FIRST for l in _LAST], dtype=object)
+    names = np.array([f"{f} {s}" for f in _FIRST for s in _LAST], dtype=object)
     name = pd.Series(names[rng.integers(0, len(names), n)])
     prefix = pd.Series(np.array(["0812", "0813", "0821", "0852", "0857"], dtype=object)[
         rng.integers(0, 5, n)])
@@ -192,10 +199,10 @@ def child(mode: str, raw: Path, out: Path, rows: int = 0) -> dict:
     import pandas as pd
 
     if mode != "baseline":  # the baseline process pays for pandas (and pyarrow) only
-        from evalkit.clean.tables import clean_survey
+        from evalkit.clean.pipeline import run_clean
+        from evalkit.clean.survey import clean_survey
         from evalkit.read.codebook import read_codebook
         from evalkit.read.io import read_table
-        from evalkit.clean.pipeline import run_clean
 
     out.mkdir(parents=True, exist_ok=True)
     result = {"mode": mode, "import_peak_mb": _peak_mb()}

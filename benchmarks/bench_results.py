@@ -51,7 +51,7 @@ wall, cpu = time.perf_counter(), time.process_time()
 out = compute_results(Path(sys.argv[1]), **kwargs)
 total = (time.perf_counter() - wall, time.process_time() - cpu)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-json.dump({"total": total, "steps": timings, "peak_mb": peak, "module": results.__file__},
+json.dump({"total": total, "steps": timings, "peak_mb": peak, "module": inspect.getfile(compute_results)},
           open(sys.argv[2], "w"))
 if len(sys.argv) > 3:
     pickle.dump(out, open(sys.argv[3], "wb"))
@@ -59,7 +59,8 @@ if len(sys.argv) > 3:
 
 
 def load() -> str:
-    return "load %.1f/%.1f" % os.getloadavg()[:2]
+    one, five = os.getloadavg()[:2]
+    return f"load {one:.1f}/{five:.1f}"
 
 
 def run_once(data: Path, src: Path, tables: Path | None = None) -> dict:

@@ -46,9 +46,9 @@ import tempfile
 import time
 import traceback
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # own_data and payloads live next to this file
@@ -120,7 +120,7 @@ class Work:
     raw: Path
     processed: Path
     reports: Path
-    base: "Base"
+    base: Base
     notes: dict = field(default_factory=dict)
     cleanup: list = field(default_factory=list)
 
@@ -139,9 +139,10 @@ class Base:
 
 def make_base(name: str, root: Path) -> Base:
     """The pristine scratch copy of ``name`` (``demo`` or ``ntt``) and its clean."""
-    from evalkit.core.config import RAW_DATA_DIR
-    from evalkit.clean.pipeline import run_clean
     import pandas as pd
+
+    from evalkit.clean.pipeline import run_clean
+    from evalkit.core.config import RAW_DATA_DIR
 
     root = Path(root)
     raw, processed = root / f"{name}_raw", root / f"{name}_processed"
@@ -553,7 +554,7 @@ class Case:
     exit: tuple[int, ...]
     names: tuple[str, ...] = ()                   # regexes the error line must match (exit 2)
     data: str = "demo"                            # demo | ntt | payload (the shared project)
-    check: Callable[["Outcome"], list[str]] | None = None
+    check: Callable[[Outcome], list[str]] | None = None
     pii: tuple[str, ...] = ()                     # literal strings that must appear nowhere
     pii_digits: tuple[str, ...] = ()              # phones/NIKs: their digits in any spelling
     args: Callable[[Work], list[str]] | None = None
@@ -1551,7 +1552,8 @@ CASES: list[Case] = [
        check=says("or listed empty in the manifest", lambda o: [] if o.exit_code != 0
                              or "stakeholders" in o.manifest()["inputs_empty"]
                              + o.manifest()["inputs_missing"] else
-                             ["a BOM-only register is neither an error nor listed as empty in the manifest"])),
+                             ["a BOM-only register is neither an error nor listed as empty "
+                              "in the manifest"])),
     _c("csv_utf16le_tab", "register saved as Excel 'Unicode text' (UTF-16 LE, BOM, tabs)", WRONG,
        "clean", m_reencode(REG, "utf-16-le", codecs.BOM_UTF16_LE, "\t"), (0,),
        check=same_table_as_base("stakeholders", "organisation")),
@@ -2277,8 +2279,9 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folders")
     parser.add_argument("--jobs", type=int, default=2, help="cases run in parallel")
     args = parser.parse_args(argv)
-    import evalkit
     import hostile_cases as me  # the workers import this module by its name
+
+    import evalkit
 
     print(f"evalkit from {Path(evalkit.__file__).parent}", file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(prefix="hostile-"))

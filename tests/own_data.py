@@ -260,7 +260,7 @@ def _stamp(day: pd.Timestamp) -> str:
 
 
 def survey_frame(rng: np.random.Generator, register: pd.DataFrame, k: int) -> tuple[pd.DataFrame, dict]:
-    names = [f"{f} {l}" for f in FIRST for l in LAST]
+    names = [f"{f} {s}" for f in FIRST for s in LAST]
     rng.shuffle(names)
     phones = rng.choice(10 ** 8, size=400, replace=False)
     reg_orgs = register.assign(code=[next(r.code for r in REGIONS if x in r.spellings)

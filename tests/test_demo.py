@@ -9,7 +9,6 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from evalkit.analyse import region_tables as analysis
-from evalkit.measure.attribution import did_estimate
 from evalkit.demo.generator import (
     ATTRIBUTION_INDICATOR,
     DEMO_PARAMS,
@@ -19,11 +18,11 @@ from evalkit.demo.generator import (
     planted_statuses,
     write_demo_data,
 )
+from evalkit.measure.attribution import did_estimate
 from evalkit.read.io import file_sha256
-from evalkit.read.products import read_processed
+from evalkit.read.products import read_processed, read_result
 from evalkit.read.regions import resolve_region
 from evalkit.run.stages import ensure_results
-from evalkit.read.products import read_result
 
 
 def test_committed_demo_data_is_what_the_generator_writes(tmp_path, raw_dir):

@@ -15,13 +15,22 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import payloads
 import pytest
 
-import payloads
 from evalkit.core import escape
 from evalkit.core.config import MIN_CELL
-from evalkit.core.escape import (MdSafe, csp_hash, csp_meta, excel_text, html_text, md_filename,
-                            md_text, protect_excel_cell, safe_table)
+from evalkit.core.escape import (
+    MdSafe,
+    csp_hash,
+    csp_meta,
+    excel_text,
+    html_text,
+    md_filename,
+    md_text,
+    protect_excel_cell,
+    safe_table,
+)
 from evalkit.present.i18n import md
 
 ALL = list(payloads.PAYLOADS.values())
@@ -241,7 +250,7 @@ def test_csp_allows_no_script_and_no_remote_resource():
 def test_exported_html_has_the_csp_first_in_head():
     import nbformat
 
-    from evalkit.run.batch import _html_exporter
+    from evalkit.present.published import _html_exporter
 
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell("# Report"))
@@ -284,6 +293,7 @@ def test_dollar_signs_in_labels_do_not_break_a_figure():
 
 def test_show_escapes_tables_and_stylers(monkeypatch):
     import IPython.display
+
     from evalkit.present import report
 
     shown = []
@@ -302,9 +312,7 @@ def small(processed_dir):
     from evalkit.present import report
 
     rep = report.load_region_report("96.02", "en", processed_dir)
-    rep.survey = rep.survey.head(2)  # fewer than MIN_CELL respondents
-    rep.scores = rep.scores[rep.scores["respondent_id"].isin(rep.survey["respondent_id"])] \
-        if "respondent_id" in rep.scores.columns else rep.scores.iloc[0:0]
+    rep.respondents = 2  # fewer than MIN_CELL respondents
     return rep
 
 
@@ -318,7 +326,7 @@ def test_small_region_shows_no_per_region_table_or_mean(small):
     for piece in (report.data_text(small), report.health_text(small), report.findings_text(small),
                   report.reliability_text(small), report.index_text(small)):
         assert f"{shrunken:.2f}" not in piece
-    assert f"**{len(small.survey)}**" in report.data_text(small)  # its n is shown
+    assert f"**{small.respondents}**" in report.data_text(small)  # its n is shown
     assert str(MIN_CELL) in report.health_text(small)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from collections import Counter
 
+import hostile_cases as H
 import pytest
 
-import hostile_cases as H
 from evalkit.core.config import RAW_DATA_DIR
 
 

@@ -138,3 +138,39 @@ def test_items_long_recodes_reverse_keyed_items():
     assert out[["response_id", "item", "response"]].values.tolist() == [
         ["a", "q1", 5], ["b", "q1", 2], ["a", "q2", 5]]  # 1 on a reverse item is a 5; blank dropped
     assert (out["dimension"] == "trust").all()
+
+
+def test_item_shares_by_hand():
+    from evalkit.core.contract import Scale
+
+    answers = pd.DataFrame({"item": ["q2", "q2", "q2", "q2", "q1", "q1"],
+                            "response": [1, 1, 4, 2, 3, 3]})
+    out = analysis.item_shares(answers, Scale((1, 2, 3, 4)))
+    wide = out.pivot(index="item", columns="response", values="share")
+    assert list(out["item"].drop_duplicates()) == ["q2", "q1"]  # order of first appearance
+    assert wide.loc["q2"].tolist() == [0.5, 0.25, 0.0, 0.25]  # 2 of 4, 1 of 4, none, 1 of 4
+    assert wide.loc["q1"].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert analysis.item_shares(answers.iloc[0:0]).empty
+
+
+def test_indicator_breakdowns_take_the_latest_annual_year_by_sex():
+    values = pd.DataFrame({
+        "indicator_id": ["x"] * 7, "year": [2023, 2023, 2024, 2024, 2024, 2025, 2025],
+        "quarter": [np.nan] * 5 + [1.0, 1.0],  # 2025 has quarterly values only
+        "sex": ["female", "male", "female", "male", "total", "female", "male"],
+        "value": [40.0, 50.0, 42.0, 49.0, 45.5, 1.0, 2.0]})
+    annual = pd.DataFrame({"indicator_id": ["x", "x"], "year": [2023, 2024], "value": [45.0, 45.5]})
+    out = analysis.indicator_breakdowns(values, annual)
+    assert out.to_dict("records") == [{"indicator_id": "x", "year": 2024, "female": 42.0,
+                                       "male": 49.0, "total": 45.5, "gap": -7.0}]
+    assert analysis.indicator_breakdowns(values[values["sex"] == "total"], annual).empty
+
+
+def test_region_health_carries_the_weighting_problem():
+    survey, items = _toy_survey()
+    bench = pd.DataFrame({"dimension": ["d"], "estimate": [3.2]})
+    health, how = analysis.region_health(survey, items, pd.DataFrame({"sector": ["a", "c"]}), bench)
+    assert how["problem"] == "unregistered" and how["sectors"] == "b"
+    assert "answered but are not in the register" in how["note"]
+    assert health.iloc[0]["benchmark"] == 3.2 and health.iloc[0]["estimate"] == 3.5  # unweighted
+    assert list(health.columns) == analysis.HEALTH_COLUMNS

@@ -5,7 +5,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
+from evalkit.analyse import region_tables as analysis
 from evalkit.present import report
+from evalkit.read.products import read_processed
+from evalkit.read.regions import get_region
 
 
 @pytest.fixture(scope="module", params=["id", "en"])
@@ -13,17 +16,34 @@ def rep(request, processed_dir):
     return report.load_region_report("Kt. Jambi", request.param, processed_dir)
 
 
+@pytest.fixture(scope="module")
+def jambi_survey(processed_dir):
+    """Kota Jambi's respondents, read from the processed survey (not through the report)."""
+    survey = read_processed("survey", processed_dir)
+    return survey[survey["region_code"] == "15.71"]
+
+
 def test_title_names_region_and_code(rep):
     assert "Kota Jambi" in report.title(rep) and "15.71" in report.title(rep)
 
 
-def test_data_text_counts_the_region_responses(rep):
-    assert f"**{len(rep.survey)}**" in report.data_text(rep)
-    assert len(rep.survey) == 36
+def test_data_text_counts_the_region_responses(rep, jambi_survey):
+    n, sectors = len(jambi_survey), jambi_survey["sector"].nunique()
+    assert n == 36 and rep.respondents == n
+    text = report.data_text(rep)
+    assert f"**{n}**" in text and f"**{sectors}**" in text
 
 
-def test_health_text_names_the_weakest_dimension_from_the_table(rep):
-    shown = rep.health[~rep.health["suppressed"]]
+def test_health_text_names_the_weakest_dimension_from_independent_scores(rep, processed_dir,
+                                                                         jambi_survey):
+    # computed here from the processed tables, as the report did before the results held it:
+    # post-stratified scores (analysis.weighted_dimension_scores) against the benchmark
+    items = read_processed("items", processed_dir)
+    survey = read_processed("survey", processed_dir)
+    register = analysis.in_region(read_processed("stakeholders", processed_dir), get_region("15.71"))
+    weighted, _ = analysis.weighted_dimension_scores(jambi_survey, items, register)
+    bench = analysis.benchmark(analysis.scores_long(survey, items))
+    shown = analysis.compare_to_benchmark(weighted, bench).query("~suppressed")
     weakest = shown.loc[shown["estimate"].idxmin()]
     label = rep.dimensions.set_index("dimension").at[weakest["dimension"], f"label_{rep.lang}"]
     text = report.health_text(rep)
@@ -31,14 +51,15 @@ def test_health_text_names_the_weakest_dimension_from_the_table(rep):
     counts = shown["vs_benchmark"].value_counts()
     above, below, similar = (int(counts.get(k, 0)) for k in ("above", "below", "similar"))
     assert above + below + similar == 10
+    assert (above, below, similar) == (0, 0, 10)  # Kota Jambi: every interval spans the benchmark
     expected = {"id": f"{above} dimensi berada di atas, {below} di bawah, dan {similar} tidak",
                 "en": f"{above} dimensions are above, {below} below, and {similar} not"}
     assert expected[rep.lang] in text
 
 
-def test_sector_table_suppresses_small_groups(rep):
+def test_sector_table_suppresses_small_groups(rep, jambi_survey):
     table = report.sector_table(rep)
-    counts = rep.survey["sector"].value_counts()
+    counts = jambi_survey["sector"].value_counts()
     shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
     labels = rep.sectors.set_index("sector")[f"label_{rep.lang}"]
     for sector, n in counts.items():
@@ -81,7 +102,7 @@ def test_likert_bars_show_every_item_and_small_regions_none(rep, processed_dir):
     assert len(fig.axes[0].get_yticklabels()) == len(rep.items) == 30
     plt.close(fig)
     small = report.load_region_report("96.02", "en", processed_dir)
-    small.survey = small.survey.head(4)  # fewer than 5 respondents: not shown
+    small.respondents = 4  # fewer than 5 respondents: not shown
     assert report.likert_figure(small) is None
 
 
@@ -121,13 +142,13 @@ def test_percentage_projections_are_capped():
     assert report._projection(float("nan"), 0, 0, "%") == "—"
 
 
-def test_coverage_section_counts_the_register(rep):
+def test_coverage_section_counts_the_register(rep, jambi_survey):
     cov = rep.results["coverage"]
     assert len(cov) == 5 and cov["present"].all()  # Kota Jambi has all five sectors
     assert f"**{len(rep.register)}**" in report.coverage_text(rep)
     table = report.coverage_table(rep)
     respondents = dict(zip(cov["sector"], table.iloc[:, 2]))
-    for sector, n in rep.survey["sector"].value_counts().items():
+    for sector, n in jambi_survey["sector"].value_counts().items():
         assert respondents[sector] == (str(n) if n >= 5 else "<5")  # small cells suppressed
 
 
@@ -204,6 +225,51 @@ def test_index_figure_shows_only_neighbouring_ranks_in_a_large_programme(rep, mo
     # ... and its caption says so, in the report's language
     caption = report.index_caption(rep)
     assert caption == {"key": "fig_index_near", "k": 3, "n": 16}
-    assert "3" in report.text(caption.pop("key"), rep.lang, **caption)
+    expected = {"id": "dan 3 wilayah di atas serta di bawahnya dalam peringkat (dari 16 wilayah)",
+                "en": "the 3 regions ranked either side of it (of 16 regions)"}
+    assert expected[rep.lang] in report.text(caption.pop("key"), rep.lang, **caption)
     monkeypatch.setattr(report, "INDEX_FIGURE_NEIGHBOURS", 10)  # 16 regions: all of them
     assert report.index_caption(rep) == {"key": "fig_index"}
+
+
+# --- presentation only reads: no estimator runs while a report is made ----------------------
+
+# Every function that computed a report's numbers before the results stage held them.
+_ESTIMATORS = [
+    ("evalkit.measure.scales", ("reliability_table", "cronbach_alpha", "omega_total",
+                                "score_dimensions", "summarise_scores", "mean_ci")),
+    ("evalkit.measure.survey", ("weighted_mean", "poststratify")),
+    ("evalkit.measure.effectiveness", ("normalise", "composite_index", "bootstrap_index")),
+    ("evalkit.measure.engagement", ("attendance_by_sector", "attendance_rate",
+                                    "pentahelix_coverage")),
+    ("evalkit.analyse.region_tables", ("weighted_dimension_scores", "compare_to_benchmark",
+                                       "scores_long", "items_long", "sector_counts",
+                                       "weighting_problem", "region_health", "item_shares",
+                                       "indicator_breakdowns", "dimension_summary")),
+    ("evalkit.analyse.findings", ("region_findings", "least_enthusiastic_sector")),
+]
+
+
+def test_a_report_is_made_without_calling_an_estimator(processed_dir, monkeypatch):
+    import importlib
+
+    def refuse(name):
+        def call(*args, **kwargs):
+            raise AssertionError(f"the report called {name}")
+        return call
+
+    for module, names in _ESTIMATORS:
+        mod = importlib.import_module(module)
+        for name in names:
+            monkeypatch.setattr(mod, name, refuse(f"{module}.{name}"))
+    for code in ("15.71", "96.02", "15"):  # a city, a small regency, a province
+        rep = report.load_region_report(code, "en", processed_dir)
+        pieces = [report.data_text(rep), report.sector_table(rep), report.health_text(rep),
+                  report.health_table(rep), report.reliability_text(rep),
+                  report.reliability_table(rep), report.attendance_text(rep),
+                  report.breakdown_table(rep), report.index_text(rep), report.index_table(rep),
+                  report.findings_text(rep), report.coverage_text(rep), report.sectors_text(rep)]
+        assert any(p is not None for p in pieces)
+        for fig in (report.likert_figure(rep), report.health_figure(rep)):
+            if fig is not None:
+                plt.close(fig)

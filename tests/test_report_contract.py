@@ -20,13 +20,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.read import products
 from evalkit.analyse import region_tables as analysis
-from evalkit.present import i18n
-from evalkit.present import report
-from evalkit.present import report_inputs
-from evalkit.core.contract import DEFAULT_SCALE, Scale
 from evalkit.clean.pipeline import RAW_FILES, empty_table
+from evalkit.core.contract import DEFAULT_SCALE, Scale
+from evalkit.present import i18n, report, report_inputs
+from evalkit.read import products
 
 FOUR = Scale((1, 2, 3, 4), ("Sangat tidak setuju", "Tidak setuju", "Setuju", "Sangat setuju"),
              ("", "", "", ""))
@@ -66,7 +64,11 @@ def build_four_point_dir(source: Path, target: Path, *, small_region: str = SMAL
 
 @pytest.fixture(scope="module")
 def four_dir(processed_dir, tmp_path_factory):
-    return build_four_point_dir(processed_dir, tmp_path_factory.mktemp("four_point"))
+    from evalkit.run.stages import ensure_results
+
+    folder = build_four_point_dir(processed_dir, tmp_path_factory.mktemp("four_point"))
+    ensure_results(folder)  # as `evalkit run` does before any report
+    return folder
 
 
 @pytest.fixture(scope="module", params=["id", "en"])
@@ -111,13 +113,22 @@ def test_items_long_reverses_on_the_forms_scale():
     assert rev.loc[rev["item"] == "q2", "response"].tolist() == [6, 5, 1, 0]
 
 
-def test_scores_stay_inside_the_forms_range(four):
-    scores = four.scores["score"].dropna()
+def _region_survey(processed: Path, code: str) -> pd.DataFrame:
+    survey = products.read_processed("survey", processed)
+    return survey[survey["region_code"] == code]
+
+
+def test_scores_stay_inside_the_forms_range(four, four_dir):
+    health = four.health.dropna(subset=["estimate"])
+    assert len(health) and health["estimate"].between(1, 4).all()
+    assert health["ci_upp"].max() <= 4.5  # not on the 1-5 scale
+    survey = _region_survey(four_dir, "15.71")
+    scores = analysis.scores_long(survey, four.items, scale=four.scale)["score"].dropna()
     assert scores.between(1, 4).all()
     # a reverse-keyed item answered 1 everywhere scores 4, not 5
     rev = four.items.loc[four.items["reverse"], "item"].iat[0]
     dim = four.items.set_index("item").at[rev, "dimension"]
-    one = four.survey.assign(**{c: 1.0 for c in four.items["item"]})
+    one = survey.assign(**{c: 1.0 for c in four.items["item"]})
     long = analysis.scores_long(one, four.items, scale=four.scale)
     n_items = (four.items["dimension"] == dim).sum()
     n_rev = four.items.loc[four.items["dimension"] == dim, "reverse"].sum()
@@ -203,9 +214,13 @@ def test_indonesian_report_has_no_english_notes(processed_dir):
     text = report.health_text(rep)
     assert "answered but are not in the register" not in text
     assert "tidak dapat ditimbang" in text or "tidak ditimbang" in text
-    assert report._attribution_reason("Not supported: there are no comparison regions (x)",
-                                      "id") == report.text("attr_reason_no_control", "id")
-    assert "Not supported" not in report._attribution_reason("Not supported: something", "id")
+    row = pd.Series({"reason": "no_control", "n_treated": 2, "n_control": 0})
+    assert report._attribution_reason(row, "id") == report.text("attr_reason_no_control", "id")
+    few = pd.Series({"reason": "few_control", "n_treated": 4, "n_control": 1})
+    assert report._attribution_reason(few, "en") == report.text("attr_reason_few_control", "en", n=1)
+    unknown = pd.Series({"reason": "a code from a newer evalkit", "n_treated": 0, "n_control": 0})
+    assert report._attribution_reason(unknown, "id") == report.text("attr_reason_other", "id")
+    assert report._attribution_reason(pd.Series({"reason": ""}), "id") == ""
 
 
 # --- missing optional inputs -------------------------------------------------------------
@@ -260,10 +275,13 @@ def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d+[.,]\d{2}\b", text))
 
 
-def test_small_region_prints_no_raw_mean(small):
-    assert len(small.survey) == SMALL_N
-    raw = small.scores.groupby("dimension", observed=True)["score"].mean().dropna()
-    overall = small.scores["score"].mean()
+def test_small_region_prints_no_raw_mean(small, four_dir):
+    assert small.respondents == SMALL_N
+    survey = _region_survey(four_dir, SMALL_REGION)
+    scores = analysis.scores_long(survey, small.items, scale=small.scale)
+    assert len(survey) == SMALL_N
+    raw = scores.groupby("dimension", observed=True)["score"].mean().dropna()
+    overall = scores["score"].mean()
     means = {f"{v:.2f}" for v in [*raw, overall]} | {f"{v:.2f}".replace(".", ",") for v in raw}
     for piece in (report.data_text(small), report.health_text(small),
                   report.shrinkage_text(small), report.findings_text(small),
@@ -310,7 +328,8 @@ def test_summary_workbook_headers_and_about_use_the_forms_range(four_dir):
     assert "Skala 1–4 (1 = sangat tidak setuju, 4 = sangat setuju)" in about
     index = sheets["index"].frame()
     small = index[index.iloc[:, 0] == SMALL_REGION].iloc[0]
-    assert small.iloc[2:-1].isna().all() and "5" in small.iloc[-1]  # no index, rank, raw mean
+    assert small.iloc[2:-1].isna().all()  # no index, rank, raw mean
+    assert small.iloc[-1] == "Disembunyikan: kurang dari 5 responden"
     english = {s.key: s for s in summary_xlsx.summary_sheets(data, "en")}
     labels = english["scores"].frame().iloc[:, 2]
     assert labels.notna().all() and not labels.isin(["nan", ""]).any()  # Indonesian fallback
@@ -356,7 +375,9 @@ def test_coverage_per_category_with_the_forms_own_groups(four):
     rep = dataclasses.replace(four, sectors=products.with_language_fallback(
         OWN_SECTORS, "label", "sector"), results={**four.results, "coverage": coverage})
     text = report.coverage_text(rep)
-    assert "4" in text and "Tokoh masyarakat" in text
+    # 12 organisations; 4 of the 5 categories present (academia is not)
+    assert "**12**" in text and {"id": "**4 dari 5**", "en": "**4 of the 5**"}[rep.lang] in text
+    assert "Tokoh masyarakat" in text
     academia = {"id": "Akademisi", "en": "Academia"}[rep.lang]
     assert academia in text  # the missing category, by evalkit's word (no sector has that code)
     table = report.coverage_table(rep)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.run import stages
-from evalkit.read import products
 from evalkit.analyse import results
 from evalkit.core.errors import EvalkitError
+from evalkit.read import products
 from evalkit.read.regions import get_region
+from evalkit.run import stages
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +27,25 @@ def computed(processed_dir, tmp_path_factory):
     return copy
 
 
-def test_results_are_reused_until_the_code_changes(computed, monkeypatch):
-    stamp = (computed / "results" / stages.STAMP).read_text()
+def test_results_are_reused_until_the_code_changes(computed, tmp_path):
+    stamp_path = computed / "results" / stages.STAMP
+    stamp = stamp_path.read_text()
     assert stages.ensure_results(computed) is False  # current: nothing recomputed
-    assert (computed / "results" / stages.STAMP).read_text() == stamp
-    monkeypatch.setattr(stages, "code_digest", lambda: "another version")  # an upgrade
+    assert stamp_path.read_text() == stamp
+    # Results made by an evalkit whose config said MIN_CELL = 6 (a copy of the package,
+    # edited): this code (MIN_CELL = 5) must recompute them.
+    package = tmp_path / "evalkit"
+    shutil.copytree(Path(stages.__file__).parents[1], package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    config = package / "core" / "config.py"
+    config.write_text(config.read_text().replace("MIN_CELL = 5", "MIN_CELL = 6", 1))
+    other = stages.code_digest(package)
+    assert other != stages.code_digest()
+    stamp_path.write_text(stamp.replace(json.loads(stamp)["code"], other))
     assert not stages.results_current(computed)
+    assert stages.ensure_results(computed) is True
+    assert json.loads(stamp_path.read_text())["code"] == stages.code_digest()
+    assert stages.results_current(computed)
 
 
 def test_results_go_stale_when_the_processed_data_change(computed, tmp_path):
@@ -166,13 +181,155 @@ def test_a_region_under_min_cell_is_listed_as_too_small_and_the_others_ranked(pr
     assert city not in set(out["index_sensitivity"]["region_code"])
     assert out["index_pillars"].set_index("region_code").at[city, "suppressed"]
     assert set(out["index"]["missing_pillars"]) == {""}  # the demo has every pillar
+    # the region's own tables publish no mean and no reliability (MIN_CELL), as its report
+    mine = lambda name: out[name][out[name]["region_code"] == city]  # noqa: E731
+    assert mine("respondents")["respondents"].tolist() == [3]
+    health = mine("region_health")
+    assert len(health) == 10 and health["suppressed"].all() and health["estimate"].isna().all()
+    assert set(health["vs_benchmark"]) == {"suppressed"}
+    assert mine("reliability")[["alpha", "omega"]].isna().all().all()
+    assert mine("dimension_scores")["suppressed"].all()
+    assert mine("dimension_scores")["estimate"].isna().all()
+    keys = set(mine("findings")["key"])
+    assert not keys & {"finding_weakest", "finding_sector", "finding_index"}  # no means quoted
+    assert (mine("sector_counts")["n_display"] == "<5").any()
 
 
 def test_reference_sector_of_old_processed_folders_without_a_sectors_table(tmp_path):
-    table = results.programme_sectors(tmp_path)  # no sectors.parquet here
+    table = products.programme_sectors(tmp_path)  # no sectors.parquet here
     assert table["sector"].tolist() == list(results.engagement.PENTAHELIX)
     assert (table["pentahelix"] == table["sector"]).all()
     answered = pd.Series(["pemerintah"] * 8 + ["masyarakat_sipil"] * 6)
     assert results.reference_sector(answered, table) == "masyarakat_sipil"
     assert results.reference_sector(answered.astype("category").cat.add_categories(["x"]),
                                     table.assign(pentahelix="")) == "pemerintah"
+
+
+# --- per-region tables: what the reports, the workbook and the index page computed before ----
+
+@pytest.fixture(scope="module")
+def demo(processed_dir):
+    read = lambda name: products.read_processed(name, processed_dir)  # noqa: E731
+    return {"survey": read("survey"), "items": read("items"), "register": read("stakeholders"),
+            "scale": products.read_scale(processed_dir),
+            "result": lambda name: products.read_result(name, processed_dir)}
+
+
+REGIONS = ("15.71", "96.02", "16")  # two cities/regencies and a province (with its regencies)
+
+
+def _mine(table: pd.DataFrame, code: str) -> pd.DataFrame:
+    return table[table["region_code"] == code].drop(columns="region_code").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("code", REGIONS)
+def test_reliability_table_is_scales_reliability_of_the_regions_rows(demo, code):
+    from evalkit.analyse import region_tables as analysis
+    from evalkit.measure import scales
+
+    rows = analysis.in_region(demo["survey"], get_region(code))
+    # the report's and the workbook's call, before the results held the table
+    expected = scales.reliability_table(rows, demo["items"], **analysis.scale_range(demo["scale"]))
+    got = _mine(demo["result"]("reliability"), code)
+    note = lambda t: t.assign(note=t["note"].astype(object).where(t["note"].notna(), ""))  # noqa: E731
+    pd.testing.assert_frame_equal(note(got), note(expected), check_dtype=False)
+
+
+@pytest.mark.parametrize("code", REGIONS)
+def test_region_health_is_the_weighted_scores_against_the_benchmark(demo, code):
+    from evalkit.analyse import region_tables as analysis
+
+    region = get_region(code)
+    survey = analysis.in_region(demo["survey"], region)
+    register = analysis.in_region(demo["register"], region)
+    weighted, note = analysis.weighted_dimension_scores(survey, demo["items"], register,
+                                                        scale=demo["scale"])
+    expected = analysis.compare_to_benchmark(weighted, demo["result"]("benchmark"))
+    got = _mine(demo["result"]("region_health"), code)
+    pd.testing.assert_frame_equal(got.astype({"dimension": str}),
+                                  expected.astype({"dimension": str}), check_dtype=False)
+    how = _mine(demo["result"]("region_weighting"), code).iloc[0]
+    problem, sectors = analysis.weighting_problem(survey, register)
+    assert (how["note"], how["problem"], how["sectors"]) == (note, problem, ", ".join(sectors))
+
+
+@pytest.mark.parametrize("code", REGIONS)
+def test_item_shares_are_the_likert_figures_answer_shares(demo, code):
+    from evalkit.analyse import region_tables as analysis
+
+    rows = analysis.in_region(demo["survey"], get_region(code))
+    answers = analysis.items_long(rows, demo["items"], scale=demo["scale"])
+    # the likert figure's computation before the move
+    answers["response"] = answers["response"].astype(float)
+    expected = (answers.groupby("item")["response"].value_counts(normalize=True)
+                .unstack(fill_value=0.0).reindex(columns=list(demo["scale"].values),
+                                                 fill_value=0.0))
+    got = _mine(demo["result"]("item_shares"), code).pivot(
+        index="item", columns="response", values="share")
+    got.columns = list(demo["scale"].values)
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_names=False)
+    assert np.allclose(got.sum(axis=1), 1.0)
+
+
+def test_dimension_scores_and_overview_equal_the_workbooks_and_index_pages(demo, processed_dir):
+    from evalkit.analyse import region_tables as analysis
+
+    survey, items = demo["survey"], demo["items"]
+    scores = analysis.scores_long(survey, items, scale=demo["scale"])
+    scores["province_code"] = scores["response_id"].map(survey.set_index("response_id")["province_code"])
+    got = demo["result"]("dimension_scores")
+    for code in REGIONS:
+        rows = analysis.in_region(scores, get_region(code)).assign(region_code=code)
+        expected = analysis.dimension_summary(rows)
+        pd.testing.assert_frame_equal(_mine(got, code), expected.drop(columns="region_code")
+                                      .astype({"dimension": str}).reset_index(drop=True),
+                                      check_dtype=False)
+    regions = results.report_regions(survey, products.read_processed(
+        "indicator_targets", processed_dir))
+    expected = analysis.region_overview(survey, analysis.scores_long(survey, items),
+                                        demo["result"]("progress"), regions)
+    pd.testing.assert_frame_equal(demo["result"]("overview"), expected, check_dtype=False)
+    counted = demo["result"]("respondents")
+    assert counted["region_code"].tolist() == [r.code for r in regions]
+    assert counted["respondents"].tolist() == [len(analysis.in_region(survey, r)) for r in regions]
+
+
+def test_findings_table_holds_what_the_report_derived(demo):
+    import json
+
+    from evalkit.analyse import findings
+    from evalkit.analyse import region_tables as analysis
+
+    code, region = "15.71", get_region("15.71")
+    survey = analysis.in_region(demo["survey"], region)
+    health = _mine(demo["result"]("region_health"), code)
+    mine = lambda name: _mine(demo["result"](name), code)  # noqa: E731
+    index, pillars = mine("index"), mine("index_pillars")
+    progress = demo["result"]("progress").query("region_code == @code")
+    expected = findings.region_findings(
+        health=health, scores=analysis.scores_long(survey, demo["items"], scale=demo["scale"]),
+        attendance_sector=mine("attendance_sector"), coverage=mine("coverage"),
+        network_sectors=mine("network_sectors"), progress=progress, index_row=index.iloc[0],
+        pillars=pillars[["process", "engagement", "outcome"]].iloc[0],
+        n_regions=int(demo["result"]("index")["index"].notna().sum()),
+        n_respondents=len(survey), scale=demo["scale"])
+    got = mine("findings").sort_values("order")
+    assert [(k, json.loads(v)) for k, v in zip(got["key"], got["values"])] == [
+        (f.key, f.values) for f in expected]
+    assert "finding_weakest" in set(got["key"])
+
+
+def test_attendance_overall_is_the_pooled_rate_and_the_index_component(demo, processed_dir):
+    from evalkit.analyse import region_tables as analysis
+
+    attendance = products.read_processed("attendance", processed_dir)
+    rows = analysis.in_region(attendance, get_region("15.71"))
+    got = _mine(demo["result"]("attendance_overall"), "15.71").iloc[0]
+    assert got["invitations"] == len(rows) and got["attended"] == int(rows["attended"].sum())
+    assert got["rate"] == rows["attended"].sum() / len(rows)
+    shares = rows.groupby("organisation")["attended"].mean()
+    assert got["org_rate"] == pytest.approx(shares.mean(), rel=1e-12)
+    component = _mine(demo["result"]("index_components"), "15.71").set_index("component")
+    assert component.at["attendance_rate", "value"] == got["org_rate"]
+    by_sector = _mine(demo["result"]("attendance_sector"), "15.71")
+    assert got["invitations"] == by_sector["invitations"].sum()  # the sectors add up

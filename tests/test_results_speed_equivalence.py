@@ -1,6 +1,6 @@
 """The fast paths of the cross-region results give the numbers of the direct computations.
 
-``evalkit.analyse.stages.compute_results`` was made fast enough for a country-sized data set
+``evalkit.analyse.results.compute_results`` was made fast enough for a country-sized data set
 (552 regions) by changing *how* things are computed, never *what*: the same estimators,
 bootstrap draws and seeds. Each test here compares one fast path with the direct
 computation it replaced (the statsmodels / scipy / pandas call, or the per-draw refit),
@@ -11,6 +11,7 @@ tighter.
 from __future__ import annotations
 
 import math
+import time
 import zlib
 
 import networkx as nx
@@ -22,15 +23,11 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from evalkit.run import stages
 from evalkit.analyse import region_tables as analysis
-from evalkit.measure import attribution
-from evalkit.measure import engagement
-from evalkit.measure import indicators
-from evalkit.measure import models
-from evalkit.measure import network
 from evalkit.analyse import results
+from evalkit.measure import attribution, engagement, indicators, models, network
 from evalkit.read.regions import get_region
+from evalkit.run import stages
 
 # --------------------------------------------------------------------------------------
 # Difference-in-differences: FWL fit and vectorised wild cluster bootstrap
@@ -597,19 +594,36 @@ def test_index_components_read_coverage_from_the_coverage_table():
 
 
 def test_compute_results_reports_step_timings(processed_dir):
+    """Each step is a table or a group of tables (compute_results' docstring), timed in turn:
+    the steps' wall times are positive, do not overlap, and account for most of the call."""
     timings = {}
+    start = time.perf_counter()
     out = stages.compute_results(processed_dir, timings=timings)
-    assert {"attribution", "sector_tests", "sector_pairs", "network", "progress"} <= set(timings)
-    assert all(w >= 0 and c >= 0 for w, c in timings.values())
-    assert {"benchmark", "attribution", "sector_tests", "network_metrics"} <= set(out)
+    total = time.perf_counter() - start
+    # the steps that compute several tables together, and the tables they make
+    groups = {"network": {t for t in out if t.startswith("network_")},
+              "trend_projections": {"progress"}}
+    assert all(groups.values())
+    assert set(timings) - set(groups) <= set(out), "a step named after no table"
+    assert {"attribution", "sector_tests", "sector_pairs", "network", "progress", "index",
+            "shrinkage", "index_sensitivity"} <= set(timings)
+    walls = {step: wall for step, (wall, _cpu) in timings.items()}
+    assert all(wall > 0 for wall in walls.values()), walls
+    # sequential steps: together no longer than the call; reading the inputs is the rest
+    assert 0.5 * total <= sum(walls.values()) <= total
 
 
 def test_attendance_rate_equals_groupby_mean_and_se():
     df = attendance_rows(5)
     shares = df.groupby("organisation")["attended"].mean()
-    mean, se = results._attendance_rate(df)
-    assert mean == float(shares.mean())
-    assert se == float(shares.std(ddof=1) / np.sqrt(len(shares)))
+    rate = engagement.attendance_rate(df)
+    assert rate["org_rate"] == float(shares.mean())
+    assert rate["org_rate_se"] == float(shares.std(ddof=1) / np.sqrt(len(shares)))
+    # the pooled rate is the total of attendance_by_sector's rows
+    by_sector = engagement.attendance_by_sector(df, min_n=1)
+    assert rate["invitations"] == by_sector["invitations"].sum() == len(df)
+    assert rate["rate"] == float(by_sector["attended"].astype(float).sum() / len(df))
+    assert rate["organisations"] == df["organisation"].nunique()
 
 
 def test_statsmodels_reference_is_what_we_think():

@@ -12,12 +12,16 @@ import pytest
 
 import evalkit
 from evalkit.analyse import region_tables as analysis
-from evalkit.present import workbook as summary_xlsx
 from evalkit.core.config import MIN_CELL
-from evalkit.measure.indicators import STATUS_COLORS, STATUS_LABELS, STATUS_SUMMARY
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.measure import scales
+from evalkit.measure.indicators import STATUS_SUMMARY, STATUSES
+from evalkit.present import workbook as summary_xlsx
+from evalkit.present.colours import STATUS_COLORS
+from evalkit.present.i18n import status_label
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
 from evalkit.read.regions import get_region
-from evalkit.read.products import read_result
+
+STATUS_LABELS = {key: {lang: status_label(key, lang) for lang in ("id", "en")} for key in STATUSES}
 
 try:  # installed with the test dependencies (scikit-learn); only makes the fixture faster
     from threadpoolctl import threadpool_limits
@@ -147,9 +151,11 @@ def test_a_small_region_is_suppressed_in_every_respondent_table(data, processed_
     survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
     region = get_region("15.71")
     tiny = survey[survey["region_code"] == region.code].head(MIN_CELL - 2)
-    small = dataclasses.replace(data, regions=[region],
-                                scores=summary_xlsx.region_scores(tiny, items, [region]),
-                                reliability=summary_xlsx.region_reliability(tiny, items, [region]))
+    # the results stage's per-region tables of a region of 3 respondents
+    scores = analysis.region_summary(analysis.scores_long(tiny, items)).assign(
+        region_code=region.code)
+    reliability = scales.reliability_table(tiny, items).assign(region_code=region.code)
+    small = dataclasses.replace(data, regions=[region], scores=scores, reliability=reliability)
     path = summary_xlsx.write_summary(tmp_path, processed_dir, "id", data=small)
     wb = openpyxl.load_workbook(path)
     assert _assert_nothing_small_shown(wb["Skor"], "Responden (orang)", [

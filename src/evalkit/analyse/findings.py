@@ -21,6 +21,7 @@ import pandas as pd
 
 from evalkit.core.config import MIN_CELL
 from evalkit.core.contract import PENTAHELIX
+from evalkit.core.domain import sector_labels
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,7 @@ def with_sector_labels(finding: Finding, sectors: pd.DataFrame, lang: str) -> Fi
     category (the demo's identity mapping); other keys are left for the report's
     category words.
     """
-    other = "en" if lang == "id" else "id"
-    labels = {}
-    for row in sectors.to_dict("records"):
-        code = str(row["sector"])
-        label = next((str(row[c]).strip() for c in (f"label_{lang}", f"label_{other}")
-                      if c in row and not pd.isna(row[c]) and str(row[c]).strip()), code)
-        labels[code] = label
+    labels = sector_labels(sectors, lang)
     values = dict(finding.values)
     if finding.key == "finding_missing":
         identity = {str(s) for s, c in zip(sectors["sector"], sectors.get(

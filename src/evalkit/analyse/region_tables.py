@@ -12,9 +12,9 @@ import pandas as pd
 from evalkit.core.config import CI_LEVEL, MIN_CELL
 from evalkit.core.contract import DEFAULT_SCALE, Scale
 from evalkit.measure.indicators import fit_trend, progress_table
-from evalkit.read.regions import Region
 from evalkit.measure.scales import mean_ci, score_dimensions, summarise_scores
 from evalkit.measure.survey import poststratify, weighted_mean
+from evalkit.read.regions import Region
 
 SUMMARY_COLUMNS = ["region_code", "dimension", "estimate", "se", "ci_low", "ci_upp", "nobs",
                    "suppressed"]
@@ -261,26 +261,95 @@ def weighted_dimension_scores(survey: pd.DataFrame, items: pd.DataFrame,
     return pd.DataFrame(rows, columns=WEIGHTED_COLUMNS), note
 
 
-ATTRIBUTION_COLUMNS = ["indicator_id", "supported", "estimate", "ci_low", "ci_upp", "pvalue",
-                       "pretrend_pvalue", "n_treated", "n_control", "reason"]
+# --- one region's tables, as its report shows them ------------------------------------------
+
+HEALTH_COLUMNS = [*WEIGHTED_COLUMNS, "benchmark", "vs_benchmark"]
 
 
-def attribution_table(values: pd.DataFrame, partnerships: pd.DataFrame,
-                      indicator_ids: list[str]) -> pd.DataFrame:
-    """Difference-in-differences estimate of the partnership effect on each indicator.
+def region_health(survey: pd.DataFrame, items: pd.DataFrame, register: pd.DataFrame,
+                  bench: pd.DataFrame, *, scale: Scale | None = None
+                  ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One region's post-stratified dimension scores beside the all-region benchmark, and
+    how they were weighted.
 
-    One row per indicator (:data:`ATTRIBUTION_COLUMNS`), estimated across all regions
-    with :func:`evalkit.measure.attribution.did_estimate`; ``reason`` holds the first note
-    when the data cannot support an estimate.
+    ``survey`` and ``register`` hold the region's rows (a province: with its regencies'
+    and cities'), ``bench`` is :func:`benchmark`. The scores are
+    :func:`weighted_dimension_scores` compared by :func:`compare_to_benchmark`.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        :data:`HEALTH_COLUMNS`, one row per dimension; and ``{"note": ..., "problem":
+        ..., "sectors": ...}``: the weighting note, the :func:`weighting_problem` code
+        and its sector codes, ``", "``-joined (the reports translate the code).
     """
-    from evalkit.measure.attribution import did_estimate
+    weighted, note = weighted_dimension_scores(survey, items, register, scale=scale)
+    problem, sectors = weighting_problem(survey, register)
+    return (compare_to_benchmark(weighted, bench),
+            {"note": note, "problem": problem, "sectors": ", ".join(sectors)})
 
-    rows = []
-    for ind in indicator_ids:
-        r = did_estimate(values, partnerships, indicator_id=ind)
-        rows.append({"indicator_id": ind, "supported": r.supported, "estimate": r.estimate,
-                     "ci_low": r.ci_low, "ci_upp": r.ci_upp, "pvalue": r.pvalue,
-                     "pretrend_pvalue": r.pretrend_pvalue, "n_treated": r.n_treated,
-                     "n_control": r.n_control,
-                     "reason": "" if r.supported else (r.notes[0] if r.notes else "")})
-    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+
+def region_summary(scores: pd.DataFrame, *, ci: float = CI_LEVEL,
+                   min_n: int = MIN_CELL) -> pd.DataFrame:
+    """Mean score with CI per dimension over one region's respondents (unweighted; small
+    cells suppressed): :func:`dimension_summary` of the rows taken as one region.
+
+    ``scores`` is :func:`scores_long` of the region's respondents (a province: with its
+    regencies' and cities'). Columns :data:`SUMMARY_COLUMNS` without ``region_code``.
+    """
+    return summarise_scores(scores, None, ci=ci, min_n=min_n)
+
+
+ITEM_SHARE_COLUMNS = ["item", "response", "share"]
+
+
+def item_shares(answers: pd.DataFrame, scale: Scale | None = None) -> pd.DataFrame:
+    """Share of each answer of the scale, per item: what the report's Likert bars draw.
+
+    ``answers`` is :func:`items_long` of one region's respondents (reverse-keyed items
+    already recoded). One row per item answered and point of the scale (``response``,
+    float; 0 where nobody gave that answer), items in order of first appearance. Shares
+    are of every answer to the item, so an answer outside the scale (none after
+    cleaning) would lower the others without a row of its own.
+    """
+    scale = scale or DEFAULT_SCALE
+    if answers.empty:
+        return pd.DataFrame(columns=ITEM_SHARE_COLUMNS)
+    response = answers["response"].astype(float)
+    shares = (response.groupby(answers["item"]).value_counts(normalize=True)
+              .unstack(fill_value=0.0).reindex(columns=[float(v) for v in scale.values],
+                                               fill_value=0.0))
+    order = list(dict.fromkeys(answers["item"]))
+    shares = shares.loc[[i for i in order if i in shares.index]]
+    long = shares.stack().rename("share").reset_index()
+    long.columns = ITEM_SHARE_COLUMNS
+    return long
+
+
+BREAKDOWN_COLUMNS = ["indicator_id", "year", "female", "male", "total", "gap"]
+
+
+def indicator_breakdowns(values: pd.DataFrame, annual: pd.DataFrame) -> pd.DataFrame:
+    """One region's latest annual values by sex of the indicators reported that way.
+
+    ``values``: the region's indicator values (``indicator_id, year, quarter, sex,
+    value``); ``annual``: its annual series (``indicator_id, year, value``, the totals).
+    One row per indicator with a breakdown: its latest year with annual values by sex,
+    the female and male values (the mean when a year has several), the total and the
+    gap (female - male). Empty without breakdowns.
+    """
+    b = values[values["sex"] != "total"]
+    annual_b = b[b["quarter"].isna()]
+    if annual_b.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    latest = annual_b[annual_b["year"] == annual_b.groupby("indicator_id")["year"].transform("max")]
+    wide = latest.pivot_table(index=["indicator_id", "year"], columns="sex",
+                              values="value").reset_index()
+    totals = annual.set_index(["indicator_id", "year"])["value"]
+    nan = pd.Series(np.nan, index=wide.index)
+    female, male = wide.get("female", nan), wide.get("male", nan)
+    return pd.DataFrame({
+        "indicator_id": wide["indicator_id"].to_numpy(), "year": wide["year"].to_numpy(),
+        "female": female.to_numpy(dtype="float64"), "male": male.to_numpy(dtype="float64"),
+        "total": [totals.get((i, y), np.nan) for i, y in zip(wide["indicator_id"], wide["year"])],
+        "gap": (female - male).to_numpy(dtype="float64")}, columns=BREAKDOWN_COLUMNS)

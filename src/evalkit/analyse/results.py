@@ -3,8 +3,10 @@
 Several parts of a regional report need every region at once: the all-region
 benchmark, the difference-in-differences table, the mixed models of sector effects and
 of region means, and the effectiveness index with its bootstrap and weight
-sensitivity. :func:`compute_results` computes them (and each region's engagement and
-network tables) in one pass, from tables passed in: no file I/O here.
+sensitivity. :func:`compute_results` computes them, and every table a regional report,
+the workbook and the index page show per region (:data:`REGION_TABLES`: weighted scores
+beside the benchmark, reliability, answer shares, findings, ...), in one pass, from
+tables passed in: no file I/O here.
 :func:`evalkit.run.stages.ensure_results` reads the processed data, calls it and saves
 the tables to ``data/processed/results/``; presentation reads them back
 (:func:`evalkit.read.products.read_result`).
@@ -18,14 +20,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from evalkit.analyse import findings as region_findings
 from evalkit.analyse import region_tables as analysis
-from evalkit.measure import engagement
-from evalkit.measure import models
-from evalkit.measure import network
-from evalkit.measure import effectiveness
-from evalkit.core.config import MIN_CELL
-from evalkit.read.regions import Region, get_region
+from evalkit.analyse.synthesis_tables import synthesis_tables
+from evalkit.core.config import CI_LEVEL, MIN_CELL
 from evalkit.core.contract import Scale
+from evalkit.measure import effectiveness, engagement, models, network, scales
+from evalkit.read.regions import Region, get_region
 
 INDEX_BOOTSTRAP = 2000  # replicates of the index's parametric bootstrap
 WEIGHT_DRAWS = 2000  # Dirichlet weight draws of the sensitivity analysis
@@ -41,12 +42,12 @@ def report_regions(survey: pd.DataFrame, targets: pd.DataFrame) -> list[Region]:
 class _RegionRows:
     """The rows of ``frame`` that belong to each report region, grouped once.
 
-    ``rows(region)`` equals :func:`analysis.in_region` (a province's rows include its
-    regencies' and cities', through ``province_code``; same rows, same order, same
-    index). The frame is sorted once by region (and once by province), stably, so each
-    region's rows are one contiguous slice, in their original order: looking a region up
-    costs a slice, not a comparison of the whole column (or a gather of every column)
-    for every one of hundreds of regions.
+    ``rows(region)`` equals :func:`evalkit.analyse.region_tables.in_region` (a
+    province's rows include its regencies' and cities', through ``province_code``; same
+    rows, same order, same index). The frame is sorted once by region (and once by
+    province), stably, so each region's rows are one contiguous slice, in their original
+    order: looking a region up costs a slice, not a comparison of the whole column (or a
+    gather of every column) for every one of hundreds of regions.
     """
 
     def __init__(self, frame: pd.DataFrame):
@@ -82,7 +83,8 @@ class _RegionRows:
 def _per_region(regions: list[Region], frame: pd.DataFrame | _RegionRows, compute) -> pd.DataFrame:
     """``compute(rows of one region)`` for every region, stacked with ``region_code`` first.
 
-    A province's rows include its regencies' and cities' (see :func:`analysis.in_region`).
+    A province's rows include its regencies' and cities' (see
+    :func:`evalkit.analyse.region_tables.in_region`).
     """
     grouped = frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
     parts = []
@@ -116,24 +118,6 @@ def _stack(parts: list[tuple[str, pd.DataFrame]], *, first: bool) -> pd.DataFram
 def _column_first(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """``table`` with ``column`` moved to the front (the key a reader looks for first)."""
     return table[[column, *[c for c in table.columns if c != column]]]
-
-
-def _attendance_rate(attendance: pd.DataFrame) -> tuple[float, float]:
-    """Mean of the organisations' attendance shares, with its standard error.
-
-    Organisations are the clusters of repeated meetings, so the SE is that of a mean
-    of organisation-level shares (a cluster-level estimator; Kish 1965, ch. 6).
-    """
-    # each organisation's share, organisations sorted (as groupby(...).mean() gives them)
-    known = attendance["organisation"].notna().to_numpy()  # groupby leaves missing keys out
-    orgs, codes = np.unique(attendance["organisation"].to_numpy(dtype=object)[known],
-                            return_inverse=True)
-    if not len(orgs):
-        return np.nan, np.nan
-    attended = attendance["attended"].to_numpy(dtype="float64")[known]
-    shares = pd.Series(np.bincount(codes, weights=attended) / np.bincount(codes))
-    se = shares.std(ddof=1) / np.sqrt(len(shares)) if len(shares) > 1 else np.nan
-    return float(shares.mean()), float(se)
 
 
 def _grouped(frame: pd.DataFrame | _RegionRows) -> _RegionRows:
@@ -192,7 +176,8 @@ def index_components(regions: list[Region], shrinkage: pd.DataFrame,
             rows.append((code, "health", pooled.at[code, "shrunken"], pooled.at[code, "shrunken_se"]))
         att = attendance.rows(region)
         if len(att):
-            rows.append((code, "attendance_rate", *_attendance_rate(att)))
+            rate = engagement.attendance_rate(att)
+            rows.append((code, "attendance_rate", rate["org_rate"], rate["org_rate_se"]))
         if with_coverage and register.count(region):
             if covered is None:
                 share = engagement.coverage_share(
@@ -305,9 +290,199 @@ def _as_network_ties(ties: pd.DataFrame) -> pd.DataFrame:
     return ties[["region_code", "organisation", "partner", "level", "trust", "value"]]
 
 
+# --- what each regional report, the workbook and the index page show -----------------------
+
+#: Per-region tables for the regional reports, the workbook and the index page, each with
+#: ``region_code`` (every report region, or those with rows):
+#:
+#: - ``region_health``: post-stratified dimension scores beside the benchmark
+#:   (:func:`evalkit.analyse.region_tables.region_health`, columns
+#:   :data:`~evalkit.analyse.region_tables.HEALTH_COLUMNS`);
+#: - ``region_weighting``: how they were weighted (``note, problem, sectors``);
+#: - ``reliability``: Cronbach's alpha (CI) and omega per dimension
+#:   (:func:`evalkit.measure.scales.reliability_table`, small regions suppressed);
+#: - ``dimension_scores``: unweighted mean scores per dimension (the workbook's);
+#: - ``item_shares``: share of each answer per item (the Likert bars);
+#: - ``sector_counts``: respondents per sector (``n_display``: small cells as ``"<5"``);
+#: - ``respondents``: respondents and the sectors they come from, every report region;
+#: - ``overview``: the index page's row per region
+#:   (:func:`evalkit.analyse.region_tables.region_overview`);
+#: - ``attendance_overall``: :func:`evalkit.measure.engagement.attendance_rate`;
+#: - ``indicator_breakdowns``: latest values by sex
+#:   (:func:`evalkit.analyse.region_tables.indicator_breakdowns`);
+#: - ``index_normalised``: each index component normalised as the index uses it;
+#: - ``findings``: the plain-language findings (``order, key, values``: JSON of the
+#:   :class:`evalkit.analyse.findings.Finding` values, codes not labels).
+REGION_TABLES = ("region_health", "region_weighting", "reliability", "dimension_scores",
+                 "item_shares", "sector_counts", "respondents", "overview", "attendance_overall",
+                 "indicator_breakdowns", "index_normalised", "findings")
+
+FINDINGS_COLUMNS = ["region_code", "order", "key", "values"]
+
+
+def _by_code(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A stacked per-region table split by ``region_code`` (that column dropped)."""
+    if "region_code" not in table.columns or table.empty:
+        return {}
+    return {code: rows.drop(columns="region_code")
+            for code, rows in table.groupby("region_code", sort=False)}
+
+
+def _json_value(value):
+    """numpy scalars as Python ones (a finding's values are saved as JSON)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _findings_table(regions: list[Region], tables: Mapping[str, pd.DataFrame],
+                    scores: _RegionRows, respondents: dict[str, int], scale: Scale
+                    ) -> pd.DataFrame:
+    """:func:`evalkit.analyse.findings.region_findings` of every region, from its tables.
+
+    The regional report drops the findings of an input the programme did not provide
+    (the register's missing sectors, the attendance finding) when it shows them.
+    """
+    import json
+
+    health, attendance = _by_code(tables["region_health"]), _by_code(tables["attendance_sector"])
+    coverage, network_sectors = _by_code(tables["coverage"]), _by_code(tables["network_sectors"])
+    index, pillars = _by_code(tables["index"]), _by_code(tables["index_pillars"])
+    progress = _by_code(tables["progress"])
+    pillar_cols = [p for p in effectiveness.spec_for_scale(scale).pillar_weights
+                   if p in tables["index_pillars"].columns]
+    n_regions = int(tables["index"]["index"].notna().sum()) if len(tables["index"]) else 0
+    no_attendance = pd.DataFrame(columns=["sector", "invitations", "attended", "rate"])
+    rows = []
+    for region in regions:
+        code, n = region.code, respondents.get(region.code, 0)
+        small = n < MIN_CELL
+        h = health.get(code, pd.DataFrame(columns=analysis.HEALTH_COLUMNS))
+        s = scores.rows(region)
+        att = attendance.get(code, no_attendance)
+        idx, pil = index.get(code, pd.DataFrame()), pillars.get(code, pd.DataFrame())
+        suppressed = bool(len(idx) and "suppressed" in idx.columns
+                          and idx["suppressed"].fillna(False).iat[0])
+        found = region_findings.region_findings(
+            health=h.assign(suppressed=True) if small else h,
+            scores=s.iloc[0:0] if small else s,
+            attendance_sector=att if "rate" in att.columns else no_attendance,
+            coverage=coverage.get(code, pd.DataFrame(columns=["sector", "present"])),
+            network_sectors=network_sectors.get(code, pd.DataFrame(columns=["sector", "isolated"])),
+            progress=progress.get(code, pd.DataFrame(columns=["indicator_id", "summary"])),
+            index_row=idx.iloc[0] if len(idx) and not small and not suppressed else None,
+            pillars=pil[pillar_cols].iloc[0] if len(pil) else None,
+            n_regions=n_regions, n_respondents=n, scale=scale)
+        rows += [(code, i, f.key, json.dumps(f.values, default=_json_value))
+                 for i, f in enumerate(found)]
+    return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)
+
+
+def _index_normalised(components: pd.DataFrame, spec: effectiveness.IndexSpec) -> pd.DataFrame:
+    """Each region's index components normalised (:func:`evalkit.measure.effectiveness.normalise`
+    of that region's components alone, as its report shows them): ``region_code,
+    component, normalised``."""
+    parts = []
+    for code, rows in components.groupby("region_code", sort=False):
+        wide = effectiveness.normalise(rows, spec)
+        if len(wide):
+            row = wide.iloc[0]
+            parts.append(pd.DataFrame({"region_code": code, "component": list(row.index),
+                                       "normalised": row.to_numpy(dtype="float64")}))
+    if not parts:
+        return pd.DataFrame(columns=["region_code", "component", "normalised"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFrame], *,
+                         survey: pd.DataFrame | _RegionRows, register: pd.DataFrame | _RegionRows,
+                         scores: pd.DataFrame | _RegionRows, answers: pd.DataFrame | _RegionRows,
+                         attendance: pd.DataFrame | _RegionRows, items: pd.DataFrame,
+                         values: pd.DataFrame, annual: pd.DataFrame, sectors: pd.DataFrame,
+                         scale: Scale, spec: effectiveness.IndexSpec, timed=None
+                         ) -> dict[str, pd.DataFrame]:
+    """The :data:`REGION_TABLES` of every region. Pure: no file I/O.
+
+    ``tables`` holds the cross-region results computed before (``benchmark``,
+    ``progress``, ``attendance_sector``, ``coverage``, ``network_sectors``, ``index``,
+    ``index_pillars``, ``index_components``); ``survey``, ``register``, ``scores``
+    (:func:`~evalkit.analyse.region_tables.scores_long`), ``answers``
+    (:func:`~evalkit.analyse.region_tables.items_long`) and ``attendance`` are all
+    regions' rows (with ``province_code``: a province counts its regencies' rows),
+    ``values`` and ``annual`` the indicator values and annual series, ``spec`` the
+    index specification the index used (pillars no region has left out).
+    ``timed(name, compute)`` times each step (default: no timing).
+    """
+    timed = timed or (lambda name, compute: compute())
+    survey, register, scores = _grouped(survey), _grouped(register), _grouped(scores)
+    answers, attendance = _grouped(answers), _grouped(attendance)
+    bench = tables["benchmark"]
+    out: dict[str, pd.DataFrame] = {}
+
+    def health():
+        parts, weighting = [], []
+        for region in regions:
+            table, how = analysis.region_health(survey.rows(region), items, register.rows(region),
+                                                bench, scale=scale)
+            parts.append((region.code, table))
+            weighting.append({"region_code": region.code, **how})
+        if not parts:
+            return (pd.DataFrame(columns=["region_code", *analysis.HEALTH_COLUMNS]),
+                    pd.DataFrame(columns=["region_code", "note", "problem", "sectors"]))
+        return _stack(parts, first=True), pd.DataFrame(weighting)
+
+    out["region_health"], out["region_weighting"] = timed("region_health", health)
+    # alpha and omega once per region (the reports and the workbook read them)
+    out["reliability"] = timed("reliability", lambda: _per_region(
+        regions, survey, lambda rows: scales.reliability_table(
+            rows, items, min_n=MIN_CELL, **analysis.scale_range(scale))))
+    dimension_scores = timed("dimension_scores", lambda: _per_region(
+        regions, scores, analysis.region_summary))
+    if "dimension" in dimension_scores.columns:
+        dimension_scores["dimension"] = dimension_scores["dimension"].astype(str)
+    out["dimension_scores"] = dimension_scores.reindex(columns=analysis.SUMMARY_COLUMNS)
+    out["item_shares"] = timed("item_shares", lambda: _per_region(
+        regions, answers, lambda rows: analysis.item_shares(rows, scale)))
+    out["sector_counts"] = timed("sector_counts", lambda: _per_region(
+        regions, survey, lambda rows: analysis.sector_counts(rows, sectors)[
+            ["sector", "n", "n_display"]]))
+    counts = {r.code: survey.count(r) for r in regions}
+    out["respondents"] = pd.DataFrame(
+        {"region_code": [r.code for r in regions], "respondents": [counts[r.code] for r in regions],
+         "sectors": [int(survey.rows(r)["sector"].nunique()) for r in regions]},
+        columns=["region_code", "respondents", "sectors"])
+    out["overview"] = timed("overview", lambda: analysis.region_overview(
+        survey.frame, scores.frame, tables["progress"], regions))
+    out["attendance_overall"] = pd.DataFrame(
+        [{"region_code": r.code, **engagement.attendance_rate(attendance.rows(r))}
+         for r in regions if attendance.count(r)],
+        columns=["region_code", *engagement.ATTENDANCE_RATE_COLUMNS])
+
+    def breakdowns():
+        by_values = values.groupby("region_code", sort=False).indices
+        by_annual = annual.groupby("region_code", sort=False).indices
+        parts = []
+        for region in regions:
+            if region.code in by_values:
+                own = annual.iloc[by_annual.get(region.code, np.array([], dtype=np.intp))]
+                parts.append((region.code, analysis.indicator_breakdowns(
+                    values.iloc[by_values[region.code]], own)))
+        parts = [(code, table) for code, table in parts if len(table)]
+        if not parts:
+            return pd.DataFrame(columns=["region_code", *analysis.BREAKDOWN_COLUMNS])
+        return _stack(parts, first=True)
+
+    out["indicator_breakdowns"] = timed("indicator_breakdowns", breakdowns)
+    out["index_normalised"] = timed("index_normalised", lambda: _index_normalised(
+        tables["index_components"], spec))
+    out["findings"] = timed("findings", lambda: _findings_table(
+        regions, {**tables, **out}, scores, counts, scale))
+    return out
+
+
 #: The processed tables :func:`compute_results` reads (``tables`` holds each by name).
 INPUT_TABLES = ("survey", "items", "stakeholders", "attendance", "ties", "indicator_targets",
-                "indicator_annual", "indicator_metadata", "partnerships")
+                "indicator_annual", "indicator_values", "indicator_metadata", "partnerships")
 
 
 def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors: pd.DataFrame,
@@ -339,8 +514,9 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     sector_order = sectors["sector"].tolist()
     scores = analysis.scores_long(survey, items, scale=scale)
     # province reports include their regencies' respondents (analysis.in_region)
-    scores["province_code"] = scores["response_id"].map(
-        survey.set_index("response_id")["province_code"])
+    province = survey.set_index("response_id")["province_code"]
+    scores["province_code"] = scores["response_id"].map(province)
+    answers = analysis.items_long(survey, items, scale=scale)
     # each table's rows per report region, grouped once for every per-region table
     by_region = {name: _RegionRows(frame) for name, frame in (
         ("scores", scores), ("attendance", attendance), ("register", register),
@@ -353,8 +529,8 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     # one is counted twice; a province's row holds the province-level respondents.
     # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
     one_region = scores["region_code"].dropna().nunique() < 2
-    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=0.95) if one_region
-                           else models.region_shrinkage(scores, ci=0.95, n_boot=500, seed=SEED))
+    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=CI_LEVEL) if one_region
+                           else models.region_shrinkage(scores, ci=CI_LEVEL, n_boot=500, seed=SEED))
     # Coverage counts pentahelix categories through the form's mapping of its sectors;
     # a group outside the five is listed, never counted.
     coverage = timed("coverage", lambda: _coverage(
@@ -369,24 +545,22 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     small = sorted(r.code for r in regions if by_region["survey"].count(r) < MIN_CELL)
     ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
     # Pillars no region has data for (no attendance file, no indicators, no register)
-    # are left out of the index, the other pillars' weights rescaled (index.effective_spec).
+    # are left out of the index, the other pillars' weights rescaled (effectiveness.effective_spec).
     absent = effectiveness.missing_pillars(ranked, spec)
     out = {
         "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
         "progress": progress,
-        "attribution": timed("attribution", lambda: analysis.attribution_table(
-            annual, read("partnerships"), metadata["indicator_id"].tolist())),
         "sector_model": timed("sector_model", lambda: models.sector_effects_model(
             scores, reference=reference)),
         "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
-            analysis.items_long(survey, items, scale=scale), reference)),
+            answers, reference)),
         "sector_tests": timed("sector_tests", lambda: _per_region(
             regions, by_region["scores"], lambda s: models.sector_differences(
                 s, n_boot=500, seed=SEED))),
         "sector_pairs": timed("sector_pairs", lambda: _per_region(
             regions, by_region["scores"], models.pairwise_sector_tests)),
         "shrinkage": shrinkage,
-        "shrinkage_fit": fit.as_frame(),
+        "shrinkage_fit": fit.to_frame(),
         # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
         # small-cell suppression, which protects respondents, does not apply (min_n=1).
         "attendance_sector": timed("attendance_sector", lambda: _per_region(
@@ -411,4 +585,13 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
         **timed("network", lambda: _network_tables(regions, by_region["ties"],
                                                     by_region["register"], sector_order)),
     }
+    shown_spec = effectiveness.without_pillars(spec, absent) if absent else spec
+    out |= region_report_tables(
+        regions, out, survey=by_region["survey"], register=by_region["register"],
+        scores=by_region["scores"],
+        answers=answers.assign(province_code=answers["response_id"].map(province)),
+        attendance=by_region["attendance"], items=items, values=read("indicator_values"),
+        annual=annual, sectors=sectors, scale=scale, spec=shown_spec, timed=timed)
+    # the synthesis's tables, the attribution table (one DiD fit per indicator) among them
+    out |= synthesis_tables(tables, scale=scale, sectors=sectors, results=out, timings=timings)
     return out

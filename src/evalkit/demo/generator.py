@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.clean.tables import parse_number
+from evalkit.clean.numbers import parse_number
 from evalkit.demo.form import (
     DIMENSIONS,
     ITEMS,
@@ -574,7 +574,7 @@ def _quarterly_sheet(long: pd.DataFrame, params: DemoParameters
     quarters = []
     for _, row in rows.iterrows():
         annual = float(str(row["value"]).replace(",", "."))
-        for q, (offset, spelling) in enumerate(zip(params.quarterly_offsets, spellings)):
+        for offset, spelling in zip(params.quarterly_offsets, spellings):
             quarters.append({"region": region, "indicator_id": ind_id,
                              "period": spelling.format(y=row["year"]),
                              "value": round(annual + offset, 2), "unit": "%"})

@@ -13,32 +13,28 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evalkit import __version__
-from evalkit.read import products
-from evalkit.analyse import region_tables as analysis
+from evalkit.analyse.results import report_regions as _report_regions
 from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
-from evalkit.present.i18n import LANGS, text
 from evalkit.core.lock import write_atomic
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.present.i18n import LANGS, text
+from evalkit.read import products
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
 from evalkit.read.regions import Region, get_region
-from evalkit.read.products import read_result
 
 LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 def report_regions(processed_dir: Path = PROCESSED_DATA_DIR) -> list[Region]:
-    """Regions with survey responses or indicator targets, in code order."""
-    codes = set(read_processed("survey", processed_dir)["region_code"])
-    codes |= set(read_processed("indicator_targets", processed_dir)["region_code"])
-    return [get_region(c) for c in sorted(codes, key=lambda c: [int(p) for p in c.split(".")])]
+    """The regions that get reports (:func:`evalkit.analyse.results.report_regions`: survey
+    responses or indicator targets, in code order), read from the processed tables."""
+    return _report_regions(read_processed("survey", processed_dir),
+                           read_processed("indicator_targets", processed_dir))
 
 
 def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """Key figures per region (see :func:`evalkit.analyse.region_tables.region_overview`) and its index."""
-    survey = read_processed("survey", processed_dir)
-    scores = analysis.scores_long(survey, read_processed("items", processed_dir),
-                                  scale=products.read_scale(processed_dir))
-    progress = read_result("progress", processed_dir)
-    overview = analysis.region_overview(survey, scores, progress, report_regions(processed_dir))
+    """Key figures per region (the results' ``overview``:
+    :func:`evalkit.analyse.region_tables.region_overview`) and its index."""
+    overview = read_result("overview", processed_dir)
     index = read_result("index", processed_dir)[["region_code", "index", "ci_low", "ci_upp", "rank"]]
     return overview.merge(index.rename(columns={"ci_low": "index_ci_low", "ci_upp": "index_ci_upp",
                                                 "rank": "index_rank"}), on="region_code", how="left")
@@ -46,7 +42,7 @@ def overview_table(processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
 
 def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
     """Render the index from the processed data and the reports present on disk."""
-    from evalkit.run.batch import report_stem, synthesis_stem
+    from evalkit.present.published import report_stem, synthesis_stem
 
     overview = overview_table(processed_dir)
     manifest = json.loads((Path(processed_dir) / MANIFEST).read_text(encoding="utf-8"))
@@ -78,7 +74,8 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
     env = Environment(loader=PackageLoader("evalkit.present", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
-        rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks, version=__version__, min_cell=MIN_CELL,
+        rows=rows, n_regions=len(rows), synthesis=synthesis, workbooks=workbooks,
+        version=__version__, min_cell=MIN_CELL,
         scale=products.read_scale(processed_dir).range_text(),
         manifest_digest=manifest_digest(manifest),
         tables=manifest["tables"], reasons=manifest["quarantine_by_reason"])

@@ -11,29 +11,26 @@ import json
 import platform
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from evalkit import __version__
-from evalkit.read import products
+from evalkit.analyse import findings, results
 from evalkit.analyse import region_tables as analysis
-from evalkit.measure import engagement
-from evalkit.analyse import findings
-from evalkit.measure import network
-from evalkit.present import figures as plots
-from evalkit.analyse import results
-from evalkit.measure import effectiveness
-from evalkit.present import report_inputs
 from evalkit.core.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
+from evalkit.core.domain import sector_labels
 from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_table
-from evalkit.present.i18n import md, text  # noqa: F401  (text re-exported for notebooks)
-from evalkit.measure.indicators import STATUS_COLORS, status_label, status_summary
+from evalkit.measure import effectiveness, engagement, network
+from evalkit.present import figures as plots
+from evalkit.present import index_wording, report_inputs
+from evalkit.present.colours import STATUS_COLORS
+from evalkit.present.i18n import TEXT, md, status_label, status_summary, text  # noqa: F401  (text re-exported for notebooks)
+from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region, resolve_region
-from evalkit.measure.scales import reliability_table as alpha_omega_table  # report has its own reliability_table
 
 
 @dataclass
@@ -42,8 +39,7 @@ class RegionReport:
 
     region: Region
     lang: str
-    survey: pd.DataFrame        # this region's clean responses (a province: with its regencies)
-    scores: pd.DataFrame        # this region's dimension scores, one row per respondent x dimension
+    respondents: int            # this region's respondents (a province: with its regencies')
     items: pd.DataFrame         # codebook items: dimension, reverse key, labels
     dimensions: pd.DataFrame    # codebook dimensions with labels
     sectors: pd.DataFrame       # codebook sectors with labels
@@ -52,7 +48,7 @@ class RegionReport:
     reliability: pd.DataFrame   # alpha (CI) and omega per dimension
     progress: pd.DataFrame      # indicator progress with metadata (one row per indicator)
     values: pd.DataFrame        # this region's annual indicator series
-    breakdowns: pd.DataFrame    # this region's indicator values broken down by sex
+    breakdowns: pd.DataFrame    # this region's latest indicator values by sex (results)
     attribution: pd.DataFrame   # partnership effect per indicator, across all regions
     register: pd.DataFrame      # this region's stakeholder register
     ties: pd.DataFrame          # this region's collaboration ties
@@ -66,60 +62,63 @@ class RegionReport:
     languages: tuple = ("id", "en")  # languages the form has labels in
     weighting_problem: tuple = ("", [])  # analysis.weighting_problem: why not weighted
     results_code: str = ""      # code digest the results were computed with (their stamp)
+    respondent_sectors: int = 0  # sectors the respondents come from
 
 
 # Cross-region results filtered to the report's region (the rest are kept whole).
 _REGION_RESULTS = ("sector_tests", "sector_pairs", "shrinkage", "attendance_sector",
                    "attendance_time", "attendance_trend", "coverage", "index", "index_pillars",
                    "index_sensitivity", "index_components", "network_metrics", "network_central",
-                   "network_sectors", "partner_scores")
+                   "network_sectors", "partner_scores", *results.REGION_TABLES)
 _ALL_RESULTS = ("benchmark", "attribution", "sector_model", "shrinkage_fit", "index")
 
 
 def load_region_report(region: str, lang: str = "id",
                        processed_dir: Path | str | None = None) -> RegionReport:
-    """Read the processed data and the cross-region results; select one region's rows.
+    """Read the results and the processed tables the report draws; select one region's rows.
 
-    The results are computed by ``evalkit run`` (:func:`evalkit.run.stages.ensure_results`)
-    before any report; a missing table names that command.
+    Every number the report shows was computed by the results stage (``evalkit run``:
+    :func:`evalkit.run.stages.ensure_results`, before any report; a missing table names
+    that command); the processed tables read here are labels and the rows the figures
+    draw (the register, the ties, the annual indicator series).
     """
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     reg = resolve_region(region)
     scale = products.read_scale(processed)
     items = products.with_language_fallback(read_processed("items", processed), "label", "item")
-    survey = analysis.in_region(read_processed("survey", processed), reg)
     register = analysis.in_region(read_processed("stakeholders", processed), reg)
     saved = {name: products.read_result(name, processed) for name in
              dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
     mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
             for name in _REGION_RESULTS if "region_code" in saved[name].columns}
     mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
-    weighted, weighting = analysis.weighted_dimension_scores(survey, items, register, scale=scale)
-    health = analysis.compare_to_benchmark(weighted, saved["benchmark"])
+    weighting = mine["region_weighting"]
+    counted = mine["respondents"]
     progress = products.with_language_fallback(products.read_result("progress", processed),
-                                                    "name", "indicator_id")
+                                               "name", "indicator_id")
     annual = read_processed("indicator_annual", processed)
-    values = read_processed("indicator_values", processed)
-    values = values[values["region_code"] == reg.code]
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
     return RegionReport(
-        region=reg, lang=lang, survey=survey,
-        scores=analysis.scores_long(survey, items, scale=scale), items=items,
+        region=reg, lang=lang, respondents=int(counted["respondents"].sum()), items=items,
         dimensions=products.with_language_fallback(read_processed("dimensions", processed),
                                                         "label", "dimension"),
-        sectors=products.read_sectors(processed), health=health, weighting=weighting,
-        reliability=alpha_omega_table(survey, items, **analysis.scale_range(scale)),
+        sectors=products.read_sectors(processed), health=mine["region_health"],
+        weighting=str(weighting["note"].iat[0]) if len(weighting) else "",
+        reliability=mine["reliability"],
         progress=progress[progress["region_code"] == reg.code].reset_index(drop=True),
         values=annual[annual["region_code"] == reg.code],
-        breakdowns=values[values["sex"] != "total"],
+        breakdowns=mine["indicator_breakdowns"],
         attribution=saved["attribution"], register=register,
         ties=analysis.in_region(read_processed("ties", processed), reg),
         results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
         scale=scale, absent=report_inputs.absent_inputs(manifest),
         languages=report_inputs.form_languages(manifest),
-        weighting_problem=analysis.weighting_problem(survey, register),
-        results_code=products.read_results_stamp(processed).get("code", ""))
+        weighting_problem=((str(weighting["problem"].iat[0]),
+                            [s for s in str(weighting["sectors"].iat[0]).split(", ") if s])
+                           if len(weighting) else ("", [])),
+        results_code=products.read_results_stamp(processed).get("code", ""),
+        respondent_sectors=int(counted["sectors"].sum()))
 
 
 def figure(fig, key: str, rep: RegionReport, **values):
@@ -139,9 +138,7 @@ def figure(fig, key: str, rep: RegionReport, **values):
 def _sector_label(rep: RegionReport):
     """Sector code -> its form label in the report language (the other language, then the
     code, when blank); ``unknown`` (an organisation not in the register) is named so."""
-    sectors = products.with_language_fallback(rep.sectors, "label", "sector")
-    labels = sectors.set_index("sector")[f"label_{rep.lang}"].to_dict()
-    labels.setdefault(engagement.UNKNOWN_SECTOR, text("unregistered", rep.lang))
+    labels = sector_labels(rep.sectors, rep.lang, unknown=text("unregistered", rep.lang))
     return lambda key: labels.get(key, key)
 
 
@@ -161,12 +158,12 @@ def absent_text(rep: RegionReport, *tables: str) -> str | None:
 
 def _small_region(rep: RegionReport) -> bool:
     """Fewer than MIN_CELL respondents: no raw mean anywhere, no index rank."""
-    return len(rep.survey) < MIN_CELL
+    return rep.respondents < MIN_CELL
 
 
 def _sectors_arg(fn, rep: RegionReport) -> dict:
     """``{"sectors": rep.sectors}`` for a figure function that takes the programme's sectors
-    (their order and :func:`evalkit.measure.engagement.sector_palette` colours), else nothing."""
+    (their order and :func:`evalkit.present.colours.sector_palette` colours), else nothing."""
     import inspect
 
     try:
@@ -218,18 +215,19 @@ def toc(rep: RegionReport):
 
     items = "".join(f'<li><a href="#{html_text(key)}">{html_text(text(key, rep.lang))}</a></li>'
                     for key in SECTIONS)
-    return HTML(f'<nav aria-label="{html_text(text("toc", rep.lang))}"><b>{html_text(text("toc", rep.lang))}</b>'
+    toc_label = html_text(text("toc", rep.lang))
+    return HTML(f'<nav aria-label="{toc_label}"><b>{toc_label}</b>'
                 f'<ul style="columns:2;margin-top:0.3em">{items}</ul></nav>')
 
 
 def data_text(rep: RegionReport) -> str:
-    if rep.survey.empty:
+    if not rep.respondents:
         return md("data_none", rep.lang)
     province = md("province_note", rep.lang) + " " if rep.region.level == 1 else ""
     small = (" " + md("region_too_small", rep.lang, min_cell=MIN_CELL)
              if _small_region(rep) else "")
-    return (md("data_summary", rep.lang, n_valid=len(rep.survey),
-               n_sectors=rep.survey["sector"].nunique(), n_excluded=rep.n_excluded,
+    return (md("data_summary", rep.lang, n_valid=rep.respondents,
+               n_sectors=rep.respondent_sectors, n_excluded=rep.n_excluded,
                reasons=exclusion_reasons(rep))
             + "\n\n" + province + md("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
 
@@ -270,9 +268,10 @@ def sector_table(rep: RegionReport) -> pd.DataFrame | None:
     None for a region with too few respondents (the data text says so, with its n)."""
     if _small_region(rep):
         return None
-    counts = analysis.sector_counts(rep.survey, rep.sectors)
-    return pd.DataFrame({text("col_sector", rep.lang): counts[f"label_{rep.lang}"],
-                         text("col_n", rep.lang): counts["n_display"]})
+    counts = rep.results["sector_counts"]
+    labels = rep.sectors.set_index("sector")[f"label_{rep.lang}"]
+    return pd.DataFrame({text("col_sector", rep.lang): counts["sector"].map(labels).to_numpy(),
+                         text("col_n", rep.lang): counts["n_display"].to_numpy()})
 
 
 def _dimension_labels(rep: RegionReport) -> pd.Series:
@@ -421,7 +420,8 @@ def outcome_table(rep: RegionReport):
     t = pd.DataFrame({
         text("col_indicator", lang): p[f"name_{lang}"],
         text("col_sdg", lang): [_text_cell(v) for v in p["sdg_code"]],
-        text("col_baseline", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["baseline_value"], p["baseline_year"])],
+        text("col_baseline", lang): [f"{v:g} ({int(y)})"
+                                     for v, y in zip(p["baseline_value"], p["baseline_year"])],
         text("col_latest", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["latest_value"], p["latest_year"])],
         text("col_target", lang): [f"{v:g} ({int(y)})" for v, y in zip(p["target_value"], p["target_year"])],
         text("col_achievement", lang): [f"{a:.0%}" if pd.notna(a) else "—" for a in p["achievement"]],
@@ -452,7 +452,8 @@ def attribution_text(rep: RegionReport) -> str:
         return absent
     ok = a[a["supported"].astype(bool)] if len(a) else a
     if ok.empty:
-        reason = _attribution_reason(a["reason"].iloc[0] if len(a) else "", rep.lang)
+        reason = (_attribution_reason(a.iloc[0], rep.lang) if len(a)
+                  else text("attr_reason_other", rep.lang))
         return md("attribution_none", rep.lang, reason=reason)
     pre_ok = ok[ok["pretrend_pvalue"] > 0.05]
     return md("attribution_summary", rep.lang, n_treated=int(ok["n_treated"].max()),
@@ -469,31 +470,21 @@ def attribution_table(rep: RegionReport) -> pd.DataFrame | None:
         text("col_effect", lang): [_num(v) for v in a["estimate"]],  # NaN when not supported
         text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(a["ci_low"], a["ci_upp"])],
         text("col_pretrend", lang): [_num(v, 3) for v in a["pretrend_pvalue"]],
-        text("col_note", lang): [_attribution_reason(r, lang) if r else "" for r in a["reason"]],
+        text("col_note", lang): [_attribution_reason(r, lang) for _, r in a.iterrows()],
     })
 
 
-# evalkit.measure.attribution writes its reasons in English; the Indonesian report says them in
-# Indonesian (the pattern, then the key of its wording).
-_ATTRIBUTION_REASONS = (
-    (r"only (\d+) treated region", "attr_reason_treated"),
-    (r"no comparison regions", "attr_reason_no_control"),
-    (r"only (\d+) comparison region", "attr_reason_few_control"),
-)
+def _attribution_reason(row: pd.Series, lang: str) -> str:
+    """Why an attribution row has no estimate, in the report language; ``""`` when it has one.
 
-
-def _attribution_reason(reason: object, lang: str) -> str:
-    """A reason of :func:`evalkit.analyse.region_tables.attribution_table` in the report language."""
-    import re
-
-    reason = "" if reason is None or (not isinstance(reason, str) and pd.isna(reason)) else str(reason)
-    if lang == "en" or not reason:
-        return reason
-    for pattern, key in _ATTRIBUTION_REASONS:
-        found = re.search(pattern, reason)
-        if found:
-            return text(key, lang, n=found.group(1) if found.groups() else "")
-    return text("attr_reason_other", lang)
+    ``row["reason"]`` is a code of :data:`evalkit.measure.attribution.UNSUPPORTED_REASONS`
+    (the results stage keeps codes; the wording is i18n's ``attr_reason_<code>``).
+    """
+    code = row.get("reason")
+    if code is None or (not isinstance(code, str) and pd.isna(code)) or not code:
+        return ""
+    key = f"attr_reason_{code}" if f"attr_reason_{code}" in TEXT else "attr_reason_other"
+    return text(key, lang, n=int(row["n_control" if code == "few_control" else "n_treated"]))
 
 
 def _text_cell(value: object) -> str:
@@ -648,9 +639,9 @@ def _count(n) -> str:
 def power_interest_figure(rep: RegionReport):
     if rep.register.empty:
         return None
-    labels = engagement.sector_labels(rep.sectors, rep.lang)
-    return _as_figure(engagement.power_interest_figure(rep.register, labels=labels, lang=rep.lang,
-                                                       **_sectors_arg(engagement.power_interest_figure, rep)))
+    labels = sector_labels(rep.sectors, rep.lang)
+    return _as_figure(plots.power_interest_figure(rep.register, labels=labels, lang=rep.lang,
+                                                  **_sectors_arg(plots.power_interest_figure, rep)))
 
 
 # --- partial pooling (regions compared fairly) ------------------------------------------
@@ -729,7 +720,8 @@ def pairs_table(rep: RegionReport) -> pd.DataFrame | None:
     labels = _dimension_labels(rep)
     return pd.DataFrame({
         text("col_dimension", lang): pairs["dimension"].map(labels).to_numpy(),
-        text("col_pair", lang): [f"{name(a)} – {name(b)}" for a, b in zip(pairs["group_a"], pairs["group_b"])],
+        text("col_pair", lang): [f"{name(a)} – {name(b)}"
+                                 for a, b in zip(pairs["group_a"], pairs["group_b"])],
         text("col_mean_diff", lang): [_num(v) for v in pairs["mean_diff"]],
         "Hedges g": [_num(v) for v in pairs["hedges_g"]],
         text("col_ci", lang): [_interval(lo, hi) for lo, hi in zip(pairs["g_ci_low"], pairs["g_ci_upp"])],
@@ -764,8 +756,8 @@ def attendance_text(rep: RegionReport) -> str:
     invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
     if invited.empty:
         return md("attendance_none", lang)
-    total = int(invited["invitations"].sum())
-    rate = float(invited["attended"].astype(float).sum() / total)
+    overall_rate = rep.results["attendance_overall"].iloc[0]  # all sectors together
+    total, rate = int(overall_rate["invitations"]), float(overall_rate["rate"])
     low = invited.loc[invited["rate"].idxmin()]
     trend = rep.results["attendance_trend"]
     overall = trend[trend["sector"] == "all"] if len(trend) else trend
@@ -803,9 +795,9 @@ def attendance_figure(rep: RegionReport):
     over_time = rep.results["attendance_time"]
     if over_time.empty or absent_text(rep, "attendance"):
         return None
-    return _as_figure(engagement.attendance_figure(
-        over_time, labels=engagement.sector_labels(rep.sectors, rep.lang), lang=rep.lang,
-        **_sectors_arg(engagement.attendance_figure, rep)))
+    return _as_figure(plots.attendance_figure(
+        over_time, labels=sector_labels(rep.sectors, rep.lang), lang=rep.lang,
+        **_sectors_arg(plots.attendance_figure, rep)))
 
 
 def network_text(rep: RegionReport) -> str:
@@ -832,9 +824,9 @@ def network_figure(rep: RegionReport):
         return None
     graph = network.build_network(rep.ties[["organisation", "partner", "level", "trust", "value"]],
                                   rep.register)
-    return _as_figure(network.network_figure(
-        graph, labels=engagement.sector_labels(rep.sectors, rep.lang),
-        **_sectors_arg(network.network_figure, rep)))
+    return _as_figure(plots.network_figure(
+        graph, labels=sector_labels(rep.sectors, rep.lang),
+        **_sectors_arg(plots.network_figure, rep)))
 
 
 def partner_table(rep: RegionReport) -> pd.DataFrame | None:
@@ -867,22 +859,17 @@ def central_table(rep: RegionReport) -> pd.DataFrame | None:
 
 def breakdown_table(rep: RegionReport) -> pd.DataFrame | None:
     """Latest-year values by sex for indicators reported that way."""
-    b, lang = rep.breakdowns, rep.lang
-    if b.empty:
+    wide, lang = rep.breakdowns, rep.lang
+    if wide.empty:
         return None
-    annual = b[b["quarter"].isna()]
-    latest = annual[annual["year"] == annual.groupby("indicator_id")["year"].transform("max")]
-    wide = latest.pivot_table(index=["indicator_id", "year"], columns="sex", values="value").reset_index()
-    totals = rep.values.set_index(["indicator_id", "year"])["value"]
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
     return pd.DataFrame({
         text("col_indicator", lang): [names.get(i, i) for i in wide["indicator_id"]],
         text("col_year", lang): wide["year"].to_numpy(),
-        text("col_female", lang): [_num(v, 1) for v in wide.get("female", pd.Series(dtype=float))],
-        text("col_male", lang): [_num(v, 1) for v in wide.get("male", pd.Series(dtype=float))],
-        text("col_total", lang): [_num(totals.get((i, y)), 1) for i, y in zip(wide["indicator_id"], wide["year"])],
-        text("col_gap", lang): [_num(f - m, 1) for f, m in zip(wide.get("female", pd.Series(dtype=float)),
-                                                                wide.get("male", pd.Series(dtype=float)))],
+        text("col_female", lang): [_num(v, 1) for v in wide["female"]],
+        text("col_male", lang): [_num(v, 1) for v in wide["male"]],
+        text("col_total", lang): [_num(v, 1) for v in wide["total"]],
+        text("col_gap", lang): [_num(v, 1) for v in wide["gap"]],
     })
 
 
@@ -902,7 +889,7 @@ def index_text(rep: RegionReport) -> str:
                rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
                sens_high=int(s_["rank_p95"]))
             + (" " + md("index_missing", rep.lang, components=missing) if missing else "")
-            + "\n\n" + effectiveness.method_text(index_spec(rep.scale, _absent_pillars(rep)),
+            + "\n\n" + index_wording.method_text(index_spec(rep.scale, _absent_pillars(rep)),
                                                    lang=rep.lang,
                                                    missing_pillars=_absent_pillars(rep),
                                                    n_boot=results.INDEX_BOOTSTRAP,
@@ -918,7 +905,7 @@ def _missing_components(rep: RegionReport) -> str:
     spec = index_spec(rep.scale)
     keys = [k.strip() for k in str(pillars["missing"].iat[0] or "").split(",")]
     keys = [k for k in keys if k and k.lower() not in {"nan", "none"}]
-    return ", ".join(spec.component_label(k, rep.lang) if k in spec.components else k
+    return ", ".join(index_wording.component_label(k, rep.lang) if k in spec.components else k
                      for k in keys)
 
 
@@ -948,11 +935,9 @@ def index_table(rep: RegionReport) -> pd.DataFrame | None:
     if _small_region(rep) or _index_suppressed(rep.results["index"]):
         return None
     spec, lang = index_spec(rep.scale, _absent_pillars(rep)), rep.lang
-    weights = effectiveness.weights_table(spec, lang).set_index("component")
+    weights = index_wording.weights_table(spec, lang).set_index("component")
     comp = rep.results["index_components"].set_index("component")
-    normalised = effectiveness.normalise(
-        rep.results["index_components"].assign(region_code=rep.region.code), spec)
-    normalised = normalised.iloc[0] if len(normalised) else pd.Series(dtype=float)
+    normalised = rep.results["index_normalised"].set_index("component")["normalised"]
     rows = []
     for key, w in weights.iterrows():
         value = comp["value"].get(key, float("nan"))
@@ -982,7 +967,7 @@ def index_figure(rep: RegionReport):
     if boot.empty:
         return None
     names = {c: get_region(c).name for c in boot["region_code"]}
-    return _as_figure(effectiveness.index_figure(boot, labels=names, lang=rep.lang))
+    return _as_figure(plots.index_figure(boot, labels=names, lang=rep.lang))
 
 
 def index_caption(rep: RegionReport) -> dict:
@@ -999,25 +984,7 @@ def index_caption(rep: RegionReport) -> dict:
 def findings_text(rep: RegionReport) -> str:
     """The plain-language findings, each with one suggested action."""
     lang, name, dims = rep.lang, _sector_label(rep), _dimension_labels(rep)
-    pillars = rep.results["index_pillars"]
-    pillar_cols = [p for p in index_spec(rep.scale).pillar_weights if p in pillars.columns]
-    small = _small_region(rep)
-    coverage = rep.results["coverage"]
-    if absent_text(rep, "stakeholders"):  # no register: no sector is "missing" from it
-        coverage = coverage.iloc[0:0]
-    index = rep.results["index"]
-    attendance = rep.results["attendance_sector"]
-    if absent_text(rep, "attendance") or "rate" not in attendance.columns:
-        attendance = pd.DataFrame(columns=["sector", "invitations", "attended", "rate"])
-    found = findings.region_findings(
-        health=rep.health.assign(suppressed=True) if small else rep.health,
-        scores=rep.scores.iloc[0:0] if small else rep.scores,
-        attendance_sector=attendance, coverage=coverage, network_sectors=rep.results["network_sectors"],
-        progress=rep.progress,
-        index_row=index.iloc[0] if len(index) and not small and not _index_suppressed(index) else None,
-        pillars=pillars[pillar_cols].iloc[0] if len(pillars) else None,
-        n_regions=int(rep.results["all_index"]["index"].notna().sum()),
-        n_respondents=len(rep.survey), scale=rep.scale)
+    found = [f for f in region_findings(rep) if f.key not in _dropped_findings(rep)]
     names = rep.progress.set_index("indicator_id")[f"name_{lang}"] if len(rep.progress) else {}
     lines = []
     for f in found:
@@ -1033,9 +1000,31 @@ def findings_text(rep: RegionReport) -> str:
         if "indicators" in v:
             v["names"] = ", ".join(names.get(i, i) for i in v.pop("indicators"))
         if "pillar" in v:
-            v["pillar"] = effectiveness.PILLAR_LABELS.get(v["pillar"], {}).get(lang, v["pillar"])
+            v["pillar"] = index_wording.pillar_label(v["pillar"], lang)
         lines.append(f"{len(lines) + 1}. " + md(f.key, lang, **v))
     return md("findings_intro", lang) + "\n\n" + "\n".join(lines)
+
+
+def region_findings(rep: RegionReport) -> list[findings.Finding]:
+    """This region's findings, as the results stage derived them (codes, not labels)."""
+    rows = rep.results["findings"].sort_values("order")
+    return [findings.Finding(key, json.loads(values))
+            for key, values in zip(rows["key"], rows["values"], strict=True)]
+
+
+# Findings that quote the region's means: none for a region under MIN_CELL respondents.
+_MEAN_FINDINGS = ("finding_weakest", "finding_sector", "finding_index")
+
+
+def _dropped_findings(rep: RegionReport) -> set[str]:
+    """Findings the report leaves out: those of an input the programme did not provide (no
+    register: no sector is "missing" from it), and those quoting a small region's means."""
+    dropped = set(_MEAN_FINDINGS) if _small_region(rep) else set()
+    if absent_text(rep, "stakeholders"):
+        dropped.add("finding_missing")
+    if absent_text(rep, "attendance"):
+        dropped.add("finding_attendance")
+    return dropped
 
 
 # --- item answers ---------------------------------------------------------------------------
@@ -1045,12 +1034,11 @@ def likert_figure(rep: RegionReport):
     if _small_region(rep):
         return None
     scale = rep.scale
-    answers = analysis.items_long(rep.survey, rep.items, scale=scale)
+    answers = rep.results["item_shares"]
     if answers.empty:
         return None
-    answers["response"] = answers["response"].astype(float)
-    shares = (answers.groupby("item")["response"].value_counts(normalize=True)
-              .unstack(fill_value=0.0).reindex(columns=list(scale.values), fill_value=0.0))
+    shares = answers.pivot(index="item", columns="response", values="share").reindex(
+        columns=[float(v) for v in scale.values])
     order = [i for i in rep.items["item"] if i in shares.index]
     items = products.with_language_fallback(rep.items, "label", "item").set_index("item")
     labels, reverse = items[f"label_{rep.lang}"], items["reverse"]
@@ -1102,14 +1090,14 @@ def _git_commit(lang: str = "en") -> str:
 
 def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
     """Everything needed to reproduce the report: inputs, parameters, code and versions."""
-    from evalkit.clean.pipeline import package_versions
+    from evalkit.core.digest import package_versions
 
     lang = rep.lang
     rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
             ("evalkit", f"{__version__}, git {_git_commit(lang)}"),
             (text("prov_manifest", lang), manifest_digest(rep.manifest)),
             (text("prov_results", lang), str(rep.results_code)[:12] or "—"),
-            (text("prov_run_at", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+            (text("prov_run_at", lang), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
             ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})")]
     rows += [(f"{text('prov_input', lang)}: {name}", f"SHA-256 {meta['sha256']}")
              for name, meta in rep.manifest["inputs"].items()]

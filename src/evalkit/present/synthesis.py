@@ -7,34 +7,39 @@ ranking with its sensitivity to weights. Like :mod:`evalkit.present.report`, fun
 Markdown, tables or figures; the notebook only shows them (:func:`evalkit.present.report.show`,
 which HTML-escapes every table cell). Markdown is filled with :func:`evalkit.present.i18n.md`:
 region and sector names are escaped, only evalkit's own wording formats.
+
+Presentation only: every number comes from the results tables (:data:`SYNTHESIS_TABLES`,
+computed once by the results stage, the synthesis' own by
+:mod:`evalkit.analyse.synthesis_tables`); nothing here fits or estimates.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from evalkit import __version__
-from evalkit.read import products
-from evalkit.measure import attribution
-from evalkit.measure import models
-from evalkit.present import figures as plots
 from evalkit.analyse import results
-from evalkit.measure import effectiveness
+from evalkit.analyse.synthesis_tables import HEALTH_OUTCOME_MIN_REGIONS, HealthOutcomeFit
 from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, Scale
+from evalkit.core.domain import sector_labels
+from evalkit.measure import effectiveness
+from evalkit.present import figures as plots
+from evalkit.present import index_wording
 from evalkit.present.i18n import md, text
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.read import products
+from evalkit.read.products import manifest_digest
 from evalkit.read.regions import get_region
 
-SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "sector_ordinal", "index", "index_pillars",
-                    "index_sensitivity", "index_scenarios", "attribution", "progress")
+#: The results tables :func:`load_synthesis` reads (all it reads, with the sectors, the
+#: scale and the manifest).
+SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "sector_ordinal", "index",
+                    "index_scenarios", "index_shifts", "attribution", "event_study",
+                    "health_outcome", "health_outcome_fit")
 
 
 @dataclass
@@ -44,8 +49,6 @@ class Synthesis:
     lang: str
     tables: dict
     sectors: pd.DataFrame
-    annual: pd.DataFrame
-    partnerships: pd.DataFrame
     manifest: dict
     figures: int = 0
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
@@ -55,14 +58,14 @@ class Synthesis:
 
 
 def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) -> Synthesis:
-    """Read the saved cross-region results (computing them first if stale)."""
+    """Read the saved cross-region results (:data:`SYNTHESIS_TABLES`), the sectors, the
+    scale and the manifest. Reads only: the run stage computes the results first
+    (:func:`evalkit.run.stages.ensure_results`)."""
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     return Synthesis(
         lang=lang, tables={t: products.read_result(t, processed) for t in SYNTHESIS_TABLES},
         sectors=products.read_sectors(processed), scale=products.read_scale(processed),
-        annual=read_processed("indicator_annual", processed),
-        partnerships=read_processed("partnerships", processed),
-        manifest=json.loads((processed / MANIFEST).read_text(encoding="utf-8")))
+        manifest=products.read_manifest(processed))
 
 
 def figure(fig, key: str, syn: Synthesis, **values):
@@ -111,10 +114,10 @@ def caterpillar(syn: Synthesis):
     table = _published(syn.tables["shrinkage"])
     table = table[table["region_code"].isin(_extremes(_by_shrunken(table))[0])]
     labels = {c: syn.name(c) for c in table["region_code"]}
-    ax = models.caterpillar_figure(table, labels=labels,
-                                   grand_mean=float(syn.tables["shrinkage_fit"]["grand_mean"].iat[0]),
-                                   raw_label=text("syn_raw", syn.lang),
-                                   shrunken_label=text("syn_shrunken", syn.lang))
+    ax = plots.caterpillar_figure(table, labels=labels,
+                                  grand_mean=float(syn.tables["shrinkage_fit"]["grand_mean"].iat[0]),
+                                  raw_label=text("syn_raw", syn.lang),
+                                  shrunken_label=text("syn_shrunken", syn.lang))
     return ax.figure
 
 
@@ -142,7 +145,7 @@ def pooling_table(syn: Synthesis) -> pd.DataFrame:
 def _by_sector_and_dimension(table: pd.DataFrame, value: str, fmt: str, syn: Synthesis
                              ) -> pd.DataFrame:
     """A sector x dimension grid of ``value`` (formatted), * where p < 0.05."""
-    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    labels = sector_labels(syn.sectors, syn.lang)
     table = table[table[value].notna()]
     cells = (table.pivot(index="sector", columns="dimension", values=value).map(fmt.format)
              + table.pivot(index="sector", columns="dimension", values="pvalue")
@@ -168,7 +171,7 @@ def sector_text(syn: Synthesis) -> str:
     overall = m[(m["dimension"] == "overall") & m["estimate"].notna()]
     if overall.empty:  # no model fitted (one region, or too few respondents per sector)
         return ""
-    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    labels = sector_labels(syn.sectors, syn.lang)
     low = overall.loc[overall["estimate"].idxmin()]
     return md("syn_sectors", syn.lang, sector=labels.get(low["sector"], low["sector"]),
               reference=labels.get(low["reference"], low["reference"]), estimate=low["estimate"],
@@ -176,83 +179,56 @@ def sector_text(syn: Synthesis) -> str:
 
 
 def ordinal_text(syn: Synthesis) -> str:
-    labels = syn.sectors.set_index("sector")[f"label_{syn.lang}"]
+    labels = sector_labels(syn.sectors, syn.lang)
     reference = syn.tables["sector_ordinal"]["reference"].iat[0]
     return md("syn_ordinal", syn.lang, reference=labels.get(reference, reference))
 
 
 # --- health and outcomes -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class HealthOutcomeFit:
-    """OLS of regions' outcome pillar on their pooled health score (HC3 standard errors)."""
-
-    slope: float
-    ci_low: float
-    ci_upp: float
-    pvalue: float
-    r2: float
-    spearman: float
-    spearman_p: float
-    n: int
-
-
 def health_outcome_data(syn: Synthesis) -> pd.DataFrame:
-    """Per region: pooled health score and the outcome pillar of the index (0-1).
+    """Per region: pooled health score and the outcome pillar of the index (0-1), as the
+    results stage saved them (:func:`evalkit.analyse.synthesis_tables.health_outcome_data`).
 
-    Regions under MIN_CELL respondents are left out: their health score is not published
-    (see :func:`_published`), and a figure would show it."""
-    health = _published(syn.tables["shrinkage"])[["region_code", "shrunken"]]
-    outcome = syn.tables["index_pillars"][["region_code", "outcome"]]
-    return health.merge(outcome, on="region_code").dropna()
-
-
-def health_outcome_fit(data: pd.DataFrame, *, ci: float = 0.95) -> HealthOutcomeFit:
-    """Slope of outcome progress on partnership health across regions.
-
-    Ordinary least squares with HC3 heteroskedasticity-consistent standard errors
-    (MacKinnon & White 1985; Long & Ervin 2000 recommend HC3 for small samples),
-    and Spearman's rank correlation as a check that does not assume a straight line.
-    An ecological, cross-sectional association: it says nothing about individual
-    partnerships or about causation.
-    """
-    X = sm.add_constant(data["shrunken"].to_numpy(float))
-    fit = sm.OLS(data["outcome"].to_numpy(float), X).fit(cov_type="HC3")
-    low, high = fit.conf_int(alpha=1 - ci)[1]
-    rho, p = stats.spearmanr(data["shrunken"], data["outcome"])
-    return HealthOutcomeFit(float(fit.params[1]), float(low), float(high), float(fit.pvalues[1]),
-                            float(fit.rsquared), float(rho), float(p), len(data))
+    Only regions published in the shrinkage table (at least MIN_CELL respondents) are
+    shown: the results stage leaves the others out already, and a figure must never show
+    an unpublished health score (see :func:`_published`)."""
+    published = set(_published(syn.tables["shrinkage"])["region_code"])
+    data = syn.tables["health_outcome"]
+    return data[data["region_code"].isin(published)].reset_index(drop=True)
 
 
-# A slope across fewer regions than this is a line through a handful of points (and HC3
-# needs n > 2 to have any residual degrees of freedom at all).
-HEALTH_OUTCOME_MIN_REGIONS = 5
+def _health_outcome_fit(syn: Synthesis) -> HealthOutcomeFit:
+    """The saved fit of outcome progress on partnership health across regions
+    (:func:`evalkit.analyse.synthesis_tables.health_outcome_fit`: OLS with HC3 standard
+    errors and Spearman's rank correlation)."""
+    row = syn.tables["health_outcome_fit"].iloc[0]
+    return HealthOutcomeFit(**{f.name: (int if f.name == "nobs" else float)(row[f.name])
+                               for f in fields(HealthOutcomeFit)})
 
 
 def health_outcome_text(syn: Synthesis) -> str:
-    data = health_outcome_data(syn)
-    if len(data) < HEALTH_OUTCOME_MIN_REGIONS:
-        return md("syn_health_outcome_few", syn.lang, n=len(data),
+    fit = _health_outcome_fit(syn)
+    if not fit.fitted:
+        return md("syn_health_outcome_few", syn.lang, n=fit.nobs,
                   minimum=HEALTH_OUTCOME_MIN_REGIONS)
-    fit = health_outcome_fit(data)
-    return md("syn_health_outcome", syn.lang, n=fit.n, slope=fit.slope, low=fit.ci_low,
+    return md("syn_health_outcome", syn.lang, n=fit.nobs, slope=fit.slope, low=fit.ci_low,
               high=fit.ci_upp, p=fit.pvalue, r2=fit.r2, rho=fit.spearman, rho_p=fit.spearman_p)
 
 
 def health_outcome_figure(syn: Synthesis):
     import matplotlib.pyplot as plt
 
-    data = health_outcome_data(syn)
-    if len(data) < HEALTH_OUTCOME_MIN_REGIONS:
+    fit = _health_outcome_fit(syn)
+    if not fit.fitted:
         return None
-    fit = health_outcome_fit(data)
+    data = health_outcome_data(syn)
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     ax.scatter(data["shrunken"], data["outcome"], color="#1f78b4", zorder=3)
     for code, x, y in zip(data["region_code"], data["shrunken"], data["outcome"]):
         ax.annotate(syn.name(code), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     xs = np.linspace(data["shrunken"].min(), data["shrunken"].max(), 50)
-    intercept = data["outcome"].mean() - fit.slope * data["shrunken"].mean()
-    ax.plot(xs, intercept + fit.slope * xs, color="#7f7f7f", linestyle="--")
+    ax.plot(xs, fit.intercept + fit.slope * xs, color="#7f7f7f", linestyle="--")
     ax.set_xlabel(text("syn_x_health", syn.lang, scale=syn.scale.range_text()))
     ax.set_ylabel(text("syn_y_outcome", syn.lang))
     ax.grid(alpha=0.3)
@@ -269,23 +245,26 @@ def attribution_text(syn: Synthesis) -> str:
 
 
 def attribution_figures(syn: Synthesis) -> list:
-    """The event-study (pre-trend) figure of every indicator the data can support."""
+    """The event-study (pre-trend) figure of every indicator the data can support, drawn
+    from the saved ``event_study`` table (the fits of the attribution table), titled with
+    the indicator's name in the report language."""
+    events = syn.tables["event_study"]
     figures = []
     for indicator_id in syn.tables["attribution"].query("supported")["indicator_id"]:
-        result = attribution.did_estimate(syn.annual, syn.partnerships, indicator_id=indicator_id)
-        figures.append(attribution.pretrend_figure(result, title=str(indicator_id)))
+        rows = events[events["indicator_id"] == indicator_id]
+        title = rows[f"name_{syn.lang}"].iat[0] if len(rows) else str(indicator_id)
+        figures.append(plots.pretrend_figure(rows, title=title, lang=syn.lang))
     return figures
 
 
 # --- index ---------------------------------------------------------------------------------------
 
 def index_text(syn: Synthesis) -> str:
-    scen = syn.tables["index_scenarios"]
-    shifts = scen.groupby("scenario")["mean_abs_shift"].first().drop("baseline", errors="ignore")
+    shifts = syn.tables["index_shifts"].set_index("scenario")["mean_abs_shift"]
     return (md("syn_index", syn.lang, worst=shifts.idxmax(), shift=shifts.max())
-            + "\n\n" + effectiveness.method_text(_index_spec(syn), lang=syn.lang,
-                                                 n_boot=results.INDEX_BOOTSTRAP,
-                                                 n_draws=results.WEIGHT_DRAWS))
+            + "\n\n" + index_wording.method_text(_index_spec(syn), lang=syn.lang,
+                                                   n_boot=results.INDEX_BOOTSTRAP,
+                                                   n_draws=results.WEIGHT_DRAWS))
 
 
 #: In a programme of more regions than twice this, the index and sensitivity figures show
@@ -313,15 +292,15 @@ def index_figure(syn: Synthesis):
     boot = syn.tables["index"]
     shown, _ = _extremes(boot)
     boot = boot[boot["region_code"].isin(shown)]
-    return effectiveness.index_figure(boot, labels={c: syn.name(c) for c in boot["region_code"]},
-                                      lang=syn.lang).figure
+    return plots.index_figure(boot, labels={c: syn.name(c) for c in boot["region_code"]},
+                              lang=syn.lang).figure
 
 
 def sensitivity_figure(syn: Synthesis):
     shown, _ = _extremes(syn.tables["index"])
     scen = syn.tables["index_scenarios"]
     scen = scen[scen["region_code"].isin(shown)]
-    return effectiveness.sensitivity_figure(
+    return plots.sensitivity_figure(
         scen, labels={c: syn.name(c) for c in scen["region_code"].unique()}, lang=syn.lang).figure
 
 

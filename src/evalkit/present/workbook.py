@@ -44,22 +44,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from evalkit import __version__
-from evalkit.read import products
-from evalkit.analyse import region_tables as analysis
-from evalkit.measure import scales
-from evalkit.measure import effectiveness
-from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
-from evalkit.core.escape import protect_excel_cell
 from evalkit.core.checks import check_lang
 from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
-from evalkit.measure.indicators import STATUS_COLORS, STATUS_SUMMARY, status_label, status_summary
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed
+from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
+from evalkit.core.domain import sector_labels
+from evalkit.core.escape import protect_excel_cell
+from evalkit.measure import effectiveness
+from evalkit.measure.indicators import STATUS_SUMMARY
+from evalkit.present import index_wording
+from evalkit.present.colours import STATUS_COLORS
+from evalkit.present.i18n import component_label, pillar_label, status_label, status_summary, text
+from evalkit.read import products
+from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
 from evalkit.read.regions import Region, get_region
-from evalkit.analyse.results import report_regions
-from evalkit.read.products import read_result
 
-__all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "region_scores",
-           "region_reliability", "summary_sheets", "workbook_bytes", "write_summary"]
+__all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "summary_sheets",
+           "workbook_bytes", "write_summary"]
 
 FILENAME = "summary.xlsx"
 
@@ -86,89 +86,7 @@ VALUE = "#,##0.00"  # indicator values in their own unit
 _CI = f"{CI_LEVEL:.0%}"
 _SMALL = f"<{MIN_CELL}"  # how a suppressed count is published (as evalkit.present.report does)
 
-#: Header texts; units in brackets.
-HEADERS: dict[str, dict[str, str]] = {
-    # about
-    "item": {"id": "Lembar / butir", "en": "Sheet / item"},
-    "description": {"id": "Keterangan", "en": "Description"},
-    "units": {"id": "Satuan dan catatan", "en": "Units and notes"},
-    # shared
-    "region_code": {"id": "Kode wilayah (Kemendagri)", "en": "Region code (Kemendagri)"},
-    "region_name": {"id": "Nama wilayah", "en": "Region name"},
-    "dimension": {"id": "Dimensi", "en": "Dimension"},
-    "sector": {"id": "Sektor", "en": "Sector"},
-    "note": {"id": "Catatan", "en": "Note"},
-    "respondents": {"id": "Responden (orang)", "en": "Respondents (people)"},
-    # scores
-    "score": {"id": "Skor rata-rata ({scale})", "en": "Mean score ({scale})"},
-    "score_low": {"id": f"IK {_CI} bawah ({{scale}})", "en": f"{_CI} CI lower ({{scale}})"},
-    "score_upp": {"id": f"IK {_CI} atas ({{scale}})", "en": f"{_CI} CI upper ({{scale}})"},
-    # reliability
-    "k": {"id": "Jumlah item", "en": "Items"},
-    "alpha": {"id": "Alfa Cronbach (0–1)", "en": "Cronbach's alpha (0–1)"},
-    "alpha_low": {"id": f"Alfa IK {_CI} bawah (0–1)", "en": f"Alpha {_CI} CI lower (0–1)"},
-    "alpha_upp": {"id": f"Alfa IK {_CI} atas (0–1)", "en": f"Alpha {_CI} CI upper (0–1)"},
-    "omega": {"id": "Omega McDonald (0–1)", "en": "McDonald's omega (0–1)"},
-    # indicators
-    "indicator": {"id": "Indikator", "en": "Indicator"},
-    "sdg": {"id": "Kode TPB/SDG", "en": "SDG code"},
-    "unit": {"id": "Satuan", "en": "Unit"},
-    "direction": {"id": "Arah yang baik", "en": "Good direction"},
-    "baseline_year": {"id": "Tahun dasar", "en": "Baseline year"},
-    "baseline_value": {"id": "Nilai dasar (satuan indikator)", "en": "Baseline value (indicator unit)"},
-    "latest_year": {"id": "Tahun terakhir", "en": "Latest year"},
-    "latest_value": {"id": "Nilai terakhir (satuan indikator)", "en": "Latest value (indicator unit)"},
-    "target_year": {"id": "Tahun target", "en": "Target year"},
-    "target_value": {"id": "Nilai target (satuan indikator)", "en": "Target value (indicator unit)"},
-    "achievement": {"id": "Capaian jarak ke target (%)", "en": "Distance to target covered (%)"},
-    "status": {"id": "Status", "en": "Status"},
-    "summary": {"id": "Ringkasan status", "en": "Status summary"},
-    # attendance
-    "organisations": {"id": "Organisasi diundang (jumlah)", "en": "Organisations invited (count)"},
-    "invitations": {"id": "Undangan (jumlah)", "en": "Invitations (count)"},
-    "attended": {"id": "Kehadiran (jumlah)", "en": "Attendances (count)"},
-    "rate": {"id": "Tingkat kehadiran (%)", "en": "Attendance rate (%)"},
-    "rate_low": {"id": f"IK {_CI} bawah (%)", "en": f"{_CI} CI lower (%)"},
-    "rate_upp": {"id": f"IK {_CI} atas (%)", "en": f"{_CI} CI upper (%)"},
-    # coverage
-    "in_register": {"id": "Organisasi terdaftar (jumlah)", "en": "Registered organisations (count)"},
-    "in_survey": {"id": "Responden survei (orang)", "en": "Survey respondents (people)"},
-    "in_attendance": {"id": "Organisasi yang hadir (jumlah)", "en": "Organisations attending (count)"},
-    "present": {"id": "Ada di daftar pemangku kepentingan", "en": "In the stakeholder register"},
-    # index
-    "index": {"id": "Indeks efektivitas (0–100)", "en": "Effectiveness index (0–100)"},
-    "index_low": {"id": f"Indeks IK {_CI} bawah (0–100)", "en": f"Index {_CI} CI lower (0–100)"},
-    "index_upp": {"id": f"Indeks IK {_CI} atas (0–100)", "en": f"Index {_CI} CI upper (0–100)"},
-    "rank": {"id": "Peringkat (1 = terbaik)", "en": "Rank (1 = best)"},
-    "rank_low": {"id": f"Peringkat IK {_CI} terbaik", "en": f"Rank {_CI} CI best"},
-    "rank_upp": {"id": f"Peringkat IK {_CI} terburuk", "en": f"Rank {_CI} CI worst"},
-    "pillar_index": {"id": "Pilar {pillar} (0–100)", "en": "{pillar} pillar (0–100)"},
-    "sens_p05": {"id": "Peringkat pada bobot lain, persentil 5",
-                 "en": "Rank under other weights, 5th percentile"},
-    "sens_p95": {"id": "Peringkat pada bobot lain, persentil 95",
-                 "en": "Rank under other weights, 95th percentile"},
-    "missing": {"id": "Komponen tidak tersedia", "en": "Components missing"},
-    # weights
-    "pillar": {"id": "Pilar", "en": "Pillar"},
-    "component": {"id": "Komponen", "en": "Component"},
-    "goal_low": {"id": "Batas bawah (satuan komponen)", "en": "Lower goalpost (component unit)"},
-    "goal_high": {"id": "Batas atas (satuan komponen)", "en": "Upper goalpost (component unit)"},
-    "component_unit": {"id": "Satuan komponen", "en": "Component unit"},
-    "component_weight": {"id": "Bobot dalam pilar (%)", "en": "Weight within pillar (%)"},
-    "pillar_weight": {"id": "Bobot pilar (%)", "en": "Pillar weight (%)"},
-    "weight": {"id": "Bobot dalam indeks (%)", "en": "Weight in the index (%)"},
-    # network
-    "nodes": {"id": "Organisasi dalam jejaring (jumlah)", "en": "Organisations in the network (count)"},
-    "edges": {"id": "Hubungan kerja sama (jumlah)", "en": "Collaboration ties (count)"},
-    "density": {"id": "Kepadatan (0–1)", "en": "Density (0–1)"},
-    "centralisation": {"id": "Sentralisasi derajat Freeman (0–1)",
-                       "en": "Freeman degree centralisation (0–1)"},
-    "isolates": {"id": "Organisasi terisolasi (jumlah)", "en": "Isolated organisations (count)"},
-    "components": {"id": "Komponen terhubung (jumlah)", "en": "Connected components (count)"},
-    "ratings": {"id": "Penilaian PARTNER (jumlah)", "en": "PARTNER ratings (count)"},
-    "trust": {"id": "Kepercayaan PARTNER (% skor maks.)", "en": "PARTNER trust (% of maximum)"},
-    "value": {"id": "Nilai PARTNER (% skor maks.)", "en": "PARTNER value (% of maximum)"},
-}
+# Header texts: evalkit.present.i18n keys "xlsx_<key>" (units in brackets), read by _h.
 
 #: Other words in cells.
 WORDS: dict[str, dict[str, str]] = {
@@ -182,7 +100,8 @@ WORDS: dict[str, dict[str, str]] = {
     "no_survey": {"id": "Tidak ada responden survei", "en": "No survey respondents"},
     "not_invited": {"id": "Tidak diundang ke rapat", "en": "Not invited to any meeting"},
     "no_network": {"id": "Tidak ada daftar pemangku kepentingan", "en": "No stakeholder register"},
-    "no_ties": {"id": "Tidak ada hubungan kerja sama yang dilaporkan", "en": "No collaboration ties reported"},
+    "no_ties": {"id": "Tidak ada hubungan kerja sama yang dilaporkan",
+                "en": "No collaboration ties reported"},
     "not_computed": {"id": "Tidak dihitung", "en": "Not computed"},
 }
 
@@ -319,8 +238,8 @@ class SummaryData:
     regions: list[Region]
     dimensions: pd.DataFrame      # dimension, label_id, label_en
     sectors: pd.DataFrame         # sector, label_id, label_en
-    scores: pd.DataFrame          # region_scores()
-    reliability: pd.DataFrame     # region_reliability()
+    scores: pd.DataFrame          # results "dimension_scores" (unweighted)
+    reliability: pd.DataFrame     # results "reliability"
     progress: pd.DataFrame        # results "progress"
     attendance: pd.DataFrame      # results "attendance_sector"
     coverage: pd.DataFrame        # results "coverage"
@@ -335,74 +254,19 @@ class SummaryData:
     respondents: dict = field(default_factory=dict)  # region code -> respondents (as its report)
 
 
-def _with_province(frame: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (with ``response_id``) with each respondent's ``province_code``."""
-    return frame.assign(province_code=frame["response_id"].map(
-        survey.set_index("response_id")["province_code"]))
-
-
-def region_scores(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
-                  min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
-    """Mean score with CI per region and dimension, small cells suppressed.
-
-    :func:`evalkit.analyse.region_tables.dimension_summary` over each region's respondents as its
-    report counts them (:func:`evalkit.analyse.region_tables.in_region`: a province includes its
-    regencies' and cities' respondents). For a regency or city the rows equal
-    ``dimension_summary`` exactly.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`evalkit.analyse.region_tables.SUMMARY_COLUMNS`, regions in the order given;
-        suppressed rows (``nobs < min_n``) have NaN statistics.
-    """
-    scores = _with_province(analysis.scores_long(survey, items, scale=scale), survey)
-    parts = []
-    for region in regions:
-        rows = analysis.in_region(scores, region)
-        if len(rows):
-            parts.append(analysis.dimension_summary(rows.assign(region_code=region.code),
-                                                    min_n=min_n))
-    if not parts:
-        return pd.DataFrame(columns=analysis.SUMMARY_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)[analysis.SUMMARY_COLUMNS]
-    out["dimension"] = out["dimension"].astype(str)
-    return out
-
-
-def region_reliability(survey: pd.DataFrame, items: pd.DataFrame, regions: list[Region], *,
-                       min_n: int = MIN_CELL, scale: Scale | None = None) -> pd.DataFrame:
-    """:func:`evalkit.measure.scales.reliability_table` of each region's respondents (as in its report).
-
-    Returns ``region_code, dimension, k, n, alpha, alpha_ci_low, alpha_ci_upp, omega, note``.
-    """
-    parts = []
-    for region in regions:
-        rows = analysis.in_region(survey, region)
-        if len(rows):
-            table = scales.reliability_table(rows, items, min_n=min_n,
-                                             **analysis.scale_range(scale))
-            parts.append(table.assign(region_code=region.code))
-    columns = ["region_code", "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp",
-               "omega", "note"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
-
-
 def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
-    """Compute (or read) every number of the workbook.
+    """Read every number of the workbook from the results tables.
 
-    The cross-region results are computed first when missing or stale
-    (:func:`evalkit.analyse.results.ensure_results`). Scores and reliability are computed here
-    from the processed survey; reliability (an omega factor model per region and
-    dimension) is the slow part, so compute this once and write both languages.
+    The results stage (``evalkit run``: :func:`evalkit.run.stages.ensure_results`) has
+    computed them, reliability included (an omega factor model per region and
+    dimension, once for the reports and the workbook); read this once and write both
+    languages.
     """
     processed_dir = Path(processed_dir)
-    survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
-    regions = report_regions(survey, read_processed("indicator_targets", processed_dir))
     manifest = json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
     result = lambda name: read_result(name, processed_dir)  # noqa: E731
+    counted = result("respondents")  # one row per report region, in code order
+    regions = [get_region(code) for code in counted["region_code"]]
     scale = products.read_scale(processed_dir)
     spec_for_scale = getattr(effectiveness, "spec_for_scale", None)  # the health goalposts
     extra = {"spec": spec_for_scale(scale)} if spec_for_scale is not None else {}
@@ -411,14 +275,14 @@ def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
         dimensions=products.with_language_fallback(read_processed("dimensions", processed_dir),
                                                         "label", "dimension"),
         sectors=products.read_sectors(processed_dir),
-        scores=region_scores(survey, items, regions, scale=scale),
-        reliability=region_reliability(survey, items, regions, scale=scale),
+        scores=result("dimension_scores"), reliability=result("reliability"),
         progress=products.with_language_fallback(result("progress"), "name", "indicator_id"),
         attendance=result("attendance_sector"),
         coverage=result("coverage"), index=result("index"), pillars=result("index_pillars"),
         sensitivity=result("index_sensitivity"), components=result("index_components"),
         network=result("network_metrics"), digest=manifest_digest(manifest), scale=scale,
-        respondents={r.code: len(analysis.in_region(survey, r)) for r in regions}, **extra)
+        respondents=dict(zip(counted["region_code"], counted["respondents"].astype(int))),
+        **extra)
 
 
 # --------------------------------------------------------------------------------------
@@ -483,7 +347,7 @@ def _sheet(key: str, lang: str, columns: list[tuple[str, str | None]], **kw) -> 
 
 
 def _h(key: str, lang: str, **values: object) -> str:
-    return HEADERS[key][lang].format(**values)
+    return text(f"xlsx_{key}", lang, **values)
 
 
 def _w(key: str, lang: str) -> str:
@@ -637,7 +501,7 @@ def _attendance_sheet(data: SummaryData, lang: str) -> Sheet:
         (_h("invitations", lang), INTEGER), (_h("attended", lang), INTEGER),
         (_h("rate", lang), PERCENT), (_h("rate_low", lang), PERCENT), (_h("rate_upp", lang), PERCENT),
         (_h("note", lang), None)])
-    sectors = _labels(data.sectors, "sector", lang)
+    sectors = sector_labels(data.sectors, lang)
     for r in _ordered(data.attendance, data).to_dict("records"):
         sheet.rows.append([
             *_region_cells(r["region_code"]), _sector_name(sectors, str(r["sector"]), lang),
@@ -655,7 +519,7 @@ def _coverage_sheet(data: SummaryData, lang: str) -> Sheet:
         *_region_columns(lang), (_h("sector", lang), None), (_h("in_register", lang), INTEGER),
         (_h("in_survey", lang), INTEGER), (_h("in_attendance", lang), INTEGER),
         (_h("present", lang), None)])
-    sectors = _labels(data.sectors, "sector", lang)
+    sectors = sector_labels(data.sectors, lang)
     for r in _ordered(data.coverage, data).to_dict("records"):
         present = bool(r["present"])
         if not present and str(r["sector"]) in PENTAHELIX:  # a missing category: a finding
@@ -682,13 +546,13 @@ def _index_sheet(data: SummaryData, lang: str) -> Sheet:
     columns = [*_region_columns(lang), (_h("index", lang), INDEX), (_h("index_low", lang), INDEX),
                (_h("index_upp", lang), INDEX), (_h("rank", lang), INTEGER),
                (_h("rank_low", lang), INTEGER), (_h("rank_upp", lang), INTEGER),
-               *[(_h("pillar_index", lang, pillar=spec.pillar_label(p, lang)), INDEX)
+               *[(_h("pillar_index", lang, pillar=pillar_label(p, lang)), INDEX)
                  for p in spec.pillars],
                (_h("sens_p05", lang), INTEGER), (_h("sens_p95", lang), INTEGER)]
     for c in components:
         unit = spec.components[c].unit
         bounded = unit == "0–1"  # shares: shown as %
-        columns.append((f"{spec.component_label(c, lang)} ({'%' if bounded else unit})",
+        columns.append((f"{component_label(c, lang)} ({'%' if bounded else unit})",
                         PERCENT if bounded else SCORE))
     columns.append((_h("missing", lang), None))
     sheet = _sheet("index", lang, columns)
@@ -700,7 +564,7 @@ def _index_sheet(data: SummaryData, lang: str) -> Sheet:
             sheet.rows.append([*_region_cells(code), *[None] * (len(columns) - 3),
                                _w("suppressed", lang)])
             continue
-        missing = ", ".join(spec.component_label(c.strip(), lang) if c.strip() in spec.components
+        missing = ", ".join(component_label(c.strip(), lang) if c.strip() in spec.components
                             else c.strip() for c in str(_get(pillars, code, "missing") or "").split(",")
                             if c.strip())
         sheet.rows.append([
@@ -720,7 +584,7 @@ def _weights_sheet(data: SummaryData, lang: str) -> Sheet:
         (_h("component_unit", lang), None), (_h("goal_low", lang), VALUE),
         (_h("goal_high", lang), VALUE), (_h("component_weight", lang), PERCENT),
         (_h("pillar_weight", lang), PERCENT), (_h("weight", lang), PERCENT)])
-    for r in effectiveness.weights_table(data.spec, lang).to_dict("records"):
+    for r in index_wording.weights_table(data.spec, lang).to_dict("records"):
         sheet.rows.append([
             r["pillar_label"], r["label"], _w(r["direction"], lang),
             data.spec.components[r["component"]].unit,
@@ -745,7 +609,7 @@ def _network_sheet(data: SummaryData, lang: str) -> Sheet:
             sheet.rows.append([*_region_cells(code), *[None] * 9, _w("no_network", lang)])
             continue
         m = metrics.loc[code]
-        pct = lambda col: None if _cell(m.get(col)) is None else _cell(m[col]) / 100  # noqa: E731
+        pct = lambda col, m=m: None if _cell(m.get(col)) is None else _cell(m[col]) / 100  # noqa: E731
         sheet.rows.append([
             *_region_cells(code),
             *[_cell(m.get(c)) for c in ("nodes", "edges", "density", "centralisation", "isolates",
