@@ -36,8 +36,8 @@ report: $(STAMP) ## Clean the data and build every regional report + reports/ind
 test: $(STAMP) browser ## Run the whole test suite: pytest + every notebook under nbval + doctests
 	$(PYTEST)
 
-test-fast: $(STAMP) ## The inner loop (< 1 min): no slow, kernel or browser tests
-	$(PYTEST) -m "not slow and not kernel and not browser"
+test-fast: $(STAMP) ## The inner loop (~2 min on 2 cores): no slow, kernel or browser tests
+	$(PYTEST) -m "not slow and not kernel and not browser" -n auto
 
 lint: $(STAMP) ## ruff on the code and tests, then the import contract (stages are layers)
 	$(BIN)/ruff check --no-cache src tests benchmarks conftest.py
