@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from frames import OWN_SECTORS, own_register
 from statsmodels.stats.proportion import proportion_confint
 
 from evalkit.core.config import MIN_CELL
@@ -276,25 +277,13 @@ def test_attendance_by_sector_rows_follow_the_programme_sectors():
     assert int(out.loc[out["sector"] == "swasta", "invitations"].iat[0]) == 0
 
 
-OWN_SECTORS = pd.DataFrame({
-    "sector": ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"],
-    "label_id": ["Pemda", "Swasta", "Perguruan Tinggi", "LSM", "Media massa", "Tokoh masyarakat"],
-    "label_en": ["Local government", "Private sector", "Universities", "NGOs", "Mass media",
-                 "Community leaders"],
-    "pentahelix": ["pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media", ""],
-})
-
-
-def _own_register(codes):
-    return pd.DataFrame({"organisation": [f"org{i}" for i in range(len(codes))], "sector": codes,
-                         "influence": 3, "interest": 3})
 
 
 def test_coverage_counts_categories_through_the_forms_mapping():
     from evalkit.measure.engagement import coverage_mapped
     codes = list(OWN_SECTORS["sector"]) + ["pemda"]
     survey = pd.DataFrame({"sector": ["pemda", "lsm", "lsm", "tokoh_masyarakat"]})
-    cov = pentahelix_coverage(_own_register(codes), survey=survey, sectors=OWN_SECTORS)
+    cov = pentahelix_coverage(own_register(codes), survey=survey, sectors=OWN_SECTORS)
     assert cov["sector"].tolist() == [*PENTAHELIX, "tokoh_masyarakat"]
     assert cov["counted"].tolist() == [True] * 5 + [False]
     c = cov.set_index("sector")
@@ -304,23 +293,23 @@ def test_coverage_counts_categories_through_the_forms_mapping():
     assert missing_sectors(cov) == [] and coverage_share(cov) == 1.0  # 5/5, outside not counted
     assert coverage_mapped(cov)
     # academia absent from the register: 4/5, and only academia is missing
-    no_uni = pentahelix_coverage(_own_register([s for s in codes if s != "perguruan_tinggi"]),
+    no_uni = pentahelix_coverage(own_register([s for s in codes if s != "perguruan_tinggi"]),
                                  sectors=OWN_SECTORS)
     assert missing_sectors(no_uni) == ["akademisi"] and coverage_share(no_uni) == pytest.approx(0.8)
     # only the outside group registered: it never makes up for a category
-    only_outside = pentahelix_coverage(_own_register(["tokoh_masyarakat"] * 3), sectors=OWN_SECTORS)
+    only_outside = pentahelix_coverage(own_register(["tokoh_masyarakat"] * 3), sectors=OWN_SECTORS)
     assert coverage_share(only_outside) == 0.0
 
 
 def test_coverage_of_a_form_that_maps_no_sector_is_missing_not_zero():
     from evalkit.measure.engagement import coverage_mapped
     unmapped = OWN_SECTORS.assign(pentahelix="")
-    cov = pentahelix_coverage(_own_register(list(OWN_SECTORS["sector"])), sectors=unmapped)
+    cov = pentahelix_coverage(own_register(list(OWN_SECTORS["sector"])), sectors=unmapped)
     assert cov["sector"].tolist()[:5] == list(PENTAHELIX)  # the five rows, all empty
     assert not coverage_mapped(cov) and np.isnan(coverage_share(cov))
     # a category no sector maps to is a finding (0), not a silent form
     partial = OWN_SECTORS.assign(pentahelix=["pemerintah", "", "", "", "", ""])
-    cov = pentahelix_coverage(_own_register(list(OWN_SECTORS["sector"])), sectors=partial)
+    cov = pentahelix_coverage(own_register(list(OWN_SECTORS["sector"])), sectors=partial)
     assert coverage_share(cov) == pytest.approx(0.2)
     with pytest.raises(ValueError, match="not pentahelix categories"):
-        pentahelix_coverage(_own_register(["pemda"]), sectors=OWN_SECTORS.assign(pentahelix="x"))
+        pentahelix_coverage(own_register(["pemda"]), sectors=OWN_SECTORS.assign(pentahelix="x"))

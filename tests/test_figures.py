@@ -18,6 +18,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from frames import OWN_SECTORS, network_register, own_register
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -48,18 +49,6 @@ def _close_figures():
     plt.close("all")
 
 
-OWN_SECTORS = pd.DataFrame({
-    "sector": ["pemda", "swasta", "perguruan_tinggi", "lsm", "media_massa", "tokoh_masyarakat"],
-    "label_id": ["Pemda", "Swasta", "Perguruan Tinggi", "LSM", "Media massa", "Tokoh masyarakat"],
-    "label_en": ["Local government", "Private sector", "Universities", "NGOs", "Mass media",
-                 "Community leaders"],
-    "pentahelix": ["pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media", ""],
-})
-
-
-def _own_register(codes):
-    return pd.DataFrame({"organisation": [f"org{i}" for i in range(len(codes))], "sector": codes,
-                         "influence": 3, "interest": 3})
 
 
 def _attendance(spec: dict[str, list[list[bool]]], dates: list[str]) -> pd.DataFrame:
@@ -156,7 +145,7 @@ def test_power_interest_figure_draws_a_classified_table_as_it_is():
 
 def test_power_interest_figure_rejects_a_jitter_that_crosses_the_lines():
     with pytest.raises(ValueError, match="jitter"):
-        power_interest_figure(_own_register(["a"]), jitter=0.5)
+        power_interest_figure(own_register(["a"]), jitter=0.5)
 
 
 def test_attendance_figure_lines():
@@ -181,7 +170,7 @@ def test_palette_is_distinct_in_form_order_and_the_same_in_every_figure():
     assert len({twenty[f"s{i}"] for i in range(20)}) == 20 and "#999999" not in set(
         twenty[f"s{i}"] for i in range(20))
     palette = sector_palette(OWN_SECTORS)
-    register = _own_register(list(OWN_SECTORS["sector"]) * 2)
+    register = own_register(list(OWN_SECTORS["sector"]) * 2)
     register["influence"] = [1, 2, 4, 5, 3, 4] * 2
     ax = power_interest_figure(register, sectors=OWN_SECTORS, lang="id")
     label = dict(zip(OWN_SECTORS["label_id"], OWN_SECTORS["sector"]))  # the form's labels
@@ -204,12 +193,7 @@ def test_palette_is_distinct_in_form_order_and_the_same_in_every_figure():
 # --------------------------------------------------------------------------------------
 @pytest.fixture
 def register() -> pd.DataFrame:
-    return pd.DataFrame({
-        "region_code": "15.71",
-        "organisation": ["Bappeda", "Dinas", "Apindo", "Univ", "LSM", "Radio"],
-        "sector": ["pemerintah", "pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media"],
-        "influence": 3, "interest": 3,
-    })
+    return network_register()
 
 
 def test_network_figure_draws_every_node_and_edge(register):

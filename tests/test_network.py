@@ -8,6 +8,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from frames import network_register
 
 from evalkit.measure.engagement import PENTAHELIX
 from evalkit.measure.network import (
@@ -36,12 +37,7 @@ def _ties(rows: list[tuple]) -> pd.DataFrame:
 
 @pytest.fixture
 def register() -> pd.DataFrame:
-    return pd.DataFrame({
-        "region_code": "15.71",
-        "organisation": ["Bappeda", "Dinas", "Apindo", "Univ", "LSM", "Radio"],
-        "sector": ["pemerintah", "pemerintah", "dunia_usaha", "akademisi", "masyarakat_sipil", "media"],
-        "influence": 3, "interest": 3,
-    })
+    return network_register()
 
 
 @pytest.fixture
