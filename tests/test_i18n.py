@@ -252,7 +252,7 @@ def test_method_text_names_the_scenarios_weight_scenarios_computes():
 # ---------------------------------------------------------------------------------
 
 NEW_PREFIXES = ("index_component_", "index_method_", "index_scenario_", "index_limit_",
-                "count_word_", "xlsx_", "pillar_")
+                "count_word_", "xlsx_", "pillar_", "reliability_note_")
 
 
 def _fields(template: str) -> set[str]:
@@ -297,6 +297,99 @@ def test_every_header_the_workbook_asks_for_is_a_key():
     assert text("xlsx_score_low", "id", scale="1–5") == "IK 95% bawah (1–5)"
     assert text("xlsx_rank_upp", "en") == "Rank 95% CI worst"
     assert text("xlsx_pillar_index", "en", pillar="Process") == "Process pillar (0–100)"
+
+
+def test_the_workbook_holds_no_wording_of_its_own():
+    from evalkit.present import workbook
+
+    source = (SRC / "present" / "workbook.py").read_text(encoding="utf-8")
+    # no {"id": ..., "en": ...} pairs, no wording tables beside the code
+    assert not re.search(r'"(id|en)"\s*:', source)
+    for name in ("WORDS", "ABOUT", "_ABOUT_ROWS", "_RELIABILITY_NOTES_ID"):
+        assert not hasattr(workbook, name), name
+    assert workbook.SHEETS[0] == "about" and len(set(workbook.SHEETS)) == len(workbook.SHEETS)
+    for key in workbook.SHEETS:  # a name for every sheet, a description for every table sheet
+        assert f"xlsx_sheet_{key}" in TEXT, key
+        assert key == "about" or {f"xlsx_describe_{key}", f"xlsx_describe_{key}_units"} <= set(TEXT)
+    assert not [k for k in TEXT if k.startswith("xlsx_sheet_")
+                and k.removeprefix("xlsx_sheet_") not in workbook.SHEETS]
+    for helper, prefix in (("_w", "xlsx_word_"), ("word", "xlsx_about_")):
+        used = set(re.findall(helper + r'\("([a-z_0-9]+)"', source))
+        assert used and sorted(k for k in used if f"{prefix}{k}" not in TEXT) == [], helper
+    assert workbook.sheet_name("coverage", "id") == "Cakupan pentahelix"
+    assert workbook.sheet_name("weights", "en") == "Index weights"
+    with pytest.raises(KeyError):
+        workbook.sheet_name("yes", "en")  # a word, not a sheet
+    # MIN_CELL and the confidence level are filled in, as before the move
+    assert text("xlsx_word_suppressed", "id", min_cell=5) == "Disembunyikan: kurang dari 5 responden"
+    assert text("xlsx_describe_coverage_units", "en", min_cell=5) == (
+        "Counts. Fewer than 5 survey respondents are shown as '<5'.")
+    assert "95% Wilson interval" in text("xlsx_describe_attendance", "en")
+    assert all(len(text(f"xlsx_sheet_{k}", lang)) <= 31  # Excel's limit
+               for k in workbook.SHEETS for lang in i18n.LANGS)
+
+
+def test_every_reliability_note_code_is_worded_or_keeps_its_detail():
+    from evalkit.measure.scales import RELIABILITY_NOTE_CODES
+
+    scales_source = (SRC / "measure" / "scales.py").read_text(encoding="utf-8")
+    worded = {k.removeprefix("reliability_note_") for k in TEXT if k.startswith("reliability_note_")}
+    assert worded <= set(RELIABILITY_NOTE_CODES)
+    # the codes without words carry a count or an error message only the English note has
+    assert set(RELIABILITY_NOTE_CODES) - worded == {"too_few", "alpha_error", "omega_error"}
+    for code in worded:  # the English words are the library's own note, word for word
+        assert f'("{code}",' in scales_source, code
+        assert f'"{text(f"reliability_note_{code}", "en")}"' in scales_source, code
+
+
+def test_reliability_note_words_each_part_by_its_code():
+    note = "alpha not estimated: boom; omega needs at least 3 items"
+    assert i18n.reliability_note(note, "alpha_error; omega_items", "id") == (
+        "alpha not estimated: boom; omega memerlukan sedikitnya 3 item")
+    assert i18n.reliability_note(note, "alpha_error; omega_items", "en") == note
+    assert i18n.reliability_note("omega: Heywood case (a uniqueness near zero)", "omega_heywood",
+                                 "id") == "omega: kasus Heywood (keunikan mendekati nol)"
+    # codes that do not match the parts (none, or a detail holding "; "): the English note
+    assert i18n.reliability_note("omega needs at least 3 items", None, "id") == (
+        "omega needs at least 3 items")
+    odd = "alpha not estimated: a; b; omega needs at least 3 items"
+    assert i18n.reliability_note(odd, "alpha_error; omega_items", "id") == odd
+    assert i18n.reliability_note(None, None, "id") is None
+    with pytest.raises(ValueError):
+        i18n.reliability_note(note, "alpha_error; omega_items", "fr")
+
+
+def test_reliability_table_gives_a_code_for_every_part_of_its_note():
+    import numpy as np
+    import pandas as pd
+
+    from evalkit.measure.scales import RELIABILITY_NOTE_CODES, reliability_table
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(1, 6, 40)
+    resp = pd.DataFrame({"region_code": ["A"] * 37 + ["B"] * 3, "s1": base,
+                         "p1": base, "p2": base,  # two items: alpha, but no omega
+                         "c1": 3, "c2": 3})       # constant: zero variance of the total
+    cb = pd.DataFrame({"item": ["s1", "p1", "p2", "c1", "c2"],
+                       "dimension": ["single", "pair", "pair", "const", "const"],
+                       "reverse": False})
+    out = reliability_table(resp, cb, by="region_code")
+    assert out.columns[-2:].tolist() == ["note", "note_code"]
+    coded = out.dropna(subset=["note"])
+    assert len(coded) and coded["note_code"].notna().all()
+    assert out["note"].isna().eq(out["note_code"].isna()).all()
+    for note, codes in zip(coded["note"], coded["note_code"]):
+        parts, keys = note.split("; "), codes.split("; ")
+        assert len(parts) == len(keys) and set(keys) <= set(RELIABILITY_NOTE_CODES), (note, codes)
+        assert i18n.reliability_note(note, codes, "en") == note  # English: the library's words
+    by = {(r.region_code, r.dimension): r.note_code for r in out.itertuples()}
+    assert by[("A", "single")] == "single_item"
+    assert by[("B", "pair")] == "too_few"
+    assert by[("A", "const")] == "zero_variance; omega_items"
+    assert by[("A", "pair")] == "omega_items"
+    assert i18n.reliability_note(out.set_index(["region_code", "dimension"]).at[("A", "const"), "note"],
+                                 by[("A", "const")], "id") == (
+        "varians skor total nol: alfa tidak terdefinisi; omega memerlukan sedikitnya 3 item")
 
 
 # ---------------------------------------------------------------------------------

@@ -231,7 +231,8 @@ def test_reliability_table_is_scales_reliability_of_the_regions_rows(demo, code)
     # the report's and the workbook's call, before the results held the table
     expected = scales.reliability_table(rows, demo["items"], **analysis.scale_range(demo["scale"]))
     got = _mine(demo["result"]("reliability"), code)
-    note = lambda t: t.assign(note=t["note"].astype(object).where(t["note"].notna(), ""))  # noqa: E731
+    note = lambda t: t.assign(**{c: t[c].astype(object).where(t[c].notna(), "")  # noqa: E731
+                                 for c in ("note", "note_code")})
     pd.testing.assert_frame_equal(note(got), note(expected), check_dtype=False)
 
 

@@ -395,7 +395,7 @@ def test_reliability_table_by_region_with_reverse_keying():
     out = reliability_table(resp, cb, by="region_code")
     assert list(out.columns) == [
         "region_code", "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp",
-        "omega", "note",
+        "omega", "note", "note_code",
     ]
     big = out[(out["region_code"] == "15.71") & (out["dimension"] == "trust")].iloc[0]
     keyed = resp.loc[resp["region_code"] == "15.71", ["t1", "t2", "t3"]].assign(
@@ -409,6 +409,7 @@ def test_reliability_table_by_region_with_reverse_keying():
     assert big["k"] == 3 and big["n"] == 57 and pd.isna(big["note"])
     small = out[(out["region_code"] == "17.71") & (out["dimension"] == "trust")].iloc[0]
     assert small["n"] == 3 and math.isnan(small["alpha"]) and "too few" in small["note"]
+    assert small["note_code"] == "too_few" and pd.isna(big["note_code"])
     single = out[out["dimension"] == "single"]
     assert single["alpha"].isna().all() and single["note"].str.contains("single-item").all()
 

@@ -254,3 +254,30 @@ def test_missing_index_components_are_named_in_the_language(data):
     index = summary_xlsx.summary_sheets(dataclasses.replace(data, pillars=pillars), "en")[6].frame()
     assert index.iloc[0]["Components missing"] == "Meeting attendance rate, Mean target achievement"
     assert index.iloc[1:]["Components missing"].isna().all()
+
+
+def test_reliability_notes_are_worded_from_their_codes(data):
+    rel = data.reliability.copy()
+    big = rel.index[rel["n"] >= MIN_CELL][0]  # a published row: its note is shown
+    rel.loc[big, ["note", "note_code"]] = ["alpha not estimated: boom; omega needs at least 3 items",
+                                           "alpha_error; omega_items"]
+    changed = dataclasses.replace(data, reliability=rel)
+
+    def note(lang):
+        sheet = {s.key: s for s in summary_xlsx.summary_sheets(changed, lang)}["reliability"]
+        frame = sheet.frame()
+        mine = frame[frame.iloc[:, -1].fillna("").str.contains("boom")]
+        assert len(mine) == 1 and mine.iloc[0, 0] == rel.at[big, "region_code"]
+        return mine.iloc[0, -1]
+
+    # the detail (an error message) stays in the library's English; the rest in the language
+    assert note("id") == "alpha not estimated: boom; omega memerlukan sedikitnya 3 item"
+    assert note("en") == "alpha not estimated: boom; omega needs at least 3 items"
+
+
+def test_the_demo_reliability_notes_are_in_the_language(book, book_en):
+    notes_id = {r["Catatan"] for r in _records(book["Reliabilitas"])} - {None}
+    notes_en = {r["Note"] for r in _records(book_en["Reliability"])} - {None}
+    assert "omega: kasus Heywood (keunikan mendekati nol)" in notes_id  # the demo has one
+    assert "omega: Heywood case (a uniqueness near zero)" in notes_en
+    assert not notes_id & {n for n in notes_en if not n.startswith("Suppressed")}

@@ -37,6 +37,7 @@ __all__ = [
     "omega_total",
     "item_analysis",
     "reliability_table",
+    "RELIABILITY_NOTE_CODES",
 ]
 
 # Tolerance when comparing the answered share with ``min_share`` (2/3 must accept 2 of 3).
@@ -904,6 +905,14 @@ def item_analysis(items: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "item_rest_r", "alpha_if_deleted", "mean", "sd", "nobs"])
 
 
+#: The codes of :func:`reliability_table`'s ``note_code`` column: why a statistic is NaN.
+#: ``too_few``, ``alpha_error`` and ``omega_error`` carry details (a count, an error
+#: message) only the English ``note`` holds.
+RELIABILITY_NOTE_CODES = ("single_item", "too_few", "few_complete", "alpha_error",
+                          "zero_variance", "omega_items", "omega_error", "omega_not_converged",
+                          "omega_heywood")
+
+
 def reliability_table(
     responses: pd.DataFrame,
     items: pd.DataFrame,
@@ -940,11 +949,14 @@ def reliability_table(
     -------
     pandas.DataFrame
         Columns ``*by, dimension, k, n, alpha, alpha_ci_low, alpha_ci_upp, omega,
-        note``. ``k`` = items in the dimension, ``n`` = respondents with at least one
-        answered item of it (complete respondents under ``"listwise"``). ``note``
-        is missing when all statistics were computed and otherwise says why a value
-        is NaN (small group, single item, too few complete cases, zero variance,
-        omega needing 3 items, a Heywood case, ...).
+        note, note_code``. ``k`` = items in the dimension, ``n`` = respondents with at
+        least one answered item of it (complete respondents under ``"listwise"``).
+        ``note`` is missing when all statistics were computed and otherwise says why a
+        value is NaN (small group, single item, too few complete cases, zero variance,
+        omega needing 3 items, a Heywood case, ...), in English, parts joined by
+        ``"; "``. ``note_code`` holds one code of :data:`RELIABILITY_NOTE_CODES` per
+        part of ``note``, joined the same way, so presentation can word it in any
+        language.
 
     Raises
     ------
@@ -993,40 +1005,46 @@ def reliability_table(
             n = int(len(answered) if nan_policy == "pairwise" else answered.dropna().shape[0])
             row = dict(zip(by_cols, key, strict=True))
             row.update(dimension=dim, k=k, n=n, alpha=math.nan, alpha_ci_low=math.nan,
-                       alpha_ci_upp=math.nan, omega=math.nan, note=None)
-            notes = []
+                       alpha_ci_upp=math.nan, omega=math.nan, note=None, note_code=None)
+            notes: list[tuple[str, str]] = []  # (code, English words): codes for presentation
             if k < 2:
-                notes.append("single-item dimension: reliability undefined")
+                notes.append(("single_item", "single-item dimension: reliability undefined"))
             elif n < min_n:
-                notes.append(f"n = {n} < {min_n}: too few respondents, not estimated")
+                notes.append(("too_few", f"n = {n} < {min_n}: too few respondents, not estimated"))
             elif answered.dropna().shape[0] < 2:
-                notes.append("fewer than 2 complete cases: not estimated")
+                notes.append(("few_complete", "fewer than 2 complete cases: not estimated"))
             else:
                 try:
                     a = cronbach_alpha(block, ci=ci, nan_policy=nan_policy)
                 except ValueError as exc:
-                    notes.append(f"alpha not estimated: {exc}")
+                    notes.append(("alpha_error", f"alpha not estimated: {exc}"))
                 else:
                     row.update(alpha=a.alpha, alpha_ci_low=a.ci_low, alpha_ci_upp=a.ci_upp)
                     if math.isnan(a.alpha):
-                        notes.append("zero variance of the total score: alpha undefined")
+                        notes.append(("zero_variance",
+                                      "zero variance of the total score: alpha undefined"))
                 if k < 3:
-                    notes.append("omega needs at least 3 items")
+                    notes.append(("omega_items", "omega needs at least 3 items"))
                 elif not notes:
                     try:
                         o = omega_total(block, nan_policy=nan_policy)
                     except ValueError as exc:
-                        notes.append(f"omega not estimated: {exc}")
+                        notes.append(("omega_error", f"omega not estimated: {exc}"))
                     else:
                         row["omega"] = o.omega
                         if not o.converged:
-                            notes.append("omega: factor model did not converge")
+                            notes.append(("omega_not_converged",
+                                          "omega: factor model did not converge"))
                         if o.heywood:
-                            notes.append("omega: Heywood case (a uniqueness near zero)")
-            row["note"] = "; ".join(notes) if notes else None
+                            notes.append(("omega_heywood",
+                                          "omega: Heywood case (a uniqueness near zero)"))
+            if notes:
+                row["note"] = "; ".join(words for _, words in notes)
+                row["note_code"] = "; ".join(code for code, _ in notes)
             rows.append(row)
 
-    cols = [*by_cols, "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp", "omega", "note"]
+    cols = [*by_cols, "dimension", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_upp", "omega",
+            "note", "note_code"]
     out = pd.DataFrame(rows, columns=cols)
     out[["k", "n"]] = out[["k", "n"]].astype("int64")
     float_cols = ["alpha", "alpha_ci_low", "alpha_ci_upp", "omega"]

@@ -10,8 +10,9 @@ Every word the reports, the synthesis, the workbook and the index page show live
 measure and analyse stages return (statuses, pillars and components of the index,
 collaboration levels, tie problems), the sentences of the index's method statement
 (``index_method_*``, ``index_limit_*``, ``index_scenario_*``, put together by
-:func:`evalkit.present.index_wording.method_text`) and the workbook's column headers
-(``xlsx_*``).
+:func:`evalkit.present.index_wording.method_text`), the workbook's column headers, sheet
+names, cell words and About sheet (``xlsx_*``) and the reasons a reliability statistic
+is missing (``reliability_note_*``).
 """
 
 from __future__ import annotations
@@ -1008,6 +1009,168 @@ TEXT: dict[str, dict[str, str]] = {
     "xlsx_ratings": {"id": "Penilaian PARTNER (jumlah)", "en": "PARTNER ratings (count)"},
     "xlsx_trust": {"id": "Kepercayaan PARTNER (% skor maks.)", "en": "PARTNER trust (% of maximum)"},
     "xlsx_value": {"id": "Nilai PARTNER (% skor maks.)", "en": "PARTNER value (% of maximum)"},
+    # --- the workbook's sheet names (<= 31 characters), in workbook order ---------------
+    "xlsx_sheet_about": {"id": "Tentang", "en": "About"},
+    "xlsx_sheet_scores": {"id": "Skor", "en": "Scores"},
+    "xlsx_sheet_reliability": {"id": "Reliabilitas", "en": "Reliability"},
+    "xlsx_sheet_indicators": {"id": "Indikator", "en": "Indicators"},
+    "xlsx_sheet_attendance": {"id": "Kehadiran", "en": "Attendance"},
+    "xlsx_sheet_coverage": {"id": "Cakupan pentahelix", "en": "Pentahelix coverage"},
+    "xlsx_sheet_index": {"id": "Indeks", "en": "Index"},
+    "xlsx_sheet_weights": {"id": "Bobot indeks", "en": "Index weights"},
+    "xlsx_sheet_network": {"id": "Jejaring", "en": "Network"},
+    # --- other words in the workbook's cells ({min_cell}: core.config.MIN_CELL) ----------
+    "xlsx_word_yes": {"id": "Ya", "en": "Yes"},
+    "xlsx_word_no": {"id": "Tidak", "en": "No"},
+    "xlsx_word_higher": {"id": "Makin tinggi makin baik", "en": "Higher is better"},
+    "xlsx_word_lower": {"id": "Makin rendah makin baik", "en": "Lower is better"},
+    "xlsx_word_unknown": {"id": "Tidak diketahui", "en": "Unknown"},
+    "xlsx_word_suppressed": {"id": "Disembunyikan: kurang dari {min_cell} responden",
+                             "en": "Suppressed: fewer than {min_cell} respondents"},
+    "xlsx_word_no_survey": {"id": "Tidak ada responden survei", "en": "No survey respondents"},
+    "xlsx_word_not_invited": {"id": "Tidak diundang ke rapat", "en": "Not invited to any meeting"},
+    "xlsx_word_no_network": {"id": "Tidak ada daftar pemangku kepentingan",
+                             "en": "No stakeholder register"},
+    "xlsx_word_no_ties": {"id": "Tidak ada hubungan kerja sama yang dilaporkan",
+                          "en": "No collaboration ties reported"},
+    "xlsx_word_not_computed": {"id": "Tidak dihitung", "en": "Not computed"},
+    # --- the About sheet: its rows ({min_cell}: core.config.MIN_CELL) --------------------
+    "xlsx_about_title": {"id": "Judul", "en": "Title"},
+    "xlsx_about_title_text": {
+        "id": "Ringkasan evaluasi efektivitas kemitraan multipihak, semua wilayah",
+        "en": "Multi-stakeholder partnership effectiveness evaluation: summary, all regions"},
+    "xlsx_about_version": {"id": "Versi evalkit", "en": "evalkit version"},
+    "xlsx_about_digest": {"id": "Sidik data olahan", "en": "Processed-data fingerprint"},
+    "xlsx_about_digest_note": {
+        "id": "Dari data/processed/manifest.json; sama dengan yang dicantumkan laporan HTML.",
+        "en": "Of data/processed/manifest.json; the same as the HTML reports cite."},
+    "xlsx_about_regions": {"id": "Wilayah", "en": "Regions"},
+    "xlsx_about_small": {"id": "Aturan sel kecil", "en": "Small-cell rule"},
+    "xlsx_about_small_text": {
+        "id": ("Kelompok dengan kurang dari {min_cell} responden tidak ditampilkan "
+               "(nilai kosong, jumlah ditulis '<{min_cell}')."),
+        "en": ("Groups of fewer than {min_cell} respondents are not shown "
+               "(blank values, count shown as '<{min_cell}').")},
+    "xlsx_about_language": {"id": "Bahasa", "en": "Language"},
+    "xlsx_about_language_text": {"id": "Bahasa Indonesia", "en": "English"},
+    # --- the About sheet: what each table sheet holds (xlsx_describe_<sheet>) and its
+    # units and notes (xlsx_describe_<sheet>_units); {scale}, {low}, {high}, {low_label},
+    # {high_label}: the form's answer scale; {min_cell}: core.config.MIN_CELL
+    "xlsx_describe_scores": {
+        "id": ("Skor rata-rata kesehatan kemitraan per wilayah dan dimensi (rata-rata tanpa bobot "
+               f"dari skor responden) dengan interval kepercayaan {_CI} (t). Provinsi mencakup "
+               "responden kabupaten/kotanya."),
+        "en": ("Mean partnership-health score per region and dimension (unweighted mean of "
+               f"respondents' scores) with its {_CI} confidence interval (t). A province includes "
+               "its regencies' and cities' respondents."),
+    },
+    "xlsx_describe_scores_units": {
+        "id": ("Skala {scale} ({low} = {low_label}, {high} = {high_label}). Laporan HTML wilayah "
+               "menampilkan skor yang dibobot ke daftar pemangku kepentingan, jadi angkanya dapat "
+               "sedikit berbeda."),
+        "en": ("Scale {scale} ({low} = {low_label}, {high} = {high_label}). The regional HTML reports "
+               "show scores weighted to the stakeholder register, so figures can differ slightly."),
+    },
+    "xlsx_describe_reliability": {
+        "id": ("Reliabilitas setiap skala per wilayah: alfa Cronbach dengan interval Feldt dan "
+               "omega total McDonald (model satu faktor)."),
+        "en": ("Reliability of each scale per region: Cronbach's alpha with its Feldt interval and "
+               "McDonald's omega total (one-factor model)."),
+    },
+    "xlsx_describe_reliability_units": {
+        "id": ("0–1; alfa < 0,7 dipertanyakan untuk perbandingan kelompok. n = responden yang "
+               "menjawab sedikitnya satu item dimensi."),
+        "en": ("0–1; alpha < 0.7 is questionable for group comparisons. n = respondents who "
+               "answered at least one item of the dimension."),
+    },
+    "xlsx_describe_indicators": {
+        "id": ("Indikator yang disepakati per wilayah: nilai dasar, terakhir dan target, capaian "
+               "jarak, status kemajuan dan ringkasannya (tercapai / akan tercapai / perlu "
+               "perhatian khusus). Sel status diberi warna statusnya."),
+        "en": ("Agreed indicators per region: baseline, latest and target values, distance covered, "
+               "progress status and its summary (achieved / on track / needs attention). Status "
+               "cells carry the status colour."),
+    },
+    "xlsx_describe_indicators_units": {
+        "id": ("Nilai dalam satuan indikator (kolom Satuan). Capaian = (terakhir − dasar) / "
+               "(target − dasar), dalam %; lebih dari 100% berarti target terlampaui."),
+        "en": ("Values in the indicator's unit (Unit column). Achievement = (latest − baseline) / "
+               "(target − baseline), in %; above 100% means the target was exceeded."),
+    },
+    "xlsx_describe_attendance": {
+        "id": ("Kehadiran rapat forum per wilayah dan sektor: organisasi, undangan, kehadiran, "
+               f"tingkat kehadiran dengan interval Wilson {_CI} (disesuaikan untuk undangan berulang "
+               "ke organisasi yang sama)."),
+        "en": ("Forum meeting attendance per region and sector: organisations, invitations, "
+               f"attendances, attendance rate with its {_CI} Wilson interval (adjusted for repeated "
+               "invitations of the same organisation)."),
+    },
+    "xlsx_describe_attendance_units": {
+        "id": ("Tingkat dalam %. Yang dihitung organisasi, bukan orang, sehingga aturan sel kecil "
+               "tidak berlaku."),
+        "en": ("Rates in %. Organisations are counted, not people, so the small-cell rule does not "
+               "apply."),
+    },
+    "xlsx_describe_coverage": {
+        "id": ("Cakupan pentahelix per wilayah: setiap sektor dalam daftar pemangku kepentingan, "
+               "survei dan rapat."),
+        "en": ("Pentahelix coverage per region: each sector in the stakeholder register, the survey "
+               "and the meetings."),
+    },
+    "xlsx_describe_coverage_units": {
+        "id": "Jumlah. Responden survei kurang dari {min_cell} ditulis '<{min_cell}'.",
+        "en": "Counts. Fewer than {min_cell} survey respondents are shown as '<{min_cell}'.",
+    },
+    "xlsx_describe_index": {
+        "id": ("Indeks efektivitas kemitraan per wilayah dengan interval bootstrap, peringkat dan "
+               "intervalnya, sub-indeks pilar, rentang peringkat bila bobot pilar diubah-ubah "
+               "(persentil 5–95), dan nilai mentah setiap komponen."),
+        "en": ("Partnership-effectiveness index per region with its bootstrap interval, rank and "
+               "rank interval, pillar sub-indices, the range of ranks when the pillar weights vary "
+               "(5th–95th percentile), and each component's raw value."),
+    },
+    "xlsx_describe_index_units": {
+        "id": ("Indeks dan pilar 0–100; komponen dalam satuannya (skor {scale}, lainnya %). "
+               "Peringkat 1 = terbaik."),
+        "en": ("Index and pillars 0–100; components in their units (score {scale}, the others %). "
+               "Rank 1 = best."),
+    },
+    "xlsx_describe_weights": {
+        "id": "Bobot indeks: pilar, komponen, arah, batas normalisasi (goalpost) dan bobot.",
+        "en": ("The index's weights: pillars, components, direction, normalisation goalposts and "
+               "weights."),
+    },
+    "xlsx_describe_weights_units": {
+        "id": "Bobot dalam %; bobot dalam indeks = bobot pilar × bobot dalam pilar.",
+        "en": "Weights in %; weight in the index = pillar weight × weight within pillar.",
+    },
+    "xlsx_describe_network": {
+        "id": ("Jejaring kolaborasi per wilayah: ukuran, kepadatan, sentralisasi, organisasi "
+               "terisolasi, dan skor kepercayaan dan nilai PARTNER."),
+        "en": ("Collaboration network per region: size, density, centralisation, isolated "
+               "organisations, and PARTNER trust and value scores."),
+    },
+    "xlsx_describe_network_units": {
+        "id": ("Kepadatan dan sentralisasi 0–1; skor PARTNER dalam % dari skor maksimum 4 "
+               "(skala 1–4, jadi minimum 25%)."),
+        "en": ("Density and centralisation 0–1; PARTNER scores in % of the maximum score 4 "
+               "(scale 1–4, so the floor is 25%)."),
+    },
+    # --- why a reliability statistic is NaN: the codes of measure.scales.reliability_table's
+    # note_code (RELIABILITY_NOTE_CODES); "en" is the library's own note. The codes with
+    # details (too_few, alpha_error, omega_error) have no key: their English note is shown.
+    "reliability_note_single_item": {"id": "dimensi satu item: reliabilitas tidak terdefinisi",
+                                     "en": "single-item dimension: reliability undefined"},
+    "reliability_note_few_complete": {"id": "kurang dari 2 jawaban lengkap: tidak diestimasi",
+                                      "en": "fewer than 2 complete cases: not estimated"},
+    "reliability_note_zero_variance": {"id": "varians skor total nol: alfa tidak terdefinisi",
+                                       "en": "zero variance of the total score: alpha undefined"},
+    "reliability_note_omega_items": {"id": "omega memerlukan sedikitnya 3 item",
+                                     "en": "omega needs at least 3 items"},
+    "reliability_note_omega_not_converged": {"id": "omega: model faktor tidak konvergen",
+                                             "en": "omega: factor model did not converge"},
+    "reliability_note_omega_heywood": {"id": "omega: kasus Heywood (keunikan mendekati nol)",
+                                       "en": "omega: Heywood case (a uniqueness near zero)"},
 }
 
 
@@ -1156,3 +1319,33 @@ def tie_problem_label(problem: str, lang: str = "id") -> str:
     'Organisation rates itself'
     """
     return _coded("tie_problem_", problem, lang, "tie problem")
+
+
+def reliability_note(note: str | None, codes: str | None, lang: str = "id") -> str | None:
+    """A reliability row's note in ``lang``, from its codes.
+
+    Parameters
+    ----------
+    note : str or None
+        The English ``note`` of :func:`evalkit.measure.scales.reliability_table`, parts
+        joined by ``"; "``.
+    codes : str or None
+        Its ``note_code``: one code per part, joined the same way.
+    lang : {"id", "en"}, default "id"
+
+    Returns
+    -------
+    str or None
+        Each part worded by its key ``reliability_note_<code>``; a part whose code has
+        no key (it carries a detail: a count, an error message) in the library's English.
+        The English note as it is when the codes do not match its parts (none given, or
+        a detail holding ``"; "``); None without a note.
+    """
+    _check_lang(lang)
+    if not note:
+        return None
+    parts = str(note).split("; ")
+    keys = [f"reliability_note_{code}" for code in str(codes or "").split("; ")]
+    if len(keys) != len(parts):
+        return str(note)
+    return "; ".join(text(key, lang) if key in TEXT else part for key, part in zip(keys, parts))

@@ -45,7 +45,7 @@ from openpyxl.utils import get_column_letter
 
 from evalkit import __version__
 from evalkit.core.checks import check_lang
-from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
+from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.domain import sector_labels
 from evalkit.core.escape import protect_excel_cell
@@ -53,7 +53,15 @@ from evalkit.measure import effectiveness
 from evalkit.measure.indicators import STATUS_SUMMARY
 from evalkit.present import index_wording
 from evalkit.present.colours import STATUS_COLORS
-from evalkit.present.i18n import component_label, pillar_label, status_label, status_summary, text
+from evalkit.present.i18n import (
+    TEXT,
+    component_label,
+    pillar_label,
+    reliability_note,
+    status_label,
+    status_summary,
+    text,
+)
 from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
 from evalkit.read.regions import Region, get_region
@@ -63,18 +71,10 @@ __all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "summ
 
 FILENAME = "summary.xlsx"
 
-#: Sheet keys in workbook order, with their name in each language (<= 31 characters).
-SHEETS: dict[str, dict[str, str]] = {
-    "about": {"id": "Tentang", "en": "About"},
-    "scores": {"id": "Skor", "en": "Scores"},
-    "reliability": {"id": "Reliabilitas", "en": "Reliability"},
-    "indicators": {"id": "Indikator", "en": "Indicators"},
-    "attendance": {"id": "Kehadiran", "en": "Attendance"},
-    "coverage": {"id": "Cakupan pentahelix", "en": "Pentahelix coverage"},
-    "index": {"id": "Indeks", "en": "Index"},
-    "weights": {"id": "Bobot indeks", "en": "Index weights"},
-    "network": {"id": "Jejaring", "en": "Network"},
-}
+#: Sheet keys in workbook order; their names are evalkit.present.i18n keys
+#: ``xlsx_sheet_<key>`` (<= 31 characters).
+SHEETS: tuple[str, ...] = ("about", "scores", "reliability", "indicators", "attendance",
+                           "coverage", "index", "weights", "network")
 
 # Number formats (Excel codes).
 SCORE = "0.00"      # scores on 1-5, alpha, omega, density
@@ -83,148 +83,19 @@ INDEX = "0.0"       # index and pillar sub-indices, 0-100
 INTEGER = "0"       # counts, years, ranks
 VALUE = "#,##0.00"  # indicator values in their own unit
 
-_CI = f"{CI_LEVEL:.0%}"
 _SMALL = f"<{MIN_CELL}"  # how a suppressed count is published (as evalkit.present.report does)
 
-# Header texts: evalkit.present.i18n keys "xlsx_<key>" (units in brackets), read by _h.
-
-#: Other words in cells.
-WORDS: dict[str, dict[str, str]] = {
-    "yes": {"id": "Ya", "en": "Yes"},
-    "no": {"id": "Tidak", "en": "No"},
-    "higher": {"id": "Makin tinggi makin baik", "en": "Higher is better"},
-    "lower": {"id": "Makin rendah makin baik", "en": "Lower is better"},
-    "unknown": {"id": "Tidak diketahui", "en": "Unknown"},
-    "suppressed": {"id": f"Disembunyikan: kurang dari {MIN_CELL} responden",
-                   "en": f"Suppressed: fewer than {MIN_CELL} respondents"},
-    "no_survey": {"id": "Tidak ada responden survei", "en": "No survey respondents"},
-    "not_invited": {"id": "Tidak diundang ke rapat", "en": "Not invited to any meeting"},
-    "no_network": {"id": "Tidak ada daftar pemangku kepentingan", "en": "No stakeholder register"},
-    "no_ties": {"id": "Tidak ada hubungan kerja sama yang dilaporkan",
-                "en": "No collaboration ties reported"},
-    "not_computed": {"id": "Tidak dihitung", "en": "Not computed"},
-}
-
-#: Indonesian wording of the notes :func:`evalkit.measure.scales.reliability_table` writes.
-_RELIABILITY_NOTES_ID = {
-    "single-item dimension: reliability undefined": "dimensi satu item: reliabilitas tidak terdefinisi",
-    "fewer than 2 complete cases: not estimated": "kurang dari 2 jawaban lengkap: tidak diestimasi",
-    "zero variance of the total score: alpha undefined": "varians skor total nol: alfa tidak terdefinisi",
-    "omega needs at least 3 items": "omega memerlukan sedikitnya 3 item",
-    "omega: factor model did not converge": "omega: model faktor tidak konvergen",
-    "omega: Heywood case (a uniqueness near zero)": "omega: kasus Heywood (keunikan mendekati nol)",
-}
-
-#: What each sheet holds, for the About sheet: (description, units and notes).
-ABOUT: dict[str, dict[str, tuple[str, str]]] = {
-    "scores": {
-        "id": ("Skor rata-rata kesehatan kemitraan per wilayah dan dimensi (rata-rata tanpa bobot "
-               f"dari skor responden) dengan interval kepercayaan {_CI} (t). Provinsi mencakup "
-               "responden kabupaten/kotanya.",
-               "Skala {scale} ({low} = {low_label}, {high} = {high_label}). Laporan HTML wilayah "
-               "menampilkan skor yang dibobot ke daftar pemangku kepentingan, jadi angkanya dapat "
-               "sedikit berbeda."),
-        "en": ("Mean partnership-health score per region and dimension (unweighted mean of "
-               f"respondents' scores) with its {_CI} confidence interval (t). A province includes "
-               "its regencies' and cities' respondents.",
-               "Scale {scale} ({low} = {low_label}, {high} = {high_label}). The regional HTML reports "
-               "show scores weighted to the stakeholder register, so figures can differ slightly."),
-    },
-    "reliability": {
-        "id": ("Reliabilitas setiap skala per wilayah: alfa Cronbach dengan interval Feldt dan "
-               "omega total McDonald (model satu faktor).",
-               "0–1; alfa < 0,7 dipertanyakan untuk perbandingan kelompok. n = responden yang "
-               "menjawab sedikitnya satu item dimensi."),
-        "en": ("Reliability of each scale per region: Cronbach's alpha with its Feldt interval and "
-               "McDonald's omega total (one-factor model).",
-               "0–1; alpha < 0.7 is questionable for group comparisons. n = respondents who "
-               "answered at least one item of the dimension."),
-    },
-    "indicators": {
-        "id": ("Indikator yang disepakati per wilayah: nilai dasar, terakhir dan target, capaian "
-               "jarak, status kemajuan dan ringkasannya (tercapai / akan tercapai / perlu "
-               "perhatian khusus). Sel status diberi warna statusnya.",
-               "Nilai dalam satuan indikator (kolom Satuan). Capaian = (terakhir − dasar) / "
-               "(target − dasar), dalam %; lebih dari 100% berarti target terlampaui."),
-        "en": ("Agreed indicators per region: baseline, latest and target values, distance covered, "
-               "progress status and its summary (achieved / on track / needs attention). Status "
-               "cells carry the status colour.",
-               "Values in the indicator's unit (Unit column). Achievement = (latest − baseline) / "
-               "(target − baseline), in %; above 100% means the target was exceeded."),
-    },
-    "attendance": {
-        "id": ("Kehadiran rapat forum per wilayah dan sektor: organisasi, undangan, kehadiran, "
-               f"tingkat kehadiran dengan interval Wilson {_CI} (disesuaikan untuk undangan berulang "
-               "ke organisasi yang sama).",
-               "Tingkat dalam %. Yang dihitung organisasi, bukan orang, sehingga aturan sel kecil "
-               "tidak berlaku."),
-        "en": ("Forum meeting attendance per region and sector: organisations, invitations, "
-               f"attendances, attendance rate with its {_CI} Wilson interval (adjusted for repeated "
-               "invitations of the same organisation).",
-               "Rates in %. Organisations are counted, not people, so the small-cell rule does not "
-               "apply."),
-    },
-    "coverage": {
-        "id": ("Cakupan pentahelix per wilayah: setiap sektor dalam daftar pemangku kepentingan, "
-               "survei dan rapat.",
-               f"Jumlah. Responden survei kurang dari {MIN_CELL} ditulis '{_SMALL}'."),
-        "en": ("Pentahelix coverage per region: each sector in the stakeholder register, the survey "
-               "and the meetings.",
-               f"Counts. Fewer than {MIN_CELL} survey respondents are shown as '{_SMALL}'."),
-    },
-    "index": {
-        "id": ("Indeks efektivitas kemitraan per wilayah dengan interval bootstrap, peringkat dan "
-               "intervalnya, sub-indeks pilar, rentang peringkat bila bobot pilar diubah-ubah "
-               "(persentil 5–95), dan nilai mentah setiap komponen.",
-               "Indeks dan pilar 0–100; komponen dalam satuannya (skor {scale}, lainnya %). "
-               "Peringkat 1 = terbaik."),
-        "en": ("Partnership-effectiveness index per region with its bootstrap interval, rank and "
-               "rank interval, pillar sub-indices, the range of ranks when the pillar weights vary "
-               "(5th–95th percentile), and each component's raw value.",
-               "Index and pillars 0–100; components in their units (score {scale}, the others %). "
-               "Rank 1 = best."),
-    },
-    "weights": {
-        "id": ("Bobot indeks: pilar, komponen, arah, batas normalisasi (goalpost) dan bobot.",
-               "Bobot dalam %; bobot dalam indeks = bobot pilar × bobot dalam pilar."),
-        "en": ("The index's weights: pillars, components, direction, normalisation goalposts and "
-               "weights.",
-               "Weights in %; weight in the index = pillar weight × weight within pillar."),
-    },
-    "network": {
-        "id": ("Jejaring kolaborasi per wilayah: ukuran, kepadatan, sentralisasi, organisasi "
-               "terisolasi, dan skor kepercayaan dan nilai PARTNER.",
-               "Kepadatan dan sentralisasi 0–1; skor PARTNER dalam % dari skor maksimum 4 "
-               "(skala 1–4, jadi minimum 25%)."),
-        "en": ("Collaboration network per region: size, density, centralisation, isolated "
-               "organisations, and PARTNER trust and value scores.",
-               "Density and centralisation 0–1; PARTNER scores in % of the maximum score 4 "
-               "(scale 1–4, so the floor is 25%)."),
-    },
-}
-
-_ABOUT_ROWS: dict[str, dict[str, str]] = {
-    "title": {"id": "Judul", "en": "Title"},
-    "title_text": {"id": "Ringkasan evaluasi efektivitas kemitraan multipihak, semua wilayah",
-                   "en": "Multi-stakeholder partnership effectiveness evaluation: summary, all regions"},
-    "version": {"id": "Versi evalkit", "en": "evalkit version"},
-    "digest": {"id": "Sidik data olahan", "en": "Processed-data fingerprint"},
-    "digest_note": {"id": "Dari data/processed/manifest.json; sama dengan yang dicantumkan laporan HTML.",
-                    "en": "Of data/processed/manifest.json; the same as the HTML reports cite."},
-    "regions": {"id": "Wilayah", "en": "Regions"},
-    "small": {"id": "Aturan sel kecil", "en": "Small-cell rule"},
-    "small_text": {"id": f"Kelompok dengan kurang dari {MIN_CELL} responden tidak ditampilkan "
-                         f"(nilai kosong, jumlah ditulis '{_SMALL}').",
-                   "en": f"Groups of fewer than {MIN_CELL} respondents are not shown "
-                         f"(blank values, count shown as '{_SMALL}')."},
-    "language": {"id": "Bahasa", "en": "Language"},
-    "language_text": {"id": "Bahasa Indonesia", "en": "English"},
-}
+# Wording: evalkit.present.i18n keys "xlsx_<key>" for headers (units in brackets, read
+# by _h), "xlsx_sheet_<key>" sheet names, "xlsx_word_<key>" other words in cells (_w),
+# "xlsx_about_<key>" rows of the About sheet, "xlsx_describe_<sheet>[_units]" what a
+# sheet holds, "reliability_note_<code>" the reliability notes.
 
 
 def sheet_name(key: str, lang: str = "id") -> str:
     """Name of a sheet (a key of :data:`SHEETS`) in ``lang``."""
-    return SHEETS[key][check_lang(lang)]
+    if key not in SHEETS:
+        raise KeyError(key)
+    return text(f"xlsx_sheet_{key}", check_lang(lang))
 
 
 # --------------------------------------------------------------------------------------
@@ -351,7 +222,12 @@ def _h(key: str, lang: str, **values: object) -> str:
 
 
 def _w(key: str, lang: str) -> str:
-    return WORDS[key][lang]
+    return text(f"xlsx_word_{key}", lang, min_cell=MIN_CELL)
+
+
+def _is_word(key: str) -> bool:
+    """True when ``key`` has a cell word (``xlsx_word_<key>``)."""
+    return f"xlsx_word_{key}" in TEXT
 
 
 def _region_columns(lang: str) -> list[tuple[str, str | None]]:
@@ -380,7 +256,7 @@ def _region_cells(code: str) -> list[object]:
 def _about_sheet(data: SummaryData, lang: str) -> Sheet:
     sheet = _sheet("about", lang, [(_h("item", lang), None), (_h("description", lang), None),
                                    (_h("units", lang), None)], freeze_columns=1)
-    word = lambda key: _ABOUT_ROWS[key][lang]  # noqa: E731
+    word = lambda key: text(f"xlsx_about_{key}", lang, min_cell=MIN_CELL)  # noqa: E731
     sheet.rows += [
         [word("title"), word("title_text"), None],
         [word("version"), __version__, None],
@@ -393,12 +269,11 @@ def _about_sheet(data: SummaryData, lang: str) -> Sheet:
     number = lambda v: f"{v:g}"  # noqa: E731
     values = {"scale": scale.range_text(), "low": number(scale.min), "high": number(scale.max),
               "low_label": scale.label(scale.min, lang).lower(),
-              "high_label": scale.label(scale.max, lang).lower()}
+              "high_label": scale.label(scale.max, lang).lower(), "min_cell": MIN_CELL}
     for key in SHEETS:
-        if key in ABOUT:
-            description, units = ABOUT[key][lang]
-            sheet.rows.append([sheet_name(key, lang), description,
-                               units.format(**values) if key in ("scores", "index") else units])
+        if key != "about":  # every table sheet is described
+            sheet.rows.append([sheet_name(key, lang), text(f"xlsx_describe_{key}", lang, **values),
+                               text(f"xlsx_describe_{key}_units", lang, **values)])
     return sheet
 
 
@@ -424,15 +299,10 @@ def _scores_sheet(data: SummaryData, lang: str) -> Sheet:
     return sheet
 
 
-def _reliability_note(note: object, n: int, lang: str) -> str | None:
+def _reliability_note(note: object, codes: object, n: int, lang: str) -> str | None:
     if n < MIN_CELL:
         return _w("suppressed", lang)  # the library's note names n: never publish it
-    note = _cell(note)
-    if not note:
-        return None
-    if lang == "id":
-        return "; ".join(_RELIABILITY_NOTES_ID.get(part, part) for part in note.split("; "))
-    return note
+    return reliability_note(_cell(note), _text(codes), lang)
 
 
 def _reliability_sheet(data: SummaryData, lang: str) -> Sheet:
@@ -455,7 +325,8 @@ def _reliability_sheet(data: SummaryData, lang: str) -> Sheet:
             stats = ([None] * 4 if hidden else
                      [_cell(r[c]) for c in ("alpha", "alpha_ci_low", "alpha_ci_upp", "omega")])
             sheet.rows.append([*_region_cells(region.code), dims.get(r["dimension"], r["dimension"]),
-                               int(r["k"]), _count(n), *stats, _reliability_note(r["note"], n, lang)])
+                               int(r["k"]), _count(n), *stats,
+                               _reliability_note(r["note"], r.get("note_code"), n, lang)])
     return sheet
 
 
@@ -476,7 +347,7 @@ def _indicators_sheet(data: SummaryData, lang: str) -> Sheet:
         sheet.rows.append([
             *_region_cells(r["region_code"]), _cell(r[f"name_{lang}"]) or r["indicator_id"],
             _text(r["sdg_code"]), _cell(r["unit"]),
-            _w(direction, lang) if direction in WORDS else direction,
+            _w(direction, lang) if _is_word(direction) else direction,
             *[_cell(r[c]) for c in ("baseline_year", "baseline_value", "latest_year", "latest_value",
                                     "target_year", "target_value", "achievement")],
             status_label(status, lang), status_summary(status, lang)])
@@ -489,8 +360,6 @@ def _sector_name(labels: dict[str, str], key: str, lang: str) -> str:
     if key == "unknown":
         return _w("unknown", lang)
     if key not in labels and key in PENTAHELIX:
-        from evalkit.present.i18n import text
-
         return text(f"pentahelix_{key}", lang)
     return labels.get(key, key)
 
@@ -735,7 +604,7 @@ def workbook_bytes(sheets: list[Sheet], lang: str = "id") -> bytes:
     for sheet in sheets:
         _write_sheet(wb.create_sheet(), sheet)
     wb.properties.creator = f"evalkit {__version__}"
-    wb.properties.title = _ABOUT_ROWS["title_text"][check_lang(lang)]
+    wb.properties.title = text("xlsx_about_title_text", check_lang(lang))
     buffer = io.BytesIO()
     wb.save(buffer)
     return _deterministic(buffer.getvalue())
