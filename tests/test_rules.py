@@ -588,3 +588,20 @@ def test_demo_renamed_value_column_is_one_error(tmp_path, raw_dir, test_key):
     message = str(info.value)
     assert message.startswith("indicators.xlsx: sheet 'values' has no column 'value'")
     assert "\n" not in message and not (tmp_path / "processed" / "manifest.json").exists()
+
+
+def test_targets_that_meet_once_their_region_names_are_read_are_quarantined_not_crashed():
+    # 'Jambi' beside 'Kota Jambi' is read as Kota Jambi (the file names it elsewhere): two
+    # targets for one region and indicator. Found by benchmarks/bench_batch.py at country
+    # scale, where progress_table then refused the duplicate key with a traceback.
+    raw = pd.DataFrame({"region": ["Jambi", "Kota Jambi", "Kota Bandung", "Kota Jambi"],
+                        "indicator_id": ["pct", "pct", "pct", "rp"],
+                        "baseline_year": 2019, "baseline_value": [10, 12, 10, 5],
+                        "target_year": 2029, "target_value": [20, 22, 20, 9]})
+    result = clean_indicator_targets(raw, META, "ind.xlsx", today=TODAY)
+    assert reasons(result) == {2: "conflicting_duplicate", 3: "conflicting_duplicate"}
+    assert "rows 2, 3 name the same region and indicator" in result.quarantine["detail"].iloc[0]
+    assert sorted(zip(result.data["region_code"], result.data["indicator_id"])) == [
+        ("15.71", "rp"), ("32.73", "pct")]
+    assert not result.data.duplicated(["region_code", "indicator_id"]).any()
+    assert balanced(result, raw)

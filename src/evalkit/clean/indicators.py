@@ -101,7 +101,8 @@ def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str, 
     ``missing_or_unparseable_value``, ``absurd_magnitude``, ``implausible_year``,
     ``future_year`` (a baseline year after the year of ``today``, default
     :func:`evalkit.clean.rules.today`; target years may be in the future),
-    ``target_before_baseline`` and ``duplicate_row``. Flags: ``thousands_or_decimal``
+    ``target_before_baseline``, ``duplicate_row`` and ``conflicting_duplicate`` (two rows
+    for one region and indicator once their region names are read). Flags: ``thousands_or_decimal``
     / ``ambiguous_number`` (the two value columns read together, per indicator, by
     :func:`evalkit.clean.numbers.parse_number_column`) and ``ambiguous_region``.
     """
@@ -153,6 +154,22 @@ def clean_indicator_targets(raw: pd.DataFrame, meta: pd.DataFrame, source: str, 
                     "target_year " + raw["target_year"].astype(str) + " is before baseline_year "
                     + raw["baseline_year"].astype(str))
     quarantine_when(raw.duplicated(["region", "indicator_id"]), "duplicate_row")
+    # Two spellings can name one region ('Jambi' read as Kota Jambi beside 'Kota Jambi'):
+    # a region's target is one row, so rows that meet only once their names are read are
+    # all quarantined, none of them kept by chance.
+    candidate = reason.isna()
+    if candidate.any():
+        codes = resolve_region_column(raw[candidate], "region", source,
+                                      aliases=alias_kind(aliases, "region"))["region_code"]
+        key = codes.astype(str) + "|" + raw.loc[candidate, "indicator_id"]
+        clash = key.duplicated(keep=False)
+        if clash.any():
+            rows_of = (raw.loc[clash[clash].index, "source_row"].astype(str)
+                       .groupby(key[clash]).agg(", ".join))
+            detail_text = ("rows " + key.map(rows_of).fillna("").astype(str) + " name the same "
+                           "region and indicator once their region names are read; keep one")
+            quarantine_when(clash.reindex(raw.index, fill_value=False), "conflicting_duplicate",
+                            detail_text.reindex(raw.index, fill_value=""))
     quarantine = quarantine_rows(raw, reason.notna(), table="indicator_targets", source=source,
                                  reason=reason, detail=detail)
     keep = reason.isna()
