@@ -22,6 +22,7 @@ KERNEL_FIXTURES = {  # (module defining it, fixture): a test using one, even ind
     ("test_fork_kernel", "runs"),
     ("test_own_data", "ran"),  # `evalkit run` on the officer's own project
     ("test_hostile_corpus", "outcomes"),  # every hostile case at once, `evalkit run` among them
+    ("test_archive", "archived"), ("test_archive", "history"),  # archives of earlier waves
 }
 KERNEL_MODULES = {"test_kernel_pool.py", "test_fork_kernel.py"}  # every test starts one
 KERNEL_TESTS = {  # tests that start kernels without a fixture (`evalkit run`, run_reports)

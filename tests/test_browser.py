@@ -203,7 +203,7 @@ return {
 def first_number(text: str) -> float | None:
     import re
 
-    match = re.search(r"-?\d+(?:\.\d+)?", text)
+    match = re.search(r"-?\d+(?:\.\d+)?", text.replace("\u2212", "-"))  # a true minus too
     return float(match.group()) if match else None
 
 
@@ -229,7 +229,8 @@ def test_index_opens_from_disk_and_sorts(site, driver):
 
     state = driver.execute_script(TABLE_STATE)
     assert len(state["rows"]) >= 10  # every region with data, not only the two run here
-    assert [h["sortable"] for h in state["heads"]] == [True] * 6 + [False]
+    # the demo has three waves: the index-change column is shown (and sorts) too
+    assert [h["sortable"] for h in state["heads"]] == [True] * 7 + [False]
     code = column(state, "Kode")
     assert state["heads"][code]["sort"] == "ascending"  # rows start in code order
     codes = [r[code] for r in state["rows"]]
@@ -262,6 +263,13 @@ def test_index_opens_from_disk_and_sorts(site, driver):
     assert state["heads"][health]["sort"] == "ascending"
     assert_sorted([first_number(r[health]) for r in state["rows"]])
     assert driver.switch_to.active_element == button
+
+    change = column(state, "Perubahan indeks")  # signed changes, a true minus included
+    headers[change].find_element(By.TAG_NAME, "button").click()
+    state = driver.execute_script(TABLE_STATE)
+    changes = [first_number(r[change]) for r in state["rows"]]
+    assert sum(v is not None for v in changes) >= 10  # every indexed region has a change
+    assert_sorted(changes)
 
     headers[code].find_element(By.TAG_NAME, "button").click()  # back to code order
     state = driver.execute_script(TABLE_STATE)

@@ -114,16 +114,16 @@ def test_role_fields_with_other_names(form):
             row("c", "Agnes Kolo", "081234500003", sector="tokoh", org="Tokoh adat", shift=2)]
     result = clean(rows, form)
     data = result.data.set_index("response_id")
-    assert list(result.data.columns[:10]) == [
+    assert list(result.data.columns[:11]) == [
         "response_id", "respondent_id", "region_code", "region_name", "region_level",
-        "province_code", "organisation", "sector", "started_at", "duration_s"]
-    assert list(result.data.columns[10:]) == ITEMS + ["quality_flags", "source_row"]
+        "province_code", "organisation", "sector", "wave", "started_at", "duration_s"]
+    assert list(result.data.columns[11:]) == ITEMS + ["quality_flags", "source_row"]
     assert data.at["a", "region_code"] == "53.71" and data.at["b", "region_code"] == "53.07"
     # sector labels -> the form's own codes; a group outside the pentahelix is kept
     assert data["sector"].to_dict() == {"a": "lsm", "b": "pt", "c": "tokoh"}
     assert data.at["b", "organisation"] == "Universitas Nusa Cendana"  # not personal data
     assert data["duration_s"].tolist() == [600.0] * 3
-    assert "wave" not in result.data.columns
+    assert (result.data["wave"] == "1").all()  # no wave declared: the one wave "1"
     assert result.quarantine.empty and result.warnings == []
 
 

@@ -403,3 +403,50 @@ def test_measure_holds_no_drawing():
                          r"|def \w+_figure\()", re.MULTILINE)
     for path in Path(evalkit.measure.__file__).parent.glob("*.py"):
         assert not drawing.search(path.read_text(encoding="utf-8")), path.name
+
+
+# --- wave trajectories (issue #13): the regional report's change figure ------------------------
+
+def _trajectory_table() -> pd.DataFrame:
+    """Three waves of two dimensions of a programme's own; wave "TW II" suppressed for
+    ``kohesi`` (no row), and a label with ``$`` (mathtext off: drawn as typed)."""
+    rows = [("kohesi", "TW I", 2.0), ("kohesi", "TW III $x", 2.6),
+            ("keterbukaan", "TW I", 3.0), ("keterbukaan", "TW II", 3.1),
+            ("keterbukaan", "TW III $x", 3.4)]
+    t = pd.DataFrame(rows, columns=["dimension", "wave", "estimate"])
+    return t.assign(ci_low=t["estimate"] - 0.25, ci_upp=t["estimate"] + 0.25)
+
+
+def test_wave_trajectories_draw_one_panel_per_dimension_with_gaps_for_missing_waves():
+    fig = figures.wave_trajectories(_trajectory_table(), waves=["TW I", "TW II", "TW III $x"],
+                                    order=["keterbukaan", "tidak_ada", "kohesi"],
+                                    labels={"kohesi": "Kohesi sosial"},
+                                    xlabel="Gelombang", ylabel="Skor (1–4)", ylim=(1, 4))
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["keterbukaan", "Kohesi sosial"]  # no empty panel
+    open_, kohesi = shown
+    assert np.allclose(open_.lines[0].get_ydata(), [3.0, 3.1, 3.4])
+    line = kohesi.lines[0].get_ydata()
+    assert np.isnan(line[1]) and np.allclose(line[[0, 2]], [2.0, 2.6])  # a gap, not a bridge
+    # one error bar per drawn wave, 0.25 either side
+    bars = [c for c in kohesi.collections if isinstance(c, LineCollection)][0]
+    assert [tuple(np.round(s[:, 1], 2)) for s in bars.get_segments()] == [(1.75, 2.25),
+                                                                        (2.35, 2.85)]
+    assert [t.get_text() for t in kohesi.get_xticklabels()] == ["TW I", "TW II", "TW III $x"]
+    low, high = open_.get_ylim()
+    assert 1 <= low < 1.75 and 3.65 < high <= 4  # shared, inside the scale
+    assert kohesi.get_ylim() == (low, high)
+    html = figures.figure_html(fig, "Gambar 1.", "Skor per gelombang")  # draws: $ does not raise
+    assert html.startswith('<figure class="evalkit-figure"')
+
+
+def test_wave_trajectories_shorten_long_wave_labels_and_check_columns():
+    t = _trajectory_table().replace({"TW I": "Gelombang pertama yang panjang"})
+    fig = figures.wave_trajectories(t, waves=["Gelombang pertama yang panjang", "TW II",
+                                              "TW III $x"], xlabel="x", ylabel="y")
+    ticks = [x.get_text() for x in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "Gelombang p…" and len(ticks[0]) == 12
+    plt.close(fig)
+    with pytest.raises(ValueError, match="ci_upp"):
+        figures.wave_trajectories(t.drop(columns="ci_upp"), waves=["TW I"], xlabel="x",
+                                  ylabel="y")

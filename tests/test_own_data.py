@@ -133,7 +133,8 @@ def test_row_accounting_against_the_csv(own, processed, raw_survey):
     assert len(survey) + len(quarantine) == own.n_rows
     manifest = json.loads((processed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["tables"]["survey"] == {"rows_in": own.n_rows, "rows_clean": len(survey),
-                                            "rows_quarantined": len(quarantine)}
+                                            "rows_quarantined": len(quarantine),
+                                            "waves": {"1": len(survey)}}
 
 
 def _reasons(processed, raw_survey, uuids):

@@ -28,6 +28,7 @@ from evalkit.clean.pii import (
     read_names_to_mask,
     scrub_frame,
 )
+from evalkit.read.products import read_latest
 
 # --------------------------------------------------------------------------------------
 # the pattern table: (text, what it must become)
@@ -357,8 +358,8 @@ def test_planted_personal_data_reaches_no_processed_output(planted, test_key):
                for w in summary.manifest["warnings"])
     assert any("codebook_xlsform.xlsx" in w and "items" in w for w in summary.manifest["warnings"])
     # scrubbed alike everywhere: the register's organisation still joins the ties
-    register = pd.read_parquet(out / "stakeholders.parquet")
-    ties = pd.read_parquet(out / "ties.parquet")
+    register = read_latest("stakeholders", out)  # the register is issued once per wave
+    ties = read_latest("ties", out)
     scrubbed_org = register.loc[register["organisation"].str.startswith(PLANTED_ORG), "organisation"]
     assert len(scrubbed_org) == 1 and "[phone removed]" in scrubbed_org.iloc[0]
     assert NAME_PLACEHOLDER in scrubbed_org.iloc[0]

@@ -159,7 +159,8 @@ def test_survey_can_arrive_as_stata(raw_dir, tmp_path, test_key):
     pyreadstat.write_dta(xml, raw / "survey.dta")
     summary = run_clean(raw, tmp_path / "p", key=test_key)
     assert "survey.dta" in summary.manifest["inputs"]
-    assert summary.manifest["tables"]["survey"]["rows_clean"] == 509
+    # three waves of 509 genuine respondents each (the demo's planted sizes)
+    assert summary.manifest["tables"]["survey"]["rows_clean"] == 3 * 509
 
 
 def _raw_with_csv_survey(raw_dir, folder, encoding, edit=None):
@@ -191,7 +192,7 @@ def test_survey_can_arrive_as_csv(raw_dir, processed_dir, tmp_path, test_key):
 
 def test_cp1252_survey_csv_cleans_like_the_utf8_one(raw_dir, tmp_path, test_key):
     # Windows Excel's plain "CSV": read as UTF-8 first, then detected and read again
-    def edit(survey):  # Excel rows 516 (kept) and 519 (quarantined)
+    def edit(survey):  # Excel rows 1534 (kept) and 1537 (quarantined): the latest wave's last rows
         survey.loc[survey.index[-4], "organisation"] = "Dinas Pariwisata – Café"
         survey.loc[survey.index[-1], "organisation"] = "Café Ngopi – Klaten"
 
@@ -204,9 +205,9 @@ def test_cp1252_survey_csv_cleans_like_the_utf8_one(raw_dir, tmp_path, test_key)
         pd.testing.assert_frame_equal(read_processed(name, out["cp1252"]),
                                       read_processed(name, out["utf-8"]), check_exact=True)
     survey = read_processed("survey", out["cp1252"]).set_index("source_row")
-    assert survey.at[516, "organisation"] == "Dinas Pariwisata – Café"
+    assert survey.at[1534, "organisation"] == "Dinas Pariwisata – Café"
     quarantine = read_processed("quarantine", out["cp1252"]).set_index(["table", "source_row"])
-    assert json.loads(quarantine.at[("survey", 519), "record"])["organisation"] == \
+    assert json.loads(quarantine.at[("survey", 1537), "record"])["organisation"] == \
         "Café Ngopi – Klaten"
 
 

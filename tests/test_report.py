@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.analyse import region_tables as analysis
 from evalkit.present import report
-from evalkit.read.products import read_processed
+from evalkit.read.products import read_latest, read_processed
 from evalkit.read.regions import get_region
 
 
@@ -19,7 +19,7 @@ def rep(request, processed_dir):
 @pytest.fixture(scope="module")
 def jambi_survey(processed_dir):
     """Kota Jambi's respondents, read from the processed survey (not through the report)."""
-    survey = read_processed("survey", processed_dir)
+    survey = read_latest("survey", processed_dir)  # the latest wave, as the report shows
     return survey[survey["region_code"] == "15.71"]
 
 
@@ -39,8 +39,8 @@ def test_health_text_names_the_weakest_dimension_from_independent_scores(rep, pr
     # computed here from the processed tables, as the report did before the results held it:
     # post-stratified scores (analysis.weighted_dimension_scores) against the benchmark
     items = read_processed("items", processed_dir)
-    survey = read_processed("survey", processed_dir)
-    register = analysis.in_region(read_processed("stakeholders", processed_dir), get_region("15.71"))
+    survey = read_latest("survey", processed_dir)
+    register = analysis.in_region(read_latest("stakeholders", processed_dir), get_region("15.71"))
     weighted, _ = analysis.weighted_dimension_scores(jambi_survey, items, register)
     bench = analysis.benchmark(analysis.scores_long(survey, items))
     shown = analysis.compare_to_benchmark(weighted, bench).query("~suppressed")

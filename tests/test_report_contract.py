@@ -40,6 +40,8 @@ def build_four_point_dir(source: Path, target: Path, *, small_region: str = SMAL
         shutil.copy(path, target / path.name)
     items = pd.read_parquet(source / "items.parquet")
     survey = pd.read_parquet(source / "survey.parquet")
+    # the latest wave only (the one the reports describe): the small region keeps small_n
+    survey = survey[survey["wave"] == pd.read_parquet(source / "waves.parquet")["wave"].iat[-1]]
     cols = items["item"].tolist()
     survey[cols] = survey[cols].clip(upper=4)  # answers on 1..4
     keep = survey.index[survey["region_code"] != small_region].tolist()
@@ -114,7 +116,7 @@ def test_items_long_reverses_on_the_forms_scale():
 
 
 def _region_survey(processed: Path, code: str) -> pd.DataFrame:
-    survey = products.read_processed("survey", processed)
+    survey = products.read_latest("survey", processed)
     return survey[survey["region_code"] == code]
 
 

@@ -167,7 +167,10 @@ def test_a_region_under_min_cell_is_listed_as_too_small_and_the_others_ranked(pr
     shutil.copytree(processed_dir, copy, ignore=shutil.ignore_patterns("results"))
     survey = pd.read_parquet(copy / "survey.parquet")
     city = sorted(c for c in survey["region_code"].unique() if "." in c)[0]
-    keep = survey["region_code"].ne(city) | survey.groupby("region_code").cumcount().lt(3)
+    latest = survey["wave"].eq(products.read_waves(copy)["wave"].iat[-1])
+    # three of the city's respondents in the latest wave (the one the index describes)
+    keep = survey["region_code"].ne(city) | (
+        latest & survey.groupby(["region_code", "wave"]).cumcount().lt(3))
     survey[keep].reset_index(drop=True).to_parquet(copy / "survey.parquet", index=False)
     out = stages.compute_results(copy)
     index = out["index"].set_index("region_code")
@@ -210,7 +213,10 @@ def test_reference_sector_of_old_processed_folders_without_a_sectors_table(tmp_p
 @pytest.fixture(scope="module")
 def demo(processed_dir):
     read = lambda name: products.read_processed(name, processed_dir)  # noqa: E731
-    return {"survey": read("survey"), "items": read("items"), "register": read("stakeholders"),
+    # the latest wave's rows: the results describe it
+    latest = lambda name: products.read_latest(name, processed_dir)  # noqa: E731
+    return {"survey": latest("survey"), "items": read("items"),
+            "register": latest("stakeholders"),
             "scale": products.read_scale(processed_dir),
             "result": lambda name: products.read_result(name, processed_dir)}
 
@@ -314,6 +320,9 @@ def test_findings_table_holds_what_the_report_derived(demo):
         pillars=pillars[["process", "engagement", "outcome"]].iloc[0],
         n_regions=int(demo["result"]("index")["index"].notna().sum()),
         n_respondents=len(survey), scale=demo["scale"])
+    # then the change findings (one wave here: change_single_wave)
+    expected += findings.change_findings(mine("wave_change"), mine("wave_sector_change"),
+                                         n_waves=len(demo["result"]("waves")))
     got = mine("findings").sort_values("order")
     assert [(k, json.loads(v)) for k, v in zip(got["key"], got["values"])] == [
         (f.key, f.values) for f in expected]

@@ -18,7 +18,13 @@ from evalkit.measure.indicators import STATUS_SUMMARY, STATUSES
 from evalkit.present import workbook as summary_xlsx
 from evalkit.present.colours import STATUS_COLORS
 from evalkit.present.i18n import status_label
-from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
+from evalkit.read.products import (
+    MANIFEST,
+    manifest_digest,
+    read_latest,
+    read_processed,
+    read_result,
+)
 from evalkit.read.regions import get_region
 
 STATUS_LABELS = {key: {lang: status_label(key, lang) for lang in ("id", "en")} for key in STATUSES}
@@ -29,9 +35,9 @@ except ImportError:  # pragma: no cover
     threadpool_limits = None
 
 ID_SHEETS = ["Tentang", "Skor", "Reliabilitas", "Indikator", "Kehadiran", "Cakupan pentahelix",
-             "Indeks", "Bobot indeks", "Jejaring"]
+             "Indeks", "Bobot indeks", "Jejaring", "Perubahan", "Indeks per gelombang"]
 EN_SHEETS = ["About", "Scores", "Reliability", "Indicators", "Attendance", "Pentahelix coverage",
-             "Index", "Index weights", "Network"]
+             "Index", "Index weights", "Network", "Change", "Index by wave"]
 
 
 def _single_blas_thread():
@@ -109,7 +115,7 @@ def test_headers_state_units_and_cells_carry_number_formats(book):
 
 
 def test_scores_equal_dimension_summary(book, processed_dir):
-    survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
+    survey, items = read_latest("survey", processed_dir), read_processed("items", processed_dir)
     expected = analysis.dimension_summary(analysis.scores_long(survey, items))
     labels = read_processed("dimensions", processed_dir).set_index("dimension")["label_id"]
     rows = {(r["Kode wilayah (Kemendagri)"], r["Dimensi"]): r for r in _records(book["Skor"])}
@@ -148,7 +154,7 @@ def test_no_small_cell_is_published(book):
 
 
 def test_a_small_region_is_suppressed_in_every_respondent_table(data, processed_dir, tmp_path):
-    survey, items = read_processed("survey", processed_dir), read_processed("items", processed_dir)
+    survey, items = read_latest("survey", processed_dir), read_processed("items", processed_dir)
     region = get_region("15.71")
     tiny = survey[survey["region_code"] == region.code].head(MIN_CELL - 2)
     # the results stage's per-region tables of a region of 3 respondents

@@ -11,6 +11,8 @@ The missing-sectors finding speaks of the five pentahelix *categories* a program
 sectors map to (:func:`evalkit.measure.engagement.pentahelix_coverage`), never of a group
 outside the five. A region with fewer than ``MIN_CELL`` respondents gets no finding
 that quotes its means (:func:`region_findings` with ``n_respondents``).
+:func:`change_findings` speaks of change since the previous wave (only of changes whose
+Holm-adjusted interval excludes zero), after the other findings.
 """
 
 from __future__ import annotations
@@ -172,3 +174,67 @@ def with_sector_labels(finding: Finding, sectors: pd.DataFrame, lang: str) -> Fi
         if "sectors" in values:
             values["sectors"] = [labels.get(s, s) for s in values["sectors"]]
     return Finding(finding.key, values)
+
+
+# --- change since the previous wave ------------------------------------------------------------
+
+#: At most this many change findings of each kind (rise, fall, sector fall) per region.
+MAX_CHANGE_FINDINGS = 3
+_OVERALL = "_overall"  # the health score's rows of the change tables (not a dimension)
+
+
+def _called(rows: pd.DataFrame, direction: str | None) -> pd.DataFrame:
+    """The called changes (``changed``, unsuppressed) in ``direction`` (None: either),
+    largest ``|estimate|`` first (ties: table order)."""
+    rows = rows[rows["changed"].astype(bool) & ~rows["suppressed"].astype(bool)]
+    if direction is not None:
+        rows = rows[rows["direction"].astype(str) == direction]
+    order = (-rows["estimate"].abs()).to_numpy().argsort(kind="stable")
+    return rows.iloc[order]
+
+
+def _change_values(row: pd.Series, key: str) -> dict:
+    return {key: str(row[key]), "estimate": float(row["estimate"]),
+            "ci_low": float(row["ci_low"]), "ci_upp": float(row["ci_upp"]),
+            "from_wave": str(row["from_wave"]), "to_wave": str(row["to_wave"])}
+
+
+def change_findings(changes: pd.DataFrame, sector_changes: pd.DataFrame, *, n_waves: int,
+                    limit: int = MAX_CHANGE_FINDINGS) -> list[Finding]:
+    """The findings about change since the previous wave, from one region's change rows.
+
+    ``changes``: the region's ``wave_change`` rows (``dimension, comparison, from_wave,
+    to_wave, estimate, ci_low, ci_upp, changed, direction, suppressed``);
+    ``sector_changes``: its ``wave_sector_change`` rows (``sector`` for ``dimension``);
+    ``n_waves``: the programme's waves. Only the ``previous`` comparison (the latest wave
+    against the one before) speaks, and only of *called* changes (``changed``: Holm-adjusted
+    p under 1 - CI level, so the interval excludes zero):
+
+    - ``change_single_wave`` (no values) when the programme has one wave;
+    - ``change_up`` / ``change_down``: one per dimension that rose / fell, largest
+      ``|estimate|`` first, at most ``limit`` each (values ``dimension, estimate, ci_low,
+      ci_upp, from_wave, to_wave``);
+    - ``change_none`` (``from_wave, to_wave``) when dimensions were estimated and none
+      changed (nothing when every dimension was suppressed: too few respondents);
+    - ``change_sector_down``: sectors whose health score fell (``sector, ...``), at most
+      ``limit``.
+
+    The health score (``_overall``) is not a dimension: it gives no finding of its own.
+    """
+    if n_waves < 2:
+        return [Finding("change_single_wave", {})]
+    found = []
+    rows = changes[(changes["comparison"].astype(str) == "previous")
+                   & (changes["dimension"].astype(str) != _OVERALL)]
+    for direction, key in (("up", "change_up"), ("down", "change_down")):
+        found += [Finding(key, _change_values(row, "dimension"))
+                  for _, row in _called(rows, direction).head(limit).iterrows()]
+    estimated = rows[~rows["suppressed"].astype(bool)]
+    if len(estimated) and not found:
+        first = estimated.iloc[0]
+        found.append(Finding("change_none", {"from_wave": str(first["from_wave"]),
+                                             "to_wave": str(first["to_wave"])}))
+    sectors = sector_changes[sector_changes["comparison"].astype(str) == "previous"]
+    found += [Finding("change_sector_down", _change_values(row, "sector"))
+              for _, row in _called(sectors, "down").head(limit).iterrows()]
+    return found

@@ -6,7 +6,9 @@ of region means, and the effectiveness index with its bootstrap and weight
 sensitivity. :func:`compute_results` computes them, and every table a regional report,
 the workbook and the index page show per region (:data:`REGION_TABLES`: weighted scores
 beside the benchmark, reliability, answer shares, findings, ...), in one pass, from
-tables passed in: no file I/O here.
+tables passed in: no file I/O here. Every table describes the latest survey wave
+(:func:`evalkit.read.waves.snapshot`); the wave tables of :mod:`evalkit.analyse.waves`
+(scores, change, network and index per wave) are computed beside them.
 :func:`evalkit.run.stages.ensure_results` reads the processed data, calls it and saves
 the tables to ``data/processed/results/``; presentation reads them back
 (:func:`evalkit.read.products.read_result`).
@@ -22,106 +24,30 @@ import pandas as pd
 
 from evalkit.analyse import findings as region_findings
 from evalkit.analyse import region_tables as analysis
+from evalkit.analyse import waves as wave_tables
+from evalkit.analyse.grouping import (
+    RegionRows,
+    column_first,
+    grouped,
+    per_region,
+    report_regions,
+    stack,
+)
 from evalkit.analyse.synthesis_tables import synthesis_tables
 from evalkit.core.config import CI_LEVEL, MIN_CELL
 from evalkit.core.contract import Scale
 from evalkit.measure import effectiveness, engagement, models, network, scales
-from evalkit.read.regions import Region, get_region
+from evalkit.read.regions import Region
+from evalkit.read.waves import snapshot
 
 INDEX_BOOTSTRAP = 2000  # replicates of the index's parametric bootstrap
 WEIGHT_DRAWS = 2000  # Dirichlet weight draws of the sensitivity analysis
 SEED = 20261123
 
 
-def report_regions(survey: pd.DataFrame, targets: pd.DataFrame) -> list[Region]:
-    """Regions with survey responses or indicator targets, in code order."""
-    codes = set(survey["region_code"]) | set(targets["region_code"])
-    return [get_region(c) for c in sorted(codes, key=lambda c: [int(p) for p in c.split(".")])]
-
-
-class _RegionRows:
-    """The rows of ``frame`` that belong to each report region, grouped once.
-
-    ``rows(region)`` equals :func:`evalkit.analyse.region_tables.in_region` (a
-    province's rows include its regencies' and cities', through ``province_code``; same
-    rows, same order, same index). The frame is sorted once by region (and once by
-    province), stably, so each region's rows are one contiguous slice, in their original
-    order: looking a region up costs a slice, not a comparison of the whole column (or a
-    gather of every column) for every one of hundreds of regions.
-    """
-
-    def __init__(self, frame: pd.DataFrame):
-        self.frame = frame
-        self._by: dict[str, tuple[pd.DataFrame, dict]] = {}
-        for column in ("region_code", "province_code"):
-            if column not in frame.columns:
-                continue
-            codes, keys = pd.factorize(frame[column])  # missing -> -1, never matched
-            order = np.argsort(codes, kind="stable")
-            order = order[codes[order] >= 0]
-            bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
-            spans = {key: (int(bounds[i]), int(bounds[i + 1])) for i, key in enumerate(keys)}
-            self._by[column] = (frame.iloc[order], spans)
-
-    def _span(self, region: Region) -> tuple[pd.DataFrame | None, tuple[int, int]]:
-        column = ("province_code" if region.level == 1 and "province_code" in self._by
-                  else "region_code")
-        if column not in self._by:
-            return None, (0, 0)
-        frame, spans = self._by[column]
-        return frame, spans.get(region.code, (0, 0))
-
-    def count(self, region: Region) -> int:
-        _, (lo, hi) = self._span(region)
-        return hi - lo
-
-    def rows(self, region: Region) -> pd.DataFrame:
-        frame, (lo, hi) = self._span(region)
-        return self.frame.iloc[:0] if frame is None or hi == lo else frame.iloc[lo:hi]
-
-
-def _per_region(regions: list[Region], frame: pd.DataFrame | _RegionRows, compute) -> pd.DataFrame:
-    """``compute(rows of one region)`` for every region, stacked with ``region_code`` first.
-
-    A province's rows include its regencies' and cities' (see
-    :func:`evalkit.analyse.region_tables.in_region`).
-    """
-    grouped = frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
-    parts = []
-    for region in regions:
-        rows = grouped.rows(region)
-        out = compute(rows) if len(rows) else None
-        if out is not None and len(out):
-            parts.append((region.code, out))
-    if not parts:
-        return pd.DataFrame(columns=["region_code"])
-    return _stack(parts, first=True)
-
-
-def _stack(parts: list[tuple[str, pd.DataFrame]], *, first: bool) -> pd.DataFrame:
-    """``pd.concat([table.assign(region_code=code) for code, table in parts])``, with
-    ``region_code`` moved first when ``first``; the column is added once to the stacked
-    table instead of to each region's (a copy of every table)."""
-    tables = [table for _, table in parts]
-    if any("region_code" in table.columns for table in tables):
-        out = pd.concat([table.assign(region_code=code) for code, table in parts],
-                        ignore_index=True)
-        return _column_first(out, "region_code") if first else out
-    out = pd.concat(tables, ignore_index=True)
-    codes = np.repeat(np.array([code for code, _ in parts], dtype=object),
-                      [len(table) for table in tables])
-    out.insert(0 if first else len(out.columns), "region_code",
-               pd.array(codes, dtype="str"))
-    return out
-
-
-def _column_first(table: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``table`` with ``column`` moved to the front (the key a reader looks for first)."""
-    return table[[column, *[c for c in table.columns if c != column]]]
-
-
-def _grouped(frame: pd.DataFrame | _RegionRows) -> _RegionRows:
-    return frame if isinstance(frame, _RegionRows) else _RegionRows(frame)
+# the grouping shared with evalkit.analyse.waves (its own module: neither imports the other)
+_RegionRows, _per_region, _stack, _column_first, _grouped = (
+    RegionRows, per_region, stack, column_first, grouped)
 
 
 def _pentahelix_share(coverage: pd.DataFrame) -> float:
@@ -338,7 +264,9 @@ def _json_value(value):
 def _findings_table(regions: list[Region], tables: Mapping[str, pd.DataFrame],
                     scores: _RegionRows, respondents: dict[str, int], scale: Scale
                     ) -> pd.DataFrame:
-    """:func:`evalkit.analyse.findings.region_findings` of every region, from its tables.
+    """:func:`evalkit.analyse.findings.region_findings` of every region, from its tables,
+    followed by its :func:`~evalkit.analyse.findings.change_findings` (``wave_change``,
+    ``wave_sector_change``; ``change_single_wave`` with one wave).
 
     The regional report drops the findings of an input the programme did not provide
     (the register's missing sectors, the attendance finding) when it shows them.
@@ -353,6 +281,13 @@ def _findings_table(regions: list[Region], tables: Mapping[str, pd.DataFrame],
                    if p in tables["index_pillars"].columns]
     n_regions = int(tables["index"]["index"].notna().sum()) if len(tables["index"]) else 0
     no_attendance = pd.DataFrame(columns=["sector", "invitations", "attended", "rate"])
+    empty = wave_tables._typed([], "wave_change")
+    changes = _by_code(tables.get("wave_change", empty))
+    sector_changes = _by_code(tables.get("wave_sector_change", empty))
+    no_change = empty.drop(columns="region_code")
+    no_sector_change = no_change.rename(columns={"dimension": "sector"})
+    waves = tables.get("waves")
+    n_waves = 1 if waves is None else max(len(waves), 1)
     rows = []
     for region in regions:
         code, n = region.code, respondents.get(region.code, 0)
@@ -373,6 +308,10 @@ def _findings_table(regions: list[Region], tables: Mapping[str, pd.DataFrame],
             index_row=idx.iloc[0] if len(idx) and not small and not suppressed else None,
             pillars=pil[pillar_cols].iloc[0] if len(pil) else None,
             n_regions=n_regions, n_respondents=n, scale=scale)
+        # change since the previous wave, after the current findings
+        found += region_findings.change_findings(
+            changes.get(code, no_change), sector_changes.get(code, no_sector_change),
+            n_waves=n_waves)
         rows += [(code, i, f.key, json.dumps(f.values, default=_json_value))
                  for i, f in enumerate(found)]
     return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)
@@ -480,9 +419,80 @@ def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFram
     return out
 
 
-#: The processed tables :func:`compute_results` reads (``tables`` holds each by name).
+#: The processed tables :func:`compute_results` reads (``tables`` holds each by name;
+#: ``waves`` is :func:`evalkit.read.products.read_waves`, the single wave when absent).
 INPUT_TABLES = ("survey", "items", "stakeholders", "attendance", "ties", "indicator_targets",
-                "indicator_annual", "indicator_values", "indicator_metadata", "partnerships")
+                "indicator_annual", "indicator_values", "indicator_metadata", "partnerships",
+                "waves")
+
+
+def _no_timing(name: str, compute):
+    return compute()
+
+
+def _scores_by_province(survey: pd.DataFrame, items: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    """:func:`~evalkit.analyse.region_tables.scores_long` with ``province_code`` (province
+    reports include their regencies' respondents, :func:`~evalkit.analyse.region_tables.in_region`)."""
+    scores = analysis.scores_long(survey, items, scale=scale)
+    province = survey.set_index("response_id")["province_code"]
+    scores["province_code"] = scores["response_id"].map(province)
+    return scores
+
+
+def _index_steps(regions: list[Region], scores: pd.DataFrame, progress: pd.DataFrame, *,
+                 survey: RegionRows, register: RegionRows, attendance: RegionRows,
+                 sectors: pd.DataFrame, scale: Scale, timed=_no_timing) -> dict:
+    """The effectiveness index's steps, the same for the current data and for each wave
+    (:func:`effectiveness_index`): partial pooling of the health scores, pentahelix
+    coverage, the components, the regions too small to rank, the pillars no region has
+    and the bootstrapped index. Returns each step's table (``shrinkage``, ``fit``,
+    ``coverage``, ``components``, ``ranked``, ``index``) and ``spec``, ``small``,
+    ``absent``."""
+    # Partial pooling groups respondents by the region_code they answered for, so no
+    # one is counted twice; a province's row holds the province-level respondents.
+    # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
+    one_region = scores["region_code"].dropna().nunique() < 2
+    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=CI_LEVEL) if one_region
+                           else models.region_shrinkage(scores, ci=CI_LEVEL, n_boot=500, seed=SEED))
+    # Coverage counts pentahelix categories through the form's mapping of its sectors;
+    # a group outside the five is listed, never counted.
+    coverage = timed("coverage", lambda: _coverage(
+        regions, register, survey, attendance, sectors=sectors))
+    components = timed("index_components", lambda: index_components(
+        regions, shrinkage, attendance, register, progress,
+        coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
+    spec = effectiveness.spec_for_scale(scale)
+    # A region under MIN_CELL respondents gets no index and no rank: its health component
+    # is a handful of people's answers. The others are ranked among themselves.
+    small = sorted(r.code for r in regions if survey.count(r) < MIN_CELL)
+    ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
+    # Pillars no region has data for (no attendance file, no indicators, no register)
+    # are left out of the index, the other pillars' weights rescaled (effectiveness.effective_spec).
+    absent = effectiveness.missing_pillars(ranked, spec)
+    index = timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
+        ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small, absent))
+    return {"shrinkage": shrinkage, "fit": fit, "coverage": coverage, "components": components,
+            "spec": spec, "small": small, "ranked": ranked, "absent": absent, "index": index}
+
+
+def effectiveness_index(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
+                        sectors: pd.DataFrame) -> pd.DataFrame:
+    """The ``index`` table of :func:`compute_results` computed on ``tables`` alone (the
+    same steps, :func:`_index_steps`, the same seeds): what
+    :func:`evalkit.analyse.waves.wave_tables` computes on the data as they stood at each
+    wave. Pure: no file I/O."""
+    survey, items, targets = tables["survey"], tables["items"], tables["indicator_targets"]
+    if not len(survey):  # a wave of ties or a register only: no health score, no index
+        return pd.DataFrame(columns=["region_code", "index", "ci_low", "ci_upp", "rank",
+                                     "suppressed", "reason"])
+    regions = report_regions(survey, targets)
+    scores = _scores_by_province(survey, items, scale)
+    progress = analysis.indicator_progress(tables["indicator_annual"], targets,
+                                           tables["indicator_metadata"])
+    return _index_steps(regions, scores, progress, survey=RegionRows(survey),
+                        register=RegionRows(tables["stakeholders"]),
+                        attendance=RegionRows(tables["attendance"]),
+                        sectors=sectors, scale=scale)["index"]
 
 
 def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors: pd.DataFrame,
@@ -496,6 +506,11 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     reads them and saves what this returns. ``timings``, when given, receives
     ``{step: (wall seconds, CPU seconds)}`` of each step (a table, or the group of tables
     computed together), for benchmarks.
+
+    Every table but the wave tables describes the latest wave
+    (:func:`evalkit.read.waves.snapshot`: its survey, ties and register); the wave tables
+    (:func:`evalkit.analyse.waves.wave_tables`: scores, changes, network and index per
+    wave) read every wave. A ``tables`` without ``waves`` is one wave.
     """
     def timed(name: str, compute):
         if timings is None:
@@ -505,6 +520,9 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
         timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
         return value
 
+    every_wave = dict(tables)
+    every_wave["waves"] = waves = wave_tables.programme_waves(tables)
+    tables = snapshot(every_wave, waves)  # the latest wave: what the reports describe
     read = tables.__getitem__
     survey, items, register = read("survey"), read("items"), read("stakeholders")
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
@@ -512,10 +530,8 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     regions = report_regions(survey, targets)
     reference = reference_sector(survey["sector"], sectors)
     sector_order = sectors["sector"].tolist()
-    scores = analysis.scores_long(survey, items, scale=scale)
-    # province reports include their regencies' respondents (analysis.in_region)
+    scores = _scores_by_province(survey, items, scale)
     province = survey.set_index("response_id")["province_code"]
-    scores["province_code"] = scores["response_id"].map(province)
     answers = analysis.items_long(survey, items, scale=scale)
     # each table's rows per report region, grouped once for every per-region table
     by_region = {name: _RegionRows(frame) for name, frame in (
@@ -525,28 +541,10 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     progress = timed("progress", lambda: analysis.indicator_progress(annual, targets, metadata))
     progress = progress.merge(timed("trend_projections", lambda: analysis.trend_projections(
         annual, progress)), on=["region_code", "indicator_id"], how="left")
-    # Partial pooling groups respondents by the region_code they answered for, so no
-    # one is counted twice; a province's row holds the province-level respondents.
-    # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
-    one_region = scores["region_code"].dropna().nunique() < 2
-    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=CI_LEVEL) if one_region
-                           else models.region_shrinkage(scores, ci=CI_LEVEL, n_boot=500, seed=SEED))
-    # Coverage counts pentahelix categories through the form's mapping of its sectors;
-    # a group outside the five is listed, never counted.
-    coverage = timed("coverage", lambda: _coverage(
-        regions, by_region["register"], by_region["survey"], by_region["attendance"],
-        sectors=sectors))
-    components = timed("index_components", lambda: index_components(
-        regions, shrinkage, by_region["attendance"], by_region["register"], progress,
-        coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
-    spec = effectiveness.spec_for_scale(scale)
-    # A region under MIN_CELL respondents gets no index and no rank: its health component
-    # is a handful of people's answers. The others are ranked among themselves.
-    small = sorted(r.code for r in regions if by_region["survey"].count(r) < MIN_CELL)
-    ranked = components[~components["region_code"].isin(small)].reset_index(drop=True)
-    # Pillars no region has data for (no attendance file, no indicators, no register)
-    # are left out of the index, the other pillars' weights rescaled (effectiveness.effective_spec).
-    absent = effectiveness.missing_pillars(ranked, spec)
+    steps = _index_steps(regions, scores, progress, survey=by_region["survey"],
+                         register=by_region["register"], attendance=by_region["attendance"],
+                         sectors=sectors, scale=scale, timed=timed)
+    spec, small, ranked, absent = steps["spec"], steps["small"], steps["ranked"], steps["absent"]
     out = {
         "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
         "progress": progress,
@@ -559,8 +557,8 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
                 s, n_boot=500, seed=SEED))),
         "sector_pairs": timed("sector_pairs", lambda: _per_region(
             regions, by_region["scores"], models.pairwise_sector_tests)),
-        "shrinkage": shrinkage,
-        "shrinkage_fit": fit.to_frame(),
+        "shrinkage": steps["shrinkage"],
+        "shrinkage_fit": steps["fit"].to_frame(),
         # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
         # small-cell suppression, which protects respondents, does not apply (min_n=1).
         "attendance_sector": timed("attendance_sector", lambda: _per_region(
@@ -572,10 +570,9 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
         "attendance_trend": timed("attendance_trend", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_trend(
                 a, sectors=sector_order))),
-        "coverage": coverage,
-        "index_components": components,
-        "index": timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
-            ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small, absent)),
+        "coverage": steps["coverage"],
+        "index_components": steps["components"],
+        "index": steps["index"],
         "index_pillars": timed("index_pillars", lambda: _with_suppressed(
             effectiveness.composite_index(ranked, spec), small, absent)),
         "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
@@ -585,6 +582,10 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
         **timed("network", lambda: _network_tables(regions, by_region["ties"],
                                                     by_region["register"], sector_order)),
     }
+    # every wave's scores, changes, network and index (the latest wave's index: out["index"])
+    out |= wave_tables.wave_tables(
+        every_wave, scale=scale, sectors=sectors, results=out, timed=timed,
+        index_at=lambda then: effectiveness_index(then, scale=scale, sectors=sectors))
     shown_spec = effectiveness.without_pillars(spec, absent) if absent else spec
     out |= region_report_tables(
         regions, out, survey=by_region["survey"], register=by_region["register"],

@@ -421,10 +421,10 @@ PERSONAL_DATA_REMOVED = "personal_data_removed"  # the flags' issue
 # read against a vocabulary, numbers, dates and codes. Every other text column is
 # scrubbed (a register's or an indicator table's extra columns too).
 NOT_FREE_TEXT = {
-    "stakeholders": {"region", "sector", "influence", "interest"},
+    "stakeholders": {"region", "sector", "influence", "interest", "wave"},
     "attendance": {"region", "sector", "meeting_date", "attended"},
     "partnerships": {"region", "type", "start_year"},
-    "ties": {"region", "level", "trust", "value"},
+    "ties": {"region", "level", "trust", "value", "wave"},
     "indicator_metadata": {"indicator_id", "sdg_code", "direction", "annual_rule"},
     "indicator_targets": {"region", "indicator_id", "baseline_year", "baseline_value",
                           "target_year", "target_value"},

@@ -5,6 +5,11 @@ This module owns the file I/O around the pure cleaners (:mod:`evalkit.clean.surv
 which table, the pseudonymisation key, atomic writes and the manifest
 (input hashes, rows in / cleaned / quarantined per table, package versions). It reads
 ``data/raw/`` and never writes there.
+
+Survey waves (:mod:`evalkit.read.waves`): one folder per wave, ``data/raw/waves/<label>/``
+(:func:`wave_folders`), each with its own survey export and optionally ties, register and
+attendance, cleaned file by file; or waves from the form (a wave field, or the codebook's
+``wave_period``). ``waves.parquet`` lists them; the manifest counts rows per wave.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import os
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -43,6 +48,7 @@ from evalkit.clean.stakeholders import (
     clean_partnerships,
     clean_register,
     clean_ties,
+    wave_header,
 )
 from evalkit.clean.survey import DEFAULT_POLICY, clean_survey
 from evalkit.core import digest
@@ -60,6 +66,7 @@ from evalkit.read.aliases import ALIASES_FILE, load_aliases
 from evalkit.read.codebook import check_columns, read_codebook
 from evalkit.read.io import file_sha256, read_table, read_workbook
 from evalkit.read.products import MANIFEST
+from evalkit.read.waves import WAVES_COLUMNS, parse_wave_label, waves_table
 
 # Which raw file holds which input (names as the demo data and data/raw/README.md use).
 RAW_FILES = {
@@ -84,14 +91,15 @@ _NOT_SURVEY_WORDS = ("codebook", "xlsform")  # a Kobo form (kobo_form_xlsform.xl
 # input is missing or has only its header (so every reader finds its columns).
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     "stakeholders": {"region_code": "str", "province_code": "str", "organisation": "str",
-                     "sector": "str", "influence": "int64", "interest": "int64"},
+                     "sector": "str", "influence": "int64", "interest": "int64", "wave": "str"},
     "attendance": {"region_code": "str", "province_code": "str", "meeting_date": "datetime64[ns]",
-                   "meeting": "str", "organisation": "str", "sector": "str", "attended": "bool"},
+                   "meeting": "str", "organisation": "str", "sector": "str", "attended": "bool",
+                   "wave": "str"},
     "partnerships": {"region_code": "str", "name": "str", "type": "str", "formal": "bool",
                      "start_year": "int64", "sdg_themes": "str"},
     "ties": {"region_code": "str", "province_code": "str", "organisation": "str",
              "organisation_sector": "str", "partner": "str", "partner_sector": "str",
-             "level": "int64", "trust": "float64", "value": "float64"},
+             "level": "int64", "trust": "float64", "value": "float64", "wave": "str"},
     "indicator_metadata": {"indicator_id": "str", "sdg_code": "str", "name_id": "str",
                            "name_en": "str", "unit": "str", "direction": "str",
                            "annual_rule": "str"},
@@ -103,7 +111,14 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
                          "area": "str", "value": "float64", "source": "string"},
     "indicator_annual": {"region_code": "str", "indicator_id": "str", "year": "int64",
                          "value": "float64", "quarters": "int64"},
+    "waves": dict(WAVES_COLUMNS),
 }
+# One folder per wave: data/raw/waves/<label>/, each with its survey export and
+# optionally these inputs (the codebook, indicators, partnerships, aliases stay at the top).
+WAVES_DIR = "waves"
+WAVE_INPUTS = ("survey", "stakeholders", "attendance", "ties")
+# Tables whose rows carry a wave (the manifest counts their rows per wave).
+WAVE_TABLES = ("survey", "ties", "stakeholders", "attendance")
 # The columns a header-only file of each table must still have.
 _HEADER_COLUMNS = {"stakeholders": REGISTER_COLUMNS, "attendance": ATTENDANCE_COLUMNS,
                    "partnerships": PARTNERSHIP_COLUMNS, "ties": TIE_COLUMNS,
@@ -160,12 +175,80 @@ def input_paths(raw_dir: Path) -> dict[str, Path]:
     return paths
 
 
+def wave_label_of_folder(name: str) -> str:
+    """The wave label of a wave folder: the canonical period label when the name reads
+    as a period (``2025q3`` -> ``2025-Q3``, :func:`evalkit.read.waves.parse_wave_label`),
+    else the name itself."""
+    parsed = parse_wave_label(name)
+    return parsed[0] if parsed is not None else name
+
+
+def wave_folders(raw_dir: Path) -> dict[str, Path]:
+    """Wave label -> folder, for the folders of ``raw_dir/waves/`` (hidden ones aside);
+    empty when there is none. Two folders read as one label are an error."""
+    root = Path(raw_dir) / WAVES_DIR
+    if not root.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        label = wave_label_of_folder(folder.name)
+        if label in found:
+            raise InputFileError(root, f"the folders {found[label].name!r} and {folder.name!r} "
+                                       f"are both wave {label!r}; keep one folder per wave.")
+        found[label] = folder
+    return found
+
+
+def wave_input_paths(folder: Path) -> dict[str, Path]:
+    """The raw file of each :data:`WAVE_INPUTS` input in a wave folder (it may not exist)."""
+    paths = {name: Path(folder) / RAW_FILES[name] for name in WAVE_INPUTS}
+    paths["survey"] = find_survey(folder)
+    return paths
+
+
+def check_wave_layout(raw_dir: Path) -> dict[str, Path]:
+    """:func:`wave_folders`, after checking the layout: a survey export at the top level
+    beside wave folders, or a wave folder without a survey export, is an error."""
+    folders = wave_folders(raw_dir)
+    if not folders:
+        return folders
+    top = find_survey(raw_dir)
+    if top.is_file():
+        listed = ", ".join(p.name for p in folders.values())
+        root = next(iter(folders.values())).parent
+        raise InputFileError(top, f"is a survey export at the top of {raw_dir} beside the wave "
+                                  f"folders in {root} ({listed}); "
+                                  "move it into its wave's folder (data/raw/waves/<label>/) or "
+                                  "remove the waves folder.")
+    for folder in folders.values():
+        if not wave_input_paths(folder)["survey"].is_file():
+            raise InputFileError(folder, f"wave folder {folder.name!r} has no survey export "
+                                         f"(e.g. {RAW_FILES['survey']} or survey.csv); put the "
+                                         "wave's export there or remove the folder.")
+    return folders
+
+
 def present_inputs(raw_dir: Path) -> list[Path]:
     """The input files that exist in ``raw_dir``, ``aliases.csv`` and ``names_to_mask.csv``
-    included, by name."""
+    included, and those of the wave folders (:func:`wave_folders`), in path order."""
     paths = [*input_paths(raw_dir).values(), Path(raw_dir) / ALIASES_FILE,
              Path(raw_dir) / NAMES_FILE]
+    try:
+        folders = wave_folders(raw_dir)
+    except InputFileError:  # two folders for one wave: reported by the clean
+        folders = {}
+    for folder in folders.values():
+        paths += wave_input_paths(folder).values()
     return sorted(path for path in paths if path.is_file())
+
+
+def input_key(raw_dir: Path, path: Path) -> str:
+    """The manifest's name of an input file: its path relative to ``raw_dir`` (its file
+    name for a top-level file, ``waves/<folder>/<file>`` in a wave folder)."""
+    try:
+        return Path(path).relative_to(raw_dir).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 @dataclass
@@ -201,6 +284,9 @@ class InputStatus:
     empty: list[str]
     form: dict
     speeder_seconds: float
+    # table -> file (relative to the raw folder) -> rows_in / rows_clean / rows_quarantined,
+    # for the tables read from several files (one folder per wave)
+    files: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
 def _form_block(codebook, speeder_seconds: float) -> dict:
@@ -241,6 +327,41 @@ def _read_indicators(path: Path, status: InputStatus) -> dict[str, pd.DataFrame 
     return {"metadata": workbook["metadata"], "targets": targets, "values": values}
 
 
+def _combine(parts: list[tuple[str, CleanResult, int]]) -> CleanResult:
+    """One table's clean results from several files, in file order."""
+    if len(parts) == 1:
+        return parts[0][1]
+    results = [r for _, r, _ in parts]
+
+    def stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+        frames = [f for f in frames if len(f)]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=columns))
+    data = [r.data for r in results if len(r.data)] or [results[0].data]
+    return CleanResult(pd.concat(data, ignore_index=True),
+                       stack([r.quarantine for r in results], QUARANTINE_COLUMNS),
+                       stack([r.flags for r in results], FLAG_COLUMNS),
+                       [w for r in results for w in r.warnings])
+
+
+def _file_counts(parts: list[tuple[str, CleanResult, int]]) -> dict[str, dict[str, int]]:
+    return {file: {"rows_in": rows, "rows_clean": len(r.data),
+                   "rows_quarantined": len(r.quarantine)} for file, r, rows in parts}
+
+
+def _survey_waves(data: pd.DataFrame, codebook, folders: dict[str, Path]) -> pd.DataFrame:
+    """The waves table: the wave folders, else the form's waves found in the kept
+    responses (:func:`evalkit.read.waves.waves_table`), else the single wave."""
+    if folders:
+        return waves_table(list(folders), "folder")
+    labels = data["wave"].dropna().astype(str).unique().tolist() if "wave" in data.columns else []
+    if codebook.role_field("wave") is not None and "wave" in data.columns and labels:
+        return waves_table(labels, "field", codebook.wave_choices())
+    if codebook.wave_period is not None and labels:
+        return waves_table(labels, "period")
+    return waves_table([], "single")
+
+
 def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
               speeder_seconds: float | None = None, *,
               on_read: Callable[[], object] | None = None,
@@ -254,9 +375,15 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     before cleaning. ``speeder_seconds=None``: SPEEDER_SECONDS_PER_ITEM per item.
     Optional inputs (:data:`OPTIONAL_INPUTS`) that are missing or header-only give
     :func:`empty_table` tables.
+
+    With wave folders (:func:`check_wave_layout`), the survey of each wave folder and
+    the ties, register and attendance of the top level and of each wave folder are
+    cleaned file by file (each under its path, ``waves/<folder>/<file>``) and stacked;
+    ``InputStatus.files`` counts each file's rows.
     """
     raw_dir = Path(raw_dir)
     paths = input_paths(raw_dir)
+    folders = check_wave_layout(raw_dir)
     names = {table: path.name for table, path in paths.items()}
     codebook = read_codebook(paths["codebook"])
     sectors = codebook.sector_lookup()
@@ -264,58 +391,112 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     limit = (float(speeder_seconds) if speeder_seconds is not None
              else SPEEDER_SECONDS_PER_ITEM * len(codebook.item_names))
     status = InputStatus([], [], _form_block(codebook, limit), limit)
+    status.form["wave_period"] = codebook.wave_period
 
-    survey_raw = read_table(paths["survey"])
-    if not len(survey_raw):
-        raise InputFileError(paths["survey"], "has no responses, only a header: export the "
-                                              "survey's submissions into this file.")
+    # the units read: (wave label or None, their files by table, their names by table)
+    units: list[tuple[str | None, dict[str, Path], dict[str, str]]] = []
+    top_names = dict(names)
+    if folders:
+        top = {name: path for name, path in paths.items() if name != "survey"}
+        units.append((None, top, top_names))
+        for label, folder in folders.items():
+            wave_paths = wave_input_paths(folder)
+            units.append((label, wave_paths, {name: input_key(raw_dir, path)
+                                              for name, path in wave_paths.items()}))
+    else:
+        units.append((None, paths, top_names))
+
     warnings = [f"{names['codebook']}: {w}" for w in codebook.warnings]
-    warnings += [f"{names['survey']}: {w}"
-                 for w in check_columns(codebook, list(survey_raw.columns), paths["survey"],
-                                        frame=survey_raw)]
-    raws: dict[str, pd.DataFrame | None] = {"survey": survey_raw}
+    unit_raws: list[dict[str, pd.DataFrame | None]] = []
+    found: dict[str, bool] = {}  # table -> some unit has a file for it
+    nonempty: dict[str, bool] = {}
+    for _label, unit_paths, unit_names in units:
+        raws: dict[str, pd.DataFrame | None] = {}
+        if "survey" in unit_paths:
+            survey_raw = read_table(unit_paths["survey"])
+            if not len(survey_raw):
+                raise InputFileError(unit_paths["survey"], "has no responses, only a header: "
+                                     "export the survey's submissions into this file.")
+            warnings += [f"{unit_names['survey']}: {w}" for w in check_columns(
+                codebook, list(survey_raw.columns), unit_paths["survey"], frame=survey_raw)]
+            raws["survey"] = survey_raw
+        for name in ("stakeholders", "attendance", "partnerships", "ties"):
+            if name not in unit_paths or not unit_paths[name].is_file():
+                raws[name] = None
+                continue
+            raws[name] = read_table(unit_paths[name])
+            if name in ("stakeholders", "ties"):
+                raws[name] = wave_header(raws[name])
+            found[name] = True
+            nonempty[name] = nonempty.get(name, False) or bool(len(raws[name]))
+        unit_raws.append(raws)
     for name in ("stakeholders", "attendance", "partnerships", "ties"):
-        if not paths[name].is_file():
+        if not found.get(name):
             status.missing.append(name)
-            raws[name] = None
-            continue
-        raws[name] = read_table(paths[name])
-        if not len(raws[name]):
+        elif not nonempty.get(name):
             status.empty.append(name)
     ind = _read_indicators(paths["indicators"], status)
-    raws["indicator_targets"], raws["indicator_values"] = ind["targets"], ind["values"]
+    unit_raws[0]["indicator_targets"] = ind["targets"]
+    unit_raws[0]["indicator_values"] = ind["values"]
     if on_read is not None:
         on_read()
-    # personal data out of every free text before anything is cleaned (evalkit.clean.pii)
-    scrubbed = scrub_inputs(raws, ind["metadata"], codebook, names, raw_dir)
-    raws, ind["metadata"] = scrubbed.raws, scrubbed.metadata
+    # personal data out of every free text before anything is cleaned (evalkit.clean.pii);
+    # the respondents' names of every wave are masked in every file
+    surveys = [r["survey"] for r in unit_raws if r.get("survey") is not None]
+    all_surveys = surveys[0] if len(surveys) == 1 else pd.concat(surveys, ignore_index=True)
+    scrubbed_units = []
+    for i, ((_label, _, unit_names), raws) in enumerate(zip(units, unit_raws)):
+        scrubbed = scrub_inputs({**raws, "survey": all_surveys}, ind["metadata"] if i == 0 else None,
+                                codebook, {**names, **unit_names}, raw_dir)
+        scrubbed.raws["survey"] = raws.get("survey")
+        scrubbed_units.append(scrubbed)
+        if i == 0:
+            ind["metadata"] = scrubbed.metadata
+    first = scrubbed_units[0]
 
     meta = (clean_indicator_metadata(ind["metadata"], names["indicators"])
             if ind["metadata"] is not None else empty_table("indicator_metadata"))
+    parts: dict[str, list[tuple[str, CleanResult, int]]] = {}
+    for (label, _, unit_names), scrubbed in zip(units, scrubbed_units):
+        raw = scrubbed.raws.get("survey")
+        if raw is not None:
+            parts.setdefault("survey", []).append((unit_names["survey"], clean_survey(
+                raw, codebook, source=unit_names["survey"], key=key, policy=policy,
+                speeder_seconds=limit, aliases=aliases, scrubber=scrubbed.scrubber,
+                wave=label), len(raw)))
+    results = {"survey": _combine(parts["survey"])}
+    waves = _survey_waves(results["survey"].data, codebook, folders)
+    labels = waves["wave"].astype(str).tolist()
     cleaners = {
-        "indicator_targets": lambda raw: clean_indicator_targets(raw, meta, names["indicators"],
-                                                                 aliases=aliases),
-        "indicator_values": lambda raw: clean_indicator_values(raw, meta, names["indicators"],
-                                                               aliases=aliases),
-        "stakeholders": lambda raw: clean_register(raw, sectors, names["stakeholders"],
-                                                   aliases=aliases),
-        "attendance": lambda raw: clean_attendance(raw, sectors, names["attendance"],
-                                                   aliases=aliases),
-        "partnerships": lambda raw: clean_partnerships(raw, names["partnerships"], aliases=aliases),
-        "ties": lambda raw: clean_ties(raw, results["stakeholders"].data, names["ties"],
-                                       aliases=aliases),
+        "indicator_targets": lambda raw, n, w: clean_indicator_targets(
+            raw, meta, names["indicators"], aliases=aliases),
+        "indicator_values": lambda raw, n, w: clean_indicator_values(
+            raw, meta, names["indicators"], aliases=aliases),
+        "stakeholders": lambda raw, n, w: clean_register(raw, sectors, n, aliases=aliases,
+                                                         waves=labels, wave=w),
+        "attendance": lambda raw, n, w: clean_attendance(raw, sectors, n, aliases=aliases,
+                                                         waves=waves),
+        "partnerships": lambda raw, n, w: clean_partnerships(raw, n, aliases=aliases),
+        "ties": lambda raw, n, w: clean_ties(raw, results["stakeholders"].data, n,
+                                             aliases=aliases, waves=labels, wave=w),
     }
-    results = {"survey": clean_survey(survey_raw, codebook, source=names["survey"], key=key,
-                                      policy=policy, speeder_seconds=limit, aliases=aliases,
-                                      scrubber=scrubbed.scrubber)}
     for name, clean in cleaners.items():  # in this order: ties need the register
-        raw = raws[name]
-        if raw is not None and len(raw):
-            results[name] = clean(raw)
-        else:  # no file, or only its header: the columns must still be right
-            if raw is not None and name in _HEADER_COLUMNS:
-                require_columns(raw, _HEADER_COLUMNS[name], names.get(name, names["indicators"]))
+        pieces = []
+        for (label, _, unit_names), scrubbed in zip(units, scrubbed_units):
+            raw = scrubbed.raws.get(name)
+            file = unit_names.get(name, names["indicators"])
+            if raw is not None and len(raw):
+                pieces.append((file, clean(raw, file, label), len(raw)))
+            elif raw is not None and name in _HEADER_COLUMNS:
+                # only its header: the columns must still be right
+                require_columns(raw, _HEADER_COLUMNS[name], file)
+        if pieces:
+            parts[name] = pieces
+            results[name] = _combine(pieces)
+        else:
             results[name] = CleanResult(empty_table(name))
+    status.files = {name: _file_counts(pieces) for name, pieces in parts.items()
+                    if len(pieces) > 1}
     tables = {name: r.data for name, r in results.items()}
     tables["indicator_metadata"] = meta
     # the yearly whole-population series progress is measured on (derived, not cleaned)
@@ -326,16 +507,24 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     tables["dimensions"] = codebook.dimensions
     tables["sectors"] = codebook.sectors_table()
     tables["scale"] = codebook.scale_table()
-    tables.update(scrubbed.labels)  # the same four tables, their labels scrubbed
+    tables["waves"] = waves
+    tables.update(first.labels)  # the same four tables, their labels scrubbed
     tables["quarantine"] = pd.concat([r.quarantine for r in results.values()],
                                      ignore_index=True).astype({"source_row": "int64"}) \
         if any(len(r.quarantine) for r in results.values()) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    flags = [r.flags for r in results.values() if len(r.flags)] + \
-        ([scrubbed.flags] if len(scrubbed.flags) else [])
+    scrub_flags = [u.flags for u in scrubbed_units if len(u.flags)]
+    flags = [r.flags for r in results.values() if len(r.flags)] + scrub_flags
     tables["flags"] = (pd.concat(flags, ignore_index=True) if flags
                        else pd.DataFrame(columns=FLAG_COLUMNS))
-    warnings += [w for r in results.values() for w in r.warnings] + scrubbed.warnings
-    rows_in = {name: len(frame) if frame is not None else 0 for name, frame in raws.items()}
+    scrub_warnings = (first.warnings if len(scrubbed_units) == 1
+                      else list(dict.fromkeys(w for u in scrubbed_units for w in u.warnings)))
+    warnings += [w for r in results.values() for w in r.warnings] + scrub_warnings
+    rows_in = {"survey": sum(n for _, _, n in parts["survey"])}
+    for name in ("stakeholders", "attendance", "partnerships", "ties", "indicator_targets",
+                 "indicator_values"):
+        rows_in[name] = sum(n for _, _, n in parts.get(name, []))
+        if name not in parts:  # a header-only or missing file
+            rows_in[name] = sum(len(r[name]) for r in unit_raws if r.get(name) is not None)
     rows_in["indicator_metadata"] = len(ind["metadata"]) if ind["metadata"] is not None else 0
     return tables, results, rows_in, warnings, status
 
@@ -376,10 +565,24 @@ def _value_sheets(workbook: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
 
 
 def input_hashes(raw_dir: Path) -> dict[str, dict]:
-    """SHA-256 and size of each raw input file that exists (``aliases.csv`` included),
-    by file name (in name order)."""
-    return {path.name: {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+    """SHA-256 and size of each raw input file that exists (``aliases.csv`` and the wave
+    folders' files included), by :func:`input_key` (in path order)."""
+    return {input_key(raw_dir, path): {"sha256": file_sha256(path), "bytes": path.stat().st_size}
             for path in present_inputs(raw_dir)}
+
+
+def wave_counts(name: str, frame: pd.DataFrame, waves: pd.DataFrame) -> dict[str, int] | None:
+    """The manifest's ``{wave: rows}`` of a table with a ``wave`` column (a register row
+    for every wave counts in every wave; attendance: the meetings in each wave's window,
+    None when the waves are undated); None for a table without one."""
+    if name not in WAVE_TABLES or "wave" not in frame.columns:
+        return None
+    if name == "attendance" and pd.to_datetime(waves["end"]).isna().any():
+        return None  # undated waves: meetings belong to none
+    column = frame["wave"].astype("str")
+    every = int(column.isna().sum()) if name == "stakeholders" else 0
+    counts = column.value_counts()
+    return {str(label): int(counts.get(label, 0)) + every for label in waves["wave"].astype(str)}
 
 
 def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
@@ -402,6 +605,15 @@ def build_manifest(raw_dir: Path, tables: dict[str, pd.DataFrame],
             raise EvalkitError(f"internal error: table {name} has {count} rows in but "
                                f"{clean} cleaned + {quarantined} quarantined.")
         accounting[name] = {"rows_in": count, "rows_clean": clean, "rows_quarantined": quarantined}
+        if "waves" in tables and (per_wave := wave_counts(name, tables[name], tables["waves"])):
+            accounting[name]["waves"] = per_wave
+        if status is not None and name in status.files:
+            accounting[name]["files"] = status.files[name]
+            for file, rows in status.files[name].items():  # each file's rows are accounted
+                if rows["rows_clean"] + rows["rows_quarantined"] != rows["rows_in"]:
+                    raise EvalkitError(f"internal error: {file} has {rows['rows_in']} rows in "
+                                       f"but {rows['rows_clean']} cleaned + "
+                                       f"{rows['rows_quarantined']} quarantined.")
     q, f = tables["quarantine"], tables["flags"]
     return {
         "evalkit_version": __version__,
@@ -475,10 +687,10 @@ def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
     """True when the processed data must be rebuilt from the raw files.
 
     That is: there is no manifest, or it cannot be read; an input file (``aliases.csv``
-    included) appeared or disappeared, or a raw file's hash differs from the
-    manifest's; the clean stage's code (:func:`code_digest`: every module it imports,
-    config included) or a package version differs from what the manifest recorded; or a
-    processed table is missing, or its size or SHA-256 differs from what the manifest
+    included, and the files of the wave folders) appeared or disappeared, or a raw
+    file's hash differs from the manifest's; the clean stage's code (:func:`code_digest`:
+    every module it imports, config included) or a package version differs from what the
+    manifest recorded; or a processed table is missing, or its size or SHA-256 differs from what the manifest
     recorded when it was written (cut off, damaged, edited); or a new quarter began.
     ``why``, when given, receives the reason in words.
     """
@@ -496,9 +708,9 @@ def raw_inputs_changed(raw_dir: Path = RAW_DATA_DIR,
     except (ValueError, OSError, AttributeError, TypeError):  # cut off, garbled
         reasons.append(f"{path} is damaged")
         return True
-    paths = present_inputs(raw_dir)
-    if {p.name for p in paths} != set(hashes) or any(
-            hashes[p.name] != file_sha256(p) for p in paths):
+    paths = {input_key(raw_dir, p): p for p in present_inputs(raw_dir)}
+    if set(paths) != set(hashes) or any(
+            hashes[name] != file_sha256(p) for name, p in paths.items()):
         reasons.append("raw data changed since the last clean")
         return True
     if manifest.get("code") != code_digest():

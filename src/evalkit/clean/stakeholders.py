@@ -3,7 +3,9 @@
 Each ``clean_*`` function takes the raw table (and the codebook's sector lookup where
 rows name a sector) and returns a :class:`evalkit.clean.quarantine.CleanResult`:
 organisations and sectors normalised, regions read (:mod:`evalkit.clean.places`), bad
-rows quarantined with a reason.
+rows quarantined with a reason. Register, ties and attendance carry the survey wave
+(:mod:`evalkit.read.waves`): from the folder of the wave, an optional ``wave`` column
+(:data:`WAVE_HEADERS`), or (attendance) the meeting date.
 """
 
 from __future__ import annotations
@@ -28,11 +30,50 @@ from evalkit.clean.rules import today as _today
 from evalkit.read.aliases import apply_aliases
 from evalkit.read.codebook import normalize_label
 from evalkit.read.dates import read_dates
+from evalkit.read.waves import SINGLE_WAVE, read_wave_values, wave_of_dates
 
 REGISTER_COLUMNS = ["region", "organisation", "sector", "influence", "interest"]
 ATTENDANCE_COLUMNS = ["region", "meeting_date", "meeting", "organisation", "sector", "attended"]
 PARTNERSHIP_COLUMNS = ["region", "name", "type", "start_year", "sdg_themes"]
 TIE_COLUMNS = ["region", "organisation", "partner", "level", "trust", "value"]
+
+# Headers of the optional wave column of the register and the ties (compared lower case).
+WAVE_HEADERS = ("wave", "gelombang", "periode", "period")
+WAVE_REASONS = {
+    "unknown_wave": "the row's wave is not one of the survey's waves (data/processed/waves.parquet)",
+}
+
+
+def wave_header(raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw`` with its wave column (the first of :data:`WAVE_HEADERS`, any case) named
+    ``wave``; unchanged when it has none."""
+    if "wave" in raw.columns:
+        return raw
+    for header in WAVE_HEADERS:
+        found = [c for c in raw.columns if str(c).strip().lower() == header]
+        if found:
+            return raw.rename(columns={found[0]: "wave"})
+    return raw
+
+
+def _waves(raw: pd.DataFrame, known: list[str] | None, wave: str | None,
+           default: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per row: the wave label (NA = every wave), whether it is unknown, the detail.
+
+    ``wave`` (the folder's label) wins; else the ``wave`` column read to ``known``
+    (blank: ``default``); else ``default`` for every row."""
+    none = pd.Series(False, index=raw.index)
+    if wave is not None:
+        return pd.Series(str(wave), index=raw.index, dtype="str"), none, pd.Series("", index=raw.index)
+    if "wave" not in raw.columns:
+        return pd.Series(default, index=raw.index, dtype="str"), none, pd.Series("", index=raw.index)
+    labels, unknown = read_wave_values(raw["wave"], list(known or [SINGLE_WAVE]))
+    if default is not None:
+        labels = labels.where(labels.notna() | unknown, default)
+    detail = ("wave " + raw["wave"].astype(str) + " is not one of the waves "
+              + ", ".join(known or [SINGLE_WAVE]))
+    return labels, unknown, detail.where(unknown, "")
+
 
 # Attendance answers (after the user's ``attendance`` aliases) meaning present / absent;
 # anything else is quarantined as unrecognised_attendance_value.
@@ -47,22 +88,31 @@ def _sector_codes(raw: pd.DataFrame, sectors: dict[str, str],
 
 
 def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
-                   aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                   aliases: dict[str, dict[str, str]] | None = None,
+                   waves: list[str] | None = None, wave: str | None = None) -> CleanResult:
     """Stakeholder register: organisation, sector (codebook code), influence and interest 1-5.
 
     ``sectors`` is the codebook's sector lookup (:meth:`Codebook.sector_lookup`);
     ``aliases`` (:func:`evalkit.read.aliases.read_aliases`) its ``region`` and ``sector`` kinds.
-    Quarantine reasons: ``unknown_sector``, ``non_finite_value``,
+    ``waves``: the survey's wave labels; ``wave``: the label of the wave folder the
+    file is in. Column ``wave``: that label, else the row's ``wave`` column (blank, or
+    no column: NA, the register holds for every wave).
+    Quarantine reasons: ``unknown_sector``, ``unknown_wave``, ``non_finite_value``,
     ``influence_or_interest_not_1_to_5``, ``not_whole_number`` (``3,5``: never
-    truncated) and ``duplicate_row``. Flags: ``ambiguous_region``.
+    truncated) and ``duplicate_row`` (the same organisation twice in a region and
+    wave). Flags: ``ambiguous_region``.
     """
+    raw = wave_header(raw)
     require_columns(raw, REGISTER_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
+    wave_label, unknown_wave, wave_detail = _waves(raw, waves, wave, None)
     sector = _sector_codes(raw, sectors, aliases)
     influence, interest = parse_number(raw["influence"]), parse_number(raw["interest"])
     reason = pd.Series(None, index=raw.index, dtype=object)
     detail = pd.Series("", index=raw.index, dtype=object)
     reason = reason.mask(sector.isna(), "unknown_sector")
+    detail = detail.mask(reason.isna() & unknown_wave, wave_detail)
+    reason = reason.mask(reason.isna() & unknown_wave, "unknown_wave")
     for column, values in (("influence", influence), ("interest", interest)):
         new = reason.isna() & non_finite_mask(raw[column], values)
         reason = reason.mask(new, NON_FINITE_VALUE.name)
@@ -76,22 +126,25 @@ def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
                                   "number of the 1-5 scale: write the whole number meant")
     org = raw["organisation"].astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
     regions = resolve_region_column(raw, "region", source, aliases=alias_kind(aliases, "region"))
-    dup = reason.isna() & (regions["region_code"] + "|" + org.str.casefold()).duplicated()
+    dup = reason.isna() & (regions["region_code"] + "|" + org.str.casefold() + "|"
+                           + wave_label.fillna("\x00every")).duplicated()
     reason = reason.mask(dup, "duplicate_row")
     quarantine = quarantine_rows(raw, reason.notna(), table="stakeholders", source=source,
                                  reason=reason, detail=detail)
     keep = reason.isna()
     data = pd.DataFrame({"region_code": regions["region_code"],
                          "province_code": regions["province_code"], "organisation": org,
-                         "sector": sector, "influence": influence, "interest": interest})[keep]
-    data = data.astype({"influence": "int64", "interest": "int64"})
+                         "sector": sector, "influence": influence, "interest": interest,
+                         "wave": wave_label})[keep]
+    data = data.astype({"influence": "int64", "interest": "int64", "wave": "str"})
     return CleanResult(data.sort_values(["region_code", "organisation"]).reset_index(drop=True),
                        quarantine, region_flags(raw, regions, keep, table="stakeholders",
                                                 source=source))
 
 
 def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
-                     aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+                     aliases: dict[str, dict[str, str]] | None = None,
+                     waves: pd.DataFrame | None = None) -> CleanResult:
     """Meeting attendance: one row per organisation and meeting, ``attended`` as boolean.
 
     ``meeting_date`` is read by :func:`evalkit.read.dates.read_dates`: ISO dates as they are,
@@ -100,6 +153,9 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
     could read are quarantined as ``ambiguous_date``; Excel serial numbers are
     converted and flagged (``excel_serial_date``). ``aliases``: the ``region``,
     ``sector`` and ``attendance`` kinds of :func:`evalkit.read.aliases.read_aliases`.
+    ``wave``: the wave whose window holds the meeting date
+    (:func:`evalkit.read.waves.wave_of_dates` on the ``waves`` table; NA when the waves
+    are undated or the meeting is after the last wave).
     """
     require_columns(raw, ATTENDANCE_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
@@ -129,6 +185,8 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
         "sector": sector[keep], "attended": attended[keep].astype(bool),
     })
     data["meeting_date"] = data["meeting_date"].astype("datetime64[ns]")
+    data["wave"] = (wave_of_dates(data["meeting_date"], waves) if waves is not None
+                    else pd.Series(pd.NA, index=data.index, dtype="str"))
     flags = [make_flags(raw, keep & dates.serial, table="attendance", source=source,
                         column="meeting_date", issue=EXCEL_SERIAL_DATE.name,
                         action="converted from an Excel serial number (1900 date system) to "
@@ -207,7 +265,8 @@ def _org_key(names: pd.Series) -> pd.Series:
 
 
 def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
-               aliases: dict[str, dict[str, str]] | None = None) -> CleanResult:
+               aliases: dict[str, dict[str, str]] | None = None,
+               waves: list[str] | None = None, wave: str | None = None) -> CleanResult:
     """Collaboration ties: who names whom as a partner, how closely, with what trust and value.
 
     One row per (organisation rates partner), as in a PARTNER-style survey. Names are
@@ -220,9 +279,18 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     nan written out is quarantined (``non_finite_value``). An empty register (or an
     empty ties table) is fine: every name is then not in the register.
     ``aliases``: the ``region`` kind of :func:`evalkit.read.aliases.read_aliases`.
+
+    Waves: ``waves`` are the survey's wave labels in order, ``wave`` the label of the
+    wave folder the file is in. Column ``wave``: that label, else the row's ``wave``
+    column (:data:`WAVE_HEADERS`; a value that is no wave: ``unknown_wave``), else (no
+    column, or blank) the latest wave. Names are matched to the register rows of the
+    tie's wave (and those for every wave); duplicates are within a wave.
     """
+    raw = wave_header(raw)
     require_columns(raw, TIE_COLUMNS, source)
     raw = raw.assign(source_row=excel_rows(raw))
+    latest = (waves or [SINGLE_WAVE])[-1]
+    wave_label, unknown_wave, wave_detail = _waves(raw, waves, wave, latest)
     regions = resolve_region_column(raw, "region", source, aliases=alias_kind(aliases, "region"))
     org_key, partner_key = _org_key(raw["organisation"]), _org_key(raw["partner"])
     level = raw["level"].map(lambda v: TIE_LEVELS.get(normalize_label(v).removesuffix(".0"))
@@ -232,11 +300,13 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
     reason = reason.mask(org_key == partner_key, "self_tie")
     reason = reason.mask(reason.isna() & level.isna(), "unknown_level")
     detail = pd.Series("", index=raw.index, dtype=object)
+    detail = detail.mask(reason.isna() & unknown_wave, wave_detail)
+    reason = reason.mask(reason.isna() & unknown_wave, "unknown_wave")
     for column, values in ratings.items():
         new = reason.isna() & non_finite_mask(raw[column], values)
         reason = reason.mask(new, NON_FINITE_VALUE.name)
         detail = detail.mask(new, f"{column} " + raw[column].astype(str) + " is not a finite number")
-    pair = regions["region_code"] + "|" + org_key + "|" + partner_key
+    pair = wave_label.fillna("") + "|" + regions["region_code"] + "|" + org_key + "|" + partner_key
     def text(values: pd.Series) -> pd.Series:  # as text even when empty (no rows, no dtype)
         return values.map(str).astype(object)
 
@@ -254,9 +324,22 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
                                  reason=reason, detail=detail)
     keep = reason.isna()
 
-    lookup = register.assign(key=register["region_code"] + "|" + _org_key(register["organisation"])
-                             ).set_index("key")
-    org_at, partner_at = regions["region_code"] + "|" + org_key, regions["region_code"] + "|" + partner_key
+    # register rows for every wave under "region|organisation", those of one wave under
+    # "wave|region|organisation": a tie takes its own wave's row first
+    register_wave = (register["wave"] if "wave" in register.columns
+                     else pd.Series(pd.NA, index=register.index, dtype="str"))
+    lookup = register.assign(key=register_wave.where(register_wave.isna(), register_wave + "|")
+                             .fillna("") + register["region_code"] + "|"
+                             + _org_key(register["organisation"])).set_index("key")
+    lookup = lookup[~lookup.index.duplicated()]
+    own = wave_label.fillna("") + "|"
+
+    def at_wave_or_every(key: pd.Series) -> pd.Series:
+        specific = own + key
+        return specific.where(specific.isin(lookup.index), key)
+
+    org_at = at_wave_or_every(regions["region_code"] + "|" + org_key)
+    partner_at = at_wave_or_every(regions["region_code"] + "|" + partner_key)
     flags = [region_flags(raw, regions, keep, table="ties", source=source)]
     for column, at in (("organisation", org_at), ("partner", partner_at)):
         unknown = keep & ~at.isin(lookup.index)
@@ -283,6 +366,7 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
         "partner": registered(partner_at, raw["partner"].astype(str).str.strip(), "organisation"),
         "partner_sector": registered(partner_at, None, "sector"),
         "level": level, "trust": ratings["trust"], "value": ratings["value"],
-    })[keep].astype({"level": "int64"})
+        "wave": wave_label,
+    })[keep].astype({"level": "int64", "wave": "str"})
     return CleanResult(data.sort_values(["region_code", "organisation", "partner"])
                        .reset_index(drop=True), quarantine, concat_rows(flags, FLAG_COLUMNS))

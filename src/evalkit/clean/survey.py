@@ -4,8 +4,9 @@
 (:mod:`evalkit.clean.pii`), scores the items (:mod:`evalkit.clean.likert`), decides
 which rows to quarantine (no consent, rejected in the form's review, the
 :data:`QUALITY_CHECKS`, an unknown sector), reads the regions
-(:mod:`evalkit.clean.places`) and interview times (:mod:`evalkit.clean.timestamps`)
-and gives each respondent a keyed pseudonym (:mod:`evalkit.clean.respondents`).
+(:mod:`evalkit.clean.places`) and interview times (:mod:`evalkit.clean.timestamps`),
+gives each response its survey wave (:func:`survey_waves`, :mod:`evalkit.read.waves`)
+and each respondent a keyed pseudonym (:mod:`evalkit.clean.respondents`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from evalkit.read.codebook import (
     normalize_label,
 )
 from evalkit.read.dates import excel_serial, excel_serial_to_datetime
+from evalkit.read.waves import SINGLE_WAVE, parse_wave_label, period_label
 
 # Row-level quality checks on survey responses, in the order they are applied: a row is
 # quarantined under the first reason that applies with policy "exclude". (Before them,
@@ -68,6 +70,15 @@ SURVEY_REVIEW_REASONS = {
     "not_approved": "the submission is marked not approved (Kobo _validation_status) "
                     "or rejected (ODK Central ReviewState)",
 }
+
+# Checked after the quality checks, before unknown_sector: the response's wave cannot be read.
+SURVEY_WAVE_REASONS = {
+    "no_wave": "the response's survey wave cannot be read: the wave field is blank or not "
+               "one of its choices, or (waves by period: wave_period in the codebook's "
+               "settings) the interview has no readable start time nor _submission_time",
+}
+# Kobo's submission time: the date of a response when the form has no start time.
+SUBMISSION_TIME_COLUMN = "_submission_time"
 
 STRAIGHT_LINE_MIN_ITEMS = 10  # a flat run shorter than this is not evidence of inattention
 
@@ -263,6 +274,83 @@ def _review_states(raw: pd.DataFrame) -> tuple[str | None, pd.Series, pd.Series]
     return column, states.eq("rejected").astype(bool), states.eq("hold").astype(bool)
 
 
+_LOCAL_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+
+
+def _local_dates(values: pd.Series) -> pd.Series:
+    """The calendar day of each timestamp as written (Kobo's ``2025-07-01T06:00+07:00``
+    is 1 July, wherever UTC is), Excel serials at their wall-clock time, else the UTC
+    day of :func:`evalkit.clean.timestamps.parse_timestamps`; NaT when unreadable."""
+    def day(value: object) -> pd.Timestamp | None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, (pd.Timestamp,)) or hasattr(value, "year"):
+            stamp = pd.Timestamp(value)
+            return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+        if (number := excel_serial(value)) is not None:
+            return excel_serial_to_datetime(number)
+        match = _LOCAL_DATE.match(str(value))
+        return pd.Timestamp(match.group(1)) if match else None
+    written = pd.to_datetime(map_distinct(values, day), errors="coerce")
+    utc = parse_timestamps(values)
+    fallback = utc.dt.tz_convert(None) if getattr(utc.dt, "tz", None) is not None else utc
+    return written.where(written.notna(), fallback).dt.normalize()
+
+
+def survey_waves(raw: pd.DataFrame, codebook: Codebook, roles: dict[str, str | None], *,
+                 wave: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """The wave label of each response, and a reason text for those that have none.
+
+    In order: ``wave`` (the folder's label: every row); the field with role ``wave``
+    (a ``select_one``: the choice's label, any spelling of a choice accepted; another
+    type: the text, read to the canonical period label when every value reads as a
+    period, :func:`evalkit.read.waves.parse_wave_label`); the codebook's ``wave_period``
+    (the period of the interview's start, else of Kobo's ``_submission_time``, by the
+    day as written); else :data:`evalkit.read.waves.SINGLE_WAVE`.
+
+    Returns
+    -------
+    (Series, Series)
+        Labels (``<NA>`` where unreadable) and, on those rows, why.
+    """
+    index = raw.index
+    none = pd.Series("", index=index, dtype=object)
+    if wave is not None:
+        return pd.Series(str(wave), index=index, dtype=object), none
+    column = roles.get("wave")
+    if column is not None:
+        text = raw[column].astype("string").str.strip().replace("", pd.NA)
+        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        lookup = codebook.wave_lookup()
+        if lookup is not None:
+            labels = map_distinct(text, lambda v: lookup.get(normalize_label(v))
+                                  if isinstance(v, str) else None)
+        else:
+            present = text.dropna().unique()
+            parsed = {v: parse_wave_label(v) for v in present}
+            if len(parsed) and all(p is not None for p in parsed.values()):
+                labels = text.map(lambda v: parsed[v][0] if isinstance(v, str) else None)
+            else:
+                labels = text
+        labels = labels.astype(object).where(pd.notna(labels), None)
+        why = pd.Series(np.where(text.isna(), f"the wave field {column!r} is blank",
+                                 "wave " + text.fillna("").astype(str) + f" of field {column!r} "
+                                 "is not one of its choices"), index=index, dtype=object)
+        return labels, why.where(labels.isna(), "")
+    if codebook.wave_period is not None:
+        when = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+        for name in (roles.get("start"), SUBMISSION_TIME_COLUMN):
+            if name is not None and name in raw.columns:
+                when = when.where(when.notna(), _local_dates(raw[name]))
+        labels = period_label(when, codebook.wave_period).astype(object)
+        labels = labels.where(labels.notna(), None)
+        used = " nor ".join(f"{n!r}" for n in (roles.get("start"), SUBMISSION_TIME_COLUMN) if n)
+        why = pd.Series(f"no readable interview date ({used}) to give the "
+                        f"{codebook.wave_period} wave", index=index, dtype=object)
+        return labels, why.where(labels.isna(), "")
+    return pd.Series(SINGLE_WAVE, index=index, dtype=object), none
+
+
 def survey_rule_flags(raw: pd.DataFrame, kept: np.ndarray, region_code: np.ndarray,
                       region_notes: dict[int, str], *, table: str, source: str,
                       region_column: str, time_columns: list[str | None]) -> list[pd.DataFrame]:
@@ -300,7 +388,7 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                  policy: dict[str, str] | None = None,
                  speeder_seconds: float | None = None,
                  aliases: dict[str, dict[str, str]] | None = None,
-                 scrubber: Scrubber | None = None) -> CleanResult:
+                 scrubber: Scrubber | None = None, wave: str | None = None) -> CleanResult:
     """Clean a Kobo/ODK survey export: one row per valid response, items scored on the form's scale.
 
     Parameters
@@ -328,29 +416,34 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
         Removes personal data from the organisation and the form's text fields before
         anything is kept or quarantined (:func:`evalkit.clean.pii.scrub_survey_text`).
         Default: the patterns and the names in this export's own personal fields.
+    wave : str, optional
+        The wave of every row (one folder per wave: the folder's label). Default: from
+        the form (:func:`survey_waves`).
 
     Returns
     -------
     CleanResult
         ``data``: ``response_id, respondent_id, region_code, region_name, region_level,
-        province_code, organisation, sector`` (``wave`` when the form has a wave field),
+        province_code, organisation, sector, wave`` (:func:`survey_waves`),
         ``started_at, duration_s``, the items, ``quality_flags, source_row``.
         ``quarantine``: each rejected row with the first reason that applies, in order:
         ``no_consent`` (consent answered no, declined or blank), ``not_approved``
         (Kobo ``_validation_status`` not approved, ODK Central ``ReviewState``
         rejected), the :data:`QUALITY_CHECKS` with policy ``"exclude"``
         (``test_submission``, ``duplicate_uuid``, ``duplicate_respondent``,
-        ``speeder``, ``too_many_missing``, ``straight_lining``), then
-        ``unknown_sector``. ``flags``: value-level issues of kept rows (answers off the
-        scale, contacts in the organisation, submissions on hold / with issues in the
-        form's review). ``warnings``: checks that could not run.
+        ``speeder``, ``too_many_missing``, ``straight_lining``), then ``no_wave``
+        (:data:`SURVEY_WAVE_REASONS`), then ``unknown_sector``. ``flags``: value-level
+        issues of kept rows (answers off the scale, contacts in the organisation,
+        submissions on hold / with issues in the form's review). ``warnings``: checks that could not run.
 
     Notes
     -----
     The respondent pseudonym and the duplicate-respondent check use every personal
     field (:func:`evalkit.clean.pii.personal_columns`): names by their normalised text,
     phone numbers by their last 9 digits. A row whose personal fields are all blank names no one: it is
-    never a duplicate respondent and gets the pseudonym of its response id.
+    never a duplicate respondent and gets the pseudonym of its response id. Identical
+    answers by one person count as a duplicate within a wave only: the same person in two
+    waves is a panel member (with the same pseudonym in both).
     """
     policy = {**DEFAULT_POLICY, **(policy or {})}
     unknown = set(policy) - set(QUALITY_CHECKS)
@@ -412,7 +505,12 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
         start, start_by_arrow = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"), True
         duration = pd.Series(np.nan, index=raw.index)
     limit = _speeder_limit(speeder_seconds, codebook)
-    checks = _quality_checks(raw, scores, codebook, person_code, has_person,
+    waves, no_wave_detail = survey_waves(raw, codebook, roles, wave=wave)
+    # the duplicate-respondent check within a wave: one code per (person, wave)
+    wave_code = pd.factorize(waves.fillna(""))[0].astype(np.int64)
+    same_wave_person = (person_code.astype(np.int64) * (int(wave_code.max(initial=0)) + 1)
+                        + wave_code)
+    checks = _quality_checks(raw, scores, codebook, same_wave_person, has_person,
                              speeder_seconds=limit,
                              max_missing_share=MAX_MISSING_ITEM_SHARE, duration=duration)
     excluded = checks[[c for c in QUALITY_CHECKS if policy[c] == "exclude"]]
@@ -435,6 +533,12 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
             reason = reason.mask(mask, name)
             detail = detail.copy()
             detail[mask] = SURVEY_REVIEW_REASONS[name]
+
+    no_wave = reason.isna() & waves.isna()
+    if no_wave.any():
+        reason = reason.mask(no_wave, "no_wave")
+        detail = detail.copy()
+        detail[no_wave] = no_wave_detail[no_wave]
 
     sectors = codebook.sector_lookup()
     sector_values = raw[sector_col]
@@ -521,8 +625,7 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
         "organisation": org.take(rows).astype("string"),
         "sector": sector.take(rows).astype(str),
     }
-    if roles.get("wave") is not None:
-        columns["wave"] = raw[roles["wave"]].take(rows).astype("string").str.strip()
+    columns["wave"] = waves.take(rows).astype(str)
     columns.update({"started_at": started_at, "duration_s": duration.take(rows)})
     data = pd.concat([
         pd.DataFrame(columns, index=index),

@@ -10,7 +10,9 @@ quarantine are listed with their reason. The result is one table,
 
 - ``severity`` ``error``: something to fix before the reports can be trusted (a missing
   required file, sheet, column or codebook role, an unknown region, sector, partnership
-  type or attendance answer, an unreadable date or number, ...);
+  type or attendance answer, an unreadable date or number, a survey response or a tie
+  without a readable wave, a wave folder without a survey export, two wave labels with
+  one folder name, ...);
 - ``warning``: evalkit works, but look (an optional file missing or header-only, a
   column read day-first, a survey response excluded by a quality check, a value
   flagged).
@@ -31,8 +33,16 @@ from evalkit.clean.indicators import (
     clean_indicator_targets,
     clean_indicator_values,
 )
-from evalkit.clean.pipeline import RAW_FILES, _value_sheets, empty_table, input_paths
-from evalkit.clean.quarantine import CleanResult
+from evalkit.clean.pipeline import (
+    RAW_FILES,
+    _survey_waves,
+    _value_sheets,
+    empty_table,
+    input_key,
+    input_paths,
+    wave_folders,
+    wave_input_paths,
+)
 from evalkit.clean.rows import require_columns
 from evalkit.clean.stakeholders import (
     ATTENDANCE_COLUMNS,
@@ -43,6 +53,7 @@ from evalkit.clean.stakeholders import (
     clean_partnerships,
     clean_register,
     clean_ties,
+    wave_header,
 )
 from evalkit.clean.survey import clean_survey
 from evalkit.clean.survey import survey_columns as role_columns
@@ -59,6 +70,7 @@ from evalkit.read.aliases import (
 from evalkit.read.codebook import check_columns, match_headers, read_codebook
 from evalkit.read.io import read_table, read_workbook
 from evalkit.read.regions import RegionNotFoundError, all_regions, closest_names, resolve_region
+from evalkit.read.waves import order_labels, waves_table
 
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "problem", "suggestion", "severity"]
 # Survey quarantine reasons that exclude a response by design (not an input error).
@@ -70,6 +82,7 @@ REASON_COLUMNS = {
     "unknown_sector": "sector", "unknown_partnership_type": "type",
     "unparseable_start_year": "start_year", "unrecognised_attendance_value": "attended",
     "unparseable_date": "meeting_date", "ambiguous_date": "meeting_date",
+    "unknown_wave": "wave",
     "unknown_indicator": "indicator_id", "missing_value": "value",
     "unparseable_value": "value", "unparseable_period": "period",
     "impossible_value": "value", "unit_mismatch": "unit",
@@ -263,75 +276,130 @@ def validate_inputs(raw_dir: Path | str) -> pd.DataFrame:
     # without a codebook unknown sectors cannot be told apart: not reported then
     no_sectors = set() if codebook is not None else {"unknown_sector"}
 
-    def read(name: str, required: bool):
-        path = paths[name]
+    def read(name: str, required: bool, path: Path | None = None, file: str | None = None):
+        path = path if path is not None else paths[name]
+        file = file or path.name
         if not path.is_file():
             if required:
-                problems.add(path.name, "required file missing: the survey export (Kobo/ODK "
+                problems.add(file, "required file missing: the survey export (Kobo/ODK "
                              "CSV or XLSX with XML names or labels)",
                              suggestion="export the submissions and save them in the raw "
                                         "folder as survey.csv (or survey*.xlsx, *kobo*.csv)")
             else:
-                problems.add(path.name, "optional file missing: its sections of the reports "
+                problems.add(file, "optional file missing: its sections of the reports "
                              "will be empty", severity="warning")
             return None
-        frame = _run(problems, path.name, lambda: read_table(path))
+        frame = _run(problems, file, lambda: read_table(path))
         if frame is not None and not len(frame):
-            problems.add(path.name, "the file has only its header (no rows)"
+            problems.add(file, "the file has only its header (no rows)"
                          + ("" if not required else ": no responses to analyse"),
                          severity="error" if required else "warning")
         return frame
 
-    # survey
-    survey = read("survey", required=True)
-    if survey is not None and len(survey) and codebook is not None:
-        for warning in _run(problems, names["survey"], lambda: check_columns(
-                codebook, list(survey.columns), paths["survey"], frame=survey)) or []:
-            problems.add(names["survey"], warning, severity="warning")
+    # waves: one folder per wave (data/raw/waves/<label>/), checked with all else
+    folders = _run(problems, "waves", lambda: wave_folders(raw_dir)) or {}
+    if folders and paths["survey"].is_file():
+        problems.add(names["survey"], "a survey export at the top of the raw folder beside the "
+                     "wave folders (" + ", ".join(f.name for f in folders.values()) + ")",
+                     suggestion="move it into its wave's folder (data/raw/waves/<label>/) or "
+                                "remove the waves folder")
+    if folders:
+        _run(problems, "waves", lambda: waves_table(list(folders), "folder"))  # slugs alike
+
+    # survey: the top-level export, or each wave folder's
+    def check_survey(path: Path, file: str, wave: str | None):
+        survey = read("survey", required=True, path=path, file=file)
+        if survey is None or not len(survey) or codebook is None:
+            return None
+        for warning in _run(problems, file, lambda: check_columns(
+                codebook, list(survey.columns), path, frame=survey)) or []:
+            problems.add(file, warning, severity="warning")
         renamed = survey.rename(columns=match_headers(list(survey.columns), codebook,
-                                                      path=names["survey"]))
+                                                      path=file))
         roles = role_columns(renamed.columns, codebook)
         rows = pd.Series(range(2, len(renamed) + 2), index=renamed.index)
-        files = pd.Series(names["survey"], index=renamed.index)
+        files = pd.Series(file, index=renamed.index)
         if roles.get("region") is not None:
             renamed[roles["region"]] = check_regions(problems, renamed, roles["region"], files,
                                                      rows, aliases["region"])
-        result = _run(problems, names["survey"], lambda: clean_survey(
-            renamed, codebook, source=names["survey"], key=b"evalkit-validate",
-            aliases=aliases))
+        result = _run(problems, file, lambda: clean_survey(
+            renamed, codebook, source=file, key=b"evalkit-validate",
+            aliases=aliases, wave=wave))
         if result is not None:
             add_result(problems, result, vocab, skip_reasons=no_sectors,
                        survey_columns={"unknown_sector": roles.get("sector") or "sector",
-                                       "no_consent": roles.get("consent") or ""})
-
-    # register, attendance, partnerships, ties
-    def table(name: str, columns: list[str], clean):
-        frame = read(name, required=False)
-        if frame is None or not len(frame):
-            if frame is not None:
-                _run(problems, names[name], lambda: require_columns(frame, columns, names[name]))
-            return None
-        if _run(problems, names[name], lambda: require_columns(frame, columns, names[name])) \
-                is None and any(c not in frame.columns for c in columns):
-            return None
-        rows = pd.Series(range(2, len(frame) + 2), index=frame.index)
-        frame = frame.assign(region=check_regions(
-            problems, frame, "region", pd.Series(names[name], index=frame.index), rows,
-            aliases["region"]))
-        result = _run(problems, names[name], lambda: clean(frame))
-        if result is not None:
-            add_result(problems, result, vocab, skip_reasons=no_sectors)
+                                       "no_consent": roles.get("consent") or "",
+                                       "no_wave": roles.get("wave") or ""})
         return result
 
-    register = table("stakeholders", REGISTER_COLUMNS,
-                     lambda f: clean_register(f, sectors, names["stakeholders"], aliases=aliases))
+    if folders:
+        surveys = []
+        for label, folder in folders.items():
+            path = wave_input_paths(folder)["survey"]
+            if not path.is_file():
+                problems.add(input_key(raw_dir, folder), f"wave folder {folder.name!r} has no "
+                             "survey export", suggestion=f"put the wave's export there (e.g. "
+                             f"{RAW_FILES['survey']} or survey.csv) or remove the folder")
+                continue
+            surveys.append(check_survey(path, input_key(raw_dir, path), label))
+    else:
+        surveys = [check_survey(paths["survey"], names["survey"], None)]
+    kept = [r.data for r in surveys if r is not None and len(r.data)]
+    waves = None
+    if codebook is not None:
+        waves = _run(problems, "waves", lambda: _survey_waves(
+            pd.concat(kept, ignore_index=True) if kept else pd.DataFrame({"wave": []}),
+            codebook, folders))
+    if waves is None:  # (reported): the labels still tell the ties' waves
+        found = list(folders) or [w for d in kept if "wave" in d.columns for w in d["wave"]]
+        waves = waves_table([], "single")
+        labels = order_labels(found) or waves["wave"].astype(str).tolist()
+    else:
+        labels = waves["wave"].astype(str).tolist()
+
+    # register, attendance, partnerships, ties (top level, then each wave folder's)
+    units = [(None, paths, names)]
+    for label, folder in folders.items():
+        wave_paths = wave_input_paths(folder)
+        units.append((label, wave_paths, {n: input_key(raw_dir, q) for n, q in wave_paths.items()}))
+
+    def table(name: str, columns: list[str], clean):
+        results = []
+        for label, unit_paths, unit_names in units:
+            if name not in unit_paths or (label is not None and not unit_paths[name].is_file()):
+                continue  # a wave folder's optional file may be absent
+            file = unit_names[name]
+            frame = read(name, required=False, path=unit_paths[name], file=file)
+            if frame is None or not len(frame):
+                if frame is not None:
+                    _run(problems, file, lambda f=frame, n=file: require_columns(f, columns, n))
+                continue
+            frame = wave_header(frame)
+            if _run(problems, file, lambda f=frame, n=file: require_columns(f, columns, n)) \
+                    is None and any(c not in frame.columns for c in columns):
+                continue
+            rows = pd.Series(range(2, len(frame) + 2), index=frame.index)
+            frame = frame.assign(region=check_regions(
+                problems, frame, "region", pd.Series(file, index=frame.index), rows,
+                aliases["region"]))
+            result = _run(problems, file, lambda f=frame, n=file, w=label: clean(f, n, w))
+            if result is not None:
+                add_result(problems, result, vocab, skip_reasons=no_sectors)
+                results.append(result)
+        return results
+
+    registers = table("stakeholders", REGISTER_COLUMNS,
+                      lambda f, n, w: clean_register(f, sectors, n, aliases=aliases,
+                                                     waves=labels, wave=w))
     table("attendance", ATTENDANCE_COLUMNS,
-          lambda f: clean_attendance(f, sectors, names["attendance"], aliases=aliases))
+          lambda f, n, w: clean_attendance(f, sectors, n, aliases=aliases, waves=waves))
     table("partnerships", PARTNERSHIP_COLUMNS,
-          lambda f: clean_partnerships(f, names["partnerships"], aliases=aliases))
-    register_data = register.data if isinstance(register, CleanResult) else empty_table("stakeholders")
+          lambda f, n, w: clean_partnerships(f, n, aliases=aliases))
+    register_parts = [r.data for r in registers if len(r.data)]
+    register_data = (pd.concat(register_parts, ignore_index=True) if register_parts
+                     else empty_table("stakeholders"))
     table("ties", TIE_COLUMNS,
-          lambda f: clean_ties(f, register_data, names["ties"], aliases=aliases))
+          lambda f, n, w: clean_ties(f, register_data, n, aliases=aliases, waves=labels, wave=w))
 
     # indicators
     _validate_indicators(problems, paths["indicators"], aliases, vocab)

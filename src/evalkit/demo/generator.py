@@ -1,8 +1,16 @@
 """Synthetic demo data: a seeded generator with known parameters, written to ``data/raw/``.
 
 Everything the generator plants (region-level partnership health, sector effects,
-indicator growth relative to what the target requires, the messy rows) is in
-:data:`DEMO_PARAMS`, so tests can check that cleaning and analysis recover it.
+indicator growth relative to what the target requires, the messy rows, the changes
+between survey waves) is in :data:`DEMO_PARAMS`, so tests can check that cleaning and
+analysis recover it.
+
+The survey, the collaboration ties and the stakeholder register come in three quarterly
+waves (:attr:`DemoParameters.waves`). The latest wave is the single-wave demo exactly
+(same random stream, rows and mess); the earlier ones come from their own streams, with a
+panel that partly overlaps and three planted changes (:func:`planted_changes` gives their
+observed-scale truth): a forum reform that lifts trust and communication in one region,
+business engagement that declines in another, and ties that grow in a third.
 
 The data imitate what M&E officers receive: a KoboToolbox XLSX export with group
 prefixes and Indonesian labels, an XLSForm codebook, an indicator workbook, and
@@ -15,6 +23,7 @@ an out-of-range answer, an impossible percentage).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 import zipfile
@@ -23,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from evalkit.clean.numbers import parse_number
 from evalkit.demo.form import (
@@ -33,6 +43,7 @@ from evalkit.demo.form import (
     SURVEY_FIELDS,
 )
 from evalkit.read.regions import all_regions, get_region, resolve_region
+from evalkit.read.waves import parse_wave_label
 
 SEED = 20261123
 
@@ -152,6 +163,36 @@ class DemoParameters:
         "2024-02-15", "2024-05-16", "2024-08-15", "2024-11-14",
         "2025-02-13", "2025-05-15", "2025-08-14", "2025-11-13",
     )
+    # Survey waves, declared by the interview date (codebook setting ``wave_period``),
+    # oldest first. The latest wave is the single-wave demo exactly; the earlier ones come
+    # from their own random streams and differ from it only by the planted changes below.
+    waves: tuple[str, ...] = ("2025-Q3", "2026-Q1", "2026-Q3")
+    wave_period: str = "quarter"
+    # Panel: each respondent of a wave also answered the wave before with this probability
+    # (same name, phone, organisation, sector and person effect); the rest of the earlier
+    # wave are respondents who did not answer again (dropped out).
+    panel_stay: float = 0.7
+    # Planted change 1, a forum reform: in ``reform_region`` the latent score of the
+    # ``reform_dimensions`` items is ``reform_effect`` higher from ``reform_wave`` on.
+    reform_region: str = "32.73"  # Kota Bandung
+    reform_dimensions: tuple[str, ...] = ("trust", "communication")
+    reform_effect: float = 0.6
+    reform_wave: str = "2026-Q1"
+    # Planted change 2: in ``decline_region`` the ``decline_sector`` respondents' latent
+    # score on every item falls by ``decline_per_wave`` from one wave to the next.
+    decline_region: str = "35.78"  # Kota Surabaya
+    decline_sector: str = "dunia_usaha"
+    decline_per_wave: float = 0.35
+    # Planted change 3: in ``tie_growth_region`` the tie log-odds rise by
+    # ``tie_growth_per_wave`` from one wave to the next (lower by it per earlier wave).
+    tie_growth_region: str = "34.71"  # Kota Yogyakarta
+    tie_growth_per_wave: float = 0.5
+    # Networks persist between waves: an organisation that answered a wave's ties survey
+    # answered the one before with this probability, and a pair of organisations keeps
+    # its propensity (uniform draw) with ``tie_persistence``; the planted tie
+    # probabilities of each wave are unchanged by this coupling.
+    tie_response_stay: float = 0.95
+    tie_persistence: float = 0.8
 
 
 DEMO_PARAMS = DemoParameters()
@@ -276,10 +317,20 @@ def _fake_person(rng: np.random.Generator) -> tuple[str, str]:
     return name, phone
 
 
-def _answers(latent_mean: float, params: DemoParameters,
-             rng: np.random.Generator) -> dict[str, str | None]:
-    """One respondent's labelled answers, generated from the latent model."""
-    person = latent_mean + rng.normal(0, params.respondent_sd)
+def _answers(latent_mean: float, params: DemoParameters, rng: np.random.Generator, *,
+             effect: float | None = None, shift: dict[str, float] | None = None
+             ) -> tuple[dict[str, str | None], float]:
+    """One respondent's labelled answers, generated from the latent model, and the person
+    effect they were drawn with.
+
+    ``effect`` is a panel member's person effect from an earlier draw (none is drawn
+    then); ``shift`` adds a planted change to the latent score of a dimension's items.
+    Without either, the random stream is used exactly as by the single-wave demo.
+    """
+    if effect is None:
+        effect = float(rng.normal(0, params.respondent_sd))
+    person = latent_mean + effect
+    shift = shift or {}
     out: dict[str, str | None] = {}
     for item in ITEMS:
         u = rng.random()
@@ -289,47 +340,192 @@ def _answers(latent_mean: float, params: DemoParameters,
         if u < params.blank_rate + params.dont_know_rate:
             out[item.name] = LIKERT_CHOICES["dk"][0]
             continue
-        latent = person + params.dimension_offsets[item.dimension] + rng.normal(0, params.item_sd)
-        value = int(np.clip(np.rint(latent), 1, 5))
+        latent = person + params.dimension_offsets[item.dimension]
+        if item.dimension in shift:
+            latent += shift[item.dimension]
+        latent += rng.normal(0, params.item_sd)
+        value = min(max(int(np.rint(latent)), 1), 5)  # rounded to the scale, clipped
         if item.reverse:
             value = 6 - value
         out[item.name] = _likert_label(value)
-    return out
+    return out, effect
+
+
+def latent_shift(params: DemoParameters, code: str, sector: str, wave: str
+                 ) -> dict[str, float]:
+    """The planted change of a respondent's latent item scores in ``wave`` relative to the
+    latest wave, by dimension (dimensions without change left out).
+
+    The reform region's reform dimensions are ``reform_effect`` lower before
+    ``reform_wave``; the decline region's decline sector is ``decline_per_wave`` higher
+    per wave before the latest. Every other region and sector: no change.
+    """
+    back = len(params.waves) - 1 - params.waves.index(wave)
+    shift: dict[str, float] = {}
+    if code == params.reform_region and params.waves.index(wave) < params.waves.index(
+            params.reform_wave):
+        for dim in params.reform_dimensions:
+            shift[dim] = shift.get(dim, 0.0) - params.reform_effect
+    if code == params.decline_region and sector == params.decline_sector and back:
+        for dim in params.dimension_offsets:
+            shift[dim] = shift.get(dim, 0.0) + params.decline_per_wave * back
+    return shift
+
+
+def tie_logit_shift(params: DemoParameters, code: str, wave: str) -> float:
+    """The planted change of a region's tie log-odds in ``wave`` relative to the latest."""
+    back = len(params.waves) - 1 - params.waves.index(wave)
+    return -params.tie_growth_per_wave * back if code == params.tie_growth_region else 0.0
+
+
+@functools.lru_cache(maxsize=64)
+def _fieldwork(wave: str) -> tuple[dt.datetime, int]:
+    """First interview time (08:00 on the wave's first day) and the fieldwork span in
+    minutes: 90 days, or less so that every interview falls inside the wave's period."""
+    parsed = parse_wave_label(wave)
+    if parsed is None or parsed[1] is None:
+        raise ValueError(f"demo wave {wave!r} is not a period label such as 2025-Q3")
+    _, first, last = parsed
+    days = min(90, (last - first).days - 1)
+    return first.to_pydatetime().replace(hour=8), days * 24 * 60
+
+
+def _respondent(params: DemoParameters, code: str, health: float,
+                orgs: dict[str, np.ndarray], rng: np.random.Generator, *, wave: str,
+                person: dict | None = None) -> dict:
+    """One genuine respondent's survey row in ``wave``.
+
+    ``person`` is a panel member who answered a later wave (their name, phone,
+    organisation, sector and person effect are kept); ``None`` draws a new respondent,
+    using the stream in the order of the single-wave demo. ``orgs``: the region's
+    registered organisations by sector label (:func:`_orgs_by_sector`). Hidden ``_code``,
+    ``_sector_key`` and ``_effect`` keys describe the respondent for the next wave back.
+    """
+    base_time, span = _fieldwork(wave)
+    if person is None:
+        sectors = list(params.sector_shares)
+        shares = np.array(list(params.sector_shares.values()))
+        sector = str(rng.choice(sectors, p=shares))
+        candidates = orgs.get(SECTOR_CHOICES[sector][0])
+        if candidates is None:  # sector missing from the register: an unlisted organisation
+            organisation = f"Organisasi {SECTOR_CHOICES[sector][0]} lain"
+        else:
+            organisation = str(rng.choice(candidates))
+        name, phone = _fake_person(rng)
+        effect = None
+    else:
+        sector, organisation = person["_sector_key"], person["organisation"]
+        name, phone, effect = person["respondent_name"], person["respondent_phone"], person["_effect"]
+    start = base_time + dt.timedelta(minutes=int(rng.integers(0, span)))
+    minutes = float(rng.uniform(6, 25))
+    label = SECTOR_CHOICES[sector][0]
+    row = {
+        "region": str(rng.choice(NAME_VARIANTS[code])),
+        "respondent_name": name, "respondent_phone": phone,
+        "organisation": organisation,
+        # stray whitespace and case variants, as typed into "other" fields
+        "sector": str(rng.choice([label, label, label.upper(), f" {label} "]))
+        if person is None else person["sector"],
+        "_start": start, "_minutes": minutes,
+    }
+    answers, effect = _answers(health + params.sector_effects[sector], params, rng,
+                               effect=effect, shift=latent_shift(params, code, sector, wave))
+    return {**row, **answers, "_code": code, "_sector_key": sector, "_effect": effect}
+
+
+def _with_codes(register: pd.DataFrame) -> pd.DataFrame:
+    return register.assign(code=[_code_of_variant(v) for v in register["region"]])
+
+
+def _orgs_by_sector(register: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Region code -> sector label -> its registered organisations, in register order."""
+    register = _with_codes(register)
+    return {code: {label: group["organisation"].to_numpy()
+                   for label, group in frame.groupby("sector", sort=False)}
+            for code, frame in register.groupby("code", sort=False)}
+
+
+def _latest_wave(params: DemoParameters, register: pd.DataFrame, rng: np.random.Generator
+                 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+    """The latest wave's export (the single-wave demo), its injected-row counts and its
+    genuine respondents (with the hidden panel keys)."""
+    orgs = _orgs_by_sector(register)
+    wave = params.waves[-1]
+    rows = [_respondent(params, code, health, orgs.get(code, {}), rng, wave=wave)
+            for code, (health, n) in params.regions.items() for _ in range(n)]
+    genuine = pd.DataFrame(rows)
+    survey, injected = _inject_survey_mess(genuine, rng)
+    return _as_kobo_export(survey, rng), injected, genuine
+
+
+def _earlier_wave(params: DemoParameters, register: pd.DataFrame, later: pd.DataFrame,
+                  wave: str, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One earlier wave's export and genuine respondents: each respondent of the wave after
+    (``later``) stays in the panel with probability ``panel_stay``; new respondents (who
+    did not answer again) make the region's planted size. No injected mess."""
+    by_region = _orgs_by_sector(register)
+    rows = []
+    for code, (health, n) in params.regions.items():
+        orgs = by_region.get(code, {})
+        stayers = [p for p in later[later["_code"] == code].to_dict("records")
+                   if rng.random() < params.panel_stay]
+        rows += [_respondent(params, code, health, orgs, rng, wave=wave, person=p)
+                 for p in stayers]
+        rows += [_respondent(params, code, health, orgs, rng, wave=wave)
+                 for _ in range(n - len(stayers))]
+    genuine = pd.DataFrame(rows)
+    survey = genuine.iloc[rng.permutation(len(genuine))].reset_index(drop=True)
+    survey["_uuid"] = [_rng_uuid(rng) for _ in range(len(survey))]
+    return _as_kobo_export(survey, rng), genuine
 
 
 def make_survey(params: DemoParameters, register: pd.DataFrame,
                 rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The Kobo-style survey export (labels, group-prefixed headers) and injected-row counts."""
-    sectors = list(params.sector_shares)
-    shares = np.array(list(params.sector_shares.values()))
-    register = register.assign(code=[_code_of_variant(v) for v in register["region"]])
-    rows = []
-    base_time = dt.datetime(2026, 7, 1, 8, 0)
-    for code, (health, n) in params.regions.items():
-        orgs = register[register["code"] == code]
-        for _ in range(n):
-            sector = str(rng.choice(sectors, p=shares))
-            candidates = orgs[orgs["sector"] == SECTOR_CHOICES[sector][0]]
-            if candidates.empty:  # sector missing from the register: an unlisted organisation
-                organisation = f"Organisasi {SECTOR_CHOICES[sector][0]} lain"
-            else:
-                organisation = str(rng.choice(candidates["organisation"].to_numpy()))
-            name, phone = _fake_person(rng)
-            start = base_time + dt.timedelta(minutes=int(rng.integers(0, 90 * 24 * 60)))
-            minutes = float(rng.uniform(6, 25))
-            label = SECTOR_CHOICES[sector][0]
-            rows.append({
-                "region": str(rng.choice(NAME_VARIANTS[code])),
-                "respondent_name": name, "respondent_phone": phone,
-                "organisation": organisation,
-                # stray whitespace and case variants, as typed into "other" fields
-                "sector": str(rng.choice([label, label, label.upper(), f" {label} "])),
-                "_start": start, "_minutes": minutes,
-                **_answers(health + params.sector_effects[sector], params, rng),
-            })
-    survey = pd.DataFrame(rows)
-    survey, injected = _inject_survey_mess(survey, rng)
-    return _as_kobo_export(survey, rng), injected
+    """The single-wave Kobo-style survey export (labels, group-prefixed headers) and
+    injected-row counts: the latest wave of :func:`make_survey_waves`."""
+    survey, injected, _ = _latest_wave(params, register, rng)
+    return survey, injected
+
+
+def make_survey_waves(params: DemoParameters, register: pd.DataFrame, rng: np.random.Generator
+                      ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+    """The accumulating survey export of every wave, the injected-row counts and the
+    genuine respondents.
+
+    The latest wave is :func:`make_survey` on ``rng`` (same rows, mess and ``_uuid``);
+    the earlier waves, oldest first before it, come from the stream
+    ``default_rng([seed, 6])``, so ``rng`` is used exactly as by the single-wave demo.
+    ``_id`` and ``_index`` number the whole export.
+
+    Returns
+    -------
+    (DataFrame, dict, DataFrame)
+        The export; the injected-row counts (all in the latest wave); one row per genuine
+        respondent and wave: ``wave, region_code, sector, respondent_name,
+        respondent_phone, organisation, person_effect``.
+    """
+    latest, injected, genuine = _latest_wave(params, register, rng)
+    wave_rng = np.random.default_rng([params.seed, 6])
+    exports, people = [latest], [_people(genuine, params.waves[-1])]
+    for wave in reversed(params.waves[:-1]):
+        export, genuine = _earlier_wave(params, register, genuine, wave, wave_rng)
+        exports.insert(0, export)
+        people.insert(0, _people(genuine, wave))
+    survey = pd.concat(exports, ignore_index=True)
+    survey["_id"] = range(410001, 410001 + len(survey))
+    survey["_index"] = range(1, len(survey) + 1)
+    return survey, injected, pd.concat(people, ignore_index=True)
+
+
+def _people(genuine: pd.DataFrame, wave: str) -> pd.DataFrame:
+    """The genuine respondents of one wave (no injected rows), as :func:`make_survey_waves`
+    returns them."""
+    return pd.DataFrame({
+        "wave": wave, "region_code": genuine["_code"], "sector": genuine["_sector_key"],
+        "respondent_name": genuine["respondent_name"],
+        "respondent_phone": genuine["respondent_phone"],
+        "organisation": genuine["organisation"], "person_effect": genuine["_effect"],
+    })
 
 
 def _code_of_variant(variant: str) -> str:
@@ -421,10 +617,106 @@ def _as_kobo_export(survey: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     return export
 
 
+# --- the planted changes between waves (the truth of the change estimates) ------------
+
+OVERALL = "_overall"  # the health score: the mean of a respondent's dimension scores
+PLANTED_CHANGE_COLUMNS = ["region_code", "dimension", "sector", "from_wave", "to_wave",
+                          "latent_change", "expected_change"]
+
+
+def expected_item_score(mu: float | np.ndarray, sd: float, low: int = 1, high: int = 5
+                        ) -> float | np.ndarray:
+    """The expected answer to a Likert item whose latent score is normal, rounded to the
+    nearest point and clipped to the scale: ``E[clip(round(N(mu, sd)), low, high)]``.
+
+    Notes
+    -----
+    With :math:`\\Phi` the standard normal CDF, the answer is ``k`` with probability
+    :math:`\\Phi((k + 1/2 - \\mu)/\\sigma) - \\Phi((k - 1/2 - \\mu)/\\sigma)`,
+    the end points taking the tails; summing by parts,
+
+    .. math:: E = low + \\sum_{k=low}^{high-1} \\left[1 - \\Phi\\left(\\frac{k + 1/2 -
+              \\mu}{\\sigma}\\right)\\right].
+
+    This is the ordinal (grouped, censored) normal model's mean (Johnson, Kotz &
+    Balakrishnan 1994, ch. 13 on the normal distribution, grouped data; the same
+    thresholds as an ordered probit with cut points at the half points).
+
+    References
+    ----------
+    Johnson, N. L., Kotz, S. & Balakrishnan, N. (1994). *Continuous Univariate
+    Distributions*, vol. 1, 2nd ed. Wiley.
+
+    Examples
+    --------
+    >>> float(expected_item_score(3.0, 0.8))  # symmetric about the scale's midpoint
+    3.0
+    """
+    mu = np.asarray(mu, dtype=float)
+    cuts = np.arange(low, high) + 0.5
+    out = low + (1 - ndtr((cuts[:, None] - mu.reshape(1, -1)) / sd)).sum(axis=0)
+    return out.reshape(mu.shape) if mu.ndim else float(out[0])
+
+
+def planted_changes(params: DemoParameters = DEMO_PARAMS) -> pd.DataFrame:
+    """Every change the generator plants between two waves: the truth the change estimates
+    are checked against.
+
+    One row per region, dimension (or :data:`OVERALL`, the health score), sector and
+    pair of waves (``from_wave`` before ``to_wave``) whose latent change is not zero;
+    what is not listed did not change. ``sector`` missing: the region's score
+    post-stratified to the sector shares of its stakeholder register (as the regional
+    report weights it); a sector: that sector's unweighted health score.
+
+    ``latent_change`` is the change of the mean latent score; ``expected_change`` the
+    change of the expected observed score, the latent model's answers rounded and
+    clipped to the 1-5 scale (:func:`expected_item_score` with the respondent and item
+    spreads combined, ``sqrt(respondent_sd**2 + item_sd**2)``): what an unbiased
+    estimator of the change of the observed scores targets. Rounding and clipping
+    attenuate it, the more the nearer the scale's ends.
+    """
+    sd = float(np.hypot(params.respondent_sd, params.item_sd))
+    register = make_register(params, np.random.default_rng(params.seed))  # the first draw
+    label_to_key = {v[0]: k for k, v in SECTOR_CHOICES.items()}
+    register = _with_codes(register).assign(key=lambda r: r["sector"].map(label_to_key))
+    dims = list(params.dimension_offsets)
+    sectors = list(params.sector_effects)
+    rows = []
+
+    def latent(code: str, health: float, wave: str) -> tuple[np.ndarray, np.ndarray]:
+        """(latent means, expected scores), sectors x dimensions, in ``wave``."""
+        means = np.array([[health + params.sector_effects[s] + params.dimension_offsets[d]
+                           + latent_shift(params, code, s, wave).get(d, 0.0) for d in dims]
+                          for s in sectors])
+        return means, expected_item_score(means, sd)
+
+    for code, (health, _) in params.regions.items():
+        shares = register[register["code"] == code]["key"].value_counts(normalize=True)
+        w = shares.reindex(sectors, fill_value=0.0).to_numpy()
+        for i, first in enumerate(params.waves):
+            for last in params.waves[i + 1:]:
+                m0, e0 = latent(code, health, first)
+                m1, e1 = latent(code, health, last)
+                dm, de = m1 - m0, e1 - e0
+                region = [(d, None, w @ dm[:, j], w @ de[:, j]) for j, d in enumerate(dims)]
+                region.append((OVERALL, None, w @ dm.mean(axis=1), w @ de.mean(axis=1)))
+                by_sector = [(OVERALL, s, dm[k].mean(), de[k].mean())
+                             for k, s in enumerate(sectors)]
+                rows += [{"region_code": code, "dimension": d, "sector": s, "from_wave": first,
+                          "to_wave": last, "latent_change": float(lc), "expected_change": float(ec)}
+                         for d, s, lc, ec in region + by_sector if abs(lc) > 1e-12]
+    out = pd.DataFrame(rows, columns=PLANTED_CHANGE_COLUMNS)
+    return out.astype({"sector": "string", "dimension": "string"})
+
+
 # --- codebook ----------------------------------------------------------------------
 
-def make_codebook() -> dict[str, pd.DataFrame]:
-    """The XLSForm (survey, choices, settings sheets) with evalkit's extra columns."""
+def make_codebook(params: DemoParameters | None = None) -> dict[str, pd.DataFrame]:
+    """The XLSForm (survey, choices, settings sheets) with evalkit's extra columns.
+
+    With ``params``, the settings sheet declares the waves by interview date
+    (``wave_period``, :attr:`DemoParameters.wave_period`).
+    """
     label_id, label_en = "label::Indonesian (id)", "label::English (en)"
     survey_rows = [
         {"type": f.type, "name": f.name, label_id: f.label_id, label_en: f.label_en,
@@ -447,6 +739,8 @@ def make_codebook() -> dict[str, pd.DataFrame]:
     settings = pd.DataFrame([{"form_title": "Survei Kesehatan Kemitraan Multipihak",
                               "form_id": "evalkit_kmp_survey", "version": "2026.1",
                               "default_language": "Indonesian (id)"}])
+    if params is not None:
+        settings["wave_period"] = params.wave_period
     return {"survey": pd.DataFrame(survey_rows), "choices": pd.DataFrame(choices),
             "settings": settings}
 
@@ -657,16 +951,31 @@ TIE_LEVEL_LABELS = {1: ("Kooperatif", "1", "kerjasama informasi"),
                     3: ("Terintegrasi", "3", "terpadu")}
 
 
-def tie_probability(params: DemoParameters, health: float, sector_a: str, sector_b: str) -> float:
-    """The planted probability that an organisation of ``sector_a`` names one of ``sector_b``."""
+def tie_probability(params: DemoParameters, health: float, sector_a: str, sector_b: str,
+                    shift: float = 0.0) -> float:
+    """The planted probability that an organisation of ``sector_a`` names one of ``sector_b``
+    (``shift``: a planted change of the log-odds, :func:`tie_logit_shift`)."""
     prop = params.tie_sector_propensity
     logit = (params.tie_base_logit + params.tie_health_slope * (health - 3.4)
              + prop[sector_a] + prop[sector_b])
+    if shift:
+        logit += shift
     return float(1 / (1 + np.exp(-logit)))
 
 
+@dataclass
+class TieDraws:
+    """What one wave's ties survey drew, for the wave before it: the organisations that
+    answered and each rated pair's uniform draw (a tie where it is below the planted
+    probability), keyed by ``(region code, organisation, partner)``."""
+
+    responded: set[tuple[str, str]] = field(default_factory=set)
+    uniforms: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
+
 def make_ties(params: DemoParameters, register: pd.DataFrame,
-              rng: np.random.Generator) -> pd.DataFrame:
+              rng: np.random.Generator, *, wave: str | None = None,
+              later: TieDraws | None = None, draws: TieDraws | None = None) -> pd.DataFrame:
     """Who works with whom: each responding organisation rates the partners it names.
 
     Columns as a PARTNER-style export arrives: ``region, organisation, partner,
@@ -674,7 +983,20 @@ def make_ties(params: DemoParameters, register: pd.DataFrame,
     The mess: a self-tie, a partner typed with different case/spacing, a partner not
     in the register, a trust rating of 5 on the 1-4 scale, and an organisation rating
     the same partner twice with different answers.
+
+    ``wave`` None or the latest wave: the single-wave demo's ties, mess included. An
+    earlier wave: that wave's ties with the planted change of the log-odds
+    (:func:`tie_logit_shift`) and without the mess, drawn from the wave after's
+    ``later`` draws so that networks persist: an organisation that answered the later
+    survey answers this one with probability ``tie_response_stay`` (one that did not,
+    with the probability that keeps the response rate), and a pair keeps its uniform
+    draw with probability ``tie_persistence`` (else a new one). Each wave's ties are
+    therefore Bernoulli with the planted probability, as without coupling; only the
+    churn between waves is realistic. The draws of this wave are recorded in ``draws``.
     """
+    earlier = wave is not None and wave != params.waves[-1]
+    r, stay = params.tie_response_rate, params.tie_response_stay
+    join = r * (1 - stay) / (1 - r)  # P(answer | did not answer later): the rate stays r
     label_to_key = {v[0]: k for k, v in SECTOR_CHOICES.items()}
     code_of = {v: c for c in params.regions for v in NAME_VARIANTS[c]}
     rows = []
@@ -684,12 +1006,24 @@ def make_ties(params: DemoParameters, register: pd.DataFrame,
         sectors = [label_to_key[s] for s in orgs["sector"]]
         isolated = params.isolated_sectors.get(code, ())
         for i, (org, sector) in enumerate(zip(names, sectors)):
-            if sector in isolated or rng.random() > params.tie_response_rate:
+            rate = r if later is None else stay if (code, org) in later.responded else join
+            if sector in isolated or rng.random() > rate:
                 continue
+            if draws is not None:
+                draws.responded.add((code, org))
             for j, (partner, p_sector) in enumerate(zip(names, sectors)):
                 if i == j or p_sector in isolated:
                     continue
-                if rng.random() >= tie_probability(params, health, sector, p_sector):
+                shift = tie_logit_shift(params, code, wave) if earlier else 0.0
+                pair = (code, org, partner)
+                if later is not None and pair in later.uniforms and \
+                        rng.random() < params.tie_persistence:
+                    u = later.uniforms[pair]
+                else:
+                    u = rng.random()
+                if draws is not None:
+                    draws.uniforms[pair] = u
+                if u >= tie_probability(params, health, sector, p_sector, shift):
                     continue
                 shift = params.trust_health_slope * (health - 3.4)
                 rows.append({
@@ -703,6 +1037,8 @@ def make_ties(params: DemoParameters, register: pd.DataFrame,
     ties["trust"] = ties["trust"].astype(object)
     for i in rng.choice(len(ties), size=len(ties) // 5, replace=False):  # decimal commas
         ties.at[i, "trust"] = str(ties.at[i, "trust"]).replace(".", ",")
+    if earlier:
+        return ties
     mess = [
         {**ties.iloc[0].to_dict(), "partner": ties.iloc[0]["organisation"]},  # self-tie
         {**ties.iloc[1].to_dict(), "partner": "  " + ties.iloc[1]["partner"].upper() + " "},
@@ -716,18 +1052,61 @@ def make_ties(params: DemoParameters, register: pd.DataFrame,
 
 # --- writing -----------------------------------------------------------------------
 
+# How the ties file spells its waves (as officers write quarters); the register uses the
+# canonical labels. Both are read to the canonical label.
+_TIE_WAVE_SPELLING = "TW {roman} {year}"
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def _tie_wave_spelling(wave: str) -> str:
+    """``2025-Q3`` -> ``TW III 2025``; other labels as they are."""
+    year, sep, quarter = wave.partition("-Q")
+    if not sep or quarter not in _ROMAN:
+        return wave
+    return _TIE_WAVE_SPELLING.format(roman=_ROMAN[quarter], year=year)
+
+
+def make_ties_waves(params: DemoParameters, register: pd.DataFrame) -> pd.DataFrame:
+    """The ties of every wave in one file, oldest first, with a ``wave`` column (spelled
+    ``TW III 2025``): one ties survey per wave. The latest wave is :func:`make_ties` on
+    the single-wave demo's stream ``default_rng([seed, 5])``; earlier wave ``k`` (1 =
+    first) on ``default_rng([seed, 7, k])``, coupled to the wave after it (see
+    :func:`make_ties`)."""
+    frames, later = [], None
+    for k in range(len(params.waves), 0, -1):  # from the latest wave back
+        wave, draws = params.waves[k - 1], TieDraws()
+        rng = np.random.default_rng([params.seed, 5] if later is None else [params.seed, 7, k])
+        frames.insert(0, make_ties(params, register, rng, wave=wave, later=later, draws=draws)
+                      .assign(wave=_tie_wave_spelling(wave)))
+        later = draws
+    return pd.concat(frames, ignore_index=True)
+
+
+def register_waves(params: DemoParameters, register: pd.DataFrame) -> pd.DataFrame:
+    """The stakeholder register as re-issued each wave: the same organisations every wave,
+    with the ``wave`` column filled (canonical labels)."""
+    return pd.concat([register.assign(wave=wave) for wave in params.waves], ignore_index=True)
+
+
 def generate(params: DemoParameters = DEMO_PARAMS) -> dict[str, object]:
-    """All demo tables, in memory (pure: same parameters, same tables)."""
+    """All demo tables, in memory (pure: same parameters, same tables).
+
+    ``survey``, ``register`` and ``ties`` hold every wave (:attr:`DemoParameters.waves`);
+    ``respondents`` the genuine respondents of each wave (the panel, with their person
+    effects). The main stream ``default_rng(seed)`` is used exactly as by the single-wave
+    demo: its latest wave and every other table are unchanged.
+    """
     rng = np.random.default_rng(params.seed)
     register = make_register(params, rng)
-    survey, injected = make_survey(params, register, rng)
+    survey, injected, respondents = make_survey_waves(params, register, rng)
     return {
-        "survey": survey, "injected": injected, "codebook": make_codebook(),
-        "indicators": make_indicators(params, rng), "register": register,
+        "survey": survey, "injected": injected, "respondents": respondents,
+        "codebook": make_codebook(params),
+        "indicators": make_indicators(params, rng), "register": register_waves(params, register),
         "attendance": make_attendance(params, register, rng),
         "partnerships": make_partnerships(params, rng),
-        # its own stream, so the ties leave every other table unchanged
-        "ties": make_ties(params, register, np.random.default_rng([params.seed, 5])),
+        # their own streams, so the ties leave every other table unchanged
+        "ties": make_ties_waves(params, register),
     }
 
 

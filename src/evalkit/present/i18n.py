@@ -37,7 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
                      "en": "5. Engagement and collaboration network"},
     "h_outcomes": {"id": "6. Capaian indikator", "en": "6. Indicator progress"},
     "h_index": {"id": "7. Indeks efektivitas kemitraan", "en": "7. Partnership-effectiveness index"},
-    "h_findings": {"id": "8. Temuan dan tindak lanjut", "en": "8. Findings and what to do"},
+    "h_findings": {"id": "9. Temuan dan tindak lanjut", "en": "9. Findings and what to do"},
     "h_method": {"id": "Catatan metode dan asal-usul data", "en": "Method notes and provenance"},
     "data_summary": {
         "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
@@ -56,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
     "reason_speeder": {"id": "pengisian terlalu cepat", "en": "speeders"},
     "reason_straight_lining": {"id": "pola jawaban datar", "en": "straight-lining"},
     "reason_too_many_missing": {"id": "terlalu banyak item kosong", "en": "too many blank items"},
+    "reason_no_wave": {"id": "gelombang survei tidak terbaca", "en": "survey wave unreadable"},
     "reason_other": {"id": "alasan lain", "en": "other reasons"},
     "reasons_or": {"id": "{head}, atau {last}", "en": "{head}, or {last}"},
     "reasons_or_two": {"id": "{head} atau {last}", "en": "{head} or {last}"},
@@ -381,6 +382,197 @@ TEXT: dict[str, dict[str, str]] = {
     "col_pillar": {"id": "Pilar", "en": "Pillar"},
     "col_weight": {"id": "Bobot dalam indeks", "en": "Weight in the index"},
     "col_normalised": {"id": "Nilai ternormalisasi (0–1)", "en": "Normalised (0–1)"},
+    # --- change since the last wave (issue #13): the regional report's section 8 and the
+    # change findings. {from_wave}/{to_wave} are wave labels from the user's files (md()
+    # escapes them); estimates are score points on the form's scale.
+    "h_change": {"id": "8. Perubahan sejak gelombang sebelumnya",
+                 "en": "8. Change since the last wave"},
+    "change_single": {
+        "id": ("Data ini berasal dari satu gelombang survei. Perubahan baru dapat diukur "
+               "setelah ada gelombang kedua: ulangi survei yang sama pada putaran berikutnya "
+               "dan tambahkan ekspornya ke data mentah (ekspor yang terus bertambah, atau satu "
+               "folder per gelombang)."),
+        "en": ("These data come from one survey wave. Change can be measured once there is a "
+               "second wave: repeat the same survey next round and add its export to the raw "
+               "data (an accumulating export, or one folder per wave)."),
+    },
+    "change_region_single": {
+        "id": ("Wilayah ini baru memiliki responden dalam satu gelombang ({wave}). Perubahan "
+               "baru dapat diukur setelah wilayah ini ikut dalam gelombang kedua."),
+        "en": ("This region has respondents in only one wave so far ({wave}). Change can be "
+               "measured once it takes part in a second wave."),
+    },
+    "change_summary": {
+        "id": ("Gelombang **{to_wave}** dibandingkan dengan **{from_wave}** ({n_to} dan {n_from} "
+               "responden; {n_both} di antaranya menjawab di kedua gelombang): dari {n} dimensi, "
+               "{n_up} naik, {n_down} turun, dan {n_same} tidak berubah secara jelas."),
+        "en": ("Wave **{to_wave}** compared with **{from_wave}** ({n_to} and {n_from} "
+               "respondents; {n_both} of them answered in both waves): of {n} dimensions, "
+               "{n_up} rose, {n_down} fell and {n_same} show no clear change."),
+    },
+    "change_overall": {
+        "id": "Skor kesehatan keseluruhan berubah {estimate:+.2f} poin (IK 95% {low:+.2f} sampai {high:+.2f}).",
+        "en": "The overall health score changed by {estimate:+.2f} points (95% CI {low:+.2f} to {high:+.2f}).",
+    },
+    "change_rule": {
+        "id": ("Suatu perubahan hanya disebut perubahan bila interval {level}%-nya tidak mencakup nol "
+               "setelah memperhitungkan banyaknya perubahan yang diuji dalam laporan ini "
+               "(koreksi Holm atas semua dimensi, skor keseluruhan dan kedua perbandingan), "
+               "sehingga peluang satu saja perubahan disebut karena kebetulan paling besar {alpha}%. Interval "
+               "memperhitungkan responden yang menjawab di kedua gelombang, dan skor tiap "
+               "gelombang ditimbang seperti di bagian 3."),
+        "en": ("A change is called only when its {level}% interval excludes zero after allowing for "
+               "the number of changes this report tests (Holm's correction over every dimension, "
+               "the overall score and both comparisons), so the chance that even one change is "
+               "called by chance alone is at most {alpha}%. The interval allows for respondents "
+               "who answered in both waves, and each wave's scores are weighted as in section 3."),
+    },
+    "change_suppressed": {
+        "id": ("Gelombang dengan kurang dari {min_cell} responden di wilayah ini tidak "
+               "ditampilkan: {waves}."),
+        "en": "Waves with fewer than {min_cell} respondents in this region are not shown: {waves}.",
+    },
+    "change_too_small": {
+        "id": ("Perubahan tidak dapat diperkirakan: wilayah ini memiliki kurang dari {min_cell} "
+               "responden dalam gelombang {from_wave} atau {to_wave}."),
+        "en": ("Change cannot be estimated: this region has fewer than {min_cell} respondents "
+               "in wave {from_wave} or {to_wave}."),
+    },
+    "fig_change": {
+        "id": "Skor tiap dimensi per gelombang dengan interval kepercayaan 95%.",
+        "en": "Each dimension's score per wave with its 95% confidence interval.",
+    },
+    "fig_change_suppressed": {
+        "id": ("Skor tiap dimensi per gelombang dengan interval kepercayaan 95%. Gelombang dengan "
+               "kurang dari {min_cell} responden tidak ditampilkan: {waves}."),
+        "en": ("Each dimension's score per wave with its 95% confidence interval. Waves with "
+               "fewer than {min_cell} respondents are not shown: {waves}."),
+    },
+    "health_score": {"id": "Skor kesehatan (rata-rata dimensi)",
+                     "en": "Health score (mean of the dimensions)"},
+    "health_score_finding": {"id": "Skor kesehatan keseluruhan",
+                             "en": "The overall health score"},
+    "col_waves": {"id": "Gelombang (dari → ke)", "en": "Waves (from → to)"},
+    "col_change": {"id": "Perubahan", "en": "Change"},
+    "col_called": {"id": "Perubahan nyata?", "en": "Called a change?"},
+    "col_n_waves": {"id": "Responden (dari → ke)", "en": "Respondents (from → to)"},
+    "col_n_both": {"id": "Di kedua gelombang", "en": "In both waves"},
+    "col_wave": {"id": "Gelombang", "en": "Wave"},
+    "col_index": {"id": "Indeks (0–100)", "en": "Index (0–100)"},
+    "col_rank": {"id": "Peringkat", "en": "Rank"},
+    "col_organisations": {"id": "Organisasi", "en": "Organisations"},
+    "col_ties": {"id": "Ikatan", "en": "Ties"},
+    "col_density": {"id": "Kepadatan", "en": "Density"},
+    "col_centralisation": {"id": "Sentralisasi", "en": "Centralisation"},
+    "col_mean_trust": {"id": "Kepercayaan rata-rata", "en": "Mean trust"},
+    "col_mean_value": {"id": "Nilai rata-rata", "en": "Mean value"},
+    "col_isolated": {"id": "Terisolasi", "en": "Isolated"},
+    "col_role_change": {"id": "Perubahan peran", "en": "Change of role"},
+    "col_degree_change": {"id": "Derajat (dari → ke)", "en": "Degree (from → to)"},
+    "called_yes": {"id": "ya, naik", "en": "yes, up"},
+    "called_yes_down": {"id": "ya, turun", "en": "yes, down"},
+    "called_no": {"id": "tidak", "en": "no"},
+    "change_reason_too_few_respondents": {
+        "id": "kurang dari {min_cell} responden dalam satu gelombang",
+        "en": "fewer than {min_cell} respondents in a wave"},
+    "change_reason_missing_wave": {"id": "tidak ada responden dalam satu gelombang",
+                                   "en": "no respondents in one of the waves"},
+    "change_reason_other": {"id": "tidak dapat diperkirakan", "en": "could not be estimated"},
+    "sector_change_none": {
+        "id": "Tidak ada sektor yang skor kesehatannya berubah secara jelas antara {from_wave} dan {to_wave}.",
+        "en": "No sector's health score changed clearly between {from_wave} and {to_wave}.",
+    },
+    "sector_change_some": {
+        "id": ("Skor kesehatan {n} sektor berubah secara jelas antara {from_wave} dan {to_wave} "
+               "(Holm atas sektor-sektor wilayah ini): {sectors}."),
+        "en": ("The health score of {n} sector(s) changed clearly between {from_wave} and "
+               "{to_wave} (Holm over this region's sectors): {sectors}."),
+    },
+    "sector_change_untestable": {
+        "id": ("Perubahan per sektor tidak dapat diperkirakan: sebuah sektor memerlukan sedikitnya "
+               "{min_cell} responden di kedua gelombang."),
+        "en": ("Sector changes could not be estimated: a sector needs at least {min_cell} "
+               "respondents in both waves."),
+    },
+    "network_change_summary": {
+        "id": ("Antara {from_wave} dan {to_wave} jejaring kolaborasi mendapat {gained} ikatan baru, "
+               "kehilangan {lost}, dan mempertahankan {kept}; kepadatan berubah {density:+.2f} dan "
+               "sentralisasi {centralisation:+.2f}."),
+        "en": ("Between {from_wave} and {to_wave} the collaboration network gained {gained} ties, "
+               "lost {lost} and kept {kept}; density changed by {density:+.2f} and "
+               "centralisation by {centralisation:+.2f}."),
+    },
+    "network_change_scores": {
+        "id": ("Kepercayaan antarmitra berubah {trust:+.2f} (IK 95% {trust_low:+.2f} sampai "
+               "{trust_high:+.2f}) dan nilai kemitraan {value:+.2f} (IK 95% {value_low:+.2f} sampai "
+               "{value_high:+.2f})."),
+        "en": ("Partners' trust changed by {trust:+.2f} (95% CI {trust_low:+.2f} to "
+               "{trust_high:+.2f}) and their value by {value:+.2f} (95% CI {value_low:+.2f} to "
+               "{value_high:+.2f})."),
+    },
+    "network_change_none": {
+        "id": "Jejaring dapat dibandingkan setelah ikatan kolaborasi tercatat dalam dua gelombang.",
+        "en": "The network can be compared once collaboration ties are recorded in two waves.",
+    },
+    "network_roles_none": {"id": "Tidak ada organisasi yang berubah peran.",
+                           "en": "No organisation changed its role."},
+    "role_became_central": {"id": "menjadi pusat", "en": "became central"},
+    "role_no_longer_central": {"id": "tidak lagi pusat", "en": "no longer central"},
+    "role_became_isolated": {"id": "menjadi terisolasi", "en": "became isolated"},
+    "role_no_longer_isolated": {"id": "tidak lagi terisolasi", "en": "no longer isolated"},
+    "index_change_summary": {
+        "id": ("Indeks efektivitas berubah dari {index_from:.1f} ({from_wave}) menjadi "
+               "{index_to:.1f} ({to_wave}): {change:+.1f} poin (IK 95% {low:+.1f} sampai "
+               "{high:+.1f}); peringkat {rank_from} menjadi {rank_to}. Interval ini memperlakukan "
+               "kedua gelombang sebagai saling bebas, sehingga konservatif bila responden yang "
+               "sama menjawab keduanya."),
+        "en": ("The effectiveness index went from {index_from:.1f} ({from_wave}) to "
+               "{index_to:.1f} ({to_wave}): {change:+.1f} points (95% CI {low:+.1f} to "
+               "{high:+.1f}); rank {rank_from} to {rank_to}. The interval treats the two waves "
+               "as independent, so it is conservative when the same respondents answered both."),
+    },
+    "index_change_none": {
+        "id": "Perubahan indeks tidak dapat dihitung: indeks wilayah ini tidak tersedia di kedua gelombang.",
+        "en": "The index change cannot be computed: this region has no index in both waves.",
+    },
+    "rank_of": {"id": "{rank} dari {n}", "en": "{rank} of {n}"},
+    # the change findings (analyse.findings: change_*), each with one suggested action
+    "change_up": {
+        "id": ("**{dimension} naik {magnitude:.2f} poin sejak {from_wave}** (IK 95% perubahan "
+               "{ci_low:+.2f} sampai {ci_upp:+.2f}). Catat bersama forum apa yang berhasil dan "
+               "pertahankan."),
+        "en": ("**{dimension} rose {magnitude:.2f} points since {from_wave}** (95% CI of the "
+               "change {ci_low:+.2f} to {ci_upp:+.2f}). Note with the forum what worked, and "
+               "keep it up."),
+    },
+    "change_down": {
+        "id": ("**{dimension} turun {magnitude:.2f} poin sejak {from_wave}** (IK 95% perubahan "
+               "{ci_low:+.2f} sampai {ci_upp:+.2f}). Bahas dalam rapat forum apa yang berubah dan "
+               "sepakati satu langkah untuk memulihkannya."),
+        "en": ("**{dimension} fell {magnitude:.2f} points since {from_wave}** (95% CI of the "
+               "change {ci_low:+.2f} to {ci_upp:+.2f}). Discuss at the forum what changed and "
+               "agree one step to recover it."),
+    },
+    "change_none": {
+        "id": ("**Tidak ada dimensi yang berubah secara jelas antara {from_wave} dan {to_wave}.** "
+               "Lanjutkan pemantauan pada gelombang berikutnya."),
+        "en": ("**No dimension changed clearly between {from_wave} and {to_wave}.** Keep "
+               "monitoring in the next wave."),
+    },
+    "change_sector_down": {
+        "id": ("**Skor kesehatan sektor {sector} turun {magnitude:.2f} poin sejak {from_wave}** "
+               "(IK 95% perubahan {ci_low:+.2f} sampai {ci_upp:+.2f}). Temui perwakilannya untuk "
+               "memahami sebabnya."),
+        "en": ("**The health score of {sector} fell {magnitude:.2f} points since {from_wave}** "
+               "(95% CI of the change {ci_low:+.2f} to {ci_upp:+.2f}). Meet its representatives "
+               "to understand why."),
+    },
+    "change_single_wave": {
+        "id": ("**Perubahan dari waktu ke waktu memerlukan gelombang kedua.** Ulangi survei yang "
+               "sama pada putaran berikutnya untuk melihat apa yang membaik."),
+        "en": ("**Change over time needs a second wave.** Repeat the same survey next round to "
+               "see what improves."),
+    },
     # --- findings
     "finding_weakest": {
         "id": ("**Dimensi terlemah: {dimension}** ({score:.2f}{vs}). Bahas dimensi ini dalam rapat forum "
@@ -1009,6 +1201,166 @@ TEXT: dict[str, dict[str, str]] = {
     "xlsx_ratings": {"id": "Penilaian PARTNER (jumlah)", "en": "PARTNER ratings (count)"},
     "xlsx_trust": {"id": "Kepercayaan PARTNER (% skor maks.)", "en": "PARTNER trust (% of maximum)"},
     "xlsx_value": {"id": "Nilai PARTNER (% skor maks.)", "en": "PARTNER value (% of maximum)"},
+    # --- HG2 (issue #13): change across waves in the synthesis, the workbook, the index ----
+    "h_syn_change": {"id": "6. Lintasan wilayah antar gelombang",
+                     "en": "6. Regions' trajectories across waves"},
+    "syn_change_single": {
+        "id": ("Data ini baru memuat satu gelombang survei (**{wave}**): perubahan dan lintasan "
+               "wilayah dapat ditunjukkan setelah gelombang kedua masuk."),
+        "en": ("These data hold one survey wave so far (**{wave}**): change and the regions' "
+               "trajectories can be shown once a second wave comes in."),
+    },
+    "syn_change_intro": {
+        "id": ("Data memuat **{n_waves}** gelombang, dari **{first}** sampai **{latest}**. Sejak "
+               "gelombang sebelumnya (**{previous}**), skor kesehatan kemitraan naik di **{up}** "
+               "dan turun di **{down}** dari {n} wilayah yang dapat dibandingkan; indeks "
+               "efektivitas naik di **{index_up}** dan turun di **{index_down}** wilayah. Hanya "
+               "perubahan yang interval kepercayaan {ci}-nya tidak mencakup nol yang disebut "
+               "perubahan; interval perubahan kesehatan memperhitungkan responden yang menjawab "
+               "di kedua gelombang."),
+        "en": ("The data hold **{n_waves}** waves, from **{first}** to **{latest}**. Since the "
+               "previous wave (**{previous}**), the partnership-health score rose in **{up}** "
+               "and fell in **{down}** of the {n} regions that can be compared; the "
+               "effectiveness index rose in **{index_up}** and fell in **{index_down}** regions. "
+               "Only a change whose {ci} confidence interval excludes zero is called a change; "
+               "the health change's interval accounts for respondents who answered in both "
+               "waves."),
+    },
+    "syn_change_since_first": {
+        "id": ("Sejak gelombang pertama (**{first}**), skor kesehatan kemitraan naik di **{up}** "
+               "dan turun di **{down}** dari {n} wilayah."),
+        "en": ("Since the first wave (**{first}**), the partnership-health score rose in **{up}** "
+               "and fell in **{down}** of {n} regions."),
+    },
+    "syn_change_col_health_first": {"id": "Perubahan kesehatan sejak gelombang pertama (IK 95%)",
+                                    "en": "Health change since the first wave (95% CI)"},
+    "syn_change_index_note": {
+        "id": ("Interval perubahan indeks memperlakukan kedua gelombang sebagai sampel yang "
+               "saling bebas: bila responden yang sama menjawab di keduanya, interval ini "
+               "cenderung terlalu lebar (konservatif)."),
+        "en": ("The index change's interval treats the two waves as independent samples: "
+               "when the same respondents answer in both, it tends to be too wide "
+               "(conservative)."),
+    },
+    "fig_health_trajectory": {
+        "id": ("Skor kesehatan kemitraan per gelombang, satu panel per wilayah (IK 95%); "
+               "gelombang dengan kurang dari {min_cell} responden di wilayah itu tidak "
+               "ditampilkan."),
+        "en": ("Partnership-health score per wave, one panel per region (95% CI); a wave with "
+               "fewer than {min_cell} respondents in the region is not shown."),
+    },
+    "fig_health_trajectory_extremes": {
+        "id": ("Skor kesehatan kemitraan per gelombang (IK 95%) di {k} dari {n} wilayah: yang "
+               "perubahannya sejak gelombang sebelumnya paling besar (semua wilayah ada di "
+               "summary.xlsx); gelombang dengan kurang dari {min_cell} responden tidak "
+               "ditampilkan."),
+        "en": ("Partnership-health score per wave (95% CI) in {k} of {n} regions: those whose "
+               "change since the previous wave is largest (every region is in summary.xlsx); "
+               "a wave with fewer than {min_cell} respondents is not shown."),
+    },
+    "fig_index_trajectory": {
+        "id": "Indeks efektivitas per gelombang, satu panel per wilayah (interval bootstrap 95%).",
+        "en": "Effectiveness index per wave, one panel per region (95% bootstrap interval).",
+    },
+    "fig_index_trajectory_extremes": {
+        "id": ("Indeks efektivitas per gelombang (interval bootstrap 95%) di {k} dari {n} "
+               "wilayah: yang indeksnya paling banyak berubah sejak gelombang sebelumnya."),
+        "en": ("Effectiveness index per wave (95% bootstrap interval) in {k} of {n} regions: "
+               "those whose index changed most since the previous wave."),
+    },
+    "axis_wave": {"id": "Gelombang", "en": "Wave"},
+    "axis_health_wave": {"id": "Kesehatan kemitraan ({scale})",
+                         "en": "Partnership health ({scale})"},
+    "axis_index_wave": {"id": "Indeks efektivitas (0–100)", "en": "Effectiveness index (0–100)"},
+    "syn_change_col_waves": {"id": "Gelombang", "en": "Waves"},
+    "syn_change_col_health": {"id": "Kesehatan, gelombang terakhir (IK 95%)",
+                              "en": "Health, latest wave (95% CI)"},
+    "syn_change_col_health_change": {"id": "Perubahan kesehatan (IK 95%)",
+                                     "en": "Health change (95% CI)"},
+    "syn_change_col_health_called": {"id": "Kesehatan: perubahan?", "en": "Health: a change?"},
+    "syn_change_col_index": {"id": "Indeks, gelombang terakhir (IK 95%)",
+                             "en": "Index, latest wave (95% CI)"},
+    "syn_change_col_index_change": {"id": "Perubahan indeks (IK 95%)",
+                                    "en": "Index change (95% CI)"},
+    "syn_change_col_index_called": {"id": "Indeks: perubahan?", "en": "Index: a change?"},
+    "syn_change_col_rank": {"id": "Peringkat (sebelumnya → terakhir)",
+                            "en": "Rank (previous → latest)"},
+    "syn_change_up": {"id": "▲ naik", "en": "▲ up"},
+    "syn_change_down": {"id": "▼ turun", "en": "▼ down"},
+    "syn_change_none": {"id": "tidak ada perubahan yang jelas", "en": "no clear change"},
+    "syn_change_missing_wave": {"id": "tidak ada di salah satu gelombang",
+                                "en": "missing from one of the waves"},
+    # the workbook's Change and Index-by-wave sheets (headers, words, descriptions)
+    "xlsx_comparison": {"id": "Perbandingan", "en": "Comparison"},
+    "xlsx_from_wave": {"id": "Dari gelombang", "en": "From wave"},
+    "xlsx_to_wave": {"id": "Ke gelombang", "en": "To wave"},
+    "xlsx_change": {"id": "Perubahan skor (poin, {scale})", "en": "Score change (points, {scale})"},
+    "xlsx_change_low": {"id": f"Perubahan IK {_CI} bawah", "en": f"Change {_CI} CI lower"},
+    "xlsx_change_upp": {"id": f"Perubahan IK {_CI} atas", "en": f"Change {_CI} CI upper"},
+    "xlsx_p_value": {"id": "Nilai p", "en": "p-value"},
+    "xlsx_p_holm": {"id": "Nilai p (koreksi Holm)", "en": "p-value (Holm-adjusted)"},
+    "xlsx_changed": {"id": "Disebut perubahan (p Holm < {alpha})",
+                     "en": "Called a change (Holm p < {alpha})"},
+    "xlsx_change_direction": {"id": "Arah perubahan", "en": "Direction of change"},
+    "xlsx_n_from": {"id": "Responden gelombang awal", "en": "Respondents, from wave"},
+    "xlsx_n_to": {"id": "Responden gelombang akhir", "en": "Respondents, to wave"},
+    "xlsx_n_both": {"id": "Responden di kedua gelombang", "en": "Respondents in both waves"},
+    "xlsx_clusters": {"id": "Klaster dalam galat baku (jumlah)",
+                      "en": "Clusters in the standard error (count)"},
+    "xlsx_wave": {"id": "Gelombang", "en": "Wave"},
+    "xlsx_wave_order": {"id": "Urutan gelombang (1 = pertama)", "en": "Wave order (1 = first)"},
+    "xlsx_n_ranked": {"id": "Wilayah diperingkat (jumlah)", "en": "Regions ranked (count)"},
+    "xlsx_index_change": {"id": "Perubahan indeks sejak gelombang sebelumnya (poin)",
+                          "en": "Index change since the previous wave (points)"},
+    "xlsx_index_change_low": {"id": f"Perubahan indeks IK {_CI} bawah",
+                              "en": f"Index change {_CI} CI lower"},
+    "xlsx_index_change_upp": {"id": f"Perubahan indeks IK {_CI} atas",
+                              "en": f"Index change {_CI} CI upper"},
+    "xlsx_word_previous": {"id": "Sejak gelombang sebelumnya", "en": "Since the previous wave"},
+    "xlsx_word_first": {"id": "Sejak gelombang pertama", "en": "Since the first wave"},
+    "xlsx_word_up": {"id": "Naik", "en": "Up"},
+    "xlsx_word_down": {"id": "Turun", "en": "Down"},
+    "xlsx_word_overall": {"id": "Kesehatan kemitraan (rata-rata dimensi)",
+                          "en": "Partnership health (mean of the dimensions)"},
+    "xlsx_word_single_wave": {"id": "Satu gelombang: perubahan memerlukan gelombang kedua",
+                              "en": "One wave: change needs a second wave"},
+    "xlsx_word_too_few_respondents": {
+        "id": "Tidak diestimasi: kurang dari {min_cell} responden di salah satu gelombang",
+        "en": "Not estimated: fewer than {min_cell} respondents in one of the waves"},
+    "xlsx_word_missing_wave": {"id": "Tidak diestimasi: wilayah tidak ada di salah satu gelombang",
+                               "en": "Not estimated: the region is missing from one of the waves"},
+    "xlsx_sheet_change": {"id": "Perubahan", "en": "Change"},
+    "xlsx_sheet_index_waves": {"id": "Indeks per gelombang", "en": "Index by wave"},
+    "xlsx_describe_change": {
+        "id": ("Perubahan skor per wilayah dan dimensi sejak gelombang sebelumnya (dan sejak "
+               "gelombang pertama bila ada 3 gelombang atau lebih), dengan IK yang "
+               "memperhitungkan responden di kedua gelombang, nilai p dengan koreksi Holm atas "
+               "dimensi, dan apakah disebut perubahan."),
+        "en": ("Score change per region and dimension since the previous wave (and since the "
+               "first wave when there are 3 or more waves), with a CI that accounts for "
+               "respondents in both waves, p-values Holm-adjusted over the dimensions, and "
+               "whether it is called a change."),
+    },
+    "xlsx_describe_change_units": {
+        "id": ("Poin pada skala jawaban {scale}; perubahan = gelombang akhir − gelombang awal. "
+               "Kurang dari {min_cell} responden di satu gelombang: tidak diestimasi."),
+        "en": ("Points on the {scale} answer scale; change = to wave − from wave. Fewer than "
+               "{min_cell} respondents in a wave: not estimated."),
+    },
+    "xlsx_describe_index_waves": {
+        "id": ("Indeks efektivitas setiap wilayah per gelombang (dihitung pada data sampai "
+               "gelombang itu), interval bootstrap, peringkat, dan perubahan sejak gelombang "
+               "sebelumnya pada baris gelombang terakhir."),
+        "en": ("Each region's effectiveness index per wave (computed on the data up to that "
+               "wave), bootstrap interval, rank, and the change since the previous wave on the "
+               "latest wave's row."),
+    },
+    "xlsx_describe_index_waves_units": {
+        "id": ("Indeks 0–100; peringkat 1 = terbaik. IK perubahan menganggap kedua gelombang "
+               "saling bebas (konservatif bila responden sama)."),
+        "en": ("Index 0–100; rank 1 = best. The change's CI treats the two waves as "
+               "independent (conservative when respondents overlap)."),
+    },
     # --- the workbook's sheet names (<= 31 characters), in workbook order ---------------
     "xlsx_sheet_about": {"id": "Tentang", "en": "About"},
     "xlsx_sheet_scores": {"id": "Skor", "en": "Scores"},

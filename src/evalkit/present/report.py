@@ -19,7 +19,7 @@ import pandas as pd
 from evalkit import __version__
 from evalkit.analyse import findings, results
 from evalkit.analyse import region_tables as analysis
-from evalkit.core.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.core.config import ALPHA_ACCEPTABLE, CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.domain import sector_labels
 from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_table
@@ -28,6 +28,7 @@ from evalkit.present import figures as plots
 from evalkit.present import index_wording, report_inputs
 from evalkit.present.colours import STATUS_COLORS
 from evalkit.present.i18n import TEXT, md, status_label, status_summary, text  # noqa: F401  (text re-exported for notebooks)
+from evalkit.present.wave_results import WAVE_RESULT_COLUMNS, wave_result
 from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region, resolve_region
@@ -86,12 +87,14 @@ def load_region_report(region: str, lang: str = "id",
     reg = resolve_region(region)
     scale = products.read_scale(processed)
     items = products.with_language_fallback(read_processed("items", processed), "label", "item")
-    register = analysis.in_region(read_processed("stakeholders", processed), reg)
+    # the latest wave's register and ties: the wave every current result describes
+    register = analysis.in_region(products.read_latest("stakeholders", processed), reg)
     saved = {name: products.read_result(name, processed) for name in
              dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
     mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
             for name in _REGION_RESULTS if "region_code" in saved[name].columns}
     mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
+    mine |= wave_results(processed, reg.code)  # the change section's (empty before waves)
     weighting = mine["region_weighting"]
     counted = mine["respondents"]
     progress = products.with_language_fallback(products.read_result("progress", processed),
@@ -110,7 +113,7 @@ def load_region_report(region: str, lang: str = "id",
         values=annual[annual["region_code"] == reg.code],
         breakdowns=mine["indicator_breakdowns"],
         attribution=saved["attribution"], register=register,
-        ties=analysis.in_region(read_processed("ties", processed), reg),
+        ties=analysis.in_region(products.read_latest("ties", processed), reg),
         results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
         scale=scale, absent=report_inputs.absent_inputs(manifest),
         languages=report_inputs.form_languages(manifest),
@@ -198,7 +201,7 @@ def language_note(rep: RegionReport) -> str:
 
 # The report's sections in order: their headings are the table of contents.
 SECTIONS = ("h_data", "h_coverage", "h_health", "h_reliability", "h_sectors", "h_engagement",
-            "h_outcomes", "h_index", "h_findings", "h_method", "h_provenance")
+            "h_outcomes", "h_index", "h_change", "h_findings", "h_method", "h_provenance")
 
 
 def heading(key: str, rep: RegionReport):
@@ -238,7 +241,7 @@ _REASON_WORDS = {"not_approved": "reason_not_approved", "no_consent": "reason_no
                  "test_submission": "reason_test_submission", "duplicate_uuid": "reason_duplicate",
                  "duplicate_respondent": "reason_duplicate", "speeder": "reason_speeder",
                  "straight_lining": "reason_straight_lining",
-                 "too_many_missing": "reason_too_many_missing"}
+                 "too_many_missing": "reason_too_many_missing", "no_wave": "reason_no_wave"}
 # Named when the manifest does not say (an older processed folder): evalkit's quality checks.
 _DEFAULT_REASONS = ("test_submission", "duplicate_uuid", "speeder", "straight_lining",
                     "too_many_missing")
@@ -714,6 +717,8 @@ def sectors_table(rep: RegionReport) -> pd.DataFrame | None:
 def pairs_table(rep: RegionReport) -> pd.DataFrame | None:
     """Pairs of sectors that differ after Holm correction, with Hedges' g and its CI."""
     pairs, lang, name = rep.results["sector_pairs"], rep.lang, _sector_label(rep)
+    if "significant" not in pairs.columns:  # no region with two sectors large enough
+        return None
     pairs = pairs[pairs["significant"].astype(bool)]
     if pairs.empty:
         return None
@@ -753,6 +758,8 @@ def attendance_text(rep: RegionReport) -> str:
     absent = absent_text(rep, "attendance")
     if absent:
         return absent
+    if "invitations" not in by_sector.columns:  # no meeting yet in the data (an early wave)
+        return md("attendance_none", lang)
     invited = by_sector[by_sector["invitations"] > 0].dropna(subset=["rate"])
     if invited.empty:
         return md("attendance_none", lang)
@@ -979,6 +986,358 @@ def index_caption(rep: RegionReport) -> dict:
     return {"key": "fig_index"}
 
 
+# --- change since the last wave (issue #13) -----------------------------------------------
+
+#: The wave results the change section reads, with their columns (one schema for every
+#: reader: :data:`evalkit.present.wave_results.WAVE_RESULT_COLUMNS`).
+WAVE_RESULTS = WAVE_RESULT_COLUMNS
+OVERALL = "_overall"  # wave_scores/wave_change: the health score (mean of the dimensions)
+COMPARISONS = ("previous", "first")  # wave_change's comparisons, in the order shown
+NETWORK_ROLE_CHANGES = ("became_central", "no_longer_central", "became_isolated",
+                        "no_longer_isolated")
+
+
+def wave_results(processed_dir: Path | str, region_code: str) -> dict[str, pd.DataFrame]:
+    """The :data:`WAVE_RESULTS` of one region (``waves``: every wave, it has no region).
+
+    A table the results folder does not hold (results computed before waves) reads as a
+    single wave gives it (:func:`evalkit.present.wave_results.wave_result`).
+    """
+    out = {}
+    for name in WAVE_RESULTS:
+        table = wave_result(name, processed_dir)
+        if "region_code" in table.columns:
+            table = table[table["region_code"].astype(str) == region_code].drop(
+                columns="region_code")
+        if "order" in table.columns and len(table):
+            table = table.sort_values("order", kind="stable")
+        out[name] = table.reset_index(drop=True)
+    return out
+
+
+def _wave_labels(rep: RegionReport) -> list[str]:
+    """Every wave's label, first to latest (the results' ``waves`` table)."""
+    waves = rep.results.get("waves")
+    if waves is None or waves.empty:
+        return []
+    return [str(w) for w in waves.sort_values("order", kind="stable")["wave"]]
+
+
+def single_wave(rep: RegionReport) -> bool:
+    """The data hold one wave (or results from before waves): no change to show."""
+    return len(_wave_labels(rep)) < 2
+
+
+def _flag(values) -> pd.Series:
+    """A boolean column as plain bools (missing = False)."""
+    return pd.Series(values, dtype="object").fillna(False).astype(bool).to_numpy()
+
+
+def _change_rows(rep: RegionReport, table: str = "wave_change",
+                 comparison: str | None = "previous") -> pd.DataFrame:
+    rows = rep.results.get(table, pd.DataFrame(columns=list(WAVE_RESULTS[table])))
+    if comparison is not None:
+        rows = rows[rows["comparison"] == comparison]
+    return rows.reset_index(drop=True)
+
+
+def _change_dimension_label(rep: RegionReport, key: str = "health_score"):
+    """Dimension code -> its label in the report language; ``_overall`` -> the health score."""
+    labels = _dimension_labels(rep)
+    overall = text(key, rep.lang)
+    return lambda d: overall if d == OVERALL else labels.get(d, d)
+
+
+def _dimension_order(rep: RegionReport, present) -> list[str]:
+    """``_overall`` first, then the form's dimensions in codebook order (others after)."""
+    present = list(dict.fromkeys(str(d) for d in present))
+    form = [str(d) for d in rep.dimensions["dimension"]]
+    first = [OVERALL] if OVERALL in present else []
+    return (first + [d for d in form if d in present]
+            + [d for d in present if d != OVERALL and d not in form])
+
+
+def _suppressed_waves(rep: RegionReport) -> list[str]:
+    """Waves in which this region's scores are suppressed (fewer than MIN_CELL respondents)."""
+    s = rep.results.get("wave_scores")
+    if s is None or s.empty:
+        return []
+    hidden = pd.Series(_flag(s["suppressed"]), index=s.index).groupby(s["wave"].astype(str)).all()
+    return [w for w in _wave_labels(rep) if hidden.get(w, False)]
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    return "—" if pd.isna(value) else f"{value:+.{digits}f}"
+
+
+def _signed_interval(low: float, high: float, digits: int = 2) -> str:
+    return "—" if pd.isna(low) or pd.isna(high) else f"{low:+.{digits}f} – {high:+.{digits}f}"
+
+
+def _waves_cell(from_wave, to_wave) -> str:
+    return f"{from_wave} → {to_wave}"
+
+
+def _called(row: pd.Series, lang: str) -> str:
+    """The "called a change?" cell: yes (up/down), no, or why it could not be estimated."""
+    if bool(_flag([row.get("suppressed")])[0]):
+        return _change_reason(row.get("reason"), lang)
+    if not bool(_flag([row.get("changed")])[0]):
+        return text("called_no", lang)
+    return text("called_yes_down" if row.get("direction") == "down" else "called_yes", lang)
+
+
+def _change_reason(code, lang: str) -> str:
+    key = f"change_reason_{code}"
+    return text(key if key in TEXT else "change_reason_other", lang, min_cell=MIN_CELL)
+
+
+def change_text(rep: RegionReport) -> str:
+    """The section's opening: one paragraph when there is one wave; else what changed since
+    the previous wave (how many dimensions rose or fell, the health score's change) and the
+    rule by which a change is called."""
+    lang = rep.lang
+    if single_wave(rep):
+        return md("change_single", lang)
+    rows = _change_rows(rep)
+    if rows.empty:
+        scored = rep.results["wave_scores"]
+        seen = [w for w in _wave_labels(rep) if w in set(scored["wave"].astype(str))]
+        return (md("change_region_single", lang, wave=seen[-1]) if seen
+                else md("change_single", lang))
+    from_wave, to_wave = str(rows["from_wave"].iat[0]), str(rows["to_wave"].iat[0])
+    dims = rows[rows["dimension"] != OVERALL]
+    ok = dims[~_flag(dims["suppressed"])]
+    if ok.empty or _small_region(rep):
+        out = md("change_too_small", lang, min_cell=MIN_CELL, from_wave=from_wave,
+                 to_wave=to_wave)
+    else:
+        called = _flag(ok["changed"])
+        n_up = int((called & (ok["direction"] == "up").to_numpy()).sum())
+        n_down = int((called & (ok["direction"] == "down").to_numpy()).sum())
+        counts = rows[rows["dimension"] == OVERALL]
+        counts = (counts if len(counts) else ok).iloc[0]
+        out = md("change_summary", lang, to_wave=to_wave, from_wave=from_wave,
+                 n_to=_count(counts["n_to"]), n_from=_count(counts["n_from"]),
+                 n_both=_count(counts["n_both"]), n=len(dims), n_up=n_up, n_down=n_down,
+                 n_same=len(dims) - n_up - n_down)
+        overall = rows[(rows["dimension"] == OVERALL) & ~_flag(rows["suppressed"])]
+        if len(overall) and pd.notna(overall["estimate"].iat[0]):
+            o = overall.iloc[0]
+            out += " " + md("change_overall", lang, estimate=o["estimate"], low=o["ci_low"],
+                            high=o["ci_upp"])
+    hidden = _suppressed_waves(rep)
+    if hidden:
+        out += " " + md("change_suppressed", lang, min_cell=MIN_CELL, waves=", ".join(hidden))
+    return out + "\n\n" + md("change_rule", lang, level=f"{100 * CI_LEVEL:g}",
+                               alpha=f"{100 * (1 - CI_LEVEL):g}")
+
+
+def change_figure(rep: RegionReport):
+    """Small multiples: each dimension's score per wave with its CI (the health score
+    first); waves suppressed in this region are left out (the caption names them)."""
+    if single_wave(rep) or _small_region(rep):
+        return None
+    s = rep.results["wave_scores"]
+    shown = s[~_flag(s["suppressed"]) & s["estimate"].notna().to_numpy()]
+    if shown.empty:
+        return None
+    name = _change_dimension_label(rep)
+    order = _dimension_order(rep, shown["dimension"])
+    return plots.wave_trajectories(
+        shown, waves=_wave_labels(rep), order=order, labels={d: name(d) for d in order},
+        xlabel=text("axis_wave", rep.lang),
+        ylabel=text("col_score", rep.lang, scale=rep.scale.range_text()),
+        ylim=(rep.scale.min, rep.scale.max))
+
+
+def change_caption(rep: RegionReport) -> dict:
+    """Caption key and values of :func:`change_figure` (names the waves it leaves out)."""
+    hidden = _suppressed_waves(rep)
+    if hidden:
+        return {"key": "fig_change_suppressed", "min_cell": MIN_CELL, "waves": ", ".join(hidden)}
+    return {"key": "fig_change"}
+
+
+def change_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Each dimension's change (the health score first): since the previous wave, then
+    (three waves or more) since the first; change, 95% CI, Holm p and whether it is called
+    a change. None with a single wave or a region too small to show."""
+    rows = _change_rows(rep, comparison=None)
+    if single_wave(rep) or rows.empty or _small_region(rep):
+        return None
+    lang, name = rep.lang, _change_dimension_label(rep)
+    order = {d: i for i, d in enumerate(_dimension_order(rep, rows["dimension"]))}
+    rank = {c: i for i, c in enumerate(COMPARISONS)}
+    rows = rows.assign(_c=rows["comparison"].map(rank).fillna(len(rank)),
+                       _d=rows["dimension"].astype(str).map(order)).sort_values(
+        ["_c", "_d"], kind="stable")
+    hidden = _flag(rows["suppressed"])
+    return pd.DataFrame({
+        text("col_dimension", lang): [name(d) for d in rows["dimension"].astype(str)],
+        text("col_waves", lang): [_waves_cell(a, b) for a, b in
+                                  zip(rows["from_wave"], rows["to_wave"])],
+        text("col_change", lang): ["—" if h else _signed(v) for v, h in
+                                   zip(rows["estimate"], hidden)],
+        text("col_ci", lang): ["—" if h else _signed_interval(lo, hi) for lo, hi, h in
+                               zip(rows["ci_low"], rows["ci_upp"], hidden)],
+        text("col_p_holm", lang): ["—" if h else _p(v) for v, h in zip(rows["p_holm"], hidden)],
+        text("col_called", lang): [_called(r, lang) for _, r in rows.iterrows()],
+        text("col_n_waves", lang): [f"{_count(a)} → {_count(b)}" for a, b in
+                                    zip(rows["n_from"], rows["n_to"])],
+        text("col_n_both", lang): [_count(n) for n in rows["n_both"]],
+    })
+
+
+def sector_change_text(rep: RegionReport) -> str | None:
+    """Which sectors' health score changed clearly since the previous wave (None with a
+    single wave: :func:`change_text` has said so)."""
+    if single_wave(rep) or _small_region(rep):
+        return None
+    rows, lang, name = _change_rows(rep, "wave_sector_change"), rep.lang, _sector_label(rep)
+    if rows.empty:
+        return None
+    from_wave, to_wave = str(rows["from_wave"].iat[0]), str(rows["to_wave"].iat[0])
+    ok = rows[~_flag(rows["suppressed"])]
+    if ok.empty:
+        return md("sector_change_untestable", lang, min_cell=MIN_CELL)
+    called = ok[_flag(ok["changed"])]
+    if called.empty:
+        return md("sector_change_none", lang, from_wave=from_wave, to_wave=to_wave)
+    called = called.reindex(called["estimate"].abs().sort_values(ascending=False).index)
+    sectors = ", ".join(f"{name(s)} ({_signed(v)})" for s, v in
+                        zip(called["sector"], called["estimate"]))
+    return md("sector_change_some", lang, n=len(called), from_wave=from_wave, to_wave=to_wave,
+              sectors=sectors)
+
+
+def sector_change_table(rep: RegionReport) -> pd.DataFrame | None:
+    """The sectors whose health score changed clearly (called changes only)."""
+    if single_wave(rep) or _small_region(rep):
+        return None
+    rows = _change_rows(rep, "wave_sector_change", comparison=None)
+    rows = rows[~_flag(rows["suppressed"]) & _flag(rows["changed"])]
+    if rows.empty:
+        return None
+    lang, name = rep.lang, _sector_label(rep)
+    rank = {c: i for i, c in enumerate(COMPARISONS)}
+    rows = rows.assign(_c=rows["comparison"].map(rank).fillna(len(rank)),
+                       _a=-rows["estimate"].abs()).sort_values(["_c", "_a"], kind="stable")
+    return pd.DataFrame({
+        text("col_sector", lang): [name(s) for s in rows["sector"]],
+        text("col_waves", lang): [_waves_cell(a, b) for a, b in
+                                  zip(rows["from_wave"], rows["to_wave"])],
+        text("col_change", lang): [_signed(v) for v in rows["estimate"]],
+        text("col_ci", lang): [_signed_interval(lo, hi) for lo, hi in
+                               zip(rows["ci_low"], rows["ci_upp"])],
+        text("col_p_holm", lang): [_p(v) for v in rows["p_holm"]],
+        text("col_n_waves", lang): [f"{_count(a)} → {_count(b)}" for a, b in
+                                    zip(rows["n_from"], rows["n_to"])],
+    })
+
+
+def _network_unchanged(rep: RegionReport) -> bool:
+    """No network section to show: a single wave, or no ties/register input."""
+    return single_wave(rep) or bool(absent_text(rep, "ties", "stakeholders"))
+
+
+def network_change_text(rep: RegionReport) -> str | None:
+    """Ties gained, lost and kept since the previous wave; density, centralisation, trust and
+    value change (with CIs)."""
+    if _network_unchanged(rep):
+        return None
+    nc, lang = rep.results["network_change"], rep.lang
+    if nc.empty or pd.isna(nc["ties_kept"].iat[0]):
+        return md("network_change_none", lang)
+    c = nc.iloc[0]
+    out = md("network_change_summary", lang, from_wave=str(c["from_wave"]),
+             to_wave=str(c["to_wave"]), gained=int(c["ties_gained"]), lost=int(c["ties_lost"]),
+             kept=int(c["ties_kept"]), density=c["density_change"],
+             centralisation=c["centralisation_change"])
+    if pd.notna(c["trust_change"]) and pd.notna(c["value_change"]):
+        out += " " + md("network_change_scores", lang, trust=c["trust_change"],
+                        trust_low=c["trust_ci_low"], trust_high=c["trust_ci_upp"],
+                        value=c["value_change"], value_low=c["value_ci_low"],
+                        value_high=c["value_ci_upp"])
+    if rep.results["network_role_change"].empty:
+        out += " " + md("network_roles_none", lang)
+    return out
+
+
+def network_waves_table(rep: RegionReport) -> pd.DataFrame | None:
+    """The network per wave: organisations, ties, density, centralisation, trust, value."""
+    w = rep.results["wave_network"]
+    if _network_unchanged(rep) or w.empty:
+        return None
+    lang = rep.lang
+    return pd.DataFrame({
+        text("col_wave", lang): w["wave"].astype(str).to_numpy(),
+        text("col_organisations", lang): [_int(v) for v in w["organisations"]],
+        text("col_ties", lang): [_int(v) for v in w["ties"]],
+        text("col_density", lang): [_num(v) for v in w["density"]],
+        text("col_centralisation", lang): [_num(v) for v in w["centralisation"]],
+        text("col_mean_trust", lang): [_num(v) for v in w["mean_trust"]],
+        text("col_mean_value", lang): [_num(v) for v in w["mean_value"]],
+        text("col_isolated", lang): [_int(v) for v in w["isolated"]],
+    })
+
+
+def _int(value) -> str:
+    return "—" if pd.isna(value) else str(int(value))
+
+
+def network_role_table(rep: RegionReport) -> pd.DataFrame | None:
+    """Organisations that became (or stopped being) central or isolated since the previous wave."""
+    r = rep.results["network_role_change"]
+    if _network_unchanged(rep) or r.empty:
+        return None
+    lang, name = rep.lang, _sector_label(rep)
+    rank = {c: i for i, c in enumerate(NETWORK_ROLE_CHANGES)}
+    r = r.assign(_r=r["change"].map(rank).fillna(len(rank))).sort_values(
+        ["_r", "organisation"], kind="stable")
+    role = {c: text(f"role_{c}", lang) for c in NETWORK_ROLE_CHANGES}
+    return pd.DataFrame({
+        text("col_organisation", lang): r["organisation"].astype(str).to_numpy(),
+        text("col_sector", lang): [name(s) for s in r["sector"]],
+        text("col_role_change", lang): [role.get(c, str(c)) for c in r["change"]],
+        text("col_degree_change", lang): [f"{_int(a)} → {_int(b)}" for a, b in
+                                          zip(r["degree_from"], r["degree_to"])],
+    })
+
+
+def index_change_text(rep: RegionReport) -> str | None:
+    """The index's change since the previous wave, its interval and the rank change."""
+    if single_wave(rep):
+        return None
+    ic, lang = rep.results["index_change"], rep.lang
+    if (_small_region(rep) or ic.empty or pd.isna(ic["change"].iat[0])
+            or pd.isna(ic["rank_from"].iat[0]) or pd.isna(ic["rank_to"].iat[0])):
+        return md("index_change_none", lang)
+    c = ic.iloc[0]
+    return md("index_change_summary", lang, index_from=c["index_from"], index_to=c["index_to"],
+              from_wave=str(c["from_wave"]), to_wave=str(c["to_wave"]), change=c["change"],
+              low=c["ci_low"], high=c["ci_upp"], rank_from=int(c["rank_from"]),
+              rank_to=int(c["rank_to"]))
+
+
+def index_change_table(rep: RegionReport) -> pd.DataFrame | None:
+    """The index trajectory: this region's index per wave with its interval and rank."""
+    w = rep.results["wave_index"]
+    if single_wave(rep) or w.empty or _small_region(rep):
+        return None
+    lang = rep.lang
+    hidden = _flag(w["suppressed"])
+    return pd.DataFrame({
+        text("col_wave", lang): w["wave"].astype(str).to_numpy(),
+        text("col_index", lang): ["—" if h else _num(v, 1) for v, h in zip(w["index"], hidden)],
+        text("col_ci", lang): ["—" if h or pd.isna(lo) else f"{lo:.1f}–{hi:.1f}"
+                               for lo, hi, h in zip(w["ci_low"], w["ci_upp"], hidden)],
+        text("col_rank", lang): ["—" if h or pd.isna(r) else
+                                 text("rank_of", lang, rank=int(r), n=_int(n))
+                                 for r, n, h in zip(w["rank"], w["n_ranked"], hidden)],
+    })
+
+
 # --- findings -------------------------------------------------------------------------------
 
 def findings_text(rep: RegionReport) -> str:
@@ -989,7 +1348,9 @@ def findings_text(rep: RegionReport) -> str:
     lines = []
     for f in found:
         v = dict(f.values)
-        if "dimension" in v:
+        if f.key in _CHANGE_FINDINGS:
+            v = _change_values(rep, v)
+        elif "dimension" in v:
             v["dimension"] = dims.get(v["dimension"], v["dimension"])
             v["vs"] = md("vs_below", lang) if v.pop("below") else ""
         if "sector" in v:
@@ -1013,7 +1374,26 @@ def region_findings(rep: RegionReport) -> list[findings.Finding]:
 
 
 # Findings that quote the region's means: none for a region under MIN_CELL respondents.
-_MEAN_FINDINGS = ("finding_weakest", "finding_sector", "finding_index")
+_MEAN_FINDINGS = ("finding_weakest", "finding_sector", "finding_index", "change_up",
+                  "change_down", "change_sector_down")
+# The change findings (issue #13): their values name a dimension (``_overall``: the health
+# score) or a sector, a change estimate and its CI, and the waves compared.
+_CHANGE_FINDINGS = ("change_up", "change_down", "change_none", "change_sector_down",
+                    "change_single_wave")
+
+
+def _change_values(rep: RegionReport, values: dict) -> dict:
+    """A change finding's values as its wording takes them: the dimension's label, the
+    size of the change (``magnitude``: "fell 0.42 points"), wave labels as text."""
+    v = dict(values)
+    if "dimension" in v:
+        v["dimension"] = _change_dimension_label(rep, "health_score_finding")(str(v["dimension"]))
+    if "estimate" in v:
+        v["magnitude"] = abs(float(v["estimate"]))
+    for key in ("from_wave", "to_wave"):
+        if key in v:
+            v[key] = str(v[key])
+    return v
 
 
 def _dropped_findings(rep: RegionReport) -> set[str]:

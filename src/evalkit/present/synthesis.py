@@ -10,7 +10,10 @@ region and sector names are escaped, only evalkit's own wording formats.
 
 Presentation only: every number comes from the results tables (:data:`SYNTHESIS_TABLES`,
 computed once by the results stage, the synthesis' own by
-:mod:`evalkit.analyse.synthesis_tables`); nothing here fits or estimates.
+:mod:`evalkit.analyse.synthesis_tables`; the waves' :data:`WAVE_TABLES`); nothing here
+fits or estimates. With survey waves (issue #13) the regions' trajectories are shown side
+by side: the health score and the index per wave, and each region's change since the
+previous wave; with one wave, one sentence says that change needs a second.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ import pandas as pd
 from evalkit import __version__
 from evalkit.analyse import results
 from evalkit.analyse.synthesis_tables import HEALTH_OUTCOME_MIN_REGIONS, HealthOutcomeFit
-from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, Scale
 from evalkit.core.domain import sector_labels
 from evalkit.measure import effectiveness
 from evalkit.present import figures as plots
 from evalkit.present import index_wording
 from evalkit.present.i18n import md, text
+from evalkit.present.wave_results import single_wave_result, wave_result
 from evalkit.read import products
 from evalkit.read.products import manifest_digest
 from evalkit.read.regions import get_region
@@ -40,6 +44,9 @@ from evalkit.read.regions import get_region
 SYNTHESIS_TABLES = ("shrinkage", "shrinkage_fit", "sector_model", "sector_ordinal", "index",
                     "index_scenarios", "index_shifts", "attribution", "event_study",
                     "health_outcome", "health_outcome_fit")
+#: The wave results tables it reads too (:func:`evalkit.present.wave_results.wave_result`:
+#: a results folder from before waves reads as one wave).
+WAVE_TABLES = ("waves", "wave_scores", "wave_change", "wave_index", "index_change")
 
 
 @dataclass
@@ -63,7 +70,8 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
     (:func:`evalkit.run.stages.ensure_results`)."""
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
     return Synthesis(
-        lang=lang, tables={t: products.read_result(t, processed) for t in SYNTHESIS_TABLES},
+        lang=lang, tables={**{t: products.read_result(t, processed) for t in SYNTHESIS_TABLES},
+                           **{t: wave_result(t, processed) for t in WAVE_TABLES}},
         sectors=products.read_sectors(processed), scale=products.read_scale(processed),
         manifest=products.read_manifest(processed))
 
@@ -334,3 +342,278 @@ def method_text(syn: Synthesis) -> str:
     inputs = input_list(syn.manifest)
     return md("provenance", syn.lang, version=__version__,
               manifest=manifest_digest(syn.manifest), inputs=inputs)
+
+
+# --- trajectories across waves (issue #13) ---------------------------------------------------
+
+OVERALL = "_overall"  # the health score's rows in wave_scores / wave_change
+
+#: Regions in a trajectory figure: up to this many panels; a larger programme shows the
+#: regions whose value changed most since the previous wave (all are in summary.xlsx).
+TRAJECTORY_PANELS = 16
+
+
+def _wave_table(syn: Synthesis, name: str) -> pd.DataFrame:
+    """A wave results table of the synthesis (one wave's when it was loaded without)."""
+    table = syn.tables.get(name)
+    return single_wave_result(name) if table is None else table
+
+
+def wave_labels(syn: Synthesis) -> list[str]:
+    """The wave labels, first to latest."""
+    waves = _wave_table(syn, "waves")
+    return [str(w) for w in waves.sort_values("order", kind="stable")["wave"]]
+
+
+def multi_wave(syn: Synthesis) -> bool:
+    """True when there are at least two waves to compare."""
+    return len(wave_labels(syn)) > 1
+
+
+def _excludes_zero(low: object, high: object) -> str:
+    """``"up"``/``"down"`` when the interval lies above/below zero, else ``""``."""
+    if pd.notna(low) and float(low) > 0:
+        return "up"
+    if pd.notna(high) and float(high) < 0:
+        return "down"
+    return ""
+
+
+def _health_called(row: dict) -> str:
+    """The health change's call: ``changed``/``direction`` as the results stage decided,
+    or, where it left them out (no Holm p for the health score, a single test), whether
+    its interval excludes zero (``CI_LEVEL``)."""
+    changed = row.get("changed")
+    if pd.notna(row.get("p_holm")) and pd.notna(changed):
+        if not bool(changed):
+            return ""
+        direction = str(row.get("direction") or "")
+        return direction if direction in ("up", "down") else _excludes_zero(
+            row.get("ci_low"), row.get("ci_upp"))
+    return _excludes_zero(row.get("ci_low"), row.get("ci_upp"))
+
+
+def _previous_changes(syn: Synthesis, comparison: str = "previous") -> pd.DataFrame:
+    """The health score's change since the previous (or ``"first"``) wave, one row per region."""
+    change = _wave_table(syn, "wave_change")
+    rows = change[(change["dimension"].astype(str) == OVERALL)
+                  & (change["comparison"].astype(str) == comparison)]
+    return rows.drop_duplicates("region_code").set_index("region_code")
+
+
+def _index_changes(syn: Synthesis) -> pd.DataFrame:
+    """The index change since the previous wave, one row per region, without regions whose
+    index is suppressed in either wave."""
+    change = _wave_table(syn, "index_change").drop_duplicates("region_code")
+    index = _wave_table(syn, "wave_index")
+    hidden = index[index["suppressed"].fillna(False).astype(bool)]
+    hidden = set(zip(hidden["region_code"].astype(str), hidden["wave"].astype(str)))
+    keep = [(str(c), str(f)) not in hidden and (str(c), str(t)) not in hidden
+            for c, f, t in zip(change["region_code"], change["from_wave"], change["to_wave"])]
+    return change[pd.Series(keep, index=change.index, dtype=bool)].set_index("region_code")
+
+
+def trajectory_text(syn: Synthesis) -> str:
+    """The trajectories in a paragraph: the waves, and in how many regions the health score
+    and the index rose or fell since the previous wave (called changes only). With one
+    wave: the sentence that change needs a second."""
+    waves = wave_labels(syn)
+    if len(waves) < 2:
+        return md("syn_change_single", syn.lang, wave=waves[0] if waves else "")
+    calls = _health_calls(syn, "previous")
+    index = _index_changes(syn)
+    index_calls = [_excludes_zero(lo, hi) for lo, hi in zip(index["ci_low"], index["ci_upp"])]
+    out = md("syn_change_intro", syn.lang, n_waves=len(waves), first=waves[0],
+             latest=waves[-1], previous=waves[-2], up=calls.count("up"),
+             down=calls.count("down"), n=len(calls), index_up=index_calls.count("up"),
+             index_down=index_calls.count("down"), ci=f"{CI_LEVEL:.0%}")
+    first = _health_calls(syn, "first")
+    if len(waves) >= 3 and first:
+        out += " " + md("syn_change_since_first", syn.lang, first=waves[0], up=first.count("up"),
+                        down=first.count("down"), n=len(first))
+    return out + "\n\n" + md("syn_change_index_note", syn.lang)
+
+
+def _health_calls(syn: Synthesis, comparison: str) -> list[str]:
+    """The call (``"up"``, ``"down"``, ``""``) of each region's health change that could be
+    estimated (not suppressed)."""
+    health = _previous_changes(syn, comparison)
+    health = health[~health["suppressed"].fillna(False).astype(bool)]
+    return [_health_called(r) for r in health.reset_index().to_dict("records")]
+
+
+def _shown_regions(changes: pd.DataFrame, value: str, codes: list[str]) -> tuple[list[str], bool]:
+    """The regions of a trajectory figure (``codes`` in order) and whether only those that
+    changed most (largest ``|value|`` in ``changes``, indexed by region) are shown."""
+    if len(codes) <= TRAJECTORY_PANELS:
+        return codes, False
+    size = pd.to_numeric(changes[value], errors="coerce").abs().reindex(codes)
+    top = set(size.sort_values(ascending=False, kind="stable").head(TRAJECTORY_PANELS).index)
+    return [c for c in codes if c in top], True
+
+
+def _health_trajectory_data(syn: Synthesis) -> tuple[pd.DataFrame, bool, int]:
+    scores = _wave_table(syn, "wave_scores")
+    scores = scores[scores["dimension"].astype(str) == OVERALL].copy()
+    # a wave under MIN_CELL respondents in the region is never drawn
+    hidden = scores["suppressed"].fillna(False).astype(bool) | (
+        pd.to_numeric(scores["nobs"], errors="coerce") < MIN_CELL)
+    scores.loc[hidden, ["estimate", "ci_low", "ci_upp"]] = np.nan
+    published = scores.groupby("region_code")["estimate"].apply(lambda e: e.notna().any())
+    codes = sorted(published[published].index.astype(str))
+    shown, extremes = _shown_regions(_previous_changes(syn), "estimate", codes)
+    return scores[scores["region_code"].astype(str).isin(shown)], extremes, len(codes)
+
+
+def _index_trajectory_data(syn: Synthesis) -> tuple[pd.DataFrame, bool, int]:
+    index = _wave_table(syn, "wave_index").copy()
+    index.loc[index["suppressed"].fillna(False).astype(bool), ["index", "ci_low", "ci_upp"]] = np.nan
+    index = index.rename(columns={"index": "estimate"})
+    published = index.groupby("region_code")["estimate"].apply(lambda e: e.notna().any())
+    codes = sorted(published[published].index.astype(str))
+    shown, extremes = _shown_regions(_index_changes(syn), "change", codes)
+    return index[index["region_code"].astype(str).isin(shown)], extremes, len(codes)
+
+
+def health_trajectory_figure(syn: Synthesis):
+    """The health score per wave, one panel per region (``None`` with one wave)."""
+    if not multi_wave(syn):
+        return None
+    data, _, _ = _health_trajectory_data(syn)
+    if data.empty:
+        return None
+    scale = syn.scale
+    return plots.trajectory_grid(
+        data.sort_values(["region_code", "order"], kind="stable"), waves=wave_labels(syn),
+        labels={c: syn.name(c) for c in data["region_code"].unique()},
+        ylabel=text("axis_health_wave", syn.lang, scale=scale.range_text()),
+        xlabel=text("axis_wave", syn.lang), ylim=(float(scale.min), float(scale.max)))
+
+
+def index_trajectory_figure(syn: Synthesis):
+    """The effectiveness index per wave, one panel per region (``None`` with one wave)."""
+    if not multi_wave(syn):
+        return None
+    data, _, _ = _index_trajectory_data(syn)
+    if data.empty:
+        return None
+    return plots.trajectory_grid(
+        data.sort_values(["region_code", "order"], kind="stable"), waves=wave_labels(syn),
+        labels={c: syn.name(c) for c in data["region_code"].unique()},
+        ylabel=text("axis_index_wave", syn.lang), xlabel=text("axis_wave", syn.lang),
+        ylim=(0.0, 100.0))
+
+
+def trajectory_caption(syn: Synthesis, key: str = "fig_health_trajectory") -> dict:
+    """Caption key and values of the health (or, ``key="fig_index_trajectory"``, the index)
+    trajectory figure; says when only the regions that changed most are shown."""
+    data = _health_trajectory_data if key == "fig_health_trajectory" else _index_trajectory_data
+    frame, extremes, n = data(syn)
+    if extremes:
+        return {"key": f"{key}_extremes", "k": int(frame["region_code"].nunique()), "n": n,
+                "min_cell": MIN_CELL}
+    return {"key": key, "min_cell": MIN_CELL}
+
+
+def _number(x: object, spec: str) -> str:
+    """``x`` formatted by ``spec``; a value that rounds to zero without a minus sign."""
+    out = format(float(x), spec)
+    return format(0.0, spec) if float(out) == 0 else out
+
+
+def _interval(estimate: object, low: object, high: object, fmt: str, sign: str = "") -> str:
+    if pd.isna(estimate):
+        return "—"
+    if pd.isna(low) or pd.isna(high):
+        return _number(estimate, sign + fmt)
+    return f"{_number(estimate, sign + fmt)} ({_number(low, fmt)}–{_number(high, fmt)})"
+
+
+_ARROW = {"up": "▲", "down": "▼"}  # a called change: a sign and an arrow, never colour alone
+
+
+def _health_cell(row: dict, lang: str, too_small: str) -> str:
+    """A health change in one cell: ``▲ +0.38 (0.10–0.66)`` when called, else the number."""
+    if not row:
+        return "—"
+    if pd.notna(row.get("suppressed")) and bool(row["suppressed"]):
+        return (text("syn_change_missing_wave", lang) if str(row.get("reason")) == "missing_wave"
+                else too_small)
+    number = _interval(row["estimate"], row["ci_low"], row["ci_upp"], ".2f", "+")
+    call = _health_called(row)
+    return f"{_ARROW[call]} {number}" if call else number
+
+
+def _call_word(call: str, lang: str) -> str:
+    return text(f"syn_change_{call}" if call else "syn_change_none", lang)
+
+
+def change_table(syn: Synthesis) -> pd.DataFrame | None:
+    """Each region's change since the previous wave: the health score and the index, with
+    their intervals and whether each is called a change (its interval excludes zero; the
+    health score's as the results stage called it), and the rank before and after.
+
+    ``None`` with one wave (nothing to compare). Regions under MIN_CELL respondents in a wave show no
+    number. The table is shown through :func:`evalkit.present.report.show` (every cell
+    HTML-escaped): the wave labels come from the user's files.
+    """
+    lang = syn.lang
+    if not multi_wave(syn):
+        return None
+    waves = wave_labels(syn)
+    first = _previous_changes(syn, "first") if len(waves) >= 3 else pd.DataFrame()
+    cols = {k: text(f"syn_change_col_{k}", lang) for k in (
+        "waves", "health", "health_change", "health_called",
+        *(["health_first"] if len(first) else []), "index", "index_change", "index_called", "rank")}
+    columns = [text("syn_col_region", lang), *cols.values()]
+    latest, previous = waves[-1], waves[-2]
+    health, index = _previous_changes(syn), _index_changes(syn)
+    scores = _wave_table(syn, "wave_scores")
+    scores = scores[(scores["dimension"].astype(str) == OVERALL)
+                    & (scores["wave"].astype(str) == latest)]
+    scores = scores.drop_duplicates("region_code").set_index("region_code")
+    too_small = text("too_small", lang, min_cell=MIN_CELL)
+    rows = []
+    for code in sorted(set(health.index.astype(str)) | set(index.index.astype(str))):
+        h = health.loc[code].to_dict() if code in health.index else {}
+        i = index.loc[code].to_dict() if code in index.index else {}
+        from_wave, to_wave = (h.get("from_wave") if h else i.get("from_wave"),
+                              h.get("to_wave") if h else i.get("to_wave"))
+        row = {columns[0]: syn.name(code),
+               cols["waves"]: f"{from_wave or previous} → {to_wave or latest}"}
+        s = scores.loc[code] if code in scores.index else None
+        small = s is not None and (
+            (pd.notna(s["suppressed"]) and bool(s["suppressed"]))
+            or bool(pd.to_numeric(pd.Series([s["nobs"]]), errors="coerce").lt(MIN_CELL).iat[0]))
+        row[cols["health"]] = (too_small if small else "—" if s is None else
+                               _interval(s["estimate"], s["ci_low"], s["ci_upp"], ".2f"))
+        if not h:
+            row[cols["health_change"]] = row[cols["health_called"]] = "—"
+        elif pd.notna(h.get("suppressed")) and bool(h["suppressed"]):
+            row[cols["health_change"]] = (text("syn_change_missing_wave", lang)
+                                          if str(h.get("reason")) == "missing_wave" else too_small)
+            row[cols["health_called"]] = "—"
+        else:
+            row[cols["health_change"]] = _interval(h["estimate"], h["ci_low"], h["ci_upp"], ".2f", "+")
+            row[cols["health_called"]] = _call_word(_health_called(h), lang)
+        if len(first):
+            f = first.loc[code].to_dict() if code in first.index else {}
+            row[cols["health_first"]] = _health_cell(f, lang, too_small)
+        if not i:
+            row[cols["index"]] = row[cols["index_change"]] = row[cols["index_called"]] = "—"
+            row[cols["rank"]] = "—"
+        else:
+            index_to = _wave_table(syn, "wave_index")
+            at = index_to[(index_to["region_code"].astype(str) == code)
+                          & (index_to["wave"].astype(str) == str(i["to_wave"]))]
+            row[cols["index"]] = ("—" if at.empty else
+                                  _interval(at["index"].iat[0], at["ci_low"].iat[0],
+                                            at["ci_upp"].iat[0], ".1f"))
+            row[cols["index_change"]] = _interval(i["change"], i["ci_low"], i["ci_upp"], ".1f", "+")
+            row[cols["index_called"]] = ("—" if pd.isna(i["change"]) else
+                                         _call_word(_excludes_zero(i["ci_low"], i["ci_upp"]), lang))
+            ranks = [i.get("rank_from"), i.get("rank_to")]
+            row[cols["rank"]] = ("—" if any(pd.isna(r) for r in ranks)
+                                 else f"{int(ranks[0])} → {int(ranks[1])}")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)

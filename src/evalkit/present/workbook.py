@@ -16,6 +16,8 @@ Cakupan pentahelix        Pentahelix coverage    register, survey and meetings b
 Indeks                    Index                  effectiveness index, CI, ranks, pillars
 Bobot indeks              Index weights          the index's weights and goalposts
 Jejaring                  Network                collaboration network and PARTNER scores
+Perubahan                 Change                 score change since the previous/first wave
+Indeks per gelombang      Index by wave          the index of every wave, its change
 ========================  =====================  ==============================================
 
 Sheet names, headers and labels are in one language (``lang``: ``"id"`` or ``"en"``);
@@ -45,7 +47,7 @@ from openpyxl.utils import get_column_letter
 
 from evalkit import __version__
 from evalkit.core.checks import check_lang
-from evalkit.core.config import MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
+from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.domain import sector_labels
 from evalkit.core.escape import protect_excel_cell
@@ -62,9 +64,11 @@ from evalkit.present.i18n import (
     status_summary,
     text,
 )
+from evalkit.present.wave_results import single_wave_result, wave_result
 from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_result
 from evalkit.read.regions import Region, get_region
+from evalkit.read.waves import SINGLE_WAVE
 
 __all__ = ["SHEETS", "SummaryData", "Sheet", "sheet_name", "summary_data", "summary_sheets",
            "workbook_bytes", "write_summary"]
@@ -74,7 +78,7 @@ FILENAME = "summary.xlsx"
 #: Sheet keys in workbook order; their names are evalkit.present.i18n keys
 #: ``xlsx_sheet_<key>`` (<= 31 characters).
 SHEETS: tuple[str, ...] = ("about", "scores", "reliability", "indicators", "attendance",
-                           "coverage", "index", "weights", "network")
+                           "coverage", "index", "weights", "network", "change", "index_waves")
 
 # Number formats (Excel codes).
 SCORE = "0.00"      # scores on 1-5, alpha, omega, density
@@ -123,6 +127,12 @@ class SummaryData:
     spec: effectiveness.IndexSpec = field(default_factory=lambda: effectiveness.DEFAULT_SPEC)
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
     respondents: dict = field(default_factory=dict)  # region code -> respondents (as its report)
+    # the waves (issue #13): results "waves", "wave_change", "wave_index", "index_change";
+    # a results folder from before waves gives a single wave (present.wave_results.wave_result)
+    waves: pd.DataFrame = field(default_factory=lambda: single_wave_result("waves"))
+    wave_change: pd.DataFrame = field(default_factory=lambda: single_wave_result("wave_change"))
+    wave_index: pd.DataFrame = field(default_factory=lambda: single_wave_result("wave_index"))
+    index_change: pd.DataFrame = field(default_factory=lambda: single_wave_result("index_change"))
 
 
 def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
@@ -153,6 +163,8 @@ def summary_data(processed_dir: Path = PROCESSED_DATA_DIR) -> SummaryData:
         sensitivity=result("index_sensitivity"), components=result("index_components"),
         network=result("network_metrics"), digest=manifest_digest(manifest), scale=scale,
         respondents=dict(zip(counted["region_code"], counted["respondents"].astype(int))),
+        **{name: wave_result(name, processed_dir)
+           for name in ("waves", "wave_change", "wave_index", "index_change")},
         **extra)
 
 
@@ -488,13 +500,122 @@ def _network_sheet(data: SummaryData, lang: str) -> Sheet:
     return sheet
 
 
+OVERALL = "_overall"  # the health score's rows in the wave results (mean of the dimensions)
+_COMPARISONS = ("previous", "first")  # rows of each region: since the previous, then the first wave
+
+
+def _alpha(lang: str) -> str:
+    """The significance level that calls a change (1 - CI_LEVEL), as a number in ``lang``."""
+    alpha = f"{1 - CI_LEVEL:.2g}"
+    return alpha.replace(".", ",") if lang == "id" else alpha
+
+
+def _multi_wave(data: SummaryData) -> bool:
+    return len(data.waves) > 1
+
+
+def _change_sheet(data: SummaryData, lang: str) -> Sheet:
+    """Per region and dimension: the change since the previous (and the first) wave, its CI
+    (panel-aware, :mod:`evalkit.measure.change`), p and Holm-adjusted p, whether it is
+    called a change, and the respondents of each wave and of both."""
+    scale = data.scale.range_text()
+    sheet = _sheet("change", lang, [
+        *_region_columns(lang), (_h("dimension", lang), None), (_h("comparison", lang), None),
+        (_h("from_wave", lang), None), (_h("to_wave", lang), None),
+        (_h("change", lang, scale=scale), SCORE), (_h("change_low", lang), SCORE),
+        (_h("change_upp", lang), SCORE), (_h("p_value", lang), "0.000"),
+        (_h("p_holm", lang), "0.000"), (_h("changed", lang, alpha=_alpha(lang)), None),
+        (_h("change_direction", lang), None), (_h("n_from", lang), INTEGER),
+        (_h("n_to", lang), INTEGER), (_h("n_both", lang), INTEGER), (_h("clusters", lang), INTEGER),
+        (_h("note", lang), None)])
+    blank = [None] * (len(sheet.headers) - 3)
+    if not _multi_wave(data):
+        for region in data.regions:
+            sheet.rows.append([*_region_cells(region.code), *blank, _w("single_wave", lang)])
+        return sheet
+    dims = _labels(data.dimensions, "dimension", lang)
+    order = {d: i for i, d in enumerate([OVERALL, *dims])}
+    change = data.wave_change
+    for region in data.regions:
+        rows = change[change["region_code"] == region.code]
+        if rows.empty:
+            sheet.rows.append([*_region_cells(region.code), *blank, _w("no_survey", lang)])
+            continue
+        rows = rows.assign(_c=rows["comparison"].map({c: i for i, c in enumerate(_COMPARISONS)}),
+                           _d=rows["dimension"].astype(str).map(order).fillna(len(order)))
+        for r in rows.sort_values(["_c", "_d"], kind="stable").to_dict("records"):
+            dimension = str(r["dimension"])
+            hidden = bool(_cell(r["suppressed"]))
+            reason = _text(r["reason"])
+            stats = ([None] * 5 if hidden else
+                     [_cell(r[c]) for c in ("estimate", "ci_low", "ci_upp", "p_value", "p_holm")])
+            changed = _cell(r["changed"])
+            direction = _text(r["direction"])
+            note = None
+            if hidden:
+                note = _w(reason, lang) if reason and _is_word(reason) else _w("suppressed", lang)
+            sheet.rows.append([
+                *_region_cells(region.code),
+                _w("overall", lang) if dimension == OVERALL else dims.get(dimension, dimension),
+                _w(str(r["comparison"]), lang) if _is_word(str(r["comparison"])) else r["comparison"],
+                _text(r["from_wave"]), _text(r["to_wave"]), *stats,
+                None if hidden or changed is None else _w("yes" if changed else "no", lang),
+                None if hidden or not direction or not changed else
+                (_w(direction, lang) if _is_word(direction) else direction),
+                _count(r["n_from"]), _count(r["n_to"]), _count(r["n_both"]), _cell(r["clusters"]),
+                note])
+    return sheet
+
+
+def _index_waves_sheet(data: SummaryData, lang: str) -> Sheet:
+    """The index of every region at every wave (computed on the data as of that wave), and on
+    the latest wave's row the change since the previous wave with its interval."""
+    sheet = _sheet("index_waves", lang, [
+        *_region_columns(lang), (_h("wave", lang), None), (_h("wave_order", lang), INTEGER),
+        (_h("index", lang), INDEX), (_h("index_low", lang), INDEX), (_h("index_upp", lang), INDEX),
+        (_h("rank", lang), INTEGER), (_h("n_ranked", lang), INTEGER),
+        (_h("index_change", lang), INDEX), (_h("index_change_low", lang), INDEX),
+        (_h("index_change_upp", lang), INDEX), (_h("note", lang), None)])
+    per_wave = data.wave_index
+    if per_wave.empty:  # results from before waves: the current index is the one wave's
+        label = str(data.waves["wave"].iat[-1]) if len(data.waves) else SINGLE_WAVE
+        per_wave = data.index.assign(wave=label, order=1, n_ranked=data.index["rank"].notna().sum(),
+                                     suppressed=False, reason=None)
+    latest = str(data.waves["wave"].iat[-1]) if len(data.waves) else None
+    changes = data.index_change.drop_duplicates("region_code").set_index("region_code")
+    for region in data.regions:
+        code = region.code
+        rows = per_wave[per_wave["region_code"] == code].sort_values("order", kind="stable")
+        if rows.empty:
+            sheet.rows.append([*_region_cells(code), *[None] * 10, _w("not_computed", lang)])
+            continue
+        for r in rows.to_dict("records"):
+            wave = str(r["wave"])
+            hidden = bool(_cell(r["suppressed"])) or (
+                wave == latest and 0 < data.respondents.get(code, MIN_CELL) < MIN_CELL)
+            stats = ([None] * 4 if hidden else
+                     [_cell(r[c]) for c in ("index", "ci_low", "ci_upp", "rank")])
+            change = [None] * 3
+            if (_multi_wave(data) and not hidden and wave == latest and code in changes.index
+                    and str(changes.at[code, "to_wave"]) == wave):
+                change = [_get(changes, code, c) for c in ("change", "ci_low", "ci_upp")]
+            reason = _text(r["reason"])
+            note = (_w("suppressed", lang) if hidden else
+                    None if stats[0] is not None else
+                    _w(reason, lang) if reason and _is_word(reason) else _w("not_computed", lang))
+            sheet.rows.append([*_region_cells(code), wave, _cell(r["order"]), *stats,
+                               _cell(r["n_ranked"]), *change, note])
+    return sheet
+
+
 def summary_sheets(data: SummaryData, lang: str = "id") -> list[Sheet]:
     """Every sheet of the workbook, in :data:`SHEETS` order, labelled in ``lang``."""
     check_lang(lang)
     builders = {"about": _about_sheet, "scores": _scores_sheet, "reliability": _reliability_sheet,
                 "indicators": _indicators_sheet, "attendance": _attendance_sheet,
                 "coverage": _coverage_sheet, "index": _index_sheet, "weights": _weights_sheet,
-                "network": _network_sheet}
+                "network": _network_sheet, "change": _change_sheet,
+                "index_waves": _index_waves_sheet}
     return [builders[key](data, lang) for key in SHEETS]
 
 

@@ -16,6 +16,10 @@ choices sheet
     or word of :func:`evalkit.core.contract.pentahelix_category`; blank = a stakeholder
     group outside the five), ``missing`` (yes/no: a don't-know / not-applicable choice
     of a scale list, never scored).
+settings sheet (a CSV codebook: the sibling file ``<stem>_settings.csv``, optional)
+    ``wave_period`` (``quarter``, ``half`` or ``year``; also ``triwulan``, ``semester``,
+    ``tahun``): each response belongs to the wave of its interview's period
+    (:mod:`evalkit.read.waves`); blank or absent = waves are not read from the dates.
 
 Without a ``role`` column, fields named ``region``, ``sector``, ``organisation``,
 ``consent``, ``wave`` (and ``start``/``end``, or fields of XLSForm type ``start``/``end``)
@@ -44,6 +48,7 @@ from evalkit.core.contract import (
 from evalkit.core.errors import InputFileError
 from evalkit.core.headers import header_row_hint
 from evalkit.read.io import read_table, read_workbook
+from evalkit.read.waves import WAVE_PERIOD_ALIASES, WAVE_PERIODS, normalise_wave_period
 
 MIN_ITEMS_PER_DIMENSION = 3  # fewer items cannot give a defensible reliability estimate
 _TRUE = {"yes", "y", "true", "1", "ya", "x"}
@@ -141,6 +146,10 @@ class Codebook:
         The answer scale of the items (from their choice lists).
     sector_list : str or None
         The choice list of the sector field.
+    wave_period : str or None
+        The ``settings`` sheet's ``wave_period`` (one of
+        :data:`evalkit.read.waves.WAVE_PERIODS`), or None when waves are not read from
+        the interview dates.
 
     Notes
     -----
@@ -161,6 +170,7 @@ class Codebook:
     languages: tuple[str, ...] = ("id", "en")
     scale: Scale = DEFAULT_SCALE
     sector_list: str | None = None
+    wave_period: str | None = None
 
     @property
     def item_names(self) -> list[str]:
@@ -235,6 +245,35 @@ class Codebook:
                 return str(value)
         return name
 
+    def wave_choices(self) -> list[str] | None:
+        """The wave labels a ``select_one`` wave field declares, in choice order (the
+        declared wave order); None when there is no wave field or it has no choice list.
+
+        A choice's label in the form's first language is the wave label (the name
+        when the choice has no label)."""
+        name = self.roles.get("wave")
+        if name is None:
+            return None
+        rows = self.fields[self.fields["name"] == name]
+        if rows.empty or pd.isna(rows["list_name"].iloc[0]):
+            return None
+        if not str(rows["type"].iloc[0]).strip().lower().startswith("select_one"):
+            return None
+        lang = self.languages[0] if self.languages else "id"
+        choices = self.choices[self.choices["list_name"] == rows["list_name"].iloc[0]]
+        return [str(v).strip() for v in choices[f"label_{lang}"]]
+
+    def wave_lookup(self) -> dict[str, str] | None:
+        """Normalised choice name or label of the wave field -> its wave label
+        (:meth:`wave_choices`); None without a ``select_one`` wave field."""
+        labels = self.wave_choices()
+        if labels is None:
+            return None
+        list_name = self.fields.loc[self.fields["name"] == self.roles["wave"], "list_name"].iloc[0]
+        by_name = dict(zip(self.choices.loc[self.choices["list_name"] == list_name, "name"]
+                           .astype(str), labels))
+        return {key: by_name[name] for key, name in self.choice_lookup(list_name).items()}
+
     def choice_lookup(self, list_name: str) -> dict[str, str]:
         """Normalised choice name and labels (both languages) -> choice name."""
         rows = self.choices[self.choices["list_name"] == list_name]
@@ -273,6 +312,24 @@ class Codebook:
                                          "names, or write yes in a column 'missing' of "
                                          "the choices sheet for a don't-know code.") from exc
         return points
+
+
+def _wave_period(settings: pd.DataFrame | None, path: Path, sheet: str) -> str | None:
+    """The ``wave_period`` of a settings sheet (its first row), validated."""
+    if settings is None or settings.empty:
+        return None
+    settings = settings.rename(columns=lambda c: str(c).strip().lower())
+    if "wave_period" not in settings.columns:
+        return None
+    values = [v for v in settings["wave_period"] if not _blank(v)]
+    if not values:
+        return None
+    key = normalise_wave_period(values[0])
+    if key not in WAVE_PERIODS:
+        allowed = ", ".join(dict.fromkeys([*WAVE_PERIODS, *WAVE_PERIOD_ALIASES]))
+        raise InputFileError(path, f"{sheet}: wave_period {values[0]!r} is not a wave period; "
+                                   f"write one of {allowed} (or leave it blank).")
+    return key
 
 
 def _from_frames(survey: pd.DataFrame, choices: pd.DataFrame, path: Path) -> Codebook:
@@ -527,9 +584,16 @@ def read_codebook(path: Path | str) -> Codebook:
             if sheet not in sheets:
                 raise InputFileError(path, f"is not an XLSForm: no {sheet!r} sheet "
                                            f"(sheets: {', '.join(sheets)}).")
-        return _from_frames(sheets["survey"], sheets["choices"], path)
+        codebook = _from_frames(sheets["survey"], sheets["choices"], path)
+        codebook.wave_period = _wave_period(sheets.get("settings"), path, "sheet 'settings'")
+        return codebook
     choices_path = path.with_name(f"{path.stem}_choices{path.suffix}")
-    return _from_frames(read_table(path), read_table(choices_path), path)
+    codebook = _from_frames(read_table(path), read_table(choices_path), path)
+    settings_path = path.with_name(f"{path.stem}_settings{path.suffix}")
+    if settings_path.is_file():
+        codebook.wave_period = _wave_period(read_table(settings_path), settings_path,
+                                            f"settings file {settings_path.name}")
+    return codebook
 
 
 def _header_index(codebook: Codebook) -> dict[str, set[str]]:

@@ -27,37 +27,62 @@ DISAGGREGATIONS = ("sex", "age_group", "area")
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _QUARTER = r"(?:q|tw|triwulan|kuartal|quarter)\s*-?\s*(i{1,3}|iv|[1-4])"
+# Half-years (survey waves): 2025-H2, 2025H2, H2 2025, S2 2025, Semester 2 2025, Semester II 2025.
+_HALF = r"(?:h|s|smt|semester|half)\s*-?\s*(ii|i|[12])"
 _YEAR = r"((?:19|20)\d{2})"
 _PERIOD_PATTERNS = (
-    re.compile(rf"^{_YEAR}(?:\.0)?$"),
-    re.compile(rf"^{_YEAR}\s*[-/ ]?\s*{_QUARTER}$"),
-    re.compile(rf"^{_QUARTER}\s*[-/ ]?\s*{_YEAR}$"),
+    ("year", re.compile(rf"^{_YEAR}(?:\.0)?$")),
+    ("quarter", re.compile(rf"^{_YEAR}\s*[-/ ]?\s*{_QUARTER}$")),
+    ("quarter", re.compile(rf"^{_QUARTER}\s*[-/ ]?\s*{_YEAR}$")),
+    ("half", re.compile(rf"^{_YEAR}\s*[-/ ]?\s*{_HALF}$")),
+    ("half", re.compile(rf"^{_HALF}\s*[-/ ]?\s*{_YEAR}$")),
 )
+
+
+def parse_period_unit(value: object) -> tuple[int, str, int | None] | None:
+    """``(year, unit, number)`` of a period cell: unit ``"year"`` (number ``None``),
+    ``"quarter"`` (1-4) or ``"half"`` (1-2); ``None`` when the text is not a period.
+
+    The one period parser: :func:`parse_period` (indicators: years and quarters) and
+    :func:`evalkit.read.waves.parse_wave_label` (survey waves: halves too) read through it.
+
+    >>> parse_period_unit("Semester 2 2025"), parse_period_unit("TW III 2025")
+    ((2025, 'half', 2), (2025, 'quarter', 3))
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating))
+                                                and float(value).is_integer()):
+        year = int(value)
+        return (year, "year", None) if 1900 <= year <= 2099 else None
+    text = re.sub(r"\s+", " ", str(value).strip().lower())
+    for unit, pattern in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        if unit == "year":
+            return int(match.group(1)), unit, None
+        first, second = match.group(1), match.group(2)
+        year, number = (first, second) if first.isdigit() and len(first) == 4 else (second, first)
+        return int(year), unit, _ROMAN.get(number) or int(number)
+    return None
 
 
 def parse_period(value: object) -> tuple[int, int | None] | None:
     """``(year, quarter)`` of a period cell; quarter is ``None`` for a yearly value.
 
-    Returns ``None`` when the text is not a period this function knows.
+    Returns ``None`` when the text is not a period this function knows (half-years too:
+    indicator values are yearly or quarterly).
 
     >>> parse_period("TW II 2024"), parse_period(2023), parse_period("2024-q4")
     ((2024, 2), (2023, None), (2024, 4))
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    parsed = parse_period_unit(value)
+    if parsed is None or parsed[1] == "half":
         return None
-    if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
-        year = int(value)
-        return (year, None) if 1900 <= year <= 2099 else None
-    text = re.sub(r"\s+", " ", str(value).strip().lower())
-    for i, pattern in enumerate(_PERIOD_PATTERNS):
-        match = pattern.match(text)
-        if not match:
-            continue
-        if i == 0:
-            return int(match.group(1)), None
-        year, quarter = (match.group(1), match.group(2)) if i == 1 else (match.group(2), match.group(1))
-        return int(year), _ROMAN.get(quarter) or int(quarter)
-    return None
+    return parsed[0], parsed[2]
 
 
 def period_label(year: int, quarter: int | None) -> str:

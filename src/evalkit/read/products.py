@@ -17,6 +17,7 @@ from evalkit.core.config import PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale, pentahelix_category
 from evalkit.core.errors import EvalkitError
 from evalkit.read.io import read_parquet_checked
+from evalkit.read.waves import at_wave, latest_wave, single_wave_table
 
 MANIFEST = "manifest.json"  # the clean stage's record, beside the processed tables
 RESULTS_DIR = "results"  # the cross-region results, a folder inside the processed one
@@ -51,6 +52,25 @@ def read_scale(processed_dir: Path | str = PROCESSED_DATA_DIR) -> Scale:
         return DEFAULT_SCALE
     table = read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
     return Scale.from_table(table) if len(table) >= 2 else DEFAULT_SCALE
+
+
+def read_waves(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """The waves table (``waves.parquet``, :func:`evalkit.read.waves.waves_table`), in
+    wave order; the single-wave table for a folder cleaned before evalkit knew waves."""
+    path = Path(processed_dir) / "waves.parquet"
+    if not path.exists():
+        return single_wave_table()
+    table = read_parquet_checked(path, "run `evalkit clean` to rebuild the processed data")
+    if not len(table):
+        return single_wave_table()
+    return table.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def read_latest(name: str, processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
+    """A processed table's rows of the latest wave, as every current result describes them
+    (:func:`evalkit.read.waves.at_wave`: a register row for every wave is kept; a table
+    without waves is returned whole)."""
+    return at_wave(read_processed(name, processed_dir), latest_wave(read_waves(processed_dir)))
 
 
 #: The other report language, the one a blank label falls back to.

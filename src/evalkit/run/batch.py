@@ -73,6 +73,7 @@ class RunResult:
     notebook: Path | None = None
     error: str = ""
     skipped: bool = False  # unchanged since its last successful run: not rerun
+    wave: str = ""  # an archive's report: the wave's label (evalkit.run.archive); "": current
     # Renames still to make (:func:`commit_outputs`) when the report was made in a worker.
     pending: tuple[tuple[Path | None, Path], ...] = ()
 
@@ -408,10 +409,25 @@ class Task:
     region: Region | None
     lang: str
     made_from: dict | None = None
+    wave: str = ""  # the archive's wave (:class:`Batch`)
+    reports_dir: Path | None = None  # where it goes
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One folder's reports: the regions to report on, the reports folder they go to and
+    the processed folder they read (``wave``: the label of the earlier wave whose archive
+    this is, :mod:`evalkit.run.archive`; ``""`` for the current reports)."""
+
+    regions: list[Region]
+    reports_dir: Path
+    processed_dir: Path
+    synthesis: bool = True
+    wave: str = ""
 
 
 def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, processed_dir: Path,
-         *, synthesis: bool = True, show_code: bool = False) -> list[Task]:
+         *, synthesis: bool = True, show_code: bool = False, wave: str = "") -> list[Task]:
     """Every report of the batch (regions x languages, then the synthesis) with its key.
 
     Call it after the results are computed (:func:`evalkit.run.stages.ensure_results`):
@@ -432,7 +448,8 @@ def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, proce
             args = (region, lang, reports_dir, processed_dir) if region else (
                 lang, reports_dir, processed_dir)
             stem = report_stem(region, lang) if region else synthesis_stem(lang)
-            tasks.append(Task(fn, args, stem, cache.digest(source), region, lang, source))
+            tasks.append(Task(fn, args, stem, cache.digest(source), region, lang, source, wave,
+                              Path(reports_dir)))
     return tasks
 
 
@@ -463,12 +480,34 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
     an error (:func:`require_responses`); a full disk or an unwritable reports folder
     raises ``OSError`` (see :func:`make_report`).
     """
-    if not Path(processed_dir, "manifest.json").exists():
-        raise EvalkitError(f"no processed data in {processed_dir}: run `evalkit clean` first.")
-    reports_dir = Path(reports_dir)
-    with hold_all([reports_dir, processed_dir], "run"):
-        return _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force,
-                            show_code, scheduler, fresh_kernels, on_done, on_moved)
+    return run_batches([Batch(regions, Path(reports_dir), Path(processed_dir), synthesis)],
+                       langs=langs, jobs=jobs, force=force, show_code=show_code,
+                       scheduler=scheduler, fresh_kernels=fresh_kernels, on_done=on_done,
+                       on_moved=on_moved)
+
+
+def run_batches(batches: list[Batch], *, langs: tuple[str, ...] = ("id",), jobs: int = 1,
+                force: bool = False, show_code: bool = False, scheduler: str | None = None,
+                fresh_kernels: bool = False,
+                on_done: Callable[[RunResult, int, int], None] | None = None,
+                on_moved: Callable[[list[Path]], None] | None = None) -> list[RunResult]:
+    """:func:`run_reports` for several folders at once (the archives of earlier waves:
+    :mod:`evalkit.run.archive`), their reports in one queue, ``jobs`` at a time.
+
+    Each batch is prepared as :func:`run_reports` prepares its one (stale reports moved,
+    results computed unless current), then every report of every batch runs in the same
+    pool of workers: one set of preloaded kernels for all. Results come back in batch
+    order, then task order; each carries its batch's ``wave``. Holds the lock of every
+    folder.
+    """
+    for batch in batches:
+        if not Path(batch.processed_dir, "manifest.json").exists():
+            raise EvalkitError(f"no processed data in {batch.processed_dir}: run `evalkit clean` "
+                               "first.")
+    folders = [folder for b in batches for folder in (Path(b.reports_dir), Path(b.processed_dir))]
+    with hold_all(folders, "run"):
+        return _run_reports(batches, langs, jobs, force, show_code, scheduler, fresh_kernels,
+                            on_done, on_moved)
 
 
 def require_responses(processed_dir: Path = PROCESSED_DATA_DIR) -> None:
@@ -499,30 +538,34 @@ def require_responses(processed_dir: Path = PROCESSED_DATA_DIR) -> None:
                        "export and run again.")
 
 
-def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, force, show_code,
-                 scheduler, fresh_kernels, on_done, on_moved) -> list[RunResult]:
+def _run_reports(batches, langs, jobs, force, show_code, scheduler, fresh_kernels, on_done,
+                 on_moved) -> list[RunResult]:
     from evalkit.present.index_page import report_regions
 
-    require_responses(processed_dir)
-    remove_leftovers(reports_dir)  # (the lock says no other batch is writing them)
-    moved = move_stale_reports(reports_dir, report_regions(processed_dir))
-    if moved and on_moved:
-        on_moved(moved)
+    for batch in batches:
+        require_responses(batch.processed_dir)
+        remove_leftovers(batch.reports_dir)  # (the lock says no other batch is writing them)
+        moved = move_stale_reports(batch.reports_dir, report_regions(batch.processed_dir))
+        if moved and on_moved:
+            on_moved(moved)
     # Reports run side by side, one per core: multi-threaded BLAS in each kernel would
     # only fight over the same cores (kernels inherit this environment).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     ensure_kernel()
-    # Cross-region tables once for the whole batch (each notebook then only loads them).
-    ensure_results(processed_dir)
-    tasks = plan(regions, langs, reports_dir, processed_dir, synthesis=synthesis,
-                 show_code=show_code)
+    tasks = []
+    for batch in batches:
+        # Cross-region tables once for the whole batch (each notebook then only loads them).
+        ensure_results(batch.processed_dir)
+        tasks += plan(batch.regions, langs, Path(batch.reports_dir), batch.processed_dir,
+                      synthesis=batch.synthesis, show_code=show_code, wave=batch.wave)
     done: dict[int, RunResult] = {}
     todo = []
     for i, task in enumerate(tasks):
+        reports_dir = task.reports_dir
         if not force and is_current(task.stem, task.key, reports_dir):
             done[i] = RunResult(task.region, task.lang, True, 0.0, reports_dir / f"{task.stem}.html",
-                                reports_dir / f"{task.stem}.ipynb", skipped=True)
+                                reports_dir / f"{task.stem}.ipynb", skipped=True, wave=task.wave)
             if on_done:
                 on_done(done[i], len(done), len(tasks))
         else:
@@ -532,6 +575,7 @@ def _run_reports(regions, langs, jobs, reports_dir, processed_dir, synthesis, fo
         if result.pending:  # made in a worker: only this process puts reports in place
             commit_outputs(result.pending)
             result.pending = ()
+        result.wave = tasks[i].wave
         done[i] = result
         if on_done:
             on_done(result, len(done), len(tasks))

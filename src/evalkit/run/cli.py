@@ -170,6 +170,11 @@ def run(
     fresh_kernels: bool = typer.Option(
         False, "--fresh-kernels", help="Start each report's kernel as a new Python instead of "
                                        "forking it from the preloaded server (slower)."),
+    no_archive: bool = typer.Option(
+        False, "--no-archive", help="Skip the archives of the earlier waves (reports/archive/)."),
+    wave: str | None = typer.Option(
+        None, "--wave", help="Render only this earlier wave's archive (its label, e.g. 2025-Q3); "
+                             "the latest wave's label renders only the current reports."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
     project: Path | None = Project,
 ) -> None:
@@ -177,7 +182,9 @@ def run(
 
     Cleans first when the raw files changed since the last `evalkit clean`. Reports
     whose inputs, notebook and parameters are unchanged since their last successful
-    run are skipped (see --force).
+    run are skipped (see --force). With several survey waves, each earlier wave's
+    reports are then kept in reports/archive/<wave>/ (made from the data as they stood
+    at that wave; unchanged archives are skipped) and the index links them.
     """
     from tqdm import tqdm
 
@@ -187,6 +194,7 @@ def run(
     from evalkit.present.index_page import report_regions, write_index
     from evalkit.present.workbook import summary_data, write_summary
     from evalkit.read.regions import resolve_region
+    from evalkit.run.archive import archive_links
     from evalkit.run.batch import require_responses, run_reports
 
     raw_dir, processed_dir, reports_dir = _dirs(project, raw_dir, processed_dir, reports_dir)
@@ -196,6 +204,9 @@ def run(
         langs = LANGS if lang == "all" else (lang,)
         if any(lg not in LANGS for lg in langs):
             _fail(f"--lang must be one of {', '.join(LANGS)} or all, not {lang!r}.")
+        if wave is not None and no_archive:
+            _fail("--wave renders one wave's archive and --no-archive skips the archives: "
+                  "give one of them.")
         wanted = [resolve_region(r) for r in region] if region else None
         # Both folders for the whole run, reports first (the order every run takes them
         # in); the clean below and run_reports take them again (re-entrant).
@@ -206,6 +217,7 @@ def run(
                        "cleaning first")
             _print_clean(run_clean(raw_dir, processed_dir, key=_key(project)))
         require_responses(processed_dir)
+        only_archive = None if wave is None else _earlier_wave(wave, processed_dir)
         regions = report_regions(processed_dir)
         if wanted:
             known = {r.code for r in regions}
@@ -214,6 +226,13 @@ def run(
                 _fail(f"no data for {', '.join(f'{r.name} ({r.code})' for r in absent)} "
                       "in the processed data.")
             regions = wanted
+        if only_archive:  # only that wave's archive: the current reports are left as they are
+            results, workbooks = [], []
+            archives = _run_archives(processed_dir, reports_dir, langs, jobs, [only_archive],
+                                     wanted, force, show_code, scheduler, fresh_kernels)
+            index = write_index(reports_dir, processed_dir,
+                                archives=archive_links(reports_dir, processed_dir))
+            return _report_run(results, archives, reports_dir, index, workbooks)
         where = f"on {scheduler}" if scheduler else f"with {jobs} job(s)"
         typer.echo(f"{len(regions) * len(langs)} regional report(s) + synthesis, {where}...")
         # A bar on a terminal; one line per report either way (logs keep them).
@@ -238,23 +257,83 @@ def run(
         workbooks = [write_summary(reports_dir, processed_dir, lg, data=data,
                                    filename="summary.xlsx" if lg == "id" else f"summary_{lg}.xlsx")
                      for lg in langs]
-        index = write_index(reports_dir, processed_dir)  # last: it links what exists
+        archives = [] if no_archive or wave is not None else _run_archives(
+            processed_dir, reports_dir, langs, jobs, None, wanted, force, show_code, scheduler,
+            fresh_kernels)
+        # last: it links what exists, the archives of the earlier waves among them
+        index = write_index(reports_dir, processed_dir,
+                            archives=archive_links(reports_dir, processed_dir))
     except EvalkitError as exc:
         _fail(str(exc))
     except OSError as exc:  # a full or read-only disk, a folder evalkit may not write in
         _os_fail(exc, reports_dir, processed_dir)
     finally:
         locks.close()
-    failed = [r for r in results if not r.ok]
-    skipped = sum(r.skipped for r in results)
-    typer.echo(f"{len(results) - len(failed) - skipped} report(s) written, {skipped} unchanged, "
-               f"in {reports_dir}")
+    _report_run(results, archives, reports_dir, index, workbooks)
+
+
+def _earlier_wave(wave: str, processed_dir: Path) -> str | None:
+    """The label ``--wave`` names (the label, its folder name, or a period spelling such
+    as ``TW III 2025``); None for the latest wave; an error naming the waves otherwise."""
+    from evalkit.read.products import read_waves
+    from evalkit.read.waves import latest_wave, parse_wave_label, wave_slug
+
+    waves = read_waves(processed_dir)
+    labels = [str(w) for w in waves["wave"]]
+    parsed = parse_wave_label(wave)
+    found = next((label for label in labels if wave in (label, wave_slug(label))
+                  or (parsed is not None and parsed[0] == label)), None)
+    if found is None:
+        _fail(f"--wave {wave}: no such wave in the processed data; the waves are "
+              f"{', '.join(labels)}.")
+    return None if found == latest_wave(waves) else found
+
+
+def _run_archives(processed_dir, reports_dir, langs, jobs, waves, regions, force, show_code,
+                  scheduler, fresh_kernels) -> list:
+    """The earlier waves' archives (:func:`evalkit.run.archive.archive_reports`), one line
+    per report."""
+    from tqdm import tqdm
+
+    from evalkit.run.archive import archive_reports, earlier_waves
+
+    labels = waves or earlier_waves(processed_dir)
+    if not labels:
+        return []
+    typer.echo(f"archives of {len(labels)} earlier wave(s): {', '.join(labels)}...")
+
+    def progress(label, res, done, total):
+        mark = "skip" if res.skipped else "ok  " if res.ok else "FAILED"
+        detail = "unchanged" if res.skipped else f"{res.seconds:5.1f} s" if res.ok else res.error
+        tqdm.write(f"[{done:>3}/{total}] {mark} {label}: {res.label} ({res.lang}) {detail}")
+
+    return archive_reports(processed_dir, reports_dir, langs=langs, jobs=jobs, waves=waves,
+                           regions=regions, force=force, show_code=show_code,
+                           scheduler=scheduler, fresh_kernels=fresh_kernels, on_done=progress)
+
+
+def _report_run(results, archives, reports_dir: Path, index: Path, workbooks) -> None:
+    """The closing lines of ``evalkit run``; exit 1 when a report failed."""
+    archived = [r for a in archives for r in a.results]
+    failed = [r for r in [*results, *archived] if not r.ok]
+    if results:
+        skipped = sum(r.skipped for r in results)
+        n_failed = sum(not r.ok for r in results)
+        typer.echo(f"{len(results) - n_failed - skipped} report(s) written, {skipped} unchanged, "
+                   f"in {reports_dir}")
+    for archive in archives:
+        skipped = sum(r.skipped for r in archive.results)
+        n_failed = sum(not r.ok for r in archive.results)
+        typer.echo(f"archive {archive.label}: {len(archive.results) - n_failed - skipped} "
+                   f"written, {skipped} unchanged, in {archive.folder}")
     if failed:
         typer.secho(f"{len(failed)} failed (see the .error.txt next to each): "
-                    + ", ".join(f"{r.label.split()[0]} ({r.lang})" for r in failed),
+                    + ", ".join(f"{r.label.split()[0]} ({r.lang}{', ' + r.wave if r.wave else ''})"
+                                for r in failed),
                     err=True, fg=typer.colors.RED)
     typer.echo(f"index: {index}")
-    typer.echo("Excel summary: " + ", ".join(str(w) for w in workbooks))
+    if workbooks:
+        typer.echo("Excel summary: " + ", ".join(str(w) for w in workbooks))
     if failed:
         raise typer.Exit(1)
 

@@ -24,6 +24,7 @@ from evalkit.read.products import (
     programme_sectors,
     read_processed,
     read_scale,
+    read_waves,
     results_dir,
 )
 from evalkit.run import cache
@@ -37,8 +38,11 @@ RESULTS_CODE = ("evalkit.analyse.results", "evalkit.run.stages")
 def read_inputs(processed_dir: Path = PROCESSED_DATA_DIR) -> dict:
     """The keyword arguments of :func:`~evalkit.analyse.results.compute_results`, read
     from the processed folder."""
-    return {"tables": {name: read_processed(name, processed_dir) for name in results.INPUT_TABLES},
-            "scale": read_scale(processed_dir), "sectors": programme_sectors(processed_dir)}
+    # waves.parquet: the single wave for a folder cleaned before evalkit knew waves
+    tables = {name: read_waves(processed_dir) if name == "waves"
+              else read_processed(name, processed_dir) for name in results.INPUT_TABLES}
+    return {"tables": tables, "scale": read_scale(processed_dir),
+            "sectors": programme_sectors(processed_dir)}
 
 
 def compute_results(processed_dir: Path = PROCESSED_DATA_DIR, **options) -> dict[str, pd.DataFrame]:
