@@ -24,7 +24,7 @@ from scipy import stats
 
 from evalkit.core.checks import check_level
 from evalkit.core.config import CI_LEVEL
-from evalkit.measure.survey import _design_variance, _interval, weighted_mean
+from evalkit.measure.survey import _design_variance, _interval, _numeric, weighted_mean
 
 __all__ = [
     "ChangeEstimate",
@@ -102,12 +102,8 @@ def _require(data: pd.DataFrame, col: str, role: str) -> pd.Series:
 
 
 def _values(data: pd.DataFrame, y: str) -> np.ndarray:
-    s = _require(data, y, "value")
-    if pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype="float64", na_value=np.nan)
-    if not pd.api.types.is_numeric_dtype(s):
-        raise ValueError(f"value column {y!r} must be numeric, got dtype {s.dtype}.")
-    return s.to_numpy(dtype="float64", na_value=np.nan)
+    # the same numeric check the single-wave estimators make (measure.survey)
+    return _numeric(_require(data, y, "value"), "value")
 
 
 def _weights(data: pd.DataFrame, weight: str | None) -> np.ndarray:
