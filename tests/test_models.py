@@ -1,4 +1,4 @@
-"""Tests for evalkit.measure.models: sector comparisons, mixed models, region shrinkage.
+"""Tests for evalkit.measure.sector_tests and .models: sector comparisons, mixed models, shrinkage.
 
 Every statistic is checked against a reference implementation (scipy, pingouin,
 scikit-posthocs, statsmodels) or against the parameters that generated synthetic data.
@@ -24,23 +24,25 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from evalkit.core.config import MIN_CELL
 from evalkit.measure.models import (
-    DIFFERENCES_COLUMNS,
     EFFECTS_COLUMNS,
     ORDINAL_COLUMNS,
-    PAIRWISE_COLUMNS,
     SHRINKAGE_COLUMNS,
     ShrinkageFit,
-    _holm,
-    _kruskal_h_rows,
-    _rank_biserial,
     _reml_icc,
     ordinal_sector_model,
-    pairwise_sector_tests,
     region_shrinkage,
-    sector_differences,
     sector_effects_model,
 )
 from evalkit.measure.scales import mean_ci
+from evalkit.measure.sector_tests import (
+    DIFFERENCES_COLUMNS,
+    PAIRWISE_COLUMNS,
+    _holm,
+    _kruskal_h_rows,
+    _rank_biserial,
+    pairwise_sector_tests,
+    sector_differences,
+)
 
 # --------------------------------------------------------------------------------------
 # Synthetic data

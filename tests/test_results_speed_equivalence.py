@@ -25,7 +25,15 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from evalkit.analyse import region_tables as analysis
 from evalkit.analyse import results
-from evalkit.measure import attribution, engagement, indicators, models, network
+from evalkit.measure import (
+    attribution,
+    engagement,
+    indicators,
+    long_scores,
+    models,
+    network,
+    sector_tests,
+)
 from evalkit.read.regions import get_region
 from evalkit.run import stages
 
@@ -200,10 +208,10 @@ def test_kruskal_equals_scipy_bit_for_bit():
     for sizes in ([5, 7], [5, 9, 6, 30], [40, 200, 15, 60, 5], [300, 280]):
         data = [likert_means(rng, n, 3 + 0.1 * i) for i, n in enumerate(sizes)]
         ref = stats.kruskal(*data)
-        assert models._kruskal(data) == (float(ref.statistic), float(ref.pvalue))
+        assert sector_tests._kruskal(data) == (float(ref.statistic), float(ref.pvalue))
     data = [rng.normal(size=n) for n in (6, 8, 11)]  # no ties
     ref = stats.kruskal(*data)
-    assert models._kruskal(data) == (float(ref.statistic), float(ref.pvalue))
+    assert sector_tests._kruskal(data) == (float(ref.statistic), float(ref.pvalue))
 
 
 def test_bootstrap_h_from_counts_equals_ranking_every_replicate():
@@ -212,12 +220,12 @@ def test_bootstrap_h_from_counts_equals_ranking_every_replicate():
         data = [likert_means(rng, n, 3 + 0.2 * i) for i, n in enumerate(sizes)]
         draws = [rng.integers(0, d.size, size=(200, d.size)) for d in data]
         boot = np.concatenate([d[i] for d, i in zip(data, draws, strict=True)], axis=1)
-        expected = models._kruskal_h_rows(boot, sizes)
-        assert np.array_equal(models._kruskal_h_boot(data, draws), expected, equal_nan=True)
+        expected = sector_tests._kruskal_h_rows(boot, sizes)
+        assert np.array_equal(sector_tests._kruskal_h_boot(data, draws), expected, equal_nan=True)
     # replicates whose values are all equal give NaN, as before
     data = [np.array([1.0, 1.0, 1.0, 2.0, 1.0]), np.array([1.0] * 5)]
     draws = [np.zeros((3, 5), dtype=int), np.zeros((3, 5), dtype=int)]
-    assert np.isnan(models._kruskal_h_boot(data, draws)).all()
+    assert np.isnan(sector_tests._kruskal_h_boot(data, draws)).all()
 
 
 def test_sector_differences_interval_equals_the_per_replicate_ranking():
@@ -225,14 +233,14 @@ def test_sector_differences_interval_equals_the_per_replicate_ranking():
     rng = np.random.default_rng(2)
     scores = pd.DataFrame({"dimension": "trust", "sector": rng.choice(
         ["pemerintah", "dunia_usaha", "akademisi", "media"], 220), "score": likert_means(rng, 220)})
-    out = models.sector_differences(scores, n_boot=500, seed=20261123)
+    out = sector_tests.sector_differences(scores, n_boot=500, seed=20261123)
     groups = [scores.loc[scores["sector"] == g, "score"].to_numpy()
               for g in sorted(scores["sector"].unique())]
     rng_dim = np.random.default_rng([20261123, zlib.crc32(b"trust")])
     boot = np.concatenate([g[rng_dim.integers(0, g.size, size=(500, g.size))] for g in groups],
                           axis=1)
     n = sum(g.size for g in groups)
-    eps = models._kruskal_h_rows(boot, [g.size for g in groups]) / (n - 1)
+    eps = sector_tests._kruskal_h_rows(boot, [g.size for g in groups]) / (n - 1)
     alpha = 1 - 0.95  # as sector_differences forms the quantile levels
     lo, hi = np.quantile(eps[np.isfinite(eps)], [alpha / 2, 1 - alpha / 2])
     assert (out["eps_ci_low"].iloc[0], out["eps_ci_upp"].iloc[0]) == (lo, hi)
@@ -248,12 +256,12 @@ def test_mann_whitney_equals_scipy_bit_for_bit():
               (rng.normal(size=30), rng.normal(0.5, 1, 25)),
               (np.full(6, 3.0), np.full(8, 3.0))]  # all tied
     for a, b in cases:
-        u, p, theta = models._mann_whitney(a, b)
+        u, p, theta = sector_tests._mann_whitney(a, b)
         ref = stats.mannwhitneyu(a, b, alternative="two-sided")
         assert (u, p) == (float(ref.statistic), float(ref.pvalue))
         old_theta = float(((a[:, None] > b[None, :]) + 0.5 * (a[:, None] == b[None, :])).mean())
         assert theta == old_theta
-        assert models._rank_biserial(a, b, 0.95, theta) == models._rank_biserial(a, b, 0.95)
+        assert sector_tests._rank_biserial(a, b, 0.95, theta) == sector_tests._rank_biserial(a, b, 0.95)
 
 
 def test_scores_split_once_equals_filtering_per_dimension_and_group():
@@ -263,9 +271,9 @@ def test_scores_split_once_equals_filtering_per_dimension_and_group():
                                     categories=["trust", "leadership", "equity", "unused"]),
         "sector": rng.choice(["media", "pemerintah", None, "akademisi"], 400),
         "score": np.where(rng.random(400) < 0.1, np.nan, likert_means(rng, 400))})
-    levels = models._levels(scores["sector"])
-    dims = models._dimension_levels(scores)
-    split = models._split_scores(scores, "sector", levels, dims)
+    levels = long_scores.levels(scores["sector"])
+    dims = long_scores.dimension_levels(scores)
+    split = sector_tests._split_scores(scores, "sector", levels, dims)
     for dim in dims:
         for g in levels:
             ref = scores.loc[(scores["dimension"] == dim) & scores["score"].notna()

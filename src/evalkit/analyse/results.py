@@ -36,7 +36,7 @@ from evalkit.analyse.grouping import (
 from evalkit.analyse.synthesis_tables import synthesis_tables
 from evalkit.core.config import CI_LEVEL, MIN_CELL
 from evalkit.core.contract import Scale
-from evalkit.measure import effectiveness, engagement, models, network, scales
+from evalkit.measure import effectiveness, engagement, models, network, scales, sector_tests
 from evalkit.read.regions import Region
 from evalkit.read.waves import snapshot
 
@@ -553,10 +553,10 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
         "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
             answers, reference)),
         "sector_tests": timed("sector_tests", lambda: _per_region(
-            regions, by_region["scores"], lambda s: models.sector_differences(
+            regions, by_region["scores"], lambda s: sector_tests.sector_differences(
                 s, n_boot=500, seed=SEED))),
         "sector_pairs": timed("sector_pairs", lambda: _per_region(
-            regions, by_region["scores"], models.pairwise_sector_tests)),
+            regions, by_region["scores"], sector_tests.pairwise_sector_tests)),
         "shrinkage": steps["shrinkage"],
         "shrinkage_fit": steps["fit"].to_frame(),
         # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
