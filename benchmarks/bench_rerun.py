@@ -32,9 +32,9 @@ from pathlib import Path
 from evalkit.clean.pipeline import find_survey, run_clean
 from evalkit.core.config import RAW_DATA_DIR
 from evalkit.present.index_page import report_regions, write_index
-from evalkit.read.products import read_manifest, read_processed, read_waves
+from evalkit.read.products import read_processed, read_waves
 from evalkit.read.waves import latest_wave, parse_wave_label
-from evalkit.run.archive import archive_links, archive_reports, row_waves
+from evalkit.run.archive import archive_links, archive_reports
 from evalkit.run.batch import run_reports
 
 LANGS = ("id", "en")
@@ -148,7 +148,7 @@ def without_latest_wave(raw: Path, dst: Path, *, drop: bool) -> str:
         latest = latest_wave(waves)
         survey = read_processed("survey", tmp)
         quarantine = read_processed("quarantine", tmp)
-        of = row_waves(quarantine, waves, read_manifest(tmp).get("form"))
+        of = quarantine["wave"].astype("str")  # the wave of each quarantined row
         rows = set(survey.loc[survey["wave"].astype(str) == latest, "source_row"].astype(int))
         rows |= set(quarantine.loc[(quarantine["table"] == "survey") & of.eq(latest).fillna(False),
                                    "source_row"].astype(int))

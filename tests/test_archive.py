@@ -63,7 +63,8 @@ def make_processed(cleaned: Path, folder: Path, labels=LABELS, every=None, *,
     ``panel``: every respondent answers every wave (the same answers) instead.
 
     Survey, ties and the register rows are dealt round the waves; the quarantine gains a
-    row of each wave folder's survey file; the manifest counts the rows as the clean
+    row of each wave folder's survey file (of that wave), its other rows and the flags are
+    of no wave; the manifest counts the rows as the clean
     stage does and hashes raw inputs that differ with the waves (as a new wave's files would).
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,7 +87,11 @@ def make_processed(cleaned: Path, folder: Path, labels=LABELS, every=None, *,
         tables[name] = tables[name][tables[name]["wave"].isna()
                                     | tables[name]["wave"].isin(labels)].reset_index(drop=True)
     extra = pd.DataFrame({"table": "survey", "source_file": [f"waves/{w}/survey.csv" for w in labels],
-                          "source_row": 2, "reason": "speeder", "detail": "", "record": "{}"})
+                          "source_row": 2, "reason": "speeder", "detail": "", "record": "{}",
+                          "wave": pd.Series(list(labels), dtype="str")})
+    for name in ("quarantine", "flags"):  # rows of no wave: the single-wave clean's "1" dropped
+        tables[name] = tables[name].assign(wave=pd.Series(pd.NA, index=tables[name].index,
+                                                          dtype="str"))
     tables["quarantine"] = pd.concat([tables["quarantine"], extra], ignore_index=True)
     tables["waves"] = waves_table(list(labels), "folder")
     for name, frame in tables.items():
@@ -141,7 +146,7 @@ def test_view_tables_are_the_data_as_of_the_wave(processed):
     assert len(dates) and dates.max() <= pd.Timestamp("2024-06-30")
     assert (pd.to_datetime(tables["attendance"]["meeting_date"]) > pd.Timestamp("2024-06-30")).any()
     assert list(view["waves"]["wave"]) == ["2023", "2024-H1"]
-    # the quarantine keeps the rows of the files of waves up to 2024-H1, and the top level's
+    # the quarantine keeps the rows of the waves up to 2024-H1, and those of no wave
     files = set(view["quarantine"]["source_file"])
     assert {"waves/2023/survey.csv", "waves/2024-H1/survey.csv"} <= files
     assert "waves/2024-H2/survey.csv" not in files and "survey.csv" in files
@@ -171,34 +176,31 @@ def test_view_manifest_counts_the_view_and_cites_no_raw_file(processed):
     assert not any(key in man for key in ("versions", "code", "rules_date", "outputs"))
 
 
-def test_quarantine_and_flag_rows_of_an_accumulating_export_go_to_their_wave():
-    """One export for every wave (waves by half-year of the interview start, own field
-    names): a quarantined row's wave is read from its record, a flag's from its response."""
-    from evalkit.run.archive import row_waves
-
+def test_quarantine_and_flag_rows_go_to_the_views_of_their_wave():
+    """A view keeps the quarantine and flag rows of its wave and the earlier ones, and
+    those of no wave (``wave`` missing: a table without waves, a register row for every
+    wave, a row whose wave is its problem) in every view, by the ``wave`` column alone."""
     waves = waves_table(["2024-H1", "2024-H2", "2025-H1"], "period")
-    form = {"roles": {"start": "mulai"}, "wave_period": "semester"}
-    record = lambda **f: json.dumps(f)  # noqa: E731
-    quarantine = pd.DataFrame({
-        "table": ["survey", "survey", "survey", "ties", "ties", "stakeholders", "stakeholders"],
-        "source_file": ["survey.csv", "survey.csv", "survey.csv", "ties.csv", "ties.csv",
-                        "register.csv", "waves/2024-h1/register.csv"],
-        "source_row": [2, 3, 4, 2, 3, 2, 2],
-        "record": [record(mulai="2024-03-01T08:00:00+08:00"),
-                   record(_submission_time="2024-11-30T23:59:00"),  # no start: submission time
-                   record(mulai=""),  # no date at all: every wave
-                   record(Gelombang="Semester 1 2025"),  # a ties row naming its wave
-                   record(trust="4"),  # a ties file without waves: the latest
-                   record(organisation="x"),  # a register row without wave: every wave
-                   record()]})
-    assert row_waves(quarantine, waves, form).tolist() == [
-        "2024-H1", "2024-H2", pd.NA, "2025-H1", "2025-H1", pd.NA, "2024-H1"]
-    survey = pd.DataFrame({"source_row": [5, 6], "wave": ["2024-H2", "2025-H1"]})
-    flags = pd.DataFrame({"table": ["survey", "survey", "ties"], "source_file": "survey.csv",
-                          "source_row": [6, 5, 9]})
-    assert row_waves(flags, waves, form, survey).tolist() == ["2025-H1", "2024-H2", pd.NA]
-    # a wave column, when the clean stage writes one, is the answer
-    assert row_waves(quarantine.assign(wave="2024-H2"), waves, form).tolist() == ["2024-H2"] * 7
+    row = {"2024-H1": 2, "2024-H2": 3, "2025-H1": 4, None: 5}
+    quarantine = pd.DataFrame({"table": "survey", "source_file": "survey.csv",
+                               "source_row": list(row.values()), "reason": "speeder",
+                               "detail": "", "record": "{}",
+                               "wave": pd.Series(list(row), dtype="str")})
+    flags = pd.DataFrame({"table": ["ties", "stakeholders", "indicator_values"],
+                          "source_file": "x.csv", "source_row": [7, 8, 9], "column": "trust",
+                          "value": "7", "issue": "out of range 1-4", "action": "set to missing",
+                          "wave": pd.Series(["2025-H1", None, None], dtype="str")})
+    tables = {"quarantine": quarantine, "flags": flags}
+    first = view_tables(tables, waves, "2024-H1")
+    assert first["quarantine"]["source_row"].tolist() == [2, 5]
+    assert first["flags"]["source_row"].tolist() == [8, 9]
+    second = view_tables(tables, waves, "2024-H2")
+    assert second["quarantine"]["source_row"].tolist() == [2, 3, 5]
+    assert second["flags"]["source_row"].tolist() == [8, 9]
+    pd.testing.assert_frame_equal(view_tables(tables, waves, "2025-H1")["flags"], flags)
+    # a table without the column (written by other code) is every wave's
+    old = view_tables({"quarantine": quarantine.drop(columns="wave")}, waves, "2024-H1")
+    assert len(old["quarantine"]) == len(quarantine)
 
 
 # --- the views on disk ----------------------------------------------------------------
@@ -284,6 +286,62 @@ def test_an_unknown_wave_is_named_with_the_earlier_waves(processed):
     # then every view: the missing one is written, the one made just now is current
     assert [(v.label, v.written) for v in update_wave_views(processed)] == \
         [("2023", True), ("2024-H1", False)]
+
+
+def _by_wave(frame: pd.DataFrame) -> dict[object, int]:
+    """Rows per wave (None: of no wave)."""
+    waves = frame["wave"].astype("str")
+    return {None if pd.isna(w) else w: int(n)
+            for w, n in waves.value_counts(dropna=False, sort=False).items()}
+
+
+@pytest.fixture(scope="module")
+def demo_views(tmp_path_factory):
+    """The demo (three quarterly waves) cleaned, and the views of its two earlier waves."""
+    from evalkit.demo.generator import write_demo_data
+
+    tmp = tmp_path_factory.mktemp("demo")
+    write_demo_data(tmp / "raw")
+    processed = run_clean(tmp / "raw", tmp / "processed", key=KEY).processed_dir
+    return processed, update_wave_views(processed)
+
+
+@pytest.mark.slow
+def test_the_demo_views_hold_the_quarantine_and_flags_of_their_waves(demo_views):
+    """The demo plants its problem rows in the latest wave (the single-wave demo is that
+    wave: evalkit.demo.generator), so the earlier waves' views hold the rows of no wave
+    only: the indicator tables', the same rows as before the wave column, when the views
+    read the waves from the records instead. Each view's manifest counts its rows."""
+    from evalkit.demo.generator import DEMO_PARAMS
+
+    processed, views = demo_views
+    waves = [str(w) for w in read_waves(processed)["wave"]]
+    assert [v.label for v in views] == waves[:-1] == list(DEMO_PARAMS.waves[:-1])
+    manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
+    main = {name: pd.read_parquet(processed / f"{name}.parquet") for name in ("quarantine", "flags")}
+    for frame in main.values():
+        of_waves = frame["table"].isin(["survey", "ties", "stakeholders", "attendance"])
+        assert of_waves.any() and set(frame.loc[of_waves, "wave"]) == {waves[-1]}
+        assert (~of_waves).any() and frame.loc[~of_waves, "wave"].isna().all()
+    for view in views:
+        kept = waves[:waves.index(view.label) + 1]
+        man = json.loads((view.folder / MANIFEST).read_text(encoding="utf-8"))
+        for name, frame in main.items():
+            on_disk = pd.read_parquet(view.folder / f"{name}.parquet")
+            # rows per wave: the processed folder's, of the view's waves and of no wave
+            assert _by_wave(on_disk) == {w: n for w, n in _by_wave(frame).items()
+                                         if w is None or w in kept}, (view.label, name)
+            pd.testing.assert_frame_equal(on_disk, frame[frame["wave"].isna()].reset_index(drop=True))
+        quarantine = pd.read_parquet(view.folder / "quarantine.parquet")
+        assert sum(man["quarantine_by_reason"].values()) == len(quarantine)
+        assert sum(man["flags_by_issue"].values()) == len(pd.read_parquet(view.folder / "flags.parquet"))
+        for name, entry in man["tables"].items():
+            assert entry["rows_quarantined"] == int((quarantine["table"] == name).sum()), name
+        # the processed folder's counts of the tables without waves, unchanged in the view
+        assert man["quarantine_by_reason"] == {k: n for k, n in manifest["quarantine_by_reason"].items()
+                                               if k.startswith("indicator")}
+        assert man["flags_by_issue"] == {k: n for k, n in manifest["flags_by_issue"].items()
+                                         if k.startswith("indicator")}
 
 
 # --- reports folder -------------------------------------------------------------------
@@ -517,3 +575,101 @@ def test_wave_option_reproduces_the_archive(history):
     assert "archive 2024-Q1: 2 written" in history["redo"] and "2024-Q2" not in history["redo"]
     assert history["content_q1_redo"] == history["content_q1"]
     assert any(name.startswith("results/") for name in history["content_q1"])
+
+
+# --- what a wave's report counts and names (issue #13 leftovers, #16 item 5) ------------
+
+def test_a_reports_excluded_submissions_are_its_waves():
+    from evalkit.present.report import excluded_submissions
+
+    waves = waves_table(["2024-Q1", "2024-Q2"], "period")
+    quarantine = pd.DataFrame({
+        "table": ["survey"] * 6 + ["ties"],
+        "reason": ["speeder", "no_consent", "test_submission", "speeder", "no_wave", "no_wave",
+                   "self_tie"],
+        "wave": pd.Series(["2024-Q1", "2024-Q2", "2024-Q2", "2024-Q2", None, None, "2024-Q2"],
+                          dtype="str")})
+    assert excluded_submissions(quarantine, waves) == {
+        "n_excluded": 3, "excluded_wave": "2024-Q2", "n_no_wave": 2,
+        "excluded_reasons": ("no_consent", "test_submission", "speeder")}
+    # a latest wave without excluded submissions counts none (and names no reason)
+    later = excluded_submissions(quarantine, waves_table(["2024-Q1", "2024-Q3"], "period"))
+    assert (later["n_excluded"], later["excluded_wave"], later["excluded_reasons"]) == \
+        (0, "2024-Q3", ())
+    # one wave, or a quarantine from before the wave column: every survey row, as before
+    assert excluded_submissions(quarantine, waves_table([], "single")) == {"n_excluded": 6}
+    assert excluded_submissions(quarantine.drop(columns="wave"), waves) == {"n_excluded": 6}
+
+
+def test_published_paths_are_relative_to_the_project(tmp_path, monkeypatch):
+    from evalkit.present.published import project_relative, published_path
+    from evalkit.read.regions import get_region
+    from evalkit.run.batch import notebook_folder, region_parameters
+
+    monkeypatch.delenv("EVALKIT_ROOT", raising=False)
+    project = tmp_path / "officer" / "stunting-ntt"
+    (project / "data" / "raw").mkdir(parents=True)
+    processed = project / "data" / "processed"
+    assert project_relative(processed) == "data/processed"
+    assert project_relative(tmp_path / "elsewhere") is None  # in no project folder
+    assert project_relative(processed, root=tmp_path) == "officer/stunting-ntt/data/processed"
+    assert published_path(processed) == "data/processed"
+    assert published_path(project / "data" / "processed" / "waves" / "2024-q1") == \
+        "data/processed/waves/2024-q1"
+    assert published_path(tmp_path / "other" / "processed") == "processed"  # no project: the name
+    assert published_path("data/processed") == "data/processed" and published_path("") == ""
+    # the notebooks get the relative path and run in the project folder
+    assert notebook_folder(processed) == ("data/processed", project)
+    assert region_parameters(get_region("53.71"), "id", processed)["processed_dir"] == "data/processed"
+    outside = tmp_path / "other" / "processed"
+    assert notebook_folder(outside) == (str(outside), None)  # absolute: the kernel can read it
+    monkeypatch.setenv("EVALKIT_ROOT", str(project))
+    assert notebook_folder(processed) == ("data/processed", project)
+
+
+def _texts(path: Path) -> dict[str, str]:
+    """A published file's text (an xlsx: each XML part of the zip)."""
+    import zipfile
+
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as book:
+            return {f"{path.name}:{n}": book.read(n).decode("utf-8", "replace")
+                    for n in book.namelist()}
+    return {path.name: path.read_bytes().decode("utf-8", "replace")}
+
+
+@pytest.mark.slow
+def test_published_files_name_no_absolute_path(tmp_path):
+    """`evalkit run --project` on a project of two waves (one archive): no file under
+    reports/ (HTML, executed notebooks, run records, workbooks, index pages, the archive's)
+    holds the temporary root, the home folder or the processed folder's absolute path;
+    each wave's report counts its own wave's excluded submissions."""
+    project = tmp_path / "officer-home" / "stunting-ntt"
+    raw = wave_project(project / "data" / "raw", QUARTERS[:2])
+    _evalkit("run", "--project", str(project), "-r", "53.71", "--lang", "id", "--jobs", "2")
+    reports, processed = project / "reports", project / "data" / "processed"
+    files = sorted(p for p in reports.rglob("*") if p.is_file())
+    names = {p.relative_to(reports).as_posix() for p in files}
+    assert {"53.71-kota-kupang.ipynb", "53.71-kota-kupang.html", "53.71-kota-kupang.run.json",
+            "synthesis.ipynb", "summary.xlsx", "index.html", "archive/2024-q1/index.html",
+            "archive/2024-q1/53.71-kota-kupang.ipynb", "archive/2024-q1/summary.xlsx"} <= names
+    leaks = [str(tmp_path), str(Path.home()), str(processed), str(processed.resolve()),
+             str(project)]
+    for path in files:
+        for part, body in _texts(path).items():
+            found = [leak for leak in leaks if leak in body]
+            assert not found, (part, found)
+    # the notebooks read the processed folder by its path relative to the project
+    record = json.loads((reports / "53.71-kota-kupang.run.json").read_text(encoding="utf-8"))
+    assert record["made_from"]["parameters"]["processed_dir"] == "data/processed"
+    # each wave's report: its own wave's excluded submissions (the quarantine's rows of
+    # that wave's folder), not every wave's
+    quarantine = pd.read_parquet(processed / "quarantine.parquet")
+    survey = quarantine[quarantine["table"] == "survey"]
+    for label, html in (("2024-Q2", reports / "53.71-kota-kupang.html"),
+                        ("2024-Q1", reports / "archive" / "2024-q1" / "53.71-kota-kupang.html")):
+        n = int(survey["source_file"].str.startswith(f"waves/{label}/").sum())
+        assert 0 < n < len(survey)
+        assert f"Pada gelombang {label}, di seluruh wilayah, {n} kiriman" in \
+            html.read_text(encoding="utf-8"), label
+    assert raw.is_dir()

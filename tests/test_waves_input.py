@@ -416,3 +416,135 @@ def test_validate_lists_every_wave_problem_in_one_pass(folder_waves, tmp_path):
     assert len(unknown) == 1 and unknown["file"].tolist() == ["collaboration_ties.csv"]
     assert unknown["row"].tolist() == [4] and unknown["value"].tolist() == ["2030-Q1"]
     assert set(unknown["severity"]) == {"error"}
+
+
+# --- (e) the wave of each quarantined and flagged row ----------------------------------------
+def _half(day: str) -> str | None:
+    """The half-year of an ISO day as written (``2024-03-04...`` -> ``2024-H1``), None if blank."""
+    day = (day or "")[:10]
+    if not day:
+        return None
+    return f"{day[:4]}-H{1 if int(day[5:7]) <= 6 else 2}"
+
+
+def _waves_of(frame: pd.DataFrame, table: str) -> dict[int, object]:
+    """source_row -> wave (None for missing) of one table's quarantine or flag rows."""
+    rows = frame[frame["table"] == table]
+    return {int(r): (None if pd.isna(w) else w) for r, w in zip(rows["source_row"], rows["wave"])}
+
+
+@pytest.fixture(scope="module")
+def row_waves(tmp_path_factory):
+    """Waves by half-year (two: 2024-H1, 2024-H2), with problems planted in each wave
+    table: survey rows of either wave or of none, ties that name their half-year (or one
+    that is no wave), register rows for every wave and of one wave, attendance rows of
+    either wave or with no readable date."""
+    raw = tmp_path_factory.mktemp("row_waves_raw")
+    write_dataset(raw)
+    _edit_codebook(raw / "codebook_xlsform.xlsx", settings={"wave_period": "half"})
+    survey = _read_csv(raw / "survey.csv")  # every interview in November 2024 (H2)
+    early = survey.index[::3]
+    survey.loc[early, "start"] = "2024-03-04T09:00:00.000+08:00"  # H1
+    survey.loc[early, "end"] = "2024-03-04T09:30:00.000+08:00"
+    undated = survey.index[1]  # no date at all: no_wave
+    survey.loc[undated, ["start", "end", "_submission_time"]] = ""
+    _write_csv(survey, raw / "survey.csv")
+    ties = _read_csv(raw / "collaboration_ties.csv")
+    ties.insert(0, "periode", "")  # blank: the latest wave
+    ties.loc[:9, "periode"] = "Semester 1 2024"
+    ties.loc[10:11, "periode"] = "2023-H2"  # not a wave: unknown_wave
+    ties["catatan"] = ""
+    ties.loc[[0, 30], "trust"] = "7"  # off the 1-4 scale: flagged, H1 and H2
+    ties.loc[[1, 31], "partner"] = ties.loc[[1, 31], "organisation"]  # self_tie, H1 and H2
+    # personal data, flagged (one flag per distinct text, at its first row)
+    ties.loc[[2, 32], "catatan"] = ["hubungi budi.santoso@example.org", "hubungi sari@example.org"]
+    _write_csv(ties, raw / "collaboration_ties.csv")
+    register = _read_csv(raw / "stakeholder_register.csv")
+    register.insert(0, "periode", "")  # for every wave
+    register.loc[0, "influence"] = "9"  # quarantined, for every wave
+    again = register.iloc[[2, 3]].assign(periode=["2024-H2", "2023-H2"], influence=["0", "3"])
+    register = pd.concat([register, again], ignore_index=True)  # H2 (off scale); no wave
+    _write_csv(register, raw / "stakeholder_register.csv")
+    attendance = _read_csv(raw / "meeting_attendance.csv")
+    assert attendance.loc[1, "meeting_date"] == "2024-06-05"
+    assert attendance.loc[2, "meeting_date"] == "2024-09-10"
+    attendance.loc[0, "meeting_date"] = "belum tahu"  # unparseable_date: no wave
+    attendance.loc[[1, 2], "attended"] = "datang"  # unrecognised, H1 and H2
+    _write_csv(attendance, raw / "meeting_attendance.csv")
+    out = tmp_path_factory.mktemp("row_waves_processed")
+    run_clean(raw, out, key=KEY)
+    return {"out": out, "survey": survey, "ties": ties, "register": register,
+            "quarantine": _quarantine(out), "flags": pd.read_parquet(out / "flags.parquet")}
+
+
+def test_quarantine_and_flags_end_with_the_wave_column(row_waves):
+    from evalkit.clean.rows import FLAG_COLUMNS, QUARANTINE_COLUMNS
+
+    assert list(row_waves["quarantine"].columns) == QUARANTINE_COLUMNS
+    assert list(row_waves["flags"].columns) == FLAG_COLUMNS
+    assert QUARANTINE_COLUMNS[-1] == FLAG_COLUMNS[-1] == "wave"
+    assert QUARANTINE_COLUMNS[:-1] == ["table", "source_file", "source_row", "reason", "detail",
+                                       "record"]  # today's columns first, unchanged
+
+
+def test_survey_rows_name_the_wave_of_their_interview(row_waves):
+    survey = row_waves["survey"]
+    expected = {i + 2: _half(start) or _half(sub) for i, (start, sub) in
+                enumerate(zip(survey["start"], survey["_submission_time"], strict=True))}
+    quarantine, flags = row_waves["quarantine"], row_waves["flags"]
+    got = _waves_of(quarantine, "survey")
+    assert len(got) >= 4 and {"2024-H1", "2024-H2", None} <= set(got.values())
+    assert got == {row: expected[row] for row in got}
+    # missing exactly where the wave is the problem
+    no_wave = quarantine[(quarantine["table"] == "survey") & (quarantine["reason"] == "no_wave")]
+    assert no_wave["source_row"].tolist() == [int(survey.index[1]) + 2]
+    assert {row for row, wave in got.items() if wave is None} == set(no_wave["source_row"])
+    flagged = _waves_of(flags, "survey")
+    assert flagged and flagged == {row: expected[row] for row in flagged}
+    kept = pd.read_parquet(row_waves["out"] / "survey.parquet").set_index("source_row")["wave"]
+    assert all(kept[row] == wave for row, wave in flagged.items())  # the kept response's wave
+
+
+def test_ties_rows_name_their_wave_and_unknown_waves_none(row_waves):
+    ties = row_waves["ties"]
+    expected = {i + 2: {"Semester 1 2024": "2024-H1", "2023-H2": None}.get(p, "2024-H2")
+                for i, p in enumerate(ties["periode"])}
+    quarantine, flags = row_waves["quarantine"], row_waves["flags"]
+    got = _waves_of(quarantine, "ties")
+    assert {3, 33, 12, 13} <= set(got)  # the self ties and the rows of no wave
+    assert got == {row: expected[row] for row in got}
+    assert set(quarantine.loc[(quarantine["table"] == "ties") & quarantine["wave"].isna(),
+                              "reason"]) == {"unknown_wave"}
+    flagged = _waves_of(flags, "ties")
+    assert {2, 32, 4, 34} <= set(flagged)  # off-scale trust, personal data (scrubbed)
+    assert flagged == {row: expected[row] for row in flagged}
+    personal = flags[(flags["table"] == "ties") & (flags["column"] == "catatan")]
+    assert personal["source_row"].tolist() == [4, 34]
+    assert personal["wave"].tolist() == ["2024-H1", "2024-H2"]
+
+
+def test_register_and_attendance_rows_name_their_wave(row_waves):
+    quarantine = row_waves["quarantine"]
+    n = len(row_waves["register"])
+    assert _waves_of(quarantine, "stakeholders") == {2: None, n: "2024-H2", n + 1: None}
+    assert quarantine.loc[(quarantine["table"] == "stakeholders")
+                          & (quarantine["source_row"] == n + 1), "reason"].tolist() == ["unknown_wave"]
+    assert _waves_of(quarantine, "attendance") == {2: None, 3: "2024-H1", 4: "2024-H2"}
+
+
+def test_field_and_folder_waves_of_quarantined_rows(field_waves, folder_waves, single_wave):
+    # (a) a wave field: the choice's label, none where it is blank or not a choice
+    labels = {"g1": "Gelombang 1", "g2": "Gelombang 2", "g10": "Gelombang 10",
+              "Gelombang 10": "Gelombang 10"}
+    survey = field_waves["survey"]
+    got = _waves_of(_quarantine(field_waves["out"]), "survey")
+    assert got == {row: labels.get(survey.at[row - 2, "putaran"]) for row in got}
+    assert sum(w is None for w in got.values()) == 2  # the two no_wave rows
+    # (c) one folder per wave: the folder's wave; the top-level register for every wave
+    quarantine = _quarantine(folder_waves["out"])
+    rows = quarantine[quarantine["table"] == "survey"]
+    folder_wave = {"waves/TW I 2024/survey.csv": "2024-Q1", "waves/2024-Q3/survey.csv": "2024-Q3"}
+    assert len(rows) and rows["wave"].tolist() == rows["source_file"].map(folder_wave).tolist()
+    # (d) nothing declared: the one wave "1" of the survey and the ties
+    quarantine = _quarantine(single_wave["out"])
+    assert set(quarantine.loc[quarantine["table"] == "survey", "wave"]) == {"1"}

@@ -36,7 +36,7 @@ from evalkit.clean.indicators import (
     indicators_wide_to_long,
 )
 from evalkit.clean.pii import NAMES_FILE, scrub_inputs
-from evalkit.clean.quarantine import CleanResult
+from evalkit.clean.quarantine import CleanResult, tag_waves
 from evalkit.clean.rows import FLAG_COLUMNS, QUARANTINE_COLUMNS, excel_rows, require_columns
 from evalkit.clean.rules import today as rules_today
 from evalkit.clean.stakeholders import (
@@ -486,7 +486,10 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
             raw = scrubbed.raws.get(name)
             file = unit_names.get(name, names["indicators"])
             if raw is not None and len(raw):
-                pieces.append((file, clean(raw, file, label), len(raw)))
+                result = clean(raw, file, label)
+                if result.waves is not None:  # its personal-data flags name their row's wave
+                    scrubbed.flags = tag_waves(scrubbed.flags, result.waves, table=name)
+                pieces.append((file, result, len(raw)))
             elif raw is not None and name in _HEADER_COLUMNS:
                 # only its header: the columns must still be right
                 require_columns(raw, _HEADER_COLUMNS[name], file)
@@ -510,11 +513,11 @@ def clean_all(raw_dir: Path, key: bytes, policy: dict[str, str] | None = None,
     tables["waves"] = waves
     tables.update(first.labels)  # the same four tables, their labels scrubbed
     tables["quarantine"] = pd.concat([r.quarantine for r in results.values()],
-                                     ignore_index=True).astype({"source_row": "int64"}) \
+                                     ignore_index=True).astype({"source_row": "int64", "wave": "str"}) \
         if any(len(r.quarantine) for r in results.values()) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
     scrub_flags = [u.flags for u in scrubbed_units if len(u.flags)]
     flags = [r.flags for r in results.values() if len(r.flags)] + scrub_flags
-    tables["flags"] = (pd.concat(flags, ignore_index=True) if flags
+    tables["flags"] = (pd.concat(flags, ignore_index=True).astype({"wave": "str"}) if flags
                        else pd.DataFrame(columns=FLAG_COLUMNS))
     scrub_warnings = (first.warnings if len(scrubbed_units) == 1
                       else list(dict.fromkeys(w for u in scrubbed_units for w in u.warnings)))

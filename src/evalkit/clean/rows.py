@@ -15,9 +15,14 @@ import pandas as pd
 from evalkit.core.errors import InputFileError
 from evalkit.core.headers import header_row_hint
 
-QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", "record"]
+#: The quarantine table's columns. ``wave``: the survey wave of the quarantined row when
+#: it had one (:func:`evalkit.clean.quarantine.with_waves`); missing when the wave is the
+#: row's problem (``no_wave``, ``unknown_wave``), cannot be read (an attendance row without
+#: a readable date), or the table has no waves (indicators, partnerships).
+QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "detail", "record", "wave"]
 
-FLAG_COLUMNS = ["table", "source_file", "source_row", "column", "value", "issue", "action"]
+#: The flag table's columns; ``wave`` as in :data:`QUARANTINE_COLUMNS` (the flagged row's).
+FLAG_COLUMNS = ["table", "source_file", "source_row", "column", "value", "issue", "action", "wave"]
 
 
 def excel_rows(frame: pd.DataFrame) -> pd.Series:

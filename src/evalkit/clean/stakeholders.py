@@ -16,7 +16,7 @@ import pandas as pd
 
 from evalkit.clean.numbers import non_finite_mask, parse_number
 from evalkit.clean.places import region_flags, resolve_region_column
-from evalkit.clean.quarantine import CleanResult, make_flags, quarantine_rows
+from evalkit.clean.quarantine import CleanResult, make_flags, quarantine_rows, with_waves
 from evalkit.clean.rows import FLAG_COLUMNS, alias_kind, concat_rows, excel_rows, require_columns
 from evalkit.clean.rules import (
     EXCEL_SERIAL_DATE,
@@ -137,9 +137,11 @@ def clean_register(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
                          "sector": sector, "influence": influence, "interest": interest,
                          "wave": wave_label})[keep]
     data = data.astype({"influence": "int64", "interest": "int64", "wave": "str"})
-    return CleanResult(data.sort_values(["region_code", "organisation"]).reset_index(drop=True),
-                       quarantine, region_flags(raw, regions, keep, table="stakeholders",
-                                                source=source))
+    return with_waves(CleanResult(data.sort_values(["region_code", "organisation"])
+                                  .reset_index(drop=True), quarantine,
+                                  region_flags(raw, regions, keep, table="stakeholders",
+                                               source=source)),
+                      raw["source_row"], wave_label)  # for every wave, unknown_wave: none
 
 
 def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
@@ -192,9 +194,14 @@ def clean_attendance(raw: pd.DataFrame, sectors: dict[str, str], source: str, *,
                         action="converted from an Excel serial number (1900 date system) to "
                                + date.dt.strftime("%Y-%m-%d %H:%M").str.removesuffix(" 00:00")),
              region_flags(raw, regions, keep, table="attendance", source=source)]
-    return CleanResult(data.sort_values(["region_code", "meeting_date", "organisation"])
-                       .reset_index(drop=True), quarantine, concat_rows(flags, FLAG_COLUMNS),
-                       warnings=[warning] if warning else [])
+    result = CleanResult(data.sort_values(["region_code", "meeting_date", "organisation"])
+                         .reset_index(drop=True), quarantine, concat_rows(flags, FLAG_COLUMNS),
+                         warnings=[warning] if warning else [])
+    if waves is None:
+        return result
+    # each quarantine and flag row names the wave of its meeting date (none when the date
+    # is unreadable or ambiguous: NaT)
+    return with_waves(result, raw["source_row"], wave_of_dates(date, waves))
 
 
 PARTNERSHIP_TYPES = {"mou": "MOU", "pks": "PKS", "ksd": "KSD", "informal": "informal"}
@@ -368,5 +375,7 @@ def clean_ties(raw: pd.DataFrame, register: pd.DataFrame, source: str, *,
         "level": level, "trust": ratings["trust"], "value": ratings["value"],
         "wave": wave_label,
     })[keep].astype({"level": "int64", "wave": "str"})
-    return CleanResult(data.sort_values(["region_code", "organisation", "partner"])
-                       .reset_index(drop=True), quarantine, concat_rows(flags, FLAG_COLUMNS))
+    return with_waves(CleanResult(data.sort_values(["region_code", "organisation", "partner"])
+                                  .reset_index(drop=True), quarantine,
+                                  concat_rows(flags, FLAG_COLUMNS)),
+                      raw["source_row"], wave_label)  # unknown_wave: none

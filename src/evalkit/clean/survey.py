@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from evalkit.clean.likert import ItemScores, score_items
 from evalkit.clean.pii import Scrubber, name_columns, personal_columns, scrub_survey_text
 from evalkit.clean.places import region_attribute, region_codes
-from evalkit.clean.quarantine import CleanResult, make_flags, quarantine_rows
+from evalkit.clean.quarantine import CleanResult, make_flags, quarantine_rows, with_waves
 from evalkit.clean.respondents import person_key, pseudonymise
 from evalkit.clean.rows import (
     FLAG_COLUMNS,
@@ -634,4 +634,6 @@ def clean_survey(raw: pd.DataFrame, codebook: Codebook, *, source: str, key: byt
                                         if flagged_checks else pd.Series("", index=index)).astype(str),
                       "source_row": raw["source_row"].take(rows).astype("int64")}, index=index),
     ], axis=1)
-    return CleanResult(data.reset_index(drop=True), quarantine, flags, warnings)
+    # each quarantine and flag row names its response's wave (none for no_wave)
+    return with_waves(CleanResult(data.reset_index(drop=True), quarantine, flags, warnings),
+                      raw["source_row"], waves)

@@ -5,7 +5,8 @@ For every wave but the latest (:func:`evalkit.read.waves.latest_wave`) the run s
 * a **wave view**, ``data/processed/waves/<slug>/``: the processed tables as they stood
   at that wave (:func:`evalkit.read.waves.as_of`), the same non-wave tables (scale,
   sectors, items, dimensions, indicator tables...), the quarantine and flag rows of
-  that wave's files, its own ``manifest.json`` and, once the reports are made, its own
+  the waves up to it (by their ``wave`` column; those of no wave in every view), its
+  own ``manifest.json`` and, once the reports are made, its own
   ``results/``. It is an ordinary processed folder: every reader, the results stage and
   the notebooks work on it unchanged;
 * an **archive**, ``reports/archive/<slug>/``: that wave's regional reports, synthesis,
@@ -33,17 +34,15 @@ A project with a single wave has no view and no archive: nothing here writes any
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
 import logging
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 
@@ -51,7 +50,7 @@ from evalkit.core.config import PROCESSED_DATA_DIR, REPORTS_DIR
 from evalkit.core.errors import EvalkitError
 from evalkit.core.lock import hold, replace_atomic, write_atomic
 from evalkit.read.products import MANIFEST, RESULTS_DIR, manifest_digest, read_waves
-from evalkit.read.waves import as_of, latest_wave, parse_wave_label, period_label, wave_slug
+from evalkit.read.waves import as_of, latest_wave, wave_slug
 from evalkit.run import cache
 
 #: ``data/processed/waves/<slug>/``: the wave views, inside the processed folder.
@@ -67,7 +66,7 @@ VIEWS_RECORD = "views.json"
 VIEWS_CODE = ("evalkit.run.archive",)
 #: An archive's record of its workbooks and index.
 ARCHIVE_RECORD = "archive.json"
-#: Tables whose rows name the raw file they came from (filtered by the wave's files).
+#: Tables whose rows name the wave of the raw row they record (filtered by that wave).
 _SOURCE_TABLES = ("quarantine", "flags")
 #: The manifest items a view copies from the processed folder's: the form and the
 #: cleaning policy, which do not change with a new wave. Everything else is the view's own.
@@ -99,133 +98,31 @@ def table_digest(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _wave_folder(source_file: object, labels: Mapping[str, str]) -> str | None:
-    """The wave of a raw file in ``waves/<folder>/`` (``labels``: folder or slug -> label);
-    None for a file at the top level of the raw folder."""
-    if not isinstance(source_file, str):
-        return None
-    parts = PurePosixPath(source_file.replace("\\", "/").split(" [", 1)[0]).parts
-    for i, part in enumerate(parts[:-2]):
-        if part == VIEWS_DIR:
-            folder = parts[i + 1]
-            return labels.get(folder, labels.get(wave_slug(folder), folder))
-    return None
+def _rows_of_waves(frame: pd.DataFrame, kept: list[str]) -> pd.DataFrame:
+    """Quarantine or flag rows of the waves ``kept``, and those of no wave.
 
-
-#: Columns of a ties or register file that say its rows' wave (evalkit.clean.stakeholders).
-_WAVE_HEADERS = ("wave", "gelombang", "periode", "period")
-_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
-
-
-def _label_of(value: object, labels: Mapping[str, str]) -> str | None:
-    """The wave label a raw value names (the label, its folder name, a period spelling)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
-        return None
-    text = str(value).strip()
-    if text in labels:
-        return labels[text]
-    parsed = parse_wave_label(text)
-    return labels.get(parsed[0]) if parsed is not None else labels.get(wave_slug(text))
-
-
-@functools.lru_cache(maxsize=4096)
-def _period_of(day: str, period: str) -> str | None:
-    """The period label (:func:`evalkit.read.waves.period_label`) of an ISO day."""
-    label = period_label(pd.Series([pd.Timestamp(day)]), period).iloc[0]
-    return None if pd.isna(label) else str(label)
-
-
-def _record_wave(record: object, table: str, form: Mapping, source: str,
-                 labels: Mapping[str, str], latest: str) -> str | None:
-    """The wave of a quarantined row of an accumulating file, read from its record as the
-    clean stage reads it: the wave field, else the period of the interview start (or
-    Kobo's ``_submission_time``); a ties or register row by its ``wave`` column (a ties
-    row without one: the latest wave). None when it cannot be told (kept in every view)."""
-    try:
-        fields = json.loads(record) if isinstance(record, str) else {}
-    except ValueError:
-        return None
-    if not isinstance(fields, dict):
-        return None
-    roles = form.get("roles") or {}
-    if table == "survey":
-        if source == "field" and roles.get("wave"):
-            return _label_of(fields.get(roles["wave"]), labels)
-        period = form.get("wave_period")
-        if source == "period" and period:
-            for name in (roles.get("start"), "_submission_time"):
-                found = _DAY.match(str(fields.get(name) or ""))
-                if found:
-                    return _label_of(_period_of(found[1], period), labels)
-        return None
-    columns = {str(k).strip().lower(): v for k, v in fields.items()}
-    for header in _WAVE_HEADERS:
-        if header in columns:
-            return _label_of(columns[header], labels)
-    return latest if table == "ties" else None
-
-
-def row_waves(frame: pd.DataFrame, waves: pd.DataFrame, form: Mapping | None = None,
-              survey: pd.DataFrame | None = None) -> pd.Series:
-    """The wave of each quarantine or flag row (``<NA>``: cannot be told, every wave).
-
-    Its ``wave`` column when it has one; else a row of a wave folder's file
-    (``waves/<folder>/...`` in ``source_file``) is that folder's wave, and a quarantined
-    row of a top-level file is read from its ``record`` (:func:`_record_wave`, with the
-    form's roles and ``wave_period`` from the manifest's ``form``), and a flag on a kept
-    response of a top-level export takes that response's wave (``survey``, by ``source_row``).
+    The clean stage names each row's wave (column ``wave``,
+    :func:`evalkit.clean.quarantine.with_waves`); a row without one (a table without
+    waves, a register row for every wave, a row whose wave is its problem or cannot be
+    read) belongs to every wave, and so to every view, as does every row of a table
+    without the column.
     """
-    if "wave" in frame.columns:
-        return frame["wave"].astype("string")
-    all_labels = [str(w) for w in waves["wave"]]
-    names = {label: label for label in all_labels} | {wave_slug(label): label for label in all_labels}
-    out = pd.Series(pd.NA, index=frame.index, dtype="string")
-    if "source_file" not in frame.columns:
-        return out
-    out[:] = [_wave_folder(f, names) for f in frame["source_file"]]
-    source = str(waves["source"].iloc[0]) if "source" in waves.columns and len(waves) else "single"
-    if "record" in frame.columns and "table" in frame.columns and source != "single":
-        latest = latest_wave(waves)
-        todo = out.isna()
-        out[todo] = [_record_wave(rec, str(table), form or {}, source, names, latest)
-                     for rec, table in zip(frame.loc[todo, "record"], frame.loc[todo, "table"],
-                                           strict=True)]
-    if (survey is not None and source != "single" and "source_row" in frame.columns
-            and {"source_row", "wave"} <= set(survey.columns) and "table" in frame.columns):
-        # a flag on a kept response of an accumulating export: that response's wave
-        top = survey if "source_file" not in survey.columns else survey[
-            [_wave_folder(f, names) is None for f in survey["source_file"]]]
-        if not top["source_row"].duplicated().any():
-            by_row = dict(zip(top["source_row"], top["wave"].astype("string"), strict=True))
-            todo = out.isna() & frame["table"].eq("survey")
-            out[todo] = [by_row.get(row, pd.NA) for row in frame.loc[todo, "source_row"]]
-    return out
+    if "wave" not in frame.columns:
+        return frame
+    wave = frame["wave"].astype("str")
+    return frame.loc[(wave.isna() | wave.isin(kept)).to_numpy(dtype=bool)]
 
 
-def _rows_of_waves(frame: pd.DataFrame, kept: list[str], waves: pd.DataFrame,
-                   form: Mapping | None, survey: pd.DataFrame | None) -> pd.DataFrame:
-    """Quarantine or flag rows of the waves ``kept`` (and those of every wave: :func:`row_waves`)."""
-    of = row_waves(frame, waves, form, survey)
-    unknown = of.isna()
-    if "record" not in frame.columns and "table" in frame.columns:
-        # a flag on a ties or register row of an accumulating file (no record to read its
-        # wave from): left out of the earlier views, so a new wave's flags do not change them
-        unknown &= ~frame["table"].astype(str).isin(["ties", "stakeholders"])
-    keep = unknown | of.isin(kept).fillna(False)
-    return frame.loc[keep.to_numpy(dtype=bool)]
-
-
-def view_tables(tables: Mapping[str, pd.DataFrame], waves: pd.DataFrame, wave: str,
-                form: Mapping | None = None) -> dict[str, pd.DataFrame]:
+def view_tables(tables: Mapping[str, pd.DataFrame], waves: pd.DataFrame,
+                wave: str) -> dict[str, pd.DataFrame]:
     """Every processed table as it stood at ``wave``: :func:`evalkit.read.waves.as_of`,
-    and the quarantine and flag rows of the waves up to ``wave`` (:func:`row_waves`;
-    ``form``: the manifest's, to read a quarantined row's wave from its record). Pure;
-    the tables come back in name order with a fresh index."""
+    and the quarantine and flag rows of the waves up to ``wave`` and of no wave
+    (:func:`_rows_of_waves`). Pure; the tables come back in name order with a fresh index."""
     out = as_of(tables, waves, wave)
     kept = [str(w) for w in out["waves"]["wave"]]
     for name in _SOURCE_TABLES:
         if name in out:
-            out[name] = _rows_of_waves(out[name], kept, waves, form, tables.get("survey"))
+            out[name] = _rows_of_waves(out[name], kept)
     return {name: out[name].reset_index(drop=True) for name in sorted(out)}
 
 
@@ -366,7 +263,7 @@ def update_wave_views(processed_dir: Path | str = PROCESSED_DATA_DIR,
         manifest = json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
         out = []
         for label in labels:
-            view = view_tables(tables, all_waves, label, manifest.get("form"))
+            view = view_tables(tables, all_waves, label)
             view_man = view_manifest(manifest, view, label)
             folder = root / wave_slug(label)
             digest = manifest_digest(view_man)
