@@ -48,8 +48,9 @@ ATTRIBUTION_COLUMNS = ["indicator_id", "supported", "estimate", "ci_low", "ci_up
 
 #: Columns of the ``event_study`` table: for each indicator its
 #: :meth:`evalkit.measure.attribution.DidResult.to_frame` (a ``term = "did"`` row, then one
-#: ``term = "event"`` row per year relative to the partnership start, the reference year -1
-#: with estimate 0 and no interval; an unsupported indicator has only the ``did`` row, its
+#: ``term = "event"`` row per year relative to the partnership start, the reference period
+#: (``reference_period``: -1, or the latest observed pre-period) with estimate 0 and no
+#: interval; an unsupported indicator has only the ``did`` row, its
 #: reasons in ``notes``), after ``indicator_id``, and the indicator's names.
 EVENT_STUDY_COLUMNS = ["indicator_id", *attribution.DidResult.FRAME_COLUMNS, "name_id", "name_en"]
 
@@ -63,8 +64,8 @@ HEALTH_OUTCOME_COLUMNS = ["region_code", "shrunken", "outcome"]
 # --- attribution: one difference-in-differences per indicator ------------------------------------
 
 def attribution_tables(values: pd.DataFrame, partnerships: pd.DataFrame,
-                       indicator_ids: list[str], metadata: pd.DataFrame | None = None
-                       ) -> dict[str, pd.DataFrame]:
+                       indicator_ids: list[str], metadata: pd.DataFrame | None = None, *,
+                       ci: float = CI_LEVEL) -> dict[str, pd.DataFrame]:
     """The ``attribution`` and ``event_study`` tables from one fit per indicator.
 
     Parameters
@@ -79,6 +80,8 @@ def attribution_tables(values: pd.DataFrame, partnerships: pd.DataFrame,
     metadata : pandas.DataFrame, optional
         ``indicator_metadata`` (``indicator_id, name_id, name_en``): the names the
         event-study rows carry (blank names fall back to the other language, then the id).
+    ci : float, default CI_LEVEL
+        Confidence level of the estimates' intervals.
 
     Returns
     -------
@@ -97,7 +100,7 @@ def attribution_tables(values: pd.DataFrame, partnerships: pd.DataFrame,
     """
     rows, frames = [], []
     for ind in indicator_ids:
-        r = attribution.did_estimate(values, partnerships, indicator_id=ind)
+        r = attribution.did_estimate(values, partnerships, indicator_id=ind, ci=ci)
         rows.append({"indicator_id": ind, "supported": r.supported, "estimate": r.estimate,
                      "ci_low": r.ci_low, "ci_upp": r.ci_upp, "pvalue": r.pvalue,
                      "pretrend_pvalue": r.pretrend_pvalue, "n_treated": r.n_treated,
@@ -251,8 +254,8 @@ def index_shifts(scenarios: pd.DataFrame) -> pd.DataFrame:
 
 def synthesis_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
                      sectors: pd.DataFrame, results: Mapping[str, pd.DataFrame],
-                     timings: dict[str, tuple[float, float]] | None = None
-                     ) -> dict[str, pd.DataFrame]:
+                     timings: dict[str, tuple[float, float]] | None = None,
+                     ci: float = CI_LEVEL) -> dict[str, pd.DataFrame]:
     """The synthesis tables (:data:`SYNTHESIS_RESULTS`), from the processed tables and the
     results computed before them. Pure: no file I/O.
 
@@ -270,6 +273,8 @@ def synthesis_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
     timings : dict, optional
         Receives ``{"attribution": (wall seconds, CPU seconds)}`` (the DiD fits; the
         other tables take milliseconds), as ``compute_results``'s.
+    ci : float, default CI_LEVEL
+        Confidence level of the DiD and the health-outcome fit's intervals.
 
     Returns
     -------
@@ -282,11 +287,11 @@ def synthesis_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
     metadata = tables["indicator_metadata"]
     wall, cpu = time.perf_counter(), time.process_time()  # the DiD fits: the slow part
     out = attribution_tables(tables["indicator_annual"], tables["partnerships"],
-                             metadata["indicator_id"].tolist(), metadata)
+                             metadata["indicator_id"].tolist(), metadata, ci=ci)
     if timings is not None:
         timings["attribution"] = (time.perf_counter() - wall, time.process_time() - cpu)
     data = health_outcome_data(results["shrinkage"], results["index_pillars"])
     out["health_outcome"] = data
-    out["health_outcome_fit"] = health_outcome_fit(data).to_frame()
+    out["health_outcome_fit"] = health_outcome_fit(data, ci=ci).to_frame()
     out["index_shifts"] = index_shifts(results["index_scenarios"])
     return out

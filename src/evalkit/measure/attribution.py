@@ -16,22 +16,26 @@ Inputs
 ------
 ``values``
     Long table with columns ``region_code, indicator_id, year, value`` (one row per
-    region, indicator and year).
+    region, indicator and year). Other column names are given by keyword (``unit``,
+    ``time``, ``y``, ``indicator``); the indicator column may be absent when the table
+    holds one series; time-varying unit covariates may be added (``covariates``).
 ``partnerships``
-    Table with columns ``region_code, start_year``. A region is treated from its
-    earliest ``start_year`` onwards; regions of ``values`` with no row here are
-    comparison regions.
+    Table with columns ``region_code, start_year`` (``unit`` and ``start``). A region
+    is treated from its earliest ``start_year`` onwards; regions of ``values`` with no
+    row here are comparison regions.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+import patsy
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -77,20 +81,21 @@ class DidResult:
         Treated regions used (those with enough pre-treatment years) and comparison
         regions (no partnership, or a partnership starting after the last observed year).
     pretrend_pvalue : float
-        p-value of the joint Wald test that all event-study leads are zero, from a
-        wild cluster bootstrap (NaN when there are no leads or the test cannot be
-        computed).
+        p-value of the joint Wald test that all estimated event-study leads are zero
+        (one restriction per row of ``leads``), from a wild cluster bootstrap (NaN when
+        there are no leads or the test cannot be computed).
     leads : pandas.DataFrame
         Lead coefficients, columns ``rel_year, estimate, ci_low, ci_upp``
-        (``rel_year`` = year minus start year, -k ... -2; -1 is the reference).
+        (``rel_year`` = year minus start year): every observed pre-treatment period
+        before ``reference_period`` (-k ... -2 when the reference is -1).
     supported : bool
         False when the data cannot support an estimate; ``notes`` says why.
     notes : list of str
         Plain-English notes: exclusions, reasons for ``supported=False``, caveats.
     event_study : pandas.DataFrame
-        All event-study coefficients (leads, the reference year -1 with estimate 0 and
-        no interval, and lags 0, 1, ...), same columns as ``leads``; used by
-        :func:`evalkit.present.figures.pretrend_figure`.
+        All event-study coefficients (leads, the reference period with estimate 0 and
+        no interval, and lags 0, 1, ...), one row per observed relative period, same
+        columns as ``leads``; used by :func:`evalkit.present.figures.pretrend_figure`.
     level : float
         Confidence level of every interval (``ci`` of :func:`did_estimate`).
     reason : str
@@ -98,12 +103,18 @@ class DidResult:
         :data:`UNSUPPORTED_REASONS` (the first that applies; its note is in ``notes``);
         ``""`` when ``supported``. Reports word it (``attr_reason_<code>`` in
         :mod:`evalkit.present.i18n`, with ``n_treated`` / ``n_control``).
+    reference_period : int or None
+        The omitted event-study period (year minus start year) that every lead and
+        lag is measured against: the latest pre-treatment period observed in a treated
+        region, -1 when observed, else -2, ... (see :func:`did_estimate`). None when
+        not supported.
     """
 
     #: Columns of :meth:`to_frame`, in order.
     FRAME_COLUMNS: ClassVar[tuple[str, ...]] = (
         "term", "rel_year", "estimate", "se", "ci_low", "ci_upp", "pvalue", "level", "nobs",
-        "n_treated", "n_control", "pretrend_pvalue", "supported", "notes", "reason")
+        "n_treated", "n_control", "pretrend_pvalue", "supported", "notes", "reason",
+        "reference_period")
 
     estimate: float
     se: float
@@ -121,6 +132,7 @@ class DidResult:
         default_factory=lambda: pd.DataFrame(columns=_EVENT_COLUMNS))
     level: float = CI_LEVEL
     reason: str = ""
+    reference_period: int | None = -1
 
     def to_frame(self) -> pd.DataFrame:
         """The result as one table: the DiD estimate, then the event study.
@@ -133,9 +145,10 @@ class DidResult:
             ``rel_year`` missing); then one ``term = "event"`` row per event-study
             coefficient of :attr:`event_study` (:attr:`leads` when that is empty), in
             its order, with ``rel_year, estimate, ci_low, ci_upp`` (``se`` and
-            ``pvalue`` NaN; the reference year -1 has estimate 0 and no interval).
-            ``level, nobs, n_treated, n_control, pretrend_pvalue, supported`` repeat
-            the attributes on every row and ``notes`` joins :attr:`notes` with
+            ``pvalue`` NaN; the reference period has estimate 0 and no interval).
+            ``level, nobs, n_treated, n_control, pretrend_pvalue, supported, reason,
+            reference_period`` repeat the attributes on every row
+            (``reference_period`` missing when not supported) and ``notes`` joins :attr:`notes` with
             newlines, so the frame alone can draw
             :func:`evalkit.present.figures.pretrend_figure` and frames of several
             indicators stack (after adding an ``indicator_id`` column). An
@@ -167,7 +180,8 @@ class DidResult:
         frame = frame.assign(
             level=float(self.level), nobs=int(self.nobs), n_treated=int(self.n_treated),
             n_control=int(self.n_control), pretrend_pvalue=float(self.pretrend_pvalue),
-            supported=bool(self.supported), notes="\n".join(self.notes), reason=self.reason)
+            supported=bool(self.supported), notes="\n".join(self.notes), reason=self.reason,
+            reference_period=pd.array([self.reference_period] * len(frame), dtype="Int64"))
         return frame.loc[:, list(self.FRAME_COLUMNS)]
 
 
@@ -185,44 +199,119 @@ def _integer_years(series: pd.Series, table: str, column: str) -> pd.Series:
     return years.astype("int64")
 
 
-def _region_codes(series: pd.Series, table: str) -> pd.Series:
+def _region_codes(series: pd.Series, table: str, column: str = "region_code") -> pd.Series:
     if series.isna().any():
         rows = list(series.index[series.isna()][:5])
-        raise ValueError(f"`{table}` column 'region_code' has missing values "
+        raise ValueError(f"`{table}` column '{column}' has missing values "
                          f"(row index {rows}).")
     return series.astype(str).astype(object)
 
 
-def _clean_values(values: pd.DataFrame) -> pd.DataFrame:
-    require_columns(values, VALUE_COLUMNS, "values")
-    data = values.loc[:, list(VALUE_COLUMNS)].copy()
-    data["region_code"] = _region_codes(data["region_code"], "values")
-    data["year"] = _integer_years(data["year"], "values", "year")
-    numeric = pd.to_numeric(data["value"], errors="coerce")
-    not_numeric = numeric.isna() & data["value"].notna()
+@dataclass(frozen=True)
+class _Roles:
+    """Column names of the inputs (keyword arguments of :func:`did_estimate`)."""
+
+    y: str = "value"
+    unit: str = "region_code"
+    time: str = "year"
+    indicator: str = "indicator_id"
+    start: str = "start_year"
+
+
+def _clean_values(values: pd.DataFrame, roles: _Roles = _Roles(), *,
+                  has_indicator: bool = True) -> pd.DataFrame:
+    """The value table under the internal names ``region_code, indicator_id, year, value``
+    (same index and row order as ``values``; ``indicator_id`` is None throughout when
+    ``has_indicator`` is False: the whole table is one series)."""
+    columns = [roles.unit, *([roles.indicator] if has_indicator else []), roles.time, roles.y]
+    require_columns(values, columns, "values")
+    data = pd.DataFrame({
+        "region_code": _region_codes(values[roles.unit], "values", roles.unit),
+        "indicator_id": values[roles.indicator] if has_indicator else None,
+        "year": _integer_years(values[roles.time], "values", roles.time),
+    }, index=values.index)
+    raw = values[roles.y]
+    numeric = pd.to_numeric(raw, errors="coerce")
+    not_numeric = numeric.isna() & raw.notna()
     if not_numeric.any():
-        rows = list(data.index[not_numeric][:5])
-        raise ValueError(f"`values` column 'value' has {int(not_numeric.sum())} "
+        rows = list(values.index[not_numeric][:5])
+        raise ValueError(f"`values` column '{roles.y}' has {int(not_numeric.sum())} "
                          f"non-numeric entr(y/ies) (row index {rows}).")
     data["value"] = numeric.astype("float64")
-    dup = data.duplicated(["region_code", "indicator_id", "year"], keep=False)
+    keys = ["region_code", "indicator_id", "year"]
+    dup = data.duplicated(keys, keep=False)
     if dup.any():
-        shown = (data.loc[dup, ["region_code", "indicator_id", "year"]]
-                 .drop_duplicates().head(5).to_records(index=False).tolist())
+        shown = data.loc[dup, keys].drop_duplicates().head(5)
+        shown = shown[[c for c in keys if has_indicator or c != "indicator_id"]]
+        named = ", ".join(columns[:-1])
         raise ValueError(
             f"`values` has duplicated region-year rows ({int(dup.sum())} rows share a "
-            f"region_code, indicator_id and year), e.g. {shown}; keep one row per "
-            f"region, indicator and year.")
+            f"{named}), e.g. {shown.to_records(index=False).tolist()}; keep one row per "
+            f"{'region, indicator and year' if has_indicator else 'region and year'} "
+            f"(columns {named}).")
     return data
 
 
-def _clean_partnerships(partnerships: pd.DataFrame) -> pd.Series:
+def _clean_partnerships(partnerships: pd.DataFrame, roles: _Roles = _Roles()) -> pd.Series:
     """Earliest start year per region (index region_code)."""
-    require_columns(partnerships, PARTNERSHIP_COLUMNS, "partnerships")
-    data = partnerships.loc[:, list(PARTNERSHIP_COLUMNS)].copy()
-    data["region_code"] = _region_codes(data["region_code"], "partnerships")
-    data["start_year"] = _integer_years(data["start_year"], "partnerships", "start_year")
+    require_columns(partnerships, [roles.unit, roles.start], "partnerships")
+    data = pd.DataFrame({
+        "region_code": _region_codes(partnerships[roles.unit], "partnerships", roles.unit),
+        "start_year": _integer_years(partnerships[roles.start], "partnerships", roles.start),
+    })
     return data.groupby("region_code")["start_year"].min()
+
+
+def _select_series(data: pd.DataFrame, indicator_id, roles: _Roles, has_indicator: bool
+                   ) -> tuple[pd.DataFrame, object]:
+    """Rows of the one series to analyse, and its id (None for a table without ids)."""
+    if not has_indicator:
+        return data, None
+    if indicator_id is None:
+        ids = pd.unique(data["indicator_id"])
+        if len(ids) > 1:
+            shown = ", ".join(repr(i) for i in ids[:10]) + (", ..." if len(ids) > 10 else "")
+            raise ValueError(
+                f"`values` column '{roles.indicator}' holds {len(ids)} series ({shown}); "
+                f"choose one with `indicator_id=`.")
+        return data, (ids[0] if len(ids) else None)
+    return data[data["indicator_id"] == indicator_id], indicator_id
+
+
+_COVARIATE_PREFIX = "_cov_"
+
+
+def _covariate_design(values: pd.DataFrame, covariates: str, eval_env: patsy.EvalEnvironment
+                      ) -> tuple[np.ndarray, list[str]]:
+    """Columns of the patsy right-hand side ``covariates`` evaluated on ``values``.
+
+    Returns an ``(len(values), p)`` array in the row order of ``values`` (NaN in the rows
+    where a variable of the formula is missing) and patsy's names of the ``p`` columns.
+    The intercept is dropped (the fixed effects hold it); categorical terms therefore
+    keep patsy's treatment coding (one level dropped).
+    """
+    if not isinstance(covariates, str) or not covariates.strip():
+        raise ValueError(f"`covariates` must be a patsy right-hand side such as "
+                         f"'x + C(group)', got {covariates!r}.")
+    if "~" in covariates:
+        raise ValueError(f"`covariates` is the right-hand side of a formula only (no '~'), "
+                         f"got {covariates!r}; the outcome is given by `y`.")
+    frame = values.reset_index(drop=True)
+    try:
+        mat = patsy.dmatrix(covariates, frame, NA_action="drop", return_type="dataframe",
+                            eval_env=eval_env)
+    except Exception as exc:  # patsy raises PatsyError, NameError, TypeError, ...
+        raise ValueError(f"`covariates` {covariates!r} cannot be evaluated on the columns "
+                         f"of `values` ({list(values.columns)}): {exc}") from exc
+    if "Intercept" not in mat.columns:
+        raise ValueError(f"`covariates` {covariates!r} removes the intercept ('0 +' or "
+                         f"'- 1'); leave it in: the fixed effects absorb it.")
+    mat = mat.drop(columns="Intercept")
+    if mat.shape[1] == 0:
+        raise ValueError(f"`covariates` {covariates!r} has no term besides the intercept.")
+    out = np.full((len(frame), mat.shape[1]), np.nan)
+    out[mat.index.to_numpy()] = mat.to_numpy(dtype=float)
+    return out, [str(c) for c in mat.columns]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -240,7 +329,8 @@ def _unsupported(notes: list[str], reason: str, *, n_treated: int = 0, n_control
     return DidResult(estimate=_NAN, se=_NAN, ci_low=_NAN, ci_upp=_NAN, pvalue=_NAN,
                      nobs=0, n_treated=n_treated, n_control=n_control,
                      pretrend_pvalue=_NAN, leads=_empty_events(), supported=False,
-                     notes=notes, event_study=_empty_events(), level=level, reason=reason)
+                     notes=notes, event_study=_empty_events(), level=level, reason=reason,
+                     reference_period=None)
 
 
 def _event_name(k: int) -> str:
@@ -357,9 +447,27 @@ def _twfe_fit(sample: pd.DataFrame, names: list[str]) -> _TwfeFit:
                     full_rank=rank == k, df_resid=n - (n_groups + rank))
 
 
-def _event_dummies(sample: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[str]]:
+def _reference_period(sample: pd.DataFrame) -> int:
+    """The event study's omitted period: the latest pre-treatment period (year minus start
+    year) observed in a treated region of ``sample`` -- -1 when observed, else -2, ...
+
+    Omitting a period that is never observed would omit nothing: the event dummies
+    would then sum to the treated regions' indicator, which the region effects absorb,
+    and the design would be rank-deficient.
+    """
+    rel = (sample["year"] - sample["start_year"]).dropna()
+    pre = rel[rel < 0]
+    return int(pre.max()) if len(pre) else -1
+
+
+def _event_dummies(sample: pd.DataFrame, reference: int | None = None
+                   ) -> tuple[pd.DataFrame, list[int], list[str]]:
+    """``sample`` with one dummy per observed relative period but ``reference``
+    (:func:`_reference_period` when None), those periods and the dummies' names."""
+    if reference is None:
+        reference = _reference_period(sample)
     rel = sample["year"] - sample["start_year"]  # NaN for comparison regions
-    rel_years = sorted(int(k) for k in rel.dropna().unique() if int(k) != -1)
+    rel_years = sorted(int(k) for k in rel.dropna().unique() if int(k) != reference)
     data = sample.copy()
     names = []
     for k in rel_years:
@@ -369,22 +477,24 @@ def _event_dummies(sample: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[
     return data, rel_years, names
 
 
-def _event_table(rel_years: list[int], coef) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(events, leads) tables from ``coef(name) -> (estimate, ci_low, ci_upp)``."""
+def _event_table(rel_years: list[int], coef, reference: int = -1
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(events, leads) tables from ``coef(name) -> (estimate, ci_low, ci_upp)``; the
+    reference period is a row with estimate 0 and no interval, and not a lead."""
     rows = []
     for k in rel_years:
         est, lo, hi = coef(_event_name(k))
         rows.append({"rel_year": k, "estimate": est, "ci_low": lo, "ci_upp": hi})
-    rows.append({"rel_year": -1, "estimate": 0.0, "ci_low": _NAN, "ci_upp": _NAN})
+    rows.append({"rel_year": reference, "estimate": 0.0, "ci_low": _NAN, "ci_upp": _NAN})
     events = pd.DataFrame(rows, columns=_EVENT_COLUMNS).sort_values("rel_year")
     events = events.reset_index(drop=True).astype({"rel_year": "int64"})
-    leads = events[events["rel_year"] <= -2].reset_index(drop=True)
-    return events, leads
+    leads = events[(events["rel_year"] < 0) & (events["rel_year"] != reference)]
+    return events, leads.reset_index(drop=True)
 
 
-def _no_leads_note(notes: list[str]) -> None:
-    notes.append("No pre-treatment year other than the reference year (-1): "
-                 "the parallel pre-trends test cannot be run.")
+def _no_leads_note(notes: list[str], reference: int = -1) -> None:
+    notes.append(f"No pre-treatment year other than the reference year ({reference}): "
+                 f"the parallel pre-trends test cannot be run.")
 
 
 def _singular_note(notes: list[str], q: int) -> None:
@@ -402,28 +512,33 @@ def _pretrend_note(notes: list[str], q: int, pvalue: float, n_draws: int, analyt
         f"but over-rejects with few regions.")
 
 
-def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
+def _event_study(sample: pd.DataFrame, ci: float, notes: list[str],
+                 covariates: tuple[str, ...] | list[str] = ()
                  ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Leads/lags event study; returns (leads, all coefficients, joint p-value of leads).
 
     Fitted by FWL (:func:`_twfe_fit`) with the vectorised wild bootstrap
-    (:func:`_wild_cluster_wald_stats`). A rank-deficient event-study design (where the
-    dummy regression's minimum-norm ``pinv`` solution is not unique to the small
-    design) goes to the dummy-variable implementation :func:`_event_study_dummies`.
+    (:func:`_wild_cluster_wald_stats`); ``covariates`` are columns of ``sample`` added to
+    both the unrestricted and the restricted (no leads) regression. The reference period
+    is :func:`_reference_period`. A design that is still rank-deficient (where the dummy
+    regression's minimum-norm ``pinv`` solution is not unique to the small design) goes
+    to the dummy-variable implementation :func:`_event_study_dummies`.
     """
-    data, rel_years, names = _event_dummies(sample)
-    fit = _twfe_fit(data, names)
+    reference = _reference_period(sample)
+    data, rel_years, names = _event_dummies(sample, reference)
+    covariates = list(covariates)
+    fit = _twfe_fit(data, names + covariates)
     if not fit.full_rank:
-        return _event_study_dummies(sample, ci, notes)
+        return _event_study_dummies(sample, ci, notes, covariates)
 
     def coef(name):
         est, _, lo, hi, _ = fit.t_interval(name, ci)
         return est, lo, hi
 
-    events, leads = _event_table(rel_years, coef)
-    lead_names = [_event_name(k) for k in rel_years if k <= -2]
+    events, leads = _event_table(rel_years, coef, reference)
+    lead_names = [_event_name(k) for k in rel_years if k < 0]
     if not lead_names:
-        _no_leads_note(notes)
+        _no_leads_note(notes, reference)
         return leads, events, _NAN
     idx = [names.index(n) for n in lead_names]
     cov = fit.cov[np.ix_(idx, idx)]
@@ -434,7 +549,7 @@ def _event_study(sample: pd.DataFrame, ci: float, notes: list[str]
     analytic = float(stats.f.sf(float(b @ np.linalg.pinv(cov) @ b) / len(idx),
                                 len(idx), fit.n_groups - 1))
     lag_names = [_event_name(k) for k in rel_years if k >= 0]
-    restricted = _twfe_fit(data, lag_names)
+    restricted = _twfe_fit(data, lag_names + covariates)
     y = data["value"].to_numpy(dtype=float)
     observed, boot = _wild_cluster_wald_stats(fit, y - restricted.resid, restricted.resid, idx)
     pvalue = float((boot >= observed - 1e-10).sum()) / len(boot)
@@ -530,38 +645,51 @@ def _fit_cluster(formula: str, sample: pd.DataFrame):
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
 
 
-def _event_study_dummies(sample: pd.DataFrame, ci: float, notes: list[str]
+def _event_study_dummies(sample: pd.DataFrame, ci: float, notes: list[str],
+                         covariates: tuple[str, ...] | list[str] = ()
                          ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """:func:`_event_study` with one dummy column per region (statsmodels formula OLS).
 
-    Used when the event-study design is rank-deficient (statsmodels' ``pinv`` then picks
-    the minimum-norm solution of the full dummy design), and as the reference the
-    fast path is tested against. Slow with hundreds of regions.
+    Used when the event-study design is rank-deficient even with the reference period
+    omitted (statsmodels' ``pinv`` then picks the minimum-norm solution of the full
+    dummy design, and a note says the coefficients are not uniquely determined; its
+    warnings are not passed on), and as the reference the fast path is tested against.
+    Slow with hundreds of regions.
     """
-    data, rel_years, names = _event_dummies(sample)
-    formula = "value ~ " + " + ".join(names + ["C(region_code)", "C(year)"])
-    res = _fit_cluster(formula, data)
-    conf = res.conf_int(alpha=1 - ci)
-    events, leads = _event_table(rel_years, lambda name: (
-        float(res.params[name]), float(conf.loc[name, 0]), float(conf.loc[name, 1])))
+    reference = _reference_period(sample)
+    data, rel_years, names = _event_dummies(sample, reference)
+    rhs = " + ".join([*names, *covariates, "C(region_code)", "C(year)"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rank deficiency is reported in a note instead
+        res = _fit_cluster("value ~ " + rhs, data)
+        if res.model.rank < res.model.exog.shape[1]:
+            notes.append(
+                "The event-study regression is rank-deficient even with the reference "
+                f"period ({reference}) omitted (some relative years cannot be separated "
+                "from the year effects): its coefficients are a minimum-norm solution, "
+                "not uniquely determined, and should not be interpreted.")
+        conf = res.conf_int(alpha=1 - ci)
+        events, leads = _event_table(rel_years, lambda name: (
+            float(res.params[name]), float(conf.loc[name, 0]), float(conf.loc[name, 1])),
+            reference)
 
-    lead_names = [_event_name(k) for k in rel_years if k <= -2]
-    if not lead_names:
-        _no_leads_note(notes)
-        return leads, events, _NAN
-    idx = [list(res.params.index).index(n) for n in lead_names]
-    restriction = np.zeros((len(idx), len(res.params)))
-    restriction[np.arange(len(idx)), idx] = 1.0
-    cov = restriction @ np.asarray(res.cov_params()) @ restriction.T
-    if np.linalg.matrix_rank(cov) < len(idx):
-        _singular_note(notes, len(idx))
-        return leads, events, _NAN
-    test = res.wald_test(restriction, use_f=True, scalar=True)
-    lag_names = [_event_name(k) for k in rel_years if k >= 0]
-    restricted = smf.ols("value ~ " + " + ".join(lag_names + ["C(region_code)", "C(year)"]),
-                         data=data).fit()
-    pvalue, n_draws = _wild_cluster_wald_pvalue(res, restricted, idx,
-                                                pd.factorize(data["region_code"])[0])
+        lead_names = [_event_name(k) for k in rel_years if k < 0]
+        if not lead_names:
+            _no_leads_note(notes, reference)
+            return leads, events, _NAN
+        idx = [list(res.params.index).index(n) for n in lead_names]
+        restriction = np.zeros((len(idx), len(res.params)))
+        restriction[np.arange(len(idx)), idx] = 1.0
+        cov = restriction @ np.asarray(res.cov_params()) @ restriction.T
+        if np.linalg.matrix_rank(cov) < len(idx):
+            _singular_note(notes, len(idx))
+            return leads, events, _NAN
+        test = res.wald_test(restriction, use_f=True, scalar=True)
+        lag_names = [_event_name(k) for k in rel_years if k >= 0]
+        restricted = smf.ols("value ~ " + " + ".join(
+            [*lag_names, *covariates, "C(region_code)", "C(year)"]), data=data).fit()
+        pvalue, n_draws = _wild_cluster_wald_pvalue(res, restricted, idx,
+                                                    pd.factorize(data["region_code"])[0])
     _pretrend_note(notes, len(idx), pvalue, n_draws, float(test.pvalue))
     return leads, events, pvalue
 
@@ -616,42 +744,73 @@ def _wild_cluster_wald_refit(res, restricted, idx: list[int], groups: np.ndarray
 # --------------------------------------------------------------------------- public API
 
 
-def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_id,
-                 min_pre_periods: int = 2, min_treated: int = 2, min_control: int = 2,
+def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_id=None,
+                 y: str = "value", unit: str = "region_code", time: str = "year",
+                 start: str = "start_year", indicator: str = "indicator_id",
+                 covariates: str | None = None, min_pre_periods: int = 2,
+                 min_treated: int = 2, min_control: int = 2,
                  ci: float = CI_LEVEL) -> DidResult:
     """Difference-in-differences effect of a partnership on one M&E indicator.
 
     Fits the two-way fixed-effects (TWFE) regression, in levels of the indicator
     (no log transform, so the effect is in the indicator's own units),
 
-    ``value ~ treated_post + C(region_code) + C(year)``
+    ``value ~ treated_post [+ covariates] + C(region_code) + C(year)``
 
     with ordinary least squares, where ``treated_post`` is 1 for a treated region in
-    and after its (earliest) partnership start year. Standard errors are clustered by
-    region (``cov_type="cluster"``, small-sample corrected) and inference uses the
-    t distribution with (number of regions - 1) degrees of freedom, because M&E panels
-    have few regions.
+    and after its (earliest) partnership start year ([1], ch. 5). Standard errors are
+    clustered by region (``cov_type="cluster"``, the CR1 small-sample factor
+    G/(G-1) * (N-1)/(N-K) of statsmodels, K counting every fixed-effect column; [2],
+    [7]) and inference uses the t distribution with (number of regions - 1) degrees of
+    freedom, because M&E panels have few regions.
 
-    Parallel pre-trends are checked with an event study: the same fixed effects plus
-    one dummy per year relative to the start year (leads -k ... -2 and lags 0, 1, ...;
-    -1 is the reference), clustered by region, and a joint Wald test that all leads
-    are zero. Its p-value comes from a wild cluster restricted bootstrap (Rademacher
-    weights by region, null imposed; all 2**G sign patterns when there are G <= 12
-    regions, else 9,999 draws from a fixed seed), because the analytic clustered F
-    test (``wald_test``) over-rejects badly with few regions: about 30% instead of 5%
-    in a 12-region simulation, against about 6% for the bootstrap. The analytic
-    p-value is still reported in ``notes``.
+    Parallel pre-trends are checked with an event study: the same fixed effects (and
+    covariates) plus one dummy per observed year relative to the start year (leads
+    and lags 0, 1, ...) except the **reference period**, clustered by region, and a
+    joint Wald test that all estimated leads are zero (one restriction per lead).
+    The reference period is the latest pre-treatment period observed in a treated
+    region: -1 (the year before the start) when it is observed, otherwise -2, -3, ...
+    (e.g. -2 for an indicator measured every two years with starts in measured
+    years). Exactly one observed pre-period must be omitted for the event-study
+    design to be identified, and the coefficients are then effects relative to that
+    period ([5]; [11], sec. 2); it is ``reference_period`` of the result and
+    named in ``notes`` when it is not -1. The test's p-value comes from a wild
+    cluster restricted bootstrap ([8]; Rademacher weights by region, null imposed;
+    all 2**G sign patterns when there are G <= 12 regions, else 9,999 draws from a
+    fixed seed), because the analytic clustered F test (``wald_test``) over-rejects
+    badly with few regions: about 30% instead of 5% in a 12-region simulation,
+    against about 6% for the bootstrap. The analytic p-value is still reported in
+    ``notes``.
 
     Parameters
     ----------
     values : pandas.DataFrame
-        Long table ``region_code, indicator_id, year, value``. Rows with a missing
-        ``value`` are dropped (and counted in ``notes``).
+        Long table, one row per region and year (and indicator): columns ``unit``,
+        ``time``, ``y`` and, unless the table holds one series, ``indicator``. Rows
+        with a missing ``y`` (or a missing covariate) are dropped and counted in
+        ``notes``.
     partnerships : pandas.DataFrame
-        ``region_code, start_year``; several rows per region are allowed (the earliest
-        start year counts). Regions of ``values`` without a row are comparison regions.
-    indicator_id
-        The indicator to analyse (compared with ``values["indicator_id"]``).
+        Columns ``unit`` and ``start``; several rows per region are allowed (the
+        earliest start year counts). Regions of ``values`` without a row are
+        comparison regions.
+    indicator_id : optional
+        The series to analyse (compared with ``values[indicator]``). May be omitted
+        when ``values`` holds one series (no ``indicator`` column, or a single id in
+        it); with several ids and none chosen a ``ValueError`` names them.
+    y, unit, time : str, default "value", "region_code", "year"
+        Columns of ``values``: the outcome, the unit (region; the fixed effect and
+        the cluster) and the whole-numbered period (the time fixed effect).
+    start : str, default "start_year"
+        Column of ``partnerships`` with the first treated period of a unit.
+    indicator : str, default "indicator_id"
+        Column of ``values`` that names the series.
+    covariates : str, optional
+        A patsy right-hand side of time-varying unit covariates, columns of
+        ``values`` (e.g. ``"x + C(group)"``), added to the DiD and the event-study
+        regressions (and to the bootstrap's restricted regression). The intercept is
+        dropped (the fixed effects hold it); a covariate that is constant within
+        every unit (or otherwise collinear with the fixed effects) raises
+        ``ValueError``. Functions in the formula resolve in the caller's namespace.
     min_pre_periods : int, default 2
         Observed years before the start year a treated region needs to be used.
         Treated regions with fewer (in particular, regions whose partnership started
@@ -672,8 +831,9 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     ------
     ValueError
         Malformed input only: a required column is missing, years are not whole
-        numbers, ``value`` is not numeric, duplicated region-year rows, or invalid
-        arguments.
+        numbers, ``y`` is not numeric, duplicated region-year rows, several series
+        and no ``indicator_id``, covariates that cannot be evaluated or are collinear
+        with the fixed effects, or invalid arguments.
 
     Notes
     -----
@@ -698,7 +858,10 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     bootstrap refits nothing per draw: every bootstrap coefficient and cluster score is
     linear in the cluster weights, so all draws come from a few matrix products ([9],
     sec. 5). Both are checked in the tests against the dummy regression
-    (``statsmodels`` OLS, ``cov_type="cluster"``) and the per-draw refit.
+    (``statsmodels`` OLS, ``cov_type="cluster"``) and the per-draw refit. An
+    event-study design that is rank-deficient even with the reference period omitted
+    is fitted as the dummy regression (statsmodels' minimum-norm ``pinv`` solution)
+    and flagged in ``notes`` as not uniquely determined.
 
     References
     ----------
@@ -728,6 +891,22 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
        multiple regression analysis. *JASA*, 58(304), 993-1010; Davidson, R., &
        MacKinnon, J. G. (2004). *Econometric Theory and Methods*, sec. 2.4. Oxford
        University Press.
+    .. [11] Freyaldenhoven, S., Hansen, C., Pérez, J. P., & Shapiro, J. M. (2021).
+       Visualization, identification, and estimation in the linear panel event-study
+       design. NBER Working Paper 29170.
+
+    Examples
+    --------
+    A table in its own column names, one series, one covariate:
+
+    >>> rng = np.random.default_rng(0)
+    >>> panel = pd.DataFrame([{"unit": u, "t": t, "x": rng.normal(), "y": rng.normal()
+    ...                        + 2.0 * (u < 3 and t >= 4)} for u in range(6) for t in range(8)])
+    >>> starts = pd.DataFrame({"unit": [0, 1, 2], "first": 4})
+    >>> res = did_estimate(panel, starts, y="y", unit="unit", time="t", start="first",
+    ...                    covariates="x")
+    >>> res.supported, res.reference_period, res.nobs
+    (True, -1, 48)
     """
     if not 0 < ci < 1:
         raise ValueError(f"`ci` must be between 0 and 1, got {ci!r}.")
@@ -735,11 +914,28 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
                       ("min_control", min_control)):
         if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < 0:
             raise ValueError(f"`{name}` must be a non-negative integer, got {val!r}.")
-    data = _clean_values(values)
-    starts = _clean_partnerships(partnerships)
+    for name, val in (("y", y), ("unit", unit), ("time", time), ("start", start),
+                      ("indicator", indicator)):
+        if not isinstance(val, str) or not val:
+            raise ValueError(f"`{name}` must be a column name (a non-empty string), "
+                             f"got {val!r}.")
+    roles = _Roles(y=y, unit=unit, time=time, indicator=indicator, start=start)
+    has_indicator = indicator_id is not None or (
+        isinstance(values, pd.DataFrame) and indicator in values.columns)
+    data = _clean_values(values, roles, has_indicator=has_indicator)
+    starts = _clean_partnerships(partnerships, roles)
+    cov_names: list[str] = []
+    cov_terms: list[str] = []
+    if covariates is not None:
+        matrix, cov_terms = _covariate_design(values, covariates,
+                                              patsy.EvalEnvironment.capture(1))
+        cov_names = [f"{_COVARIATE_PREFIX}{i}" for i in range(len(cov_terms))]
+        for i, name in enumerate(cov_names):
+            data[name] = matrix[:, i]
     notes: list[str] = []
 
-    sub = data[data["indicator_id"] == indicator_id]
+    sub, indicator_id = _select_series(data, indicator_id, roles, has_indicator)
+    label = "the series" if indicator_id is None else f"indicator {indicator_id!r}"
     if sub.empty:
         return _unsupported([f"Indicator {indicator_id!r} is not in `values`: "
                              f"there is nothing to estimate."], "no_indicator", level=ci)
@@ -747,8 +943,14 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     if n_missing:
         notes.append(f"{n_missing} region-year row(s) with a missing value were dropped.")
     sub = sub.dropna(subset=["value"])
+    if cov_names:
+        no_cov = sub[cov_names].isna().any(axis=1)
+        if no_cov.any():
+            notes.append(f"{int(no_cov.sum())} region-year row(s) with a missing covariate "
+                         f"({covariates}) were dropped.")
+            sub = sub[~no_cov]
     if sub.empty:
-        return _unsupported(notes + [f"Indicator {indicator_id!r} has no non-missing "
+        return _unsupported(notes + [f"{label[0].upper()}{label[1:]} has no non-missing "
                                      f"values: there is nothing to estimate."], "no_values",
                             level=ci)
 
@@ -756,30 +958,30 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
     absent = sorted(set(starts.index) - set(sub["region_code"]))
     if absent:
         notes.append(f"{len(absent)} region(s) with a partnership have no data for "
-                     f"indicator {indicator_id!r} and are not used: {', '.join(absent)}.")
+                     f"{label} and are not used: {', '.join(absent)}.")
 
     treated, control = [], []
     for region, years in sub.groupby("region_code", sort=True)["year"]:
         if region not in starts.index:
             control.append(region)
             continue
-        start = int(starts[region])
-        n_pre = int((years < start).sum())
-        n_post = int((years >= start).sum())
-        if start > last_year:
+        first = int(starts[region])
+        n_pre = int((years < first).sum())
+        n_post = int((years >= first).sum())
+        if first > last_year:
             control.append(region)
-            notes.append(f"Region {region}: partnership starts in {start}, after the last "
+            notes.append(f"Region {region}: partnership starts in {first}, after the last "
                          f"observed year {last_year}; used as a comparison region.")
         elif n_post == 0:
             notes.append(f"Region {region} excluded: no observation in or after its "
-                         f"partnership start year {start}.")
+                         f"partnership start year {first}.")
         elif n_pre == 0:
-            notes.append(f"Region {region} excluded: its partnership started in {start}, "
+            notes.append(f"Region {region} excluded: its partnership started in {first}, "
                          f"at or before its first observed year {int(years.min())}, so it "
                          f"has no pre-treatment period.")
         elif n_pre < min_pre_periods:
             notes.append(f"Region {region} excluded: only {n_pre} pre-treatment year(s) "
-                         f"before its start year {start}; at least {min_pre_periods} "
+                         f"before its start year {first}; at least {min_pre_periods} "
                          f"are required.")
         else:
             treated.append(region)
@@ -815,7 +1017,9 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
         return _unsupported(notes + ["Not supported: the indicator has no variation "
                                      "(every value is the same)."], "no_variation",
                             level=ci, **counts)
-    fit = _twfe_fit(sample, ["treated_post"])
+    fit = _twfe_fit(sample, ["treated_post", *cov_names])
+    if cov_names and not fit.full_rank and _twfe_fit(sample, ["treated_post"]).full_rank:
+        _raise_collinear_covariates(sample, cov_names, cov_terms, covariates, roles)
     if not fit.full_rank or fit.df_resid <= 0:
         return _unsupported(notes + ["Not supported: the treatment cannot be separated "
                                      "from region and year effects (no variation in "
@@ -824,16 +1028,43 @@ def did_estimate(values: pd.DataFrame, partnerships: pd.DataFrame, *, indicator_
                             level=ci, **counts)
 
     estimate, se, ci_low, ci_upp, pvalue = fit.t_interval("treated_post", ci)
+    if cov_terms:
+        notes.append(f"Covariates in the DiD and event-study regressions: "
+                     f"{', '.join(cov_terms)} ({covariates}).")
     if sample["start_year"].dropna().nunique() > 1:
         notes.append("Staggered adoption (several start years): the TWFE estimate is a "
                       "weighted average of two-by-two comparisons and can be biased when "
                       "effects differ by cohort or over time (Goodman-Bacon 2021; "
                       "Callaway & Sant'Anna 2021).")
-    leads, events, pre_p = _event_study(sample, ci, notes)
+    reference = _reference_period(sample)
+    if reference != -1:
+        notes.append(f"Event study: the year before the start (-1) is never observed in a "
+                     f"treated region, so the reference period is {reference}, the latest "
+                     f"observed pre-treatment period; leads and lags are relative to it.")
+    leads, events, pre_p = _event_study(sample, ci, notes, cov_names)
     if not math.isnan(pre_p) and pre_p < 0.05:
         notes.append(f"Pre-trends test rejects parallel pre-treatment trends "
                      f"(p = {pre_p:.3g}): the DiD estimate may be biased.")
     return DidResult(
         estimate=estimate, se=se, ci_low=ci_low, ci_upp=ci_upp, pvalue=pvalue,
         nobs=fit.nobs, pretrend_pvalue=pre_p, leads=leads, supported=True, notes=notes,
-        event_study=events, level=ci, **counts)
+        event_study=events, level=ci, reference_period=reference, **counts)
+
+
+def _raise_collinear_covariates(sample: pd.DataFrame, cov_names: list[str],
+                                cov_terms: list[str], covariates: str, roles: _Roles) -> None:
+    """Raise the ValueError for covariates the fixed effects absorb, naming them."""
+    codes, _ = pd.factorize(sample["region_code"])
+    n_groups = int(codes.max()) + 1
+    within = _demean(sample[cov_names].to_numpy(dtype=float), codes, n_groups)
+    constant = [t for t, col in zip(cov_terms, within.T, strict=True)
+                if np.allclose(col, 0.0, atol=1e-12)]
+    if constant:
+        raise ValueError(
+            f"`covariates` term(s) {constant} of {covariates!r} do not vary within any "
+            f"unit ('{roles.unit}'): the unit fixed effects absorb them. Use time-varying "
+            f"covariates only.")
+    raise ValueError(
+        f"`covariates` {covariates!r} (columns {cov_terms}) are collinear with the unit "
+        f"('{roles.unit}') and time ('{roles.time}') fixed effects and the treatment; "
+        f"drop the redundant term(s).")
