@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -346,6 +347,86 @@ def test_omega_total_flags_heywood_case():
 def test_omega_total_needs_three_items():
     with pytest.raises(ValueError, match="three items"):
         omega_total(LIKERT_MISSING[["i1", "i2"]])
+
+
+# psych's bfi, neuroticism items N1-N5 (2800 rows, 2694 complete), written by
+#   write.csv(psych::bfi[16:20], "bfi_neuroticism.csv", row.names = FALSE, na = "")
+# (psych 2.2.9). Reference values below are R's, printed with sprintf("%.6f").
+BFI_N = Path(__file__).resolve().parent / "data" / "bfi_neuroticism.csv"
+
+
+@pytest.fixture(scope="module")
+def bfi_n() -> pd.DataFrame:
+    return pd.read_csv(BFI_N)
+
+
+def test_omega_psych_convention_matches_psych_omega_tot(bfi_n):
+    # Failed before the fix (omega_total had neither fit= nor denominator=, and its
+    # model-implied ML value 0.814967 was documented as psych's; psych gives 0.817667).
+    # R: xc <- na.omit(bfi[16:20])
+    #    omega(xc, nfactors = 1, fm = "ml")$omega.tot   # 0.817667 (the 0.8177)
+    #    omega(xc, nfactors = 1)$omega.tot              # 0.818451 (psych's default fm = "minres")
+    ml = omega_total(bfi_n, nan_policy="listwise", fit="ml", denominator="observed")
+    assert ml.omega == pytest.approx(0.817667, abs=1e-5)
+    mr = omega_total(bfi_n, nan_policy="listwise", fit="minres", denominator="observed")
+    assert mr.omega == pytest.approx(0.818451, abs=1e-5)
+    assert (mr.fit, mr.denominator, mr.nobs, mr.k) == ("minres", "observed", 2694, 5)
+    # The observed denominator by hand: 1 - sum(psi) / sum(R); R: sum(cor(xc)) = 14.337232.
+    assert mr.omega == pytest.approx(1 - mr.uniquenesses.sum() / 14.337232, abs=1e-6)
+    # psych's omega correlates with pairwise deletion:
+    #    omega(bfi[16:20], nfactors = 1)$omega.tot      # 0.818966
+    # evalkit's pairwise matrix divides pairwise covariances by each item's SD over all
+    # its answers (R's cor(use = "pairwise") uses the pairwise-complete SDs), so it
+    # agrees to 1e-3 only (evalkit 0.819113).
+    pw = omega_total(bfi_n, fit="minres", denominator="observed")
+    assert pw.omega == pytest.approx(0.818966, abs=1e-3)
+
+
+def test_omega_default_is_ml_model_implied_and_unchanged(bfi_n):
+    # The default (published reports): ML loadings, model-implied denominator.
+    # R: xc <- na.omit(bfi[16:20]); f <- factanal(xc, factors = 1)
+    #    l <- f$loadings[, 1]; u <- f$uniquenesses
+    #    sum(l)^2 / (sum(l)^2 + sum(u))                    # 0.814967 (the 0.8150)
+    #    l: 0.817940 0.802703 0.716780 0.554137 0.501649
+    res = omega_total(bfi_n, nan_policy="listwise")
+    assert (res.fit, res.denominator) == ("ml", "model")
+    assert res.omega == pytest.approx(0.814967, abs=1e-5)
+    np.testing.assert_allclose(
+        res.loadings.to_numpy(), [0.817940, 0.802703, 0.716780, 0.554137, 0.501649], atol=1e-5
+    )
+
+
+def test_omega_minres_loadings_match_psych_fa(bfi_n):
+    # R: f <- fa(na.omit(bfi[16:20]), nfactors = 1, fm = "minres"); f$loadings[, 1]
+    #    0.780149 0.760570 0.759769 0.592537 0.530695
+    #    l <- f$loadings[, 1]; u <- 1 - l^2; sum(l)^2 / (sum(l)^2 + sum(u))   # 0.818293
+    res = omega_total(bfi_n, nan_policy="listwise", fit="minres")
+    np.testing.assert_allclose(
+        res.loadings.to_numpy(), [0.780149, 0.760570, 0.759769, 0.592537, 0.530695], atol=1e-5
+    )
+    assert res.omega == pytest.approx(0.818293, abs=1e-5)
+    np.testing.assert_allclose(res.uniquenesses.to_numpy(), 1 - res.loadings.to_numpy() ** 2)
+
+
+def test_omega_denominators_agree_for_three_items():
+    # With three items the one-factor model reproduces R exactly, so the model-implied
+    # and observed denominators coincide (and ML = minres = the closed form).
+    rng = np.random.default_rng(11)
+    lam = np.array([0.8, 0.6, 0.7])
+    x = rng.standard_normal(300)[:, None] * lam + rng.standard_normal((300, 3)) * np.sqrt(1 - lam**2)
+    data = pd.DataFrame(x, columns=list("abc"))
+    values = {(f, d): omega_total(data, fit=f, denominator=d).omega
+              for f in ("ml", "minres") for d in ("model", "observed")}
+    first = values[("ml", "model")]
+    for v in values.values():
+        assert v == pytest.approx(first, abs=1e-8)
+
+
+def test_omega_option_errors():
+    with pytest.raises(ValueError, match="fit must be"):
+        omega_total(LIKERT_MISSING, fit="pa")
+    with pytest.raises(ValueError, match="denominator must be"):
+        omega_total(LIKERT_MISSING, denominator="total")
 
 
 # --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction as Fr
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,13 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from evalkit.measure.survey import Estimate, poststratify, weighted_mean, weighted_proportion
+from evalkit.measure.survey import (
+    Estimate,
+    poststratify,
+    weighted_mean,
+    weighted_proportion,
+    weighted_total,
+)
 
 NAN = np.nan
 
@@ -279,3 +286,269 @@ def test_poststratify_errors():
         poststratify(pd.DataFrame({"sector": ["gov", None]}), "sector", {"gov": 1.0})
     with pytest.raises(ValueError, match=">= 0"):
         poststratify(d, "sector", {"gov": 0.5, "ngo": 0.7, "media": -0.2})
+
+
+# --------------------------------------------------------------------------------------
+# totals (svytotal)
+# --------------------------------------------------------------------------------------
+# R's api data (survey package 'api'), the columns used here, written by
+#   write.csv(apistrat[, c("stype", "pw", "fpc", "enroll", "awards", "acs.k3")],
+#             "apistrat.csv", row.names = FALSE, na = "")
+#   write.csv(apiclus1[, c("dnum", "stype", "pw", "fpc", "enroll", "avg.ed")],
+#             "apiclus1.csv", row.names = FALSE, na = "")
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def apistrat() -> pd.DataFrame:
+    return pd.read_csv(DATA / "apistrat.csv")
+
+
+@pytest.fixture(scope="module")
+def apiclus1() -> pd.DataFrame:
+    return pd.read_csv(DATA / "apiclus1.csv")
+
+
+def test_weighted_total_stratified_by_hand(design):
+    # Each row its own PSU, strata A and B; z_i = w_i y_i:
+    #   A: z = 6, 10, 4, 6, 1   sum 27, mean 5.4, SS of deviations = 43.2, * 5/4 = 54
+    #   B: z = 20, 8, 2, 3, 10  sum 43, mean 8.6, SS = 207.2, * 5/4 = 259
+    #   T = 70, V = 54 + 259 = 313
+    est = weighted_total(design, "y", weight="w", strata="stratum")
+    assert isinstance(est, Estimate)
+    assert est.estimate == pytest.approx(70.0, rel=1e-12)
+    assert est.se == pytest.approx(math.sqrt(313), rel=1e-12)
+    assert est.nobs == 10 and est.df == math.inf
+    z = stats.norm.ppf(0.975)
+    assert est.ci == pytest.approx((70 - z * est.se, 70 + z * est.se))
+    # fpc N_A = 10, N_B = 20 people: f = 1/2, 1/4 -> V = 54/2 + 259 * 3/4 = 221.25
+    fpc = design.assign(N=np.where(design["stratum"] == "A", 10.0, 20.0))
+    est_f = weighted_total(fpc, "y", weight="w", strata="stratum", fpc="N")
+    assert est_f.se == pytest.approx(math.sqrt(221.25), rel=1e-12)
+    # df="design": t with degf = 10 rows - 2 strata = 8
+    est_t = weighted_total(design, "y", weight="w", strata="stratum", df="design")
+    assert est_t.df == 8
+    assert est_t.ci_upp == pytest.approx(70 + stats.t.ppf(0.975, 8) * math.sqrt(313))
+
+
+def test_weighted_total_clustered_by_hand(design):
+    # One stratum, 5 clusters (the (stratum, psu) pairs); cluster totals of w y:
+    #   A1 = 6 + 10 = 16, A2 = 4, A3 = 6 + 1 = 7, B1 = 20 + 8 = 28, B2 = 2 + 3 + 10 = 15
+    #   T = 70, mean 14, deviations 2, -10, -7, 14, 1 -> SS = 350, V = 350 * 5/4 = 437.5
+    d = design.assign(cl=design["stratum"] + design["psu"].astype(str))
+    est = weighted_total(d, "y", weight="w", psu="cl")
+    assert est.estimate == pytest.approx(70.0)
+    assert est.se == pytest.approx(math.sqrt(437.5), rel=1e-12)
+    # fpc: 10 clusters in the population, f = 1/2 -> V = 218.75
+    est_f = weighted_total(d.assign(N=10.0), "y", weight="w", psu="cl", fpc="N")
+    assert est_f.se == pytest.approx(math.sqrt(218.75), rel=1e-12)
+    # Stratified and clustered: A totals 16, 4, 7 (mean 9, SS 78, * 3/2 = 117);
+    # B totals 28, 15 (mean 21.5, SS 84.5, * 2 = 169) -> V = 286
+    est_sc = weighted_total(design, "y", weight="w", strata="stratum", psu="psu")
+    assert est_sc.se == pytest.approx(math.sqrt(286), rel=1e-12)
+    # Domain "stratum A" in the clustered design: cluster totals 16, 4, 7, 0, 0 (the
+    # B clusters stay in the design), mean 5.4, SS = 175.2, V = 175.2 * 5/4 = 219;
+    # degf = 3 clusters with domain rows - 1 stratum = 2.
+    dom = weighted_total(d.assign(inA=d["stratum"] == "A"), "y", weight="w", psu="cl",
+                         domain="inA", df="design")
+    assert dom.estimate == pytest.approx(27.0)
+    assert dom.se == pytest.approx(math.sqrt(219), rel=1e-12)
+    assert dom.nobs == 5 and dom.df == 2
+
+
+def test_weighted_total_srs_is_n_times_sd():
+    # No design: T = sum(y), V = n/(n-1) * sum((y - ybar)^2) = n s^2.
+    y = np.array([3.0, 4.0, 2.0, 5.0, 5.0, 1.0, 4.0, 3.0])
+    est = weighted_total(pd.DataFrame({"y": y}), "y")
+    assert est.estimate == pytest.approx(y.sum())
+    assert est.se == pytest.approx(math.sqrt(y.size) * y.std(ddof=1))
+
+
+def test_weighted_total_matches_r_svytotal_apistrat(apistrat):
+    # R: dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+    #    svytotal(~enroll, dstrat)            # 3687177.532  SE 114641.7161
+    est = weighted_total(apistrat, "enroll", weight="pw", strata="stype", fpc="fpc")
+    assert est.estimate == pytest.approx(3687177.532, rel=1e-6)
+    assert est.se == pytest.approx(114641.7161, rel=1e-6)
+    assert est.nobs == 200
+    # R: svytotal(~enroll, svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat))
+    #    3687177.532  SE 117319.086
+    est0 = weighted_total(apistrat, "enroll", weight="pw", strata="stype")
+    assert est0.se == pytest.approx(117319.086, rel=1e-6)
+    # R: svyby(~enroll, ~stype, dstrat, svytotal)
+    #    E 1842584.341843  72581.3345758 | H 997128.525190  69239.3959523
+    #    M  847464.665405  55502.9637939
+    ref = {"E": (1842584.341843, 72581.3345758), "H": (997128.525190, 69239.3959523),
+           "M": (847464.665405, 55502.9637939)}
+    for g, (t, se) in ref.items():
+        dom = weighted_total(apistrat.assign(d=apistrat["stype"] == g), "enroll", weight="pw",
+                             strata="stype", fpc="fpc", domain="d")
+        assert dom.estimate == pytest.approx(t, rel=1e-9)
+        assert dom.se == pytest.approx(se, rel=1e-9)
+
+
+def test_weighted_total_matches_r_svytotal_apiclus1(apiclus1):
+    # R: dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+    #    svytotal(~enroll, dclus1)                   # 3404940.135  SE 932235.027
+    #    confint(svytotal(~enroll, dclus1))          # 1577793.0564  5232087.21266
+    #    confint(svytotal(~enroll, dclus1), df = degf(dclus1))   # degf 14:
+    #                                                # 1405494.85852 5404385.41054
+    est = weighted_total(apiclus1, "enroll", weight="pw", psu="dnum", fpc="fpc")
+    assert est.estimate == pytest.approx(3404940.135, rel=1e-6)
+    assert est.se == pytest.approx(932235.027, rel=1e-6)
+    assert est.ci == pytest.approx((1577793.0564, 5232087.21266), rel=1e-9)
+    est_t = weighted_total(apiclus1, "enroll", weight="pw", psu="dnum", fpc="fpc", df="design")
+    assert est_t.df == 14
+    assert est_t.ci == pytest.approx((1405494.85852, 5404385.41054), rel=1e-9)
+    # R: svytotal(~enroll, svydesign(id = ~dnum, weights = ~pw, data = apiclus1))
+    #    3404940.135  SE 941610.7409
+    est0 = weighted_total(apiclus1, "enroll", weight="pw", psu="dnum")
+    assert est0.se == pytest.approx(941610.7409, rel=1e-6)
+    # Missing values (avg.ed has 26 NA): R svytotal(~avg.ed, dclus1, na.rm = TRUE)
+    #    13930.74666  SE 2914.366499
+    ed = weighted_total(apiclus1, "avg.ed", weight="pw", psu="dnum", fpc="fpc")
+    assert ed.estimate == pytest.approx(13930.74666, rel=1e-6)
+    assert ed.se == pytest.approx(2914.366499, rel=1e-6)
+    assert ed.nobs == 157
+    # Domains: R svyby(~enroll, ~stype, dclus1, svytotal)
+    #    E 2109717.126835 631349.386275 | H 535594.869568 226716.594706
+    #    M  759628.138126 213635.484268
+    #    degf(subset(dclus1, stype == "H"))   # 7
+    ref = {"E": (2109717.126835, 631349.386275), "H": (535594.869568, 226716.594706),
+           "M": (759628.138126, 213635.484268)}
+    for g, (t, se) in ref.items():
+        dom = weighted_total(apiclus1.assign(d=apiclus1["stype"] == g), "enroll", weight="pw",
+                             psu="dnum", fpc="fpc", domain="d", df="design")
+        assert dom.estimate == pytest.approx(t, rel=1e-9)
+        assert dom.se == pytest.approx(se, rel=1e-9)
+        if g == "H":
+            assert dom.df == 7
+
+
+def test_weighted_total_errors(design):
+    with pytest.raises(ValueError, match="nope"):
+        weighted_total(design, "nope")
+    with pytest.raises(ValueError, match="numeric"):
+        weighted_total(design, "stratum")
+    with pytest.raises(ValueError, match=r"domain column 'stratum' must be boolean"):
+        weighted_total(design, "y", domain="stratum")
+    with pytest.raises(ValueError, match="only one PSU"):
+        weighted_total(design[design["stratum"] == "A"].assign(stratum=["A", "A", "A", "A", "Z"]),
+                       "y", strata="stratum", psu="psu")
+    with pytest.raises(ValueError, match="lonely_psu"):
+        weighted_total(design, "y", lonely_psu="average")
+    with pytest.raises(ValueError, match="poststrata column 'g' has missing"):
+        weighted_total(design.assign(g=["a"] * 9 + [None]), "y", poststrata="g")
+    empty = weighted_total(design.assign(y=NAN), "y")
+    assert empty.nobs == 0 and math.isnan(empty.estimate)
+
+
+# --------------------------------------------------------------------------------------
+# poststratification to population totals
+# --------------------------------------------------------------------------------------
+def test_poststratify_to_population_totals_by_hand():
+    d = pd.DataFrame(
+        {"sector": ["gov"] * 6 + ["ngo"] * 3 + ["biz"], "bw": [1, 2, 1, 1, 2, 1, 1, 1, 3, 2.0]},
+        index=list("abcdefghij"),
+    )
+    totals = {"gov": 120, "ngo": 50, "biz": 30}
+    w = poststratify(d, "sector", weight="bw", population_totals=totals)
+    # gov: W = 8, so w* = 120 * bw / 8 = 15 * bw; ngo: W = 5, w* = 10 * bw; biz: 30 * bw / 2
+    expected = [15, 30, 15, 15, 30, 15, 10, 10, 30, 30.0]
+    np.testing.assert_allclose(w.to_numpy(), expected)
+    assert w.name == "weight" and w.index.equals(d.index)
+    assert w.groupby(d["sector"]).sum().to_dict() == pytest.approx(totals)
+    # the shares form is the same weights rescaled to n = 10 (of N = 200)
+    shares = poststratify(d, "sector", {"gov": 0.6, "ngo": 0.25, "biz": 0.15}, weight="bw")
+    np.testing.assert_allclose(shares.to_numpy(), w.to_numpy() * 10 / 200)
+    # weighted_total of a constant 1 is the population size, with SE 0 once the design
+    # knows the poststrata (every poststratum's size is known exactly).
+    ones = d.assign(one=1.0, w=w)
+    n_hat = weighted_total(ones, "one", weight="w", poststrata="sector")
+    assert n_hat.estimate == pytest.approx(200.0)
+    assert n_hat.se == pytest.approx(0.0, abs=1e-9)
+    assert weighted_total(ones, "one", weight="w").se > 0
+
+
+def test_poststratify_totals_matches_r_poststratify(apiclus1):
+    # R: dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+    #    dps <- postStratify(dclus1, ~stype,
+    #                        data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018)))
+    #    tapply(weights(dps), apiclus1$stype, sum)   # E 4421, H 755, M 1018
+    #    svytotal(~enroll, dps)                      # 3680892.945  SE 406292.6363
+    #    svymean(~enroll, dps)                       # 594.2675081  SE 65.59454897 (estimate)
+    #    svytotal(~avg.ed, dps, na.rm = TRUE)        # 14185.12607  SE 1543.911725
+    #    svyby(~enroll, ~stype, dps, svytotal)
+    #      E 1913648.270833  73017.2127613 | H 853365.714286 269627.0855062
+    #      M  913878.960000 101323.4500357
+    #    without fpc: svytotal(~enroll, postStratify(svydesign(id = ~dnum, weights = ~pw,
+    #      data = apiclus1), ~stype, <same table>))  # 3680892.945  SE 410378.8199
+    pop = {"E": 4421, "H": 755, "M": 1018}
+    d = apiclus1.assign(psw=poststratify(apiclus1, "stype", weight="pw", population_totals=pop))
+    assert d.groupby("stype")["psw"].sum().to_dict() == pytest.approx(pop, rel=1e-12)
+    tot = weighted_total(d, "enroll", weight="psw", psu="dnum", fpc="fpc", poststrata="stype")
+    assert tot.estimate == pytest.approx(3680892.945, rel=1e-6)
+    assert tot.se == pytest.approx(406292.6363, rel=1e-6)
+    assert weighted_mean(d, "enroll", weight="psw").estimate == pytest.approx(594.2675081, rel=1e-6)
+    ed = weighted_total(d, "avg.ed", weight="psw", psu="dnum", fpc="fpc", poststrata="stype")
+    assert ed.estimate == pytest.approx(14185.12607, rel=1e-6)
+    assert ed.se == pytest.approx(1543.911725, rel=1e-6)
+    ref = {"E": (1913648.270833, 73017.2127613), "H": (853365.714286, 269627.0855062),
+           "M": (913878.960000, 101323.4500357)}
+    for g, (t, se) in ref.items():
+        dom = weighted_total(d.assign(dom=d["stype"] == g), "enroll", weight="psw", psu="dnum",
+                             fpc="fpc", domain="dom", poststrata="stype")
+        assert dom.estimate == pytest.approx(t, rel=1e-9)
+        assert dom.se == pytest.approx(se, rel=1e-9)
+    no_fpc = weighted_total(d, "enroll", weight="psw", psu="dnum", poststrata="stype")
+    assert no_fpc.se == pytest.approx(410378.8199, rel=1e-6)
+    # without poststrata= the weights are taken as fixed: a larger SE than R's
+    assert weighted_total(d, "enroll", weight="psw", psu="dnum", fpc="fpc").se > tot.se
+
+
+def test_poststratified_total_with_unequal_weights_matches_r(apistrat):
+    # apiclus1's weights are all equal; here they vary within the poststrata (pw differs
+    # by stratum stype, poststrata are awards), with missing values (acs.k3: 103 NA).
+    # R: dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+    #    table(apipop$awards)                            # No 2027, Yes 4167
+    #    dps <- postStratify(dstrat, ~awards, data.frame(awards = c("No", "Yes"),
+    #                                                    Freq = c(2027, 4167)))
+    #    svytotal(~enroll, dps)                          # 3643807.869  SE 119623.0996
+    #    svytotal(~acs.k3, dps, na.rm = TRUE)            # 83146.77803  SE 1910.966149
+    #    svyby(~enroll, ~stype, dps, svytotal)
+    #      E 1872827.284204 77482.2823199 | H 949718.953627 77903.2466134
+    #      M  821261.631118 55721.7477129
+    #    svytotal(~I(enroll * 0 + 1), dps)               # 6194  SE 0
+    d = apistrat.assign(psw=poststratify(apistrat, "awards", weight="pw",
+                                         population_totals={"No": 2027, "Yes": 4167}))
+    kw = dict(weight="psw", strata="stype", fpc="fpc", poststrata="awards")
+    tot = weighted_total(d, "enroll", **kw)
+    assert tot.estimate == pytest.approx(3643807.869, rel=1e-6)
+    assert tot.se == pytest.approx(119623.0996, rel=1e-6)
+    k3 = weighted_total(d, "acs.k3", **kw)
+    assert k3.estimate == pytest.approx(83146.77803, rel=1e-6)
+    assert k3.se == pytest.approx(1910.966149, rel=1e-6)
+    assert k3.nobs == 97
+    ref = {"E": (1872827.284204, 77482.2823199), "H": (949718.953627, 77903.2466134),
+           "M": (821261.631118, 55721.7477129)}
+    for g, (t, se) in ref.items():
+        dom = weighted_total(d.assign(dom=d["stype"] == g), "enroll", domain="dom", **kw)
+        assert dom.estimate == pytest.approx(t, rel=1e-9)
+        assert dom.se == pytest.approx(se, rel=1e-9)
+    size = weighted_total(d.assign(one=1.0), "one", **kw)
+    assert size.estimate == pytest.approx(6194.0)
+    assert size.se == pytest.approx(0.0, abs=1e-6)
+
+
+def test_poststratify_totals_errors():
+    d = pd.DataFrame({"sector": ["gov", "ngo", "media"]})
+    with pytest.raises(ValueError, match=r"\['media'\].*no entry in population_totals"):
+        poststratify(d, "sector", population_totals={"gov": 10, "ngo": 5})
+    with pytest.raises(ValueError, match=r"cannot poststratify.*\['academia'\].*population_totals"):
+        poststratify(d, "sector", population_totals={"gov": 3, "ngo": 3, "media": 2, "academia": 2})
+    with pytest.raises(ValueError, match="exactly one of population_shares"):
+        poststratify(d, "sector")
+    with pytest.raises(ValueError, match="exactly one of population_shares"):
+        poststratify(d, "sector", {"gov": 1.0}, population_totals={"gov": 1.0})
+    with pytest.raises(ValueError, match="population_totals must be finite"):
+        poststratify(d, "sector", population_totals={"gov": 1, "ngo": -1, "media": 1})

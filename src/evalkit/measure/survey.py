@@ -24,6 +24,7 @@ __all__ = [
     "Estimate",
     "weighted_mean",
     "weighted_proportion",
+    "weighted_total",
     "poststratify",
 ]
 
@@ -155,6 +156,66 @@ def _resolve_df(df: float | str | None, degf: int) -> float:
     return float(df)
 
 
+class _Design:
+    """Validated design columns of ``data``: weights, stratum and PSU codes, fpc."""
+
+    __slots__ = ("w", "h", "c", "f", "stratum_names")
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        weight: str | None,
+        strata: str | None,
+        psu: str | None,
+        fpc: str | None,
+    ) -> None:
+        self.w = _weights(data, weight)
+        self.h = _labels(data, strata, "strata")
+        self.c = _labels(data, psu, "psu")
+        self.f = None
+        if fpc is not None:
+            f = _numeric(_require_column(data, fpc, "fpc"), "fpc")
+            if (~np.isfinite(f) | (f <= 0)).any():
+                raise ValueError(f"fpc column {fpc!r} must hold positive population sizes (or "
+                                 "sampling fractions) in every row.")
+            if (f <= 1).any() and not (f <= 1).all():
+                raise ValueError(
+                    f"fpc column {fpc!r} mixes sampling fractions (<= 1) and population sizes (> 1)."
+                )
+            self.f = f
+        self.stratum_names = data[strata].reset_index(drop=True) if strata is not None else None
+
+    def variance(self, z: np.ndarray, lonely_psu: str) -> float:
+        return _design_variance(z, self.h, self.c, self.f, lonely_psu, self.stratum_names)
+
+    def degf(self, in_domain: np.ndarray) -> int:
+        return _degf(in_domain, self.h, self.c)
+
+
+def _check_options(ci: float, lonely_psu: str) -> None:
+    check_level(ci)
+    if lonely_psu not in ("fail", "certainty"):
+        raise ValueError(f"lonely_psu must be 'fail' or 'certainty', got {lonely_psu!r}.")
+
+
+def _finish(
+    est: float,
+    var: float,
+    nobs: int,
+    degf: int,
+    ci: float,
+    df: float | str | None,
+) -> Estimate:
+    """Wrap an estimate and its design variance as an :class:`Estimate` (shared rules)."""
+    se = math.sqrt(var) if var >= 0 else math.nan
+    dfv = _resolve_df(df, degf)
+    if nobs < 2 or math.isnan(dfv):
+        se_out = se if nobs >= 2 else math.nan
+        return Estimate(est, se_out, math.nan, math.nan, nobs, dfv, ci)
+    low, upp = _interval(est, se, ci, dfv)
+    return Estimate(est, se, float(low), float(upp), nobs, dfv, ci)
+
+
 def _design_mean(
     data: pd.DataFrame,
     y: np.ndarray,
@@ -166,23 +227,9 @@ def _design_mean(
     df: float | str | None,
     lonely_psu: str,
 ) -> tuple[Estimate, np.ndarray]:
-    check_level(ci)
-    if lonely_psu not in ("fail", "certainty"):
-        raise ValueError(f"lonely_psu must be 'fail' or 'certainty', got {lonely_psu!r}.")
-    w = _weights(data, weight)
-    h = _labels(data, strata, "strata")
-    c = _labels(data, psu, "psu")
-    f = None
-    if fpc is not None:
-        f = _numeric(_require_column(data, fpc, "fpc"), "fpc")
-        if (~np.isfinite(f) | (f <= 0)).any():
-            raise ValueError(f"fpc column {fpc!r} must hold positive population sizes (or "
-                             "sampling fractions) in every row.")
-        if (f <= 1).any() and not (f <= 1).all():
-            raise ValueError(
-                f"fpc column {fpc!r} mixes sampling fractions (<= 1) and population sizes (> 1)."
-            )
-    stratum_names = data[strata].reset_index(drop=True) if strata is not None else None
+    _check_options(ci, lonely_psu)
+    des = _Design(data, weight, strata, psu, fpc)
+    w = des.w
 
     in_domain = ~np.isnan(y) & (w > 0)
     nobs = int((~np.isnan(y)).sum())
@@ -193,14 +240,8 @@ def _design_mean(
     yd = np.where(in_domain, y, 0.0)
     est = float(np.sum(wd * yd) / total_w)
     z = wd * (yd - est) / total_w  # zero outside the domain (R: svymean(na.rm=TRUE))
-    var = _design_variance(z, h, c, f, lonely_psu, stratum_names)
-    se = math.sqrt(var) if var >= 0 else math.nan
-    dfv = _resolve_df(df, _degf(in_domain, h, c))
-    if nobs < 2 or math.isnan(dfv):
-        se_out = se if nobs >= 2 else math.nan
-        return Estimate(est, se_out, math.nan, math.nan, nobs, dfv, ci), in_domain
-    low, upp = _interval(est, se, ci, dfv)
-    return Estimate(est, se, float(low), float(upp), nobs, dfv, ci), in_domain
+    var = des.variance(z, lonely_psu)
+    return _finish(est, var, nobs, des.degf(in_domain), ci, df), in_domain
 
 
 # --------------------------------------------------------------------------------------
@@ -381,13 +422,156 @@ def weighted_proportion(
     return Estimate(p, est.se, float(expit(lo)), float(expit(hi)), est.nobs, est.df, est.level)
 
 
+def weighted_total(
+    data: pd.DataFrame,
+    column: str,
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
+    fpc: str | None = None,
+    ci: float = CI_LEVEL,
+    *,
+    df: float | str | None = None,
+    lonely_psu: LonelyPSU = "fail",
+    domain: str | None = None,
+    poststrata: str | None = None,
+) -> Estimate:
+    """Design-based (Horvitz-Thompson) total of ``column`` with its design-based SE.
+
+    The analogue of R ``survey::svytotal``: the population total
+    :math:`\\hat T = \\sum_i w_i y_i` estimated from a stratified, clustered sample.
+    With weights that sum to the population size (e.g. from
+    ``poststratify(population_totals=...)`` or ``1/π``), ``column`` = 1 estimates the
+    population size; a 0/1 column estimates a population count.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    column : str
+        Numeric column to total. Missing values contribute nothing but the rows keep
+        their place in the design (domain estimation, as ``svytotal(..., na.rm = TRUE)``).
+    weight, strata, psu, fpc, ci, df, lonely_psu
+        As in :func:`weighted_mean`. ``weight`` should be the sampling (expansion)
+        weight; ``None`` (all 1) gives the plain sample sum.
+    domain : str, optional, keyword-only
+        Boolean column: the total of ``column`` over the rows where it is True (a
+        domain or subpopulation, as ``svytotal(~y, subset(design, ...))`` or
+        ``svyby(~y, ~g, design, svytotal)``). Rows outside the domain stay in the
+        design with score 0, so the SE counts the domain's random size. ``None``:
+        every row.
+    poststrata : str, optional, keyword-only
+        Column of the poststrata to which ``weight`` has already been poststratified
+        (:func:`poststratify`). The variance is then that of R's
+        ``svytotal(~y, postStratify(design, ...))``: the values are replaced by their
+        residuals from their weighted poststratum mean, which removes the
+        between-poststratum variance. ``None``: weights are taken as fixed.
+
+    Returns
+    -------
+    Estimate
+        ``estimate`` (the total), ``se``, ``ci_low``, ``ci_upp``, ``nobs`` (non-missing
+        rows in the domain), ``df`` (``inf`` = normal), ``level``. As for
+        :func:`weighted_mean`, ``se`` and the interval are NaN when ``nobs < 2``, and
+        everything is NaN when ``nobs == 0``.
+
+    Raises
+    ------
+    ValueError
+        As in :func:`weighted_mean`; or a ``domain`` column that is not boolean or has
+        missing values; or a ``poststrata`` column with missing values.
+
+    Notes
+    -----
+    The total is linear in the data, so its linearised scores are the weighted values
+    themselves, :math:`z_i = w_i y_i\\,1[i \\in D]` (0 for a missing :math:`y_i`), and
+
+    .. math::
+
+        \\widehat{V}(\\hat T) = \\sum_h (1 - f_h)\\,\\frac{n_h}{n_h - 1}
+        \\sum_{i=1}^{n_h} (z_{hi} - \\bar z_h)^2
+
+    with :math:`z_{hi}` the PSU totals of :math:`z` within stratum :math:`h`: the
+    with-replacement (ultimate-cluster) estimator with optional finite population
+    correction of :func:`weighted_mean` and R ``survey:::onestage``. Without a design
+    and weights it is :math:`n^2 s^2 / n = n s^2`, the variance of a sample sum under
+    sampling with replacement. With ``poststrata`` :math:`g`, writing
+    :math:`\\tilde y_i = y_i 1[i \\in D]` (0 when missing), the scores become
+    :math:`z_i = w_i (\\tilde y_i - \\bar{\\tilde y}_{g(i)})` with
+    :math:`\\bar{\\tilde y}_g = \\sum_{j \\in g} w_j \\tilde y_j / \\sum_{j \\in g} w_j`
+    (R ``survey:::svyrecvar`` for a ``postStratify``-ed design; Lumley 2010, sec. 7.2).
+    A poststratum's own size then has variance 0, as it is known.
+
+    References
+    ----------
+    .. [1] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley,
+           ch. 2-3 and sec. 7.2; R package ``survey`` (``svytotal``, ``svyby``,
+           ``postStratify``).
+    .. [2] Horvitz, D. G., & Thompson, D. J. (1952). A generalization of sampling
+           without replacement from a finite universe. *Journal of the American
+           Statistical Association*, 47(260), 663-685.
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques* (3rd ed.). Wiley, ch. 5 and
+           9A (stratified and cluster sampling, with-replacement variance).
+    """
+    _check_options(ci, lonely_psu)
+    y = _numeric(_require_column(data, column, "value"), "value")
+    des = _Design(data, weight, strata, psu, fpc)
+    answered = ~np.isnan(y)
+    if domain is not None:
+        d = _require_column(data, domain, "domain")
+        if not pd.api.types.is_bool_dtype(d) or d.isna().any():
+            raise ValueError(
+                f"domain column {domain!r} must be boolean (True = in the domain) without "
+                f"missing values, got dtype {d.dtype}."
+            )
+        answered &= d.to_numpy(dtype=bool)
+    in_domain = answered & (des.w > 0)
+    nobs = int(answered.sum())
+    if nobs == 0:
+        return Estimate(math.nan, math.nan, math.nan, math.nan, 0, math.nan, ci)
+    y0 = np.where(in_domain, y, 0.0)  # y 1[answered, in the domain]
+    z = des.w * y0
+    est = float(z.sum())
+    if poststrata is not None:
+        g = _labels(data, poststrata, "poststrata")
+        gw = np.bincount(g, weights=des.w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gmean = np.where(gw > 0, np.bincount(g, weights=z) / gw, 0.0)
+        z = des.w * (y0 - gmean[g])
+    var = des.variance(z, lonely_psu)
+    return _finish(est, var, nobs, des.degf(in_domain), ci, df)
+
+
+def _targets(values: Mapping[object, float] | pd.Series, name: str) -> pd.Series:
+    """Validated group -> target Series (finite, >= 0, no duplicates, positive sum)."""
+    if isinstance(values, Mapping):
+        out = pd.Series(dict(values), dtype="float64")
+    elif isinstance(values, pd.Series):
+        if not pd.api.types.is_numeric_dtype(values):
+            raise ValueError(f"{name} must be numeric.")
+        out = values.astype("float64")
+    else:
+        raise ValueError(f"{name} must be a dict or a pandas Series (group -> value).")
+    if out.index.duplicated().any():
+        twice = list(out.index[out.index.duplicated()])
+        raise ValueError(f"{name} lists group(s) twice: {twice}.")
+    if out.isna().any() or (out < 0).any() or not np.isfinite(out).all():
+        bad = list(out.index[out.isna() | ~np.isfinite(out) | (out < 0)])
+        raise ValueError(f"{name} must be finite and >= 0; bad group(s): {bad}.")
+    if out.sum() <= 0:
+        raise ValueError(f"{name} sum to zero.")
+    return out
+
+
 def poststratify(
     data: pd.DataFrame,
     group: str,
-    population_shares: Mapping[object, float] | pd.Series,
+    population_shares: Mapping[object, float] | pd.Series | None = None,
     weight: str | None = None,
+    *,
+    population_totals: Mapping[object, float] | pd.Series | None = None,
 ) -> pd.Series:
-    """Poststratification weights matching known population shares of ``group``.
+    """Poststratification weights matching known population shares or totals of ``group``.
 
     Parameters
     ----------
@@ -395,40 +579,55 @@ def poststratify(
         One row per respondent.
     group : str
         Column with the poststratum of each row (e.g. stakeholder sector).
-    population_shares : dict or pandas.Series
-        Population share (or count) of every group; normalised to sum to 1.
+    population_shares : dict or pandas.Series, optional
+        Population share (or count) of every group; normalised to sum to 1. The
+        weights then sum to the **sample size** ``len(data)`` (convention below).
     weight : str, optional
         Column of base weights (> 0) to adjust; ``None``: all 1.
+    population_totals : dict or pandas.Series, optional, keyword-only
+        Population count :math:`N_g` of every group (e.g. the number of registered
+        organisations per sector). The weights of group :math:`g` then sum to
+        :math:`N_g` and all weights to the **population size** :math:`\\sum_g N_g`,
+        as R ``survey::postStratify``; use these for totals (:func:`weighted_total`).
+        Give exactly one of ``population_shares`` and ``population_totals``.
 
     Returns
     -------
     pandas.Series
-        Float weights named ``"weight"``, indexed like ``data``, summing to
-        ``len(data)``; the weighted share of each group equals its population share.
+        Float weights named ``"weight"``, indexed like ``data``. With
+        ``population_shares`` they sum to ``len(data)``; with ``population_totals`` to
+        the population size. Either way the weighted share of each group equals its
+        population share, so weighted means and proportions are the same.
 
     Raises
     ------
     ValueError
-        If ``group`` has missing values; a group in the data has no population share
-        (named); a group with a positive population share has no respondents (named:
-        it cannot be poststratified - collapse groups first); a share is negative,
-        missing, or zero for a group present in the data; or base weights are not
-        positive.
+        If neither or both of ``population_shares`` and ``population_totals`` are
+        given; ``group`` has missing values; a group in the data has no population
+        entry (named); a group with a positive population entry has no respondents
+        (named: it cannot be poststratified - collapse groups first); an entry is
+        negative, missing, or zero for a group present in the data; or base weights
+        are not positive.
 
     Notes
     -----
-    With base weights :math:`w_i`, :math:`W_g = \\sum_{i \\in g} w_i`, normalised
-    population shares :math:`P_g` (:math:`\\sum_g P_g = 1`) and :math:`n` rows,
+    With base weights :math:`w_i`, :math:`W_g = \\sum_{i \\in g} w_i`, population
+    counts :math:`N_g` (:math:`N = \\sum_g N_g`), shares :math:`P_g = N_g / N` and
+    :math:`n` rows,
 
     .. math::
 
-        w^*_i = n\\,P_{g(i)}\\,\\frac{w_i}{W_{g(i)}}, \\qquad
-        \\frac{\\sum_{i \\in g} w^*_i}{\\sum_i w^*_i} = P_g, \\qquad \\sum_i w^*_i = n.
+        \\text{totals:}\\quad w^*_i = N_{g(i)}\\,\\frac{w_i}{W_{g(i)}},
+        \\quad \\sum_{i \\in g} w^*_i = N_g ; \\qquad
+        \\text{shares:}\\quad w^*_i = n\\,P_{g(i)}\\,\\frac{w_i}{W_{g(i)}},
+        \\quad \\sum_i w^*_i = n .
 
-    This is R's ``survey::postStratify`` rescaled from population totals to the
-    sample size (only shares are known here). Weights scaled to ``n`` keep ``n`` as
-    the nominal sample size, but variance estimates from them ignore the
-    poststratification step (slightly conservative).
+    The totals form is R's ``survey::postStratify`` (``svytotal`` then estimates
+    population totals); the shares form is the same weights rescaled to the sample
+    size, for when only shares are known: it keeps ``n`` as the nominal sample size
+    but is no use for totals. Variance estimates from either set of weights treat
+    them as fixed, which ignores the poststratification step (slightly conservative
+    for means); :func:`weighted_total` with ``poststrata=`` accounts for it as R does.
 
     References
     ----------
@@ -437,28 +636,18 @@ def poststratify(
     .. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley,
            sec. 7.2 (``postStratify``).
     """
+    if (population_shares is None) == (population_totals is None):
+        raise ValueError(
+            "poststratify: give exactly one of population_shares= (weights sum to the "
+            "sample size) and population_totals= (weights sum to the population size)."
+        )
+    name = "population_shares" if population_totals is None else "population_totals"
+    targets = _targets(population_shares if population_totals is None else population_totals, name)
     g = _require_column(data, group, "group")
     if g.isna().any():
         rows = list(data.index[g.isna().to_numpy()][:5])
         raise ValueError(f"group column {group!r} has {int(g.isna().sum())} missing value(s), "
                          f"e.g. rows {rows}.")
-    if isinstance(population_shares, Mapping):
-        shares = pd.Series(dict(population_shares), dtype="float64")
-    elif isinstance(population_shares, pd.Series):
-        if not pd.api.types.is_numeric_dtype(population_shares):
-            raise ValueError("population_shares must be numeric.")
-        shares = population_shares.astype("float64")
-    else:
-        raise ValueError("population_shares must be a dict or a pandas Series (group -> share).")
-    if shares.index.duplicated().any():
-        twice = list(shares.index[shares.index.duplicated()])
-        raise ValueError(f"population_shares lists group(s) twice: {twice}.")
-    if shares.isna().any() or (shares < 0).any() or not np.isfinite(shares).all():
-        bad = list(shares.index[shares.isna() | ~np.isfinite(shares) | (shares < 0)])
-        raise ValueError(f"population_shares must be finite and >= 0; bad group(s): {bad}.")
-    if shares.sum() <= 0:
-        raise ValueError("population_shares sum to zero.")
-    shares = shares / shares.sum()
 
     w = _weights(data, weight)
     if (w <= 0).any():
@@ -466,24 +655,25 @@ def poststratify(
 
     present = pd.unique(g)
     present_set = set(present.tolist())
-    unknown = [x for x in present if x not in shares.index]
+    unknown = [x for x in present if x not in targets.index]
     if unknown:
         raise ValueError(
-            f"group(s) {unknown} in column {group!r} have no population share; "
-            f"population_shares covers {list(shares.index)}."
+            f"group(s) {unknown} in column {group!r} have no entry in {name}; "
+            f"{name} covers {list(targets.index)}."
         )
-    absent = [x for x in shares.index if x not in present_set and shares[x] > 0]
+    absent = [x for x in targets.index if x not in present_set and targets[x] > 0]
     if absent:
         raise ValueError(
-            f"cannot poststratify: group(s) {absent} have a population share but no "
-            "respondents in the data; collapse them with a neighbouring group first."
+            f"cannot poststratify: group(s) {absent} have a positive entry in {name} but "
+            f"no respondents in column {group!r}; collapse them with a neighbouring group first."
         )
-    zero = [x for x in present if shares[x] == 0]
+    zero = [x for x in present if targets[x] == 0]
     if zero:
-        raise ValueError(f"group(s) {zero} are in the data but have population share 0.")
+        raise ValueError(f"group(s) {zero} are in the data but have {name} 0.")
 
+    if population_totals is None:
+        targets = len(data) * targets / targets.sum()
     w_s = pd.Series(w, index=data.index)
     group_total = w_s.groupby(g.to_numpy()).transform("sum").to_numpy()
-    target = g.map(shares).to_numpy(dtype="float64")
-    n = len(data)
-    return pd.Series(n * target * w / group_total, index=data.index, name="weight", dtype="float64")
+    target = g.map(targets).to_numpy(dtype="float64")
+    return pd.Series(target * w / group_total, index=data.index, name="weight", dtype="float64")
