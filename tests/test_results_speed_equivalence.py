@@ -256,9 +256,16 @@ def test_mann_whitney_equals_scipy_bit_for_bit():
               (rng.normal(size=30), rng.normal(0.5, 1, 25)),
               (np.full(6, 3.0), np.full(8, 3.0))]  # all tied
     for a, b in cases:
-        u, p, theta = sector_tests._mann_whitney(a, b)
-        ref = stats.mannwhitneyu(a, b, alternative="two-sided")
-        assert (u, p) == (float(ref.statistic), float(ref.pvalue))
+        u, p, theta, used = sector_tests._mann_whitney(a, b)
+        # R's rule (issue #14): exact when untied and both samples < 50, else asymptotic
+        untied = np.unique(np.concatenate([a, b])).size == a.size + b.size
+        assert used == ("exact" if untied and max(a.size, b.size) < 50 else "asymptotic")
+        ref = stats.mannwhitneyu(a, b, alternative="two-sided", method=used)
+        assert u == float(ref.statistic)
+        if used == "exact":  # exact integer counts (cached) vs scipy's floats: a few ulps
+            assert p == pytest.approx(float(ref.pvalue), rel=1e-13, abs=0)
+        else:
+            assert p == float(ref.pvalue)
         old_theta = float(((a[:, None] > b[None, :]) + 0.5 * (a[:, None] == b[None, :])).mean())
         assert theta == old_theta
         assert sector_tests._rank_biserial(a, b, 0.95, theta) == sector_tests._rank_biserial(a, b, 0.95)

@@ -7,9 +7,14 @@ dimension, score``):
 
 * :func:`sector_differences` -- Kruskal-Wallis test per dimension with epsilon-squared
   and a stratified bootstrap interval;
-* :func:`pairwise_sector_tests` -- Mann-Whitney U for every pair of sectors, Holm
-  correction within a dimension, rank-biserial correlation and Hedges' g with
-  intervals.
+* :func:`pairwise_sector_tests` -- Mann-Whitney U for every pair of sectors (exact
+  p-values where R's ``wilcox.test`` uses them: no ties, both samples below 50; column
+  ``method`` says which), Holm correction within a dimension, rank-biserial
+  correlation and Hedges' g with intervals.
+
+Column roles are keywords (``y``, ``group``, ``by``; defaults are evalkit's
+``score``, ``sector``, ``dimension``), so both run on any long table; ``by=None`` is
+one analysis of the whole table.
 
 The models of the same table (mixed, ordinal, region shrinkage) are in
 :mod:`evalkit.measure.models`.
@@ -35,18 +40,26 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from evalkit.core.checks import check_level, check_min_n, require_columns
+from evalkit.core.checks import check_level, check_min_n
 from evalkit.core.config import CI_LEVEL, MIN_CELL
 from evalkit.measure import long_scores
 
-__all__ = ["DIFFERENCES_COLUMNS", "PAIRWISE_COLUMNS", "sector_differences",
+__all__ = ["DIFFERENCES_COLUMNS", "PAIRWISE_COLUMNS", "MWU_METHODS", "sector_differences",
            "pairwise_sector_tests"]
 
 DIFFERENCES_COLUMNS = ["dimension", "n", "groups_tested", "groups_too_small", "H", "df", "pvalue",
                        "epsilon_squared", "eps_ci_low", "eps_ci_upp", "note"]
 PAIRWISE_COLUMNS = ["dimension", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b",
                     "mean_diff", "U", "pvalue", "p_holm", "rank_biserial", "rb_ci_low",
-                    "rb_ci_upp", "hedges_g", "g_ci_low", "g_ci_upp", "significant"]
+                    "rb_ci_upp", "hedges_g", "g_ci_low", "g_ci_upp", "significant", "method"]
+
+#: The ``method`` options of :func:`pairwise_sector_tests` (see its Notes).
+MWU_METHODS = ("auto", "exact", "asymptotic")
+#: With ``method="auto"`` the Mann-Whitney p-value is exact when there are no ties and
+#: both samples have fewer than this many values: the rule of R's ``wilcox.test``
+#: (``exact = NULL``: "an exact p-value is computed if the samples contain less than 50
+#: finite values and there are no ties"), so our p-values are R's.
+MWU_EXACT_BELOW = 50
 
 
 def _dim_seed(seed: int, dim) -> np.random.Generator:
@@ -142,16 +155,20 @@ def _kruskal_h_boot(data: Sequence[np.ndarray], draws: Sequence[np.ndarray]) -> 
         return np.where(tie > 0, h / tie, np.nan)
 
 
-def _split_scores(scores: pd.DataFrame, group: str, levels: list, dims: list
-                  ) -> dict:
-    """``{dim: {group level: float array of its non-missing scores, in row order}}``.
+def _split_scores(scores: pd.DataFrame, group: str, levels: list, dims: list,
+                  y: str = "score", by: str | None = "dimension") -> dict:
+    """``{dim: {group level: float array of its non-missing ``y`` values, in row order}}``.
 
-    The same arrays as selecting ``scores`` by dimension, non-missing score and group
-    for every pair, from one pass over the columns as numpy arrays.
+    The same arrays as selecting ``scores`` by dimension (level of ``by``), non-missing
+    score and group for every pair, from one pass over the columns as numpy arrays.
+    With ``by=None`` the whole table is the one "dimension" ``dims[0]``.
     """
-    score = scores["score"].to_numpy(dtype="float64")
+    score = scores[y].to_numpy(dtype="float64")
     gcodes = pd.Index(levels, dtype=object).get_indexer(scores[group].astype(object))
-    dcodes = pd.Index(dims, dtype=object).get_indexer(scores["dimension"].astype(object))
+    if by is None:
+        dcodes = np.zeros(len(scores), dtype=np.int64)
+    else:
+        dcodes = pd.Index(dims, dtype=object).get_indexer(scores[by].astype(object))
     keep = ~np.isnan(score) & (gcodes >= 0) & (dcodes >= 0)
     order = np.flatnonzero(keep)
     # stable sort by (dimension, group) keeps the row order inside each cell
@@ -163,25 +180,50 @@ def _split_scores(scores: pd.DataFrame, group: str, levels: list, dims: list
                   for j, g in enumerate(levels)} for i, dim in enumerate(dims)}
 
 
+def _roles(data: pd.DataFrame, y: str, group: str, by: str | None) -> tuple[list, list]:
+    """Check the column roles; return ``(group levels, split levels)``.
+
+    With ``by=None`` the one split level is the name of ``y`` (the label the output's
+    ``dimension`` column then holds).
+    """
+    long_scores.check_roles(data, y=y, group=group, by=by, what="data")
+    levels = long_scores.levels(data[group])
+    dims = [y] if by is None else long_scores.dimension_levels(data, col=by)
+    return levels, dims
+
+
+def _dimension_out(values: list, data: pd.DataFrame, by: str | None) -> pd.Series | list:
+    return values if by is None else long_scores.dimension_column(values, data, col=by)
+
+
 def sector_differences(
-    scores: pd.DataFrame,
+    data: pd.DataFrame,
     *,
+    y: str = "score",
     group: str = "sector",
+    by: str | None = "dimension",
     min_n: int = MIN_CELL,
     ci: float = CI_LEVEL,
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Kruskal-Wallis test of score differences between groups, per dimension.
+    """Kruskal-Wallis test of differences in ``y`` between groups, per level of ``by``.
 
     Parameters
     ----------
-    scores : pandas.DataFrame
-        Long score table with columns ``dimension``, ``score`` (float, NaN = missing)
-        and ``group``; one row per respondent and dimension
-        (:func:`evalkit.analyse.region_tables.scores_long`).
+    data : pandas.DataFrame
+        Long table with the columns named by ``y``, ``group`` and ``by``; in evalkit
+        the score table of :func:`evalkit.analyse.region_tables.scores_long` (one row
+        per respondent and dimension), but any long table works, e.g. R's
+        ``InsectSprays`` with ``y="count", group="spray", by=None``.
+    y : str, default ``"score"``
+        Numeric value column (NaN = missing; missing values are not used).
     group : str, default ``"sector"``
-        Grouping column. Rows with a missing group are not used.
+        The factor being compared. Rows with a missing group are not used.
+    by : str or None, default ``"dimension"``
+        Split column: one test per level (category order if categorical, else first
+        appearance). ``None`` runs one test on the whole table; the output's
+        ``dimension`` column then holds the name of ``y``.
     min_n : int, default ``MIN_CELL`` (5)
         A group is tested only when it has at least ``min_n`` non-missing scores in
         the dimension; smaller groups are listed in ``groups_too_small`` and excluded.
@@ -197,8 +239,9 @@ def sector_differences(
     Returns
     -------
     pandas.DataFrame
-        One row per dimension (category order if ``dimension`` is categorical, else
-        first appearance), columns :data:`DIFFERENCES_COLUMNS`:
+        One row per level of ``by`` (category order if ``by`` is categorical, else
+        first appearance), columns :data:`DIFFERENCES_COLUMNS`, whatever the role
+        names (the level is in ``dimension``, categorical when ``by`` is):
         ``n`` (scores in the tested groups), ``groups_tested`` and
         ``groups_too_small`` (comma-joined group names, ``''`` if none; a group that
         appears anywhere in ``scores`` but has fewer than ``min_n`` scores in this
@@ -209,12 +252,14 @@ def sector_differences(
     Raises
     ------
     ValueError
-        If a column is missing, ``score`` is not numeric, or an argument is invalid.
+        If a column is missing, ``y`` is not numeric, two roles name the same column,
+        or an argument is invalid.
 
     Notes
     -----
     :math:`H` is the tie-corrected Kruskal-Wallis statistic (as
-    :func:`scipy.stats.kruskal`), referred to :math:`\\chi^2_{k-1}`. The effect size is
+    :func:`scipy.stats.kruskal` and R's ``kruskal.test``), referred to
+    :math:`\\chi^2_{k-1}` (Hollander, Wolfe & Chicken 2014, sec. 6.1). The effect size is
     epsilon-squared of Tomczak & Tomczak (2014),
 
     .. math:: E^2_R = \\frac{H}{(n^2 - 1)/(n + 1)} = \\frac{H}{n - 1},
@@ -236,18 +281,33 @@ def sector_differences(
            revisited. *Trends in Sport Sciences*, 1(21), 19-25.
     .. [3] Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
            Chapman & Hall.
+    .. [4] Hollander, M., Wolfe, D. A., & Chicken, E. (2014). *Nonparametric
+           Statistical Methods* (3rd ed.). Wiley.
+
+    Examples
+    --------
+    R's ``PlantGrowth`` (plant weight under a control and two treatments), one test on
+    the whole table; R's ``kruskal.test(weight ~ group, PlantGrowth)`` gives
+    chi-squared = 7.9882, df = 2, p = 0.01842:
+
+    >>> import pandas as pd
+    >>> plants = pd.DataFrame({"group": ["ctrl"] * 10 + ["trt1"] * 10 + ["trt2"] * 10,
+    ...     "weight": [4.17, 5.58, 5.18, 6.11, 4.50, 4.61, 5.17, 4.53, 5.33, 5.14,
+    ...                4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89, 4.32, 4.69,
+    ...                6.31, 5.12, 5.54, 5.50, 5.37, 5.29, 4.92, 6.15, 5.80, 5.26]})
+    >>> out = sector_differences(plants, y="weight", group="group", by=None, n_boot=0)
+    >>> out[["dimension", "n", "H", "df", "pvalue"]].round(5)
+      dimension   n        H  df   pvalue
+    0    weight  30  7.98823   2  0.01842
     """
     check_level(ci)
     check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}.")
-    require_columns(scores, ["dimension", "score", group], "scores")
-    long_scores.check_numeric(scores, "score", "scores")
-    levels = long_scores.levels(scores[group])
+    levels, dims = _roles(data, y, group, by)
     alpha = 1 - ci
     rows = []
-    dims = long_scores.dimension_levels(scores)
-    split = _split_scores(scores, group, levels, dims)
+    split = _split_scores(data, group, levels, dims, y=y, by=by)
     for dim in dims:
         samples = split[dim]
         tested = [g for g in levels if samples[g].size >= min_n]
@@ -261,26 +321,26 @@ def sector_differences(
                            f"({len(tested)} such group); no test")
             rows.append(row)
             continue
-        data = [samples[g] for g in tested]
-        allv = np.concatenate(data)
+        arrays = [samples[g] for g in tested]
+        allv = np.concatenate(arrays)
         row["df"] = len(tested) - 1
         if np.all(allv == allv[0]):
             row["note"] = "all scores identical; no test"
             rows.append(row)
             continue
-        h, pvalue = _kruskal(data)
+        h, pvalue = _kruskal(arrays)
         row.update(H=h, pvalue=pvalue, epsilon_squared=h / (n - 1))
         if n_boot > 0:
             rng = _dim_seed(seed, dim)
-            draws = [rng.integers(0, d.size, size=(n_boot, d.size)) for d in data]
-            eps = _kruskal_h_boot(data, draws) / (n - 1)
+            draws = [rng.integers(0, d.size, size=(n_boot, d.size)) for d in arrays]
+            eps = _kruskal_h_boot(arrays, draws) / (n - 1)
             eps = eps[np.isfinite(eps)]
             if eps.size:
                 lo, hi = np.quantile(eps, [alpha / 2, 1 - alpha / 2])
                 row.update(eps_ci_low=float(lo), eps_ci_upp=float(hi))
         rows.append(row)
     out = pd.DataFrame(rows, columns=DIFFERENCES_COLUMNS)
-    out["dimension"] = long_scores.dimension_column(list(out["dimension"]), scores)
+    out["dimension"] = _dimension_out(list(out["dimension"]), data, by)
     out["n"] = out["n"].astype("int64")
     return out
 
@@ -298,17 +358,65 @@ def _t_quantile(p: float, df: float) -> float:
     return float(stats.t.ppf(p, df))
 
 
-def _mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Two-sided Mann-Whitney U test of ``a`` vs ``b``: ``(U_a, pvalue, theta)``.
+@functools.lru_cache(maxsize=256)
+def _mwu_null_cdf(m: int, n: int) -> tuple[np.ndarray, int]:
+    """Exact null distribution of U for samples of ``m`` and ``n`` untied values.
 
-    The same numbers as ``scipy.stats.mannwhitneyu(a, b, alternative="two-sided")``
-    (method ``"auto"``: exact when a sample has at most 8 values and there are no
-    ties, else the normal approximation with tie and continuity correction, as
-    scipy's ``_get_mwu_z``), with ``theta = U_a / (n_a n_b)``, the Mann-Whitney
-    probability P(a > b) + P(a = b)/2. ``U_a`` is counted from the pairwise
-    comparisons (exact in floating point, as the mid-rank sum is), so the normal
-    approximation is evaluated without scipy's per-call overhead; the exact case is
-    delegated to scipy.
+    Returns ``(cum, total)``: ``cum[u]`` is the number of the ``total = C(m+n, m)``
+    equally likely arrangements with ``U <= u`` (``u = 0 .. m n``), in exact integer
+    arithmetic. The counts of U are the coefficients of the Gaussian binomial
+    coefficient :math:`\\binom{m+n}{m}_q = \\prod_{i=1}^{m}(1-q^{n+i})/(1-q^{i})`
+    (Mann & Whitney 1947; Andrews, *The Theory of Partitions*, 1976, ch. 3), built
+    factor by factor as a power series truncated above degree ``m n`` (the product's
+    degree). Cached per shape: the reports test the same group sizes in every dimension.
+    """
+    size = m * n + 1
+    f = np.zeros(size, dtype=object)
+    f[0] = 1
+    for i in range(1, m + 1):
+        s = n + i
+        if s < size:  # times (1 - q^(n+i))
+            f[s:] = f[s:] - f[:size - s]
+        rows = -(-size // i)  # divided by (1 - q^i): running sums along each residue mod i
+        padded = np.zeros(rows * i, dtype=object)
+        padded[:size] = f
+        f = np.cumsum(padded.reshape(rows, i), axis=0).ravel()[:size]
+    return np.cumsum(f), math.comb(m + n, m)
+
+
+def _mwu_exact_p(u1: float, n1: int, n2: int) -> float:
+    """Two-sided exact p-value of ``U_a = u1`` (untied samples of ``n1`` and ``n2``).
+
+    ``min(1, 2 P(U >= max(U_a, n1 n2 - U_a)))``, R's ``wilcox.test`` exact p-value
+    (``2 * min(pwilcox(U, ...), 1 - pwilcox(U - 1, ...))``, capped at 1) and scipy's
+    ``mannwhitneyu(method="exact")``; the ratio of exact integers is rounded once.
+    """
+    cum, total = _mwu_null_cdf(min(n1, n2), max(n1, n2))
+    u = int(max(u1, n1 * n2 - u1))  # >= n1 n2 / 2 >= 1 / 2, so u >= 1
+    return min(1.0, 2 * (total - int(cum[u - 1])) / total)
+
+
+def _mann_whitney(a: np.ndarray, b: np.ndarray, method: str = "auto"
+                  ) -> tuple[float, float, float, str]:
+    """Two-sided Mann-Whitney U test of ``a`` vs ``b``: ``(U_a, pvalue, theta, used)``.
+
+    ``used`` is ``"exact"`` or ``"asymptotic"``, the p-value computed:
+
+    * ``"exact"``: the exact null distribution of U (Mann & Whitney 1947), when there
+      are no ties and ``method`` is ``"exact"``, or ``"auto"`` and both samples have
+      fewer than :data:`MWU_EXACT_BELOW` (50) values -- R's ``wilcox.test`` rule;
+      :func:`_mwu_exact_p` (R's and ``scipy.stats.mannwhitneyu(method="exact")``'s
+      p-value, from exact integer counts cached per pair of sample sizes: scipy's
+      call costs 1.5-3 ms and the reports run it for every pair, dimension and region);
+    * ``"asymptotic"``: otherwise (always with ties, which the exact distribution does
+      not allow, as R falls back with a warning), the normal approximation with tie
+      and continuity correction, the formula of R's ``wilcox.test(correct = TRUE)``
+      and of scipy's ``_get_mwu_z``; evaluated here without scipy's per-call overhead
+      (the same floats as ``mannwhitneyu(method="asymptotic")``, tested).
+
+    ``theta = U_a / (n_a n_b)`` is the Mann-Whitney probability P(a > b) + P(a = b)/2.
+    ``U_a`` is counted from the pairwise comparisons (exact in floating point, as the
+    mid-rank sum is).
     """
     n1, n2 = a.size, b.size
     gt = int(np.count_nonzero(a[:, None] > b[None, :]))
@@ -316,9 +424,10 @@ def _mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     u1 = np.float64(gt) + np.float64(0.5) * eq
     theta = float(u1 / (n1 * n2))
     ties = np.unique(np.concatenate([a, b]), return_counts=True)[1].astype("float64")
-    if not (n1 > 8 and n2 > 8) and not (ties > 1).any():
-        res = stats.mannwhitneyu(a, b, alternative="two-sided")
-        return float(res.statistic), float(res.pvalue), theta
+    untied = not (ties > 1).any()
+    if untied and (method == "exact" or (
+            method == "auto" and n1 < MWU_EXACT_BELOW and n2 < MWU_EXACT_BELOW)):
+        return float(u1), _mwu_exact_p(float(u1), n1, n2), theta, "exact"
     u = max(u1, n1 * n2 - u1)
     mu = n1 * n2 / 2
     n = n1 + n2
@@ -327,7 +436,7 @@ def _mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (u - mu - 0.5) / sd
     p = float(np.clip(special.ndtr(-z) * 2, 0.0, 1.0))
-    return float(u1), p, theta
+    return float(u1), p, theta, "asymptotic"
 
 
 def _rank_biserial(a: np.ndarray, b: np.ndarray, level: float, theta: float | None = None
@@ -384,21 +493,32 @@ def _hedges_g(a: np.ndarray, b: np.ndarray, level: float) -> tuple[float, float,
 
 
 def pairwise_sector_tests(
-    scores: pd.DataFrame,
+    data: pd.DataFrame,
     *,
+    y: str = "score",
     group: str = "sector",
+    by: str | None = "dimension",
     min_n: int = MIN_CELL,
     ci: float = CI_LEVEL,
     padjust: str = "holm",
+    method: str = "auto",
 ) -> pd.DataFrame:
-    """Mann-Whitney U tests between every pair of testable groups, per dimension.
+    """Mann-Whitney U tests between every pair of testable groups, per level of ``by``.
 
     Parameters
     ----------
-    scores : pandas.DataFrame
-        Long score table with ``dimension``, ``score`` and ``group`` columns.
+    data : pandas.DataFrame
+        Long table with the columns named by ``y``, ``group`` and ``by`` (in evalkit
+        the score table of :func:`evalkit.analyse.region_tables.scores_long`; any long
+        table works, e.g. R's ``PlantGrowth`` with ``y="weight", by=None``).
+    y : str, default ``"score"``
+        Numeric value column (NaN = missing; missing values are not used).
     group : str, default ``"sector"``
-        Grouping column. Rows with a missing group are not used.
+        The factor being compared. Rows with a missing group are not used.
+    by : str or None, default ``"dimension"``
+        Split column: one family of tests (and one Holm correction) per level.
+        ``None`` tests the whole table as one family; the output's ``dimension``
+        column then holds the name of ``y``.
     min_n : int, default ``MIN_CELL`` (5)
         Only groups with at least ``min_n`` non-missing scores in the dimension are
         compared; smaller groups appear in no row (see :func:`sector_differences`,
@@ -411,6 +531,14 @@ def pairwise_sector_tests(
         :func:`statsmodels.stats.multitest.multipletests`, applied within each
         dimension. The adjusted p-value is in column ``p_holm`` for the default;
         for another method the column is named ``p_<method>`` (e.g. ``p_fdr_bh``).
+    method : {"auto", "exact", "asymptotic"}, default ``"auto"``
+        p-value of each Mann-Whitney test. ``"auto"``: exact when neither sample has
+        ties and both have fewer than :data:`MWU_EXACT_BELOW` (50) values (R's
+        ``wilcox.test`` default), else the normal approximation. ``"exact"``: exact
+        whenever there are no ties, whatever the sizes. ``"asymptotic"``: always the
+        normal approximation with tie and continuity correction. Tied samples always
+        get the normal approximation (see Notes). Column ``method`` says which was
+        used in each row.
 
     Returns
     -------
@@ -419,20 +547,35 @@ def pairwise_sector_tests(
         category order, else sorted), columns :data:`PAIRWISE_COLUMNS`. ``mean_diff``,
         ``rank_biserial`` and ``hedges_g`` are oriented as ``a - b``: negative values
         mean group *a* scores lower. ``U`` is the statistic of group *a*;
-        ``significant`` is ``adjusted p < 1 - ci``.
+        ``significant`` is ``adjusted p < 1 - ci``; ``method`` is ``"exact"`` or
+        ``"asymptotic"``, how ``pvalue`` was computed. The level of ``by`` is in
+        ``dimension`` whatever the role names (categorical when ``by`` is).
 
     Raises
     ------
     ValueError
-        If a column is missing, ``score`` is not numeric, or an argument is invalid.
+        If a column is missing, ``y`` is not numeric, two roles name the same column,
+        or an argument is invalid.
 
     Notes
     -----
-    * Test: two-sided Mann-Whitney U with scipy's defaults (exact for small samples
-      without ties, else the normal approximation with tie and continuity correction)
-      -- the same call as ``pingouin.mwu`` and ``scikit_posthocs.posthoc_mannwhitney``;
-      the normal approximation is evaluated by :func:`_mann_whitney` with scipy's
-      formula (the same floats, tested), without scipy's per-call overhead.
+    * Test: two-sided Mann-Whitney U (Wilcoxon rank-sum) test, the p-value of R's
+      ``wilcox.test(y ~ group)`` with its defaults. Exact: the null distribution of
+      U (Mann & Whitney 1947; Hollander, Wolfe & Chicken 2014, sec. 4.1), from exact
+      integer counts (:func:`_mwu_null_cdf`; the values of R and of
+      ``scipy.stats.mannwhitneyu(method="exact")``, tested); R's rule decides when
+      (``method="auto"``: no ties and both samples below 50, as documented in R's
+      ``?wilcox.test``). Otherwise the large-sample normal approximation
+      :math:`z = (|U - n_a n_b/2| - 1/2)/\\sigma` with the tie-corrected
+      :math:`\\sigma^2 = \\frac{n_a n_b}{12}\\{n + 1 - \\sum(t^3 - t)/(n(n-1))\\}`
+      (R with ``correct = TRUE``; scipy's ``method="asymptotic"``). With ties the
+      exact distribution of U does not apply (R warns "cannot compute exact p-value
+      with ties" and uses the approximation; scipy's exact method ignores the ties),
+      so tied samples always get the approximation. Before issue #14 evalkit followed
+      scipy's ``"auto"`` rule (exact only up to 8 values), which gave
+      p = 0.0113 instead of R's exact 0.0089 for PlantGrowth trt1 vs trt2.
+      ``pingouin.mwu`` and ``scikit_posthocs.posthoc_mannwhitney`` use scipy's rule,
+      so they agree with this function only when both rules choose the same method.
     * Rank-biserial correlation :math:`r = 2U_a/(n_a n_b) - 1 = 2\\,\\mathrm{AUC} - 1`
       (Wendt 1972; Kerby 2014): the proportion of (a, b) pairs in which *a* scores
       higher minus the proportion in which *b* does (ties count half).
@@ -462,29 +605,51 @@ def pairwise_sector_tests(
     .. [1] Mann, H. B., & Whitney, D. R. (1947). On a test of whether one of two random
            variables is stochastically larger than the other. *Ann. Math. Stat.*, 18,
            50-60.
-    .. [2] Kerby, D. S. (2014). The simple difference formula: an approach to teaching
+    .. [2] Hollander, M., Wolfe, D. A., & Chicken, E. (2014). *Nonparametric
+           Statistical Methods* (3rd ed.). Wiley. Sec. 4.1, the Wilcoxon rank-sum test.
+    .. [3] R Core Team. ``wilcox.test``: Wilcoxon rank sum and signed rank tests
+           (documentation of package *stats*, section Details: the exact rule).
+    .. [4] Kerby, D. S. (2014). The simple difference formula: an approach to teaching
            nonparametric correlation. *Comprehensive Psychology*, 3, 11.IT.3.1.
-    .. [3] Newcombe, R. G. (2006). Confidence intervals for an effect size measure
+    .. [5] Newcombe, R. G. (2006). Confidence intervals for an effect size measure
            based on the Mann-Whitney statistic. Part 2: asymptotic methods and
            evaluation. *Statistics in Medicine*, 25(4), 559-573.
-    .. [4] Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area under
+    .. [6] Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area under
            a receiver operating characteristic (ROC) curve. *Radiology*, 143, 29-36.
-    .. [5] Wendt, H. W. (1972). Dealing with a common problem in social science: a
+    .. [7] Wendt, H. W. (1972). Dealing with a common problem in social science: a
            simplified rank-biserial coefficient of correlation based on the U
            statistic. *European Journal of Social Psychology*, 2(4), 463-465.
-    .. [6] Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect
+    .. [8] Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect
            size and related estimators. *J. Educ. Stat.*, 6(2), 107-128.
-    .. [7] Hedges, L. V., & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*.
+    .. [9] Hedges, L. V., & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*.
            Academic Press.
-    .. [8] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-           *Scand. J. Statist.*, 6, 65-70.
+    .. [10] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+            *Scand. J. Statist.*, 6, 65-70.
+
+
+    Examples
+    --------
+    PlantGrowth's two treatments (no ties, 10 plants each): the exact p-value of R's
+    ``wilcox.test(weight ~ group, subset(PlantGrowth, group != "ctrl"))``,
+    W = 16, p = 0.008931:
+
+    >>> import pandas as pd
+    >>> plants = pd.DataFrame({"group": ["trt1"] * 10 + ["trt2"] * 10,
+    ...     "weight": [4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89, 4.32, 4.69,
+    ...                6.31, 5.12, 5.54, 5.50, 5.37, 5.29, 4.92, 6.15, 5.80, 5.26]})
+    >>> out = pairwise_sector_tests(plants, y="weight", group="group", by=None)
+    >>> out[["group_a", "group_b", "U", "pvalue", "method"]].round(6)
+      group_a group_b     U    pvalue method
+    0    trt1    trt2  16.0  0.008931  exact
     """
     from statsmodels.stats.multitest import multipletests
 
     check_level(ci)
     check_min_n(min_n, minimum=2, reason="a group needs two scores to vary")
-    require_columns(scores, ["dimension", "score", group], "scores")
-    long_scores.check_numeric(scores, "score", "scores")
+    if not isinstance(method, str) or method not in MWU_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, MWU_METHODS))}, "
+                         f"got {method!r}.")
+    levels, dims = _roles(data, y, group, by)
     if not isinstance(padjust, str):
         raise ValueError(f"padjust must be a multipletests method name such as 'holm', "
                          f"got {padjust!r}.")
@@ -496,18 +661,16 @@ def pairwise_sector_tests(
                          "statsmodels.stats.multitest.multipletests (e.g. 'holm', "
                          "'bonferroni', 'fdr_bh').") from None
     p_col = f"p_{padjust}"
-    levels = long_scores.levels(scores[group])
     alpha = 1 - ci
     rows = []
-    dims = long_scores.dimension_levels(scores)
-    split = _split_scores(scores, group, levels, dims)
+    split = _split_scores(data, group, levels, dims, y=y, by=by)
     for dim in dims:
         samples = split[dim]
         tested = [g for g in levels if samples[g].size >= min_n]
         block = []
         for ga, gb in combinations(tested, 2):
             a, b = samples[ga], samples[gb]
-            u, pvalue, theta = _mann_whitney(a, b)
+            u, pvalue, theta, used = _mann_whitney(a, b, method)
             rb, rb_lo, rb_hi = _rank_biserial(a, b, ci, theta)
             g, g_lo, g_hi = _hedges_g(a, b, ci)
             block.append({"dimension": dim, "group_a": ga, "group_b": gb, "n_a": a.size,
@@ -515,7 +678,7 @@ def pairwise_sector_tests(
                           "mean_diff": float(a.mean() - b.mean()), "U": u,
                           "pvalue": pvalue, p_col: np.nan, "rank_biserial": rb,
                           "rb_ci_low": rb_lo, "rb_ci_upp": rb_hi, "hedges_g": g,
-                          "g_ci_low": g_lo, "g_ci_upp": g_hi})
+                          "g_ci_low": g_lo, "g_ci_upp": g_hi, "method": used})
         pvals = np.array([r["pvalue"] for r in block], dtype="float64")
         ok = np.isfinite(pvals)
         if ok.any():
@@ -529,7 +692,7 @@ def pairwise_sector_tests(
         rows.extend(block)
     columns = [p_col if c == "p_holm" else c for c in PAIRWISE_COLUMNS]
     out = pd.DataFrame(rows, columns=columns)
-    out["dimension"] = long_scores.dimension_column(list(out["dimension"]), scores)
+    out["dimension"] = _dimension_out(list(out["dimension"]), data, by)
     out[["n_a", "n_b"]] = out[["n_a", "n_b"]].astype("int64")
     out["significant"] = out["significant"].astype(bool)
     return out
