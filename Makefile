@@ -8,9 +8,13 @@ STAMP  := $(VENV)/.installed
 # pytest as `make test` runs it: tests/, the notebooks under nbval, the doctests of
 # src/evalkit (testpaths and --doctest-modules in pyproject.toml)
 PYTEST := $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider
+# the packages `make docs` documents: the root (the public API, `from evalkit import ...`)
+# and every stage with its modules (pdoc documents only the root's __all__ otherwise)
+DOC_MODULES := evalkit evalkit.core evalkit.read evalkit.clean evalkit.measure evalkit.analyse \
+               evalkit.present evalkit.run evalkit.demo
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo-data clean report test test-fast lint browser lab distclean
+.PHONY: help install demo-data clean report test test-fast lint docs browser lab distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +47,10 @@ lint: $(STAMP) ## ruff on the code and tests, then the import contract (stages a
 	$(BIN)/ruff check --no-cache src tests benchmarks conftest.py
 	$(BIN)/lint-imports --no-cache
 
+docs: $(STAMP) ## API reference from the numpydoc docstrings: docs/api/index.html (pdoc, offline)
+	$(BIN)/pdoc --docformat numpy -o docs/api $(DOC_MODULES)
+	@echo "open docs/api/index.html"
+
 browser: ## Install Chromium + ChromeDriver for the browser test (nothing if on PATH)
 	.ci/browser
 
@@ -50,4 +58,4 @@ lab: $(STAMP) ## Open JupyterLab on this environment's evalkit kernel
 	$(BIN)/jupyter lab notebooks/
 
 distclean: ## Remove .venv and every generated file (data/raw is kept)
-	rm -rf $(VENV) data/processed/*.parquet data/processed/manifest.json reports/*.html reports/*.ipynb reports/*.txt
+	rm -rf $(VENV) data/processed/*.parquet data/processed/manifest.json reports/*.html reports/*.ipynb reports/*.txt docs/api
