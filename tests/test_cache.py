@@ -39,12 +39,16 @@ def test_a_regional_report_depends_on_its_notebook_imports_not_on_the_workbook()
     from evalkit.run import batch
 
     entries = cache.notebook_modules(REGION_NOTEBOOK)
-    assert entries == ["evalkit.present", "evalkit.present.report"]
+    # the analysis choices, and run.stages.ensure_choices (computes other choices' results
+    # in a partner's JupyterLab): issue #14
+    assert entries == ["evalkit.analyse.choices", "evalkit.present", "evalkit.present.report",
+                       "evalkit.run.stages"]
     closure = module_closure([*entries, batch.PUBLISHING_CODE])
     assert {"evalkit.present.report", "evalkit.present.published", "evalkit.core.config",
             "evalkit.core.escape"} <= set(closure)
     assert "evalkit.present.workbook" not in closure
-    assert not [m for m in closure if m.startswith("evalkit.run")]
+    assert not [m for m in closure if m.startswith("evalkit.run")
+                and m not in {"evalkit.run", "evalkit.run.stages", "evalkit.run.cache"}]
     assert cache.notebook_modules(SYNTHESIS_NOTEBOOK) == [
         "evalkit.present", "evalkit.present.report", "evalkit.present.synthesis"]
 
@@ -144,11 +148,13 @@ def test_changing_an_estimator_reruns_results_and_reports_not_the_clean(package_
 
 
 def test_changing_results_code_the_report_does_not_import_still_reruns_it(package_copy):
-    # run.stages makes the results only; the reports read them, so their key changes
-    # through the results' digest, not through their own code
+    # run.stages makes the results; the synthesis reads them, so its key changes through
+    # the results' digest, not through its own code (the regional notebook imports
+    # run.stages itself, for ensure_choices: issue #14)
     before = _digests(package_copy)
     _edit(package_copy / "run" / "stages.py", '"""', '"""A fix. ')
-    assert _changed(before, _digests(package_copy)) == {"results", "region", "synthesis"}
+    assert _changed(before, _digests(package_copy)) == {"results", "region", "synthesis",
+                                                        "region code"}
 
 
 def test_changing_the_workbook_reruns_no_report(package_copy):

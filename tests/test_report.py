@@ -273,3 +273,29 @@ def test_a_report_is_made_without_calling_an_estimator(processed_dir, monkeypatc
         for fig in (report.likert_figure(rep), report.health_figure(rep)):
             if fig is not None:
                 plt.close(fig)
+
+
+def test_data_text_says_which_wave_its_exclusions_are_of(processed_dir):
+    """The demo (three waves): the report counts the latest wave's excluded submissions."""
+    import dataclasses
+
+    import pandas as pd
+
+    from evalkit.read.products import read_waves
+
+    quarantine = pd.read_parquet(processed_dir / "quarantine.parquet")
+    latest = str(read_waves(processed_dir)["wave"].iloc[-1])
+    n = int(((quarantine["table"] == "survey") & (quarantine["wave"] == latest)).sum())
+    assert n > 0
+    for lang, words in (("id", f"Pada gelombang {latest}, di seluruh wilayah, {n} kiriman"),
+                        ("en", f"In wave {latest}, across all regions, {n} submissions")):
+        rep = report.load_region_report("15.71", lang, processed_dir)
+        assert (rep.n_excluded, rep.excluded_wave, rep.n_no_wave) == (n, latest, 0)
+        assert words in report.data_text(rep)
+        more = dataclasses.replace(rep, n_no_wave=2)
+        assert {"id": "2 kiriman lain dikeluarkan karena gelombang surveinya tidak terbaca.",
+                "en": "2 further submissions were excluded because their survey wave could not "
+                      "be read."}[lang] in report.data_text(more)
+    # the reasons named are those of the latest wave's rows
+    rep = dataclasses.replace(rep, excluded_reasons=("speeder",))
+    assert report.exclusion_reasons(rep) == "speeders"

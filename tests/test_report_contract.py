@@ -347,9 +347,13 @@ def test_index_page_marks_the_small_region_too_small(four_dir, tmp_path):
 def test_data_text_names_the_reasons_the_quarantine_holds(four):
     import dataclasses
 
-    rep = dataclasses.replace(four, manifest={
+    # excluded_reasons=None: the manifest's reasons (one wave); with several waves, the
+    # latest wave's rows' reasons (evalkit.present.report.excluded_submissions)
+    rep = dataclasses.replace(four, excluded_reasons=None, manifest={
         **four.manifest, "quarantine_by_reason": {"survey: no_consent": 4, "survey: not_approved": 5,
                                                   "ties: self_tie": 1}})
+    assert report.exclusion_reasons(dataclasses.replace(
+        four, excluded_reasons=("no_consent", "not_approved"))) == report.exclusion_reasons(rep)
     reasons = report.exclusion_reasons(rep)
     assert reasons == {"id": "tidak disetujui dalam pemeriksaan Kobo/ODK atau tanpa persetujuan "
                              "responden",

@@ -27,7 +27,7 @@ SRC = Path(evalkit.__file__).parent
 
 #: Public dataclasses of evalkit.measure and evalkit.analyse that are not results (no
 #: to_frame): settings, and a finding (an i18n key with its template's values).
-NOT_RESULTS = {"ProgressThresholds", "ComponentSpec", "IndexSpec", "Finding"}
+NOT_RESULTS = {"ProgressThresholds", "ComponentSpec", "IndexSpec", "Finding", "AnalysisChoices"}
 
 
 def _same(value, expected) -> bool:

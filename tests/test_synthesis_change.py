@@ -151,7 +151,7 @@ def test_one_wave_is_one_sentence_and_nothing_else(lang):
     assert synthesis.health_trajectory_figure(syn) is None
     assert synthesis.index_trajectory_figure(syn) is None
     assert synthesis.change_table(syn) is None
-    assert synthesis.figure(None, "fig_health_trajectory", syn) is None and syn.figures == 0
+    assert synthesis.figure(None, "fig_health_trajectory", syn) is None and not syn.figures
 
 
 def test_results_without_wave_tables_read_as_one_wave(tmp_path):

@@ -161,8 +161,10 @@ def indicator_progress(values: pd.DataFrame, targets: pd.DataFrame,
     return table.merge(metadata, on=["indicator_id", "direction"], how="left")
 
 
-def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
-    """Linear-trend projection of each indicator to its target year, with 95% PI.
+def trend_projections(values: pd.DataFrame, progress: pd.DataFrame, *,
+                      ci: float = CI_LEVEL) -> pd.DataFrame:
+    """Linear-trend projection of each indicator to its target year, with its prediction
+    interval at level ``ci`` (default 95%).
 
     One row per (region, indicator) of ``progress``: ``region_code, indicator_id,
     projection, projection_pi_low, projection_pi_upp, slope`` (NaN with fewer than
@@ -177,7 +179,7 @@ def trend_projections(values: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFr
 
     keys = progress[["region_code", "indicator_id", "target_year"]]
     default_year = inspect.signature(fit_trend).parameters["target_year"].default
-    trends = fit_trends(values, keys, target_year=default_year)
+    trends = fit_trends(values, keys, target_year=default_year, ci=ci)
     return trends[["region_code", "indicator_id", "projection", "projection_pi_low",
                    "projection_pi_upp", "slope"]]
 
@@ -267,7 +269,7 @@ HEALTH_COLUMNS = [*WEIGHTED_COLUMNS, "benchmark", "vs_benchmark"]
 
 
 def region_health(survey: pd.DataFrame, items: pd.DataFrame, register: pd.DataFrame,
-                  bench: pd.DataFrame, *, scale: Scale | None = None
+                  bench: pd.DataFrame, *, scale: Scale | None = None, ci: float = CI_LEVEL
                   ) -> tuple[pd.DataFrame, dict[str, str]]:
     """One region's post-stratified dimension scores beside the all-region benchmark, and
     how they were weighted.
@@ -283,7 +285,7 @@ def region_health(survey: pd.DataFrame, items: pd.DataFrame, register: pd.DataFr
         ..., "sectors": ...}``: the weighting note, the :func:`weighting_problem` code
         and its sector codes, ``", "``-joined (the reports translate the code).
     """
-    weighted, note = weighted_dimension_scores(survey, items, register, scale=scale)
+    weighted, note = weighted_dimension_scores(survey, items, register, scale=scale, ci=ci)
     problem, sectors = weighting_problem(survey, register)
     return (compare_to_benchmark(weighted, bench),
             {"note": note, "problem": problem, "sectors": ", ".join(sectors)})

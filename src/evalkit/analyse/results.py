@@ -25,6 +25,7 @@ import pandas as pd
 from evalkit.analyse import findings as region_findings
 from evalkit.analyse import region_tables as analysis
 from evalkit.analyse import waves as wave_tables
+from evalkit.analyse.choices import DEFAULT_CHOICES, DEFAULT_N_BOOT, AnalysisChoices
 from evalkit.analyse.grouping import (
     RegionRows,
     column_first,
@@ -40,8 +41,9 @@ from evalkit.measure import effectiveness, engagement, models, network, scales, 
 from evalkit.read.regions import Region
 from evalkit.read.waves import snapshot
 
-INDEX_BOOTSTRAP = 2000  # replicates of the index's parametric bootstrap
-WEIGHT_DRAWS = 2000  # Dirichlet weight draws of the sensitivity analysis
+# the default choices' draws (evalkit.analyse.choices: AnalysisChoices.n_boot sets both)
+INDEX_BOOTSTRAP = DEFAULT_N_BOOT  # replicates of the index's parametric bootstrap
+WEIGHT_DRAWS = DEFAULT_N_BOOT  # Dirichlet weight draws of the sensitivity analysis
 SEED = 20261123
 
 
@@ -170,9 +172,10 @@ def reference_sector(survey_sectors: pd.Series, sectors: pd.DataFrame, *,
     return str(ranked[0])
 
 
-def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None) -> pd.DataFrame:
+def _ordinal_by_dimension(answers: pd.DataFrame, reference: str | None, *,
+                          ci: float = CI_LEVEL) -> pd.DataFrame:
     """Proportional-odds model of each dimension's item answers on sector (all regions)."""
-    parts = [models.ordinal_sector_model(rows, reference=reference).assign(dimension=dim)
+    parts = [models.ordinal_sector_model(rows, reference=reference, ci=ci).assign(dimension=dim)
              for dim, rows in answers.groupby("dimension", sort=False)]
     return _column_first(pd.concat(parts, ignore_index=True), "dimension")
 
@@ -338,8 +341,8 @@ def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFram
                          scores: pd.DataFrame | _RegionRows, answers: pd.DataFrame | _RegionRows,
                          attendance: pd.DataFrame | _RegionRows, items: pd.DataFrame,
                          values: pd.DataFrame, annual: pd.DataFrame, sectors: pd.DataFrame,
-                         scale: Scale, spec: effectiveness.IndexSpec, timed=None
-                         ) -> dict[str, pd.DataFrame]:
+                         scale: Scale, spec: effectiveness.IndexSpec, timed=None,
+                         ci: float = CI_LEVEL) -> dict[str, pd.DataFrame]:
     """The :data:`REGION_TABLES` of every region. Pure: no file I/O.
 
     ``tables`` holds the cross-region results computed before (``benchmark``,
@@ -350,7 +353,8 @@ def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFram
     regions' rows (with ``province_code``: a province counts its regencies' rows),
     ``values`` and ``annual`` the indicator values and annual series, ``spec`` the
     index specification the index used (pillars no region has left out).
-    ``timed(name, compute)`` times each step (default: no timing).
+    ``timed(name, compute)`` times each step (default: no timing); ``ci`` is the
+    confidence level of the scores' and the reliability's intervals.
     """
     timed = timed or (lambda name, compute: compute())
     survey, register, scores = _grouped(survey), _grouped(register), _grouped(scores)
@@ -362,7 +366,7 @@ def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFram
         parts, weighting = [], []
         for region in regions:
             table, how = analysis.region_health(survey.rows(region), items, register.rows(region),
-                                                bench, scale=scale)
+                                                bench, scale=scale, ci=ci)
             parts.append((region.code, table))
             weighting.append({"region_code": region.code, **how})
         if not parts:
@@ -374,9 +378,9 @@ def region_report_tables(regions: list[Region], tables: Mapping[str, pd.DataFram
     # alpha and omega once per region (the reports and the workbook read them)
     out["reliability"] = timed("reliability", lambda: _per_region(
         regions, survey, lambda rows: scales.reliability_table(
-            rows, items, min_n=MIN_CELL, **analysis.scale_range(scale))))
+            rows, items, min_n=MIN_CELL, ci=ci, **analysis.scale_range(scale))))
     dimension_scores = timed("dimension_scores", lambda: _per_region(
-        regions, scores, analysis.region_summary))
+        regions, scores, lambda rows: analysis.region_summary(rows, ci=ci)))
     if "dimension" in dimension_scores.columns:
         dimension_scores["dimension"] = dimension_scores["dimension"].astype(str)
     out["dimension_scores"] = dimension_scores.reindex(columns=analysis.SUMMARY_COLUMNS)
@@ -441,19 +445,22 @@ def _scores_by_province(survey: pd.DataFrame, items: pd.DataFrame, scale: Scale)
 
 def _index_steps(regions: list[Region], scores: pd.DataFrame, progress: pd.DataFrame, *,
                  survey: RegionRows, register: RegionRows, attendance: RegionRows,
-                 sectors: pd.DataFrame, scale: Scale, timed=_no_timing) -> dict:
+                 sectors: pd.DataFrame, scale: Scale, timed=_no_timing,
+                 choices: AnalysisChoices = DEFAULT_CHOICES) -> dict:
     """The effectiveness index's steps, the same for the current data and for each wave
     (:func:`effectiveness_index`): partial pooling of the health scores, pentahelix
     coverage, the components, the regions too small to rank, the pillars no region has
     and the bootstrapped index. Returns each step's table (``shrinkage``, ``fit``,
     ``coverage``, ``components``, ``ranked``, ``index``) and ``spec``, ``small``,
-    ``absent``."""
+    ``absent``. ``choices`` set the level, the draws and the index weights."""
+    ci, n_boot = choices.ci_level, choices.n_boot
     # Partial pooling groups respondents by the region_code they answered for, so no
     # one is counted twice; a province's row holds the province-level respondents.
     # A programme of one region has no regions to pool: its raw mean (models.no_pooling).
     one_region = scores["region_code"].dropna().nunique() < 2
-    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=CI_LEVEL) if one_region
-                           else models.region_shrinkage(scores, ci=CI_LEVEL, n_boot=500, seed=SEED))
+    shrinkage, fit = timed("shrinkage", lambda: models.no_pooling(scores, ci=ci) if one_region
+                           else models.region_shrinkage(scores, ci=ci, n_boot=choices.model_draws,
+                                                        seed=SEED))
     # Coverage counts pentahelix categories through the form's mapping of its sectors;
     # a group outside the five is listed, never counted.
     coverage = timed("coverage", lambda: _coverage(
@@ -461,7 +468,7 @@ def _index_steps(regions: list[Region], scores: pd.DataFrame, progress: pd.DataF
     components = timed("index_components", lambda: index_components(
         regions, shrinkage, attendance, register, progress,
         coverage=coverage, with_coverage=bool(sectors["pentahelix"].ne("").any())))
-    spec = effectiveness.spec_for_scale(scale)
+    spec = choices.index_spec(effectiveness.spec_for_scale(scale))
     # A region under MIN_CELL respondents gets no index and no rank: its health component
     # is a handful of people's answers. The others are ranked among themselves.
     small = sorted(r.code for r in regions if survey.count(r) < MIN_CELL)
@@ -470,13 +477,14 @@ def _index_steps(regions: list[Region], scores: pd.DataFrame, progress: pd.DataF
     # are left out of the index, the other pillars' weights rescaled (effectiveness.effective_spec).
     absent = effectiveness.missing_pillars(ranked, spec)
     index = timed("index", lambda: _with_suppressed(effectiveness.bootstrap_index(
-        ranked, spec, n_boot=INDEX_BOOTSTRAP, seed=SEED), small, absent))
+        ranked, spec, n_boot=n_boot, ci=ci, seed=SEED), small, absent))
     return {"shrinkage": shrinkage, "fit": fit, "coverage": coverage, "components": components,
             "spec": spec, "small": small, "ranked": ranked, "absent": absent, "index": index}
 
 
 def effectiveness_index(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
-                        sectors: pd.DataFrame) -> pd.DataFrame:
+                        sectors: pd.DataFrame, choices: AnalysisChoices = DEFAULT_CHOICES
+                        ) -> pd.DataFrame:
     """The ``index`` table of :func:`compute_results` computed on ``tables`` alone (the
     same steps, :func:`_index_steps`, the same seeds): what
     :func:`evalkit.analyse.waves.wave_tables` computes on the data as they stood at each
@@ -492,12 +500,12 @@ def effectiveness_index(tables: Mapping[str, pd.DataFrame], *, scale: Scale,
     return _index_steps(regions, scores, progress, survey=RegionRows(survey),
                         register=RegionRows(tables["stakeholders"]),
                         attendance=RegionRows(tables["attendance"]),
-                        sectors=sectors, scale=scale)["index"]
+                        sectors=sectors, scale=scale, choices=choices)["index"]
 
 
 def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors: pd.DataFrame,
-                    timings: dict[str, tuple[float, float]] | None = None
-                    ) -> dict[str, pd.DataFrame]:
+                    timings: dict[str, tuple[float, float]] | None = None,
+                    choices: AnalysisChoices | None = None) -> dict[str, pd.DataFrame]:
     """Every cross-region table the reports and the synthesis read. Pure: no file I/O.
 
     ``tables`` holds the processed tables named in :data:`INPUT_TABLES`, ``scale`` the
@@ -511,7 +519,15 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     (:func:`evalkit.read.waves.snapshot`: its survey, ties and register); the wave tables
     (:func:`evalkit.analyse.waves.wave_tables`: scores, changes, network and index per
     wave) read every wave. A ``tables`` without ``waves`` is one wave.
+
+    ``choices`` (:class:`evalkit.analyse.choices.AnalysisChoices`; None: the defaults,
+    which give the results evalkit computed before they were choices, byte for byte)
+    set the confidence level of every interval, the reference sector of the sector
+    models, the bootstrap draws and the index weights. A reference sector that is not
+    one of ``sectors`` is a ``ValueError`` naming it and the valid codes.
     """
+    choices = (DEFAULT_CHOICES if choices is None else choices).validate(sectors)
+    ci, n_boot = choices.ci_level, choices.n_boot
     def timed(name: str, compute):
         if timings is None:
             return compute()
@@ -528,7 +544,7 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     attendance, ties, targets = read("attendance"), read("ties"), read("indicator_targets")
     annual, metadata = read("indicator_annual"), read("indicator_metadata")
     regions = report_regions(survey, targets)
-    reference = reference_sector(survey["sector"], sectors)
+    reference = choices.reference_sector or reference_sector(survey["sector"], sectors)
     sector_order = sectors["sector"].tolist()
     scores = _scores_by_province(survey, items, scale)
     province = survey.set_index("response_id")["province_code"]
@@ -540,43 +556,44 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
 
     progress = timed("progress", lambda: analysis.indicator_progress(annual, targets, metadata))
     progress = progress.merge(timed("trend_projections", lambda: analysis.trend_projections(
-        annual, progress)), on=["region_code", "indicator_id"], how="left")
+        annual, progress, ci=ci)), on=["region_code", "indicator_id"], how="left")
     steps = _index_steps(regions, scores, progress, survey=by_region["survey"],
                          register=by_region["register"], attendance=by_region["attendance"],
-                         sectors=sectors, scale=scale, timed=timed)
+                         sectors=sectors, scale=scale, timed=timed, choices=choices)
     spec, small, ranked, absent = steps["spec"], steps["small"], steps["ranked"], steps["absent"]
     out = {
-        "benchmark": timed("benchmark", lambda: analysis.benchmark(scores)),
+        "benchmark": timed("benchmark", lambda: analysis.benchmark(scores, ci=ci)),
         "progress": progress,
         "sector_model": timed("sector_model", lambda: models.sector_effects_model(
-            scores, reference=reference)),
+            scores, reference=reference, ci=ci)),
         "sector_ordinal": timed("sector_ordinal", lambda: _ordinal_by_dimension(
-            answers, reference)),
+            answers, reference, ci=ci)),
         "sector_tests": timed("sector_tests", lambda: _per_region(
             regions, by_region["scores"], lambda s: sector_tests.sector_differences(
-                s, n_boot=500, seed=SEED))),
+                s, n_boot=choices.model_draws, seed=SEED, ci=ci))),
         "sector_pairs": timed("sector_pairs", lambda: _per_region(
-            regions, by_region["scores"], sector_tests.pairwise_sector_tests)),
+            regions, by_region["scores"], lambda s: sector_tests.pairwise_sector_tests(
+                s, ci=ci))),
         "shrinkage": steps["shrinkage"],
         "shrinkage_fit": steps["fit"].to_frame(),
         # Attendance is of organisations (public bodies, firms, NGOs), not of people, so
         # small-cell suppression, which protects respondents, does not apply (min_n=1).
         "attendance_sector": timed("attendance_sector", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_by_sector(
-                a, min_n=1, sectors=sector_order))),
+                a, min_n=1, sectors=sector_order, ci=ci))),
         "attendance_time": timed("attendance_time", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_over_time(
                 a, min_n=1, sectors=sector_order))),
         "attendance_trend": timed("attendance_trend", lambda: _per_region(
             regions, by_region["attendance"], lambda a: engagement.attendance_trend(
-                a, sectors=sector_order))),
+                a, sectors=sector_order, ci=ci))),
         "coverage": steps["coverage"],
         "index_components": steps["components"],
         "index": steps["index"],
         "index_pillars": timed("index_pillars", lambda: _with_suppressed(
             effectiveness.composite_index(ranked, spec), small, absent)),
         "index_sensitivity": timed("index_sensitivity", lambda: effectiveness.weight_sensitivity(
-            ranked, spec, n_draws=WEIGHT_DRAWS, seed=SEED)),
+            ranked, spec, n_draws=n_boot, seed=SEED)),
         "index_scenarios": timed("index_scenarios", lambda: effectiveness.weight_scenarios(
             ranked, spec)),
         **timed("network", lambda: _network_tables(regions, by_region["ties"],
@@ -584,15 +601,17 @@ def compute_results(tables: Mapping[str, pd.DataFrame], *, scale: Scale, sectors
     }
     # every wave's scores, changes, network and index (the latest wave's index: out["index"])
     out |= wave_tables.wave_tables(
-        every_wave, scale=scale, sectors=sectors, results=out, timed=timed,
-        index_at=lambda then: effectiveness_index(then, scale=scale, sectors=sectors))
+        every_wave, scale=scale, sectors=sectors, results=out, timed=timed, ci=ci,
+        index_at=lambda then: effectiveness_index(then, scale=scale, sectors=sectors,
+                                                  choices=choices))
     shown_spec = effectiveness.without_pillars(spec, absent) if absent else spec
     out |= region_report_tables(
         regions, out, survey=by_region["survey"], register=by_region["register"],
         scores=by_region["scores"],
         answers=answers.assign(province_code=answers["response_id"].map(province)),
         attendance=by_region["attendance"], items=items, values=read("indicator_values"),
-        annual=annual, sectors=sectors, scale=scale, spec=shown_spec, timed=timed)
+        annual=annual, sectors=sectors, scale=scale, spec=shown_spec, timed=timed, ci=ci)
     # the synthesis's tables, the attribution table (one DiD fit per indicator) among them
-    out |= synthesis_tables(tables, scale=scale, sectors=sectors, results=out, timings=timings)
+    out |= synthesis_tables(tables, scale=scale, sectors=sectors, results=out, timings=timings,
+                            ci=ci)
     return out

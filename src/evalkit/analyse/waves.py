@@ -48,6 +48,8 @@ from evalkit.read.regions import Region
 OVERALL = "_overall"
 #: ``comparison`` values: the latest wave against the one before it, and against the first.
 PREVIOUS, FIRST = "previous", "first"
+#: The comparisons in the order the reports show them (the one definition they import).
+COMPARISONS = (PREVIOUS, FIRST)
 #: ``reason`` of a change (or a wave's index) that cannot be estimated.
 TOO_FEW_RESPONDENTS = "too_few_respondents"
 MISSING_WAVE = "missing_wave"
@@ -180,8 +182,8 @@ def _wave_weights(survey: pd.DataFrame, register: pd.DataFrame) -> tuple[np.ndar
     return weights.to_numpy(dtype="float64"), True
 
 
-def _weighted_scores(scored: pd.DataFrame, weight: np.ndarray, columns: list[str]
-                     ) -> list[dict]:
+def _weighted_scores(scored: pd.DataFrame, weight: np.ndarray, columns: list[str],
+                     ci: float = CI_LEVEL) -> list[dict]:
     """Each column's post-stratified mean, as
     :func:`~evalkit.analyse.region_tables.weighted_dimension_scores` computes it (the
     design-based :func:`~evalkit.measure.survey.weighted_mean`; fewer than
@@ -193,7 +195,7 @@ def _weighted_scores(scored: pd.DataFrame, weight: np.ndarray, columns: list[str
         row = {"dimension": column, "estimate": math.nan, "se": math.nan, "ci_low": math.nan,
                "ci_upp": math.nan, "nobs": n, "suppressed": True}
         if n >= max(MIN_CELL, 2):
-            est = weighted_mean(part, column, weight="w", ci=CI_LEVEL, df="design")
+            est = weighted_mean(part, column, weight="w", ci=ci, df="design")
             row.update(estimate=est.estimate, se=est.se, ci_low=est.ci_low, ci_upp=est.ci_upp,
                        suppressed=False)
         rows.append(row)
@@ -201,8 +203,8 @@ def _weighted_scores(scored: pd.DataFrame, weight: np.ndarray, columns: list[str
 
 
 def _region_wave_scores(code: str, survey: pd.DataFrame, scored: pd.DataFrame,
-                        register: pd.DataFrame, waves: pd.DataFrame, dimensions: list[str]
-                        ) -> tuple[list[dict], pd.Series]:
+                        register: pd.DataFrame, waves: pd.DataFrame, dimensions: list[str],
+                        ci: float = CI_LEVEL) -> tuple[list[dict], pd.Series]:
     """One region's ``wave_scores`` rows (the health score first) and each row's weight in
     its wave (1 where the wave's register cannot weight it)."""
     rows, weight = [], pd.Series(1.0, index=scored.index)
@@ -212,7 +214,7 @@ def _region_wave_scores(code: str, survey: pd.DataFrame, scored: pd.DataFrame,
         w, weighted = _wave_weights(survey.loc[mask], wave_data.at_wave(register, label))
         weight.loc[mask] = w
         small = int(mask.sum()) < MIN_CELL  # the whole wave is a small cell
-        for row in _weighted_scores(scored.loc[mask], w, [OVERALL, *dimensions]):
+        for row in _weighted_scores(scored.loc[mask], w, [OVERALL, *dimensions], ci):
             if small and not row["suppressed"]:
                 row.update(estimate=math.nan, se=math.nan, ci_low=math.nan, ci_upp=math.nan,
                            suppressed=True)
@@ -223,25 +225,25 @@ def _region_wave_scores(code: str, survey: pd.DataFrame, scored: pd.DataFrame,
 
 # --- change between two waves -----------------------------------------------------------------
 
-def _holm_in_place(rows: list[dict]) -> None:
+def _holm_in_place(rows: list[dict], ci: float = CI_LEVEL) -> None:
     """Holm-adjusted p-values over ``rows`` (one family), ``changed`` and ``direction``."""
     if not rows:
         return
     adjusted = change.holm(np.array([r["p_value"] for r in rows], dtype="float64"))
     for row, p in zip(rows, adjusted, strict=True):
-        _decide(row, float(p))
+        _decide(row, float(p), ci)
 
 
-def _decide(row: dict, p_holm: float) -> None:
+def _decide(row: dict, p_holm: float, ci: float = CI_LEVEL) -> None:
     row["p_holm"] = p_holm
-    row["changed"] = bool(not math.isnan(p_holm) and p_holm < 1 - CI_LEVEL)
+    row["changed"] = bool(not math.isnan(p_holm) and p_holm < 1 - ci)
     row["direction"] = ("" if not row["changed"]
                         else "up" if row["estimate"] > 0 else "down")
 
 
 def _change_row(data: pd.DataFrame, y: str, comparison: str, a: str, b: str,
-                weight: str | None, cluster: str | None, respondents: tuple[int, int, int]
-                ) -> dict:
+                weight: str | None, cluster: str | None, respondents: tuple[int, int, int],
+                ci: float = CI_LEVEL) -> dict:
     """One change row: :func:`evalkit.measure.change.wave_change` of ``y`` from ``a`` to
     ``b``, or a suppressed row (``reason``) when a wave has under ``MIN_CELL``
     respondents (none: ``missing_wave``)."""
@@ -258,7 +260,7 @@ def _change_row(data: pd.DataFrame, y: str, comparison: str, a: str, b: str,
         return row
     try:
         est = change.wave_change(data, from_wave=a, to_wave=b, y=y, wave="wave",
-                                 weight=weight, cluster=cluster, ci=CI_LEVEL)
+                                 weight=weight, cluster=cluster, ci=ci)
     except ValueError:  # fewer than 2 answers to this dimension in a wave
         row["reason"] = TOO_FEW_RESPONDENTS
         return row
@@ -278,7 +280,8 @@ def _respondents(labels: np.ndarray, ids: np.ndarray, a: str, b: str) -> tuple[i
 
 def _region_changes(code: str, scored: pd.DataFrame, weight: pd.Series,
                     dimensions: list[str], pairs: list[tuple[str, str, str]],
-                    sector_order: list[str]) -> tuple[list[dict], list[dict]]:
+                    sector_order: list[str], ci: float = CI_LEVEL
+                    ) -> tuple[list[dict], list[dict]]:
     """One region's ``wave_change`` and ``wave_sector_change`` rows."""
     has_ids = "respondent_id" in scored.columns
     cluster = "respondent_id" if has_ids else None
@@ -310,7 +313,7 @@ def _region_changes(code: str, scored: pd.DataFrame, weight: pd.Series,
         counts = _respondents(labels, ids, a, b)
         for dim in [OVERALL, *dimensions]:
             row = {"region_code": code, "dimension": dim,
-                   **_change_row(pair, dim, comparison, a, b, "w", cluster, counts)}
+                   **_change_row(pair, dim, comparison, a, b, "w", cluster, counts, ci)}
             dim_rows.append(row)
             dim_family.append(row)
         # each sector's unweighted health score, Holm over the region's sectors
@@ -320,11 +323,11 @@ def _region_changes(code: str, scored: pd.DataFrame, weight: pd.Series,
             mine = keep & (sector == name)
             row = {"region_code": code, "sector": name, **_change_row(
                 frame(mine, [OVERALL], weighted=False), OVERALL, comparison, a, b, None,
-                cluster, _respondents(labels[mine], ids[mine], a, b))}
+                cluster, _respondents(labels[mine], ids[mine], a, b), ci)}
             sector_rows.append(row)
             sector_family.append(row)
-    _holm_in_place([r for r in dim_family if not r["suppressed"]])
-    _holm_in_place([r for r in sector_family if not r["suppressed"]])
+    _holm_in_place([r for r in dim_family if not r["suppressed"]], ci)
+    _holm_in_place([r for r in sector_family if not r["suppressed"]], ci)
     return dim_rows, sector_rows
 
 
@@ -386,7 +389,8 @@ def index_difference(index_from: float, ci_from: tuple[float, float], index_to: 
     return delta, delta - z * se, delta + z * se
 
 
-def _index_change(wave_index: pd.DataFrame, pair: tuple[str, str, str] | None) -> list[dict]:
+def _index_change(wave_index: pd.DataFrame, pair: tuple[str, str, str] | None,
+                  ci: float = CI_LEVEL) -> list[dict]:
     if pair is None or wave_index.empty:
         return []
     _, a, b = pair
@@ -396,7 +400,7 @@ def _index_change(wave_index: pd.DataFrame, pair: tuple[str, str, str] | None) -
         old, new = by[a].loc[code], by[b].loc[code]
         shown = not old["suppressed"] and not new["suppressed"]
         delta, lo, hi = (index_difference(old["index"], (old["ci_low"], old["ci_upp"]),
-                                          new["index"], (new["ci_low"], new["ci_upp"]))
+                                          new["index"], (new["ci_low"], new["ci_upp"]), ci=ci)
                          if shown else (math.nan, math.nan, math.nan))
         rank_from = old["rank"] if shown else pd.NA
         rank_to = new["rank"] if shown else pd.NA
@@ -413,7 +417,7 @@ def _index_change(wave_index: pd.DataFrame, pair: tuple[str, str, str] | None) -
 def wave_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale | None,
                 sectors: pd.DataFrame, results: Mapping[str, pd.DataFrame] | None = None,
                 index_at: Callable[[Mapping[str, pd.DataFrame]], pd.DataFrame] | None = None,
-                timed: Callable | None = None) -> dict[str, pd.DataFrame]:
+                timed: Callable | None = None, ci: float = CI_LEVEL) -> dict[str, pd.DataFrame]:
     """Every table of change over the waves (:data:`WAVE_TABLES`). Pure: no file I/O.
 
     Parameters
@@ -438,6 +442,9 @@ def wave_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale | None,
         ``None``: ``wave_index`` and ``index_change`` are empty.
     timed : callable, optional
         ``timed(name, compute)`` times each step (default: no timing).
+    ci : float, default CI_LEVEL
+        Confidence level of the scores' and the changes' intervals; a change is called
+        when ``p_holm < 1 - ci``.
 
     Returns
     -------
@@ -490,11 +497,11 @@ def wave_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale | None,
         for region in regions:
             s, sc = by_survey.rows(region), by_scored.rows(region)
             rows, weight = _region_wave_scores(region.code, s, sc, by_register.rows(region),
-                                               waves, dimensions)
+                                               waves, dimensions, ci)
             score_rows += rows
             if pairs and len(sc):
                 dims, secs = _region_changes(region.code, sc, weight, dimensions, pairs,
-                                             sector_order)
+                                             sector_order, ci)
                 change_rows += dims
                 sector_rows += secs
         return (_typed(score_rows, "wave_scores"), _typed(change_rows, "wave_change"),
@@ -517,7 +524,7 @@ def wave_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale | None,
                                                order=per_wave["wave"].map(orders)))
             if pairs:
                 _, a, b = pairs[0]
-                moved = network_change.network_change(t, reg, from_wave=a, to_wave=b)
+                moved = network_change.network_change(t, reg, from_wave=a, to_wave=b, ci=ci)
                 change_rows.append({"region_code": region.code, "from_wave": a, "to_wave": b,
                                     **moved})
                 roles = network_change.role_changes(t, reg, from_wave=a, to_wave=b, k=5)
@@ -536,7 +543,7 @@ def wave_tables(tables: Mapping[str, pd.DataFrame], *, scale: Scale | None,
         if index_at is None:
             return _typed([], "wave_index"), _typed([], "index_change")
         per_wave = _typed(_index_rows(regions, waves, tables, index_at), "wave_index")
-        return per_wave, _typed(_index_change(per_wave, pairs[0] if pairs else None),
+        return per_wave, _typed(_index_change(per_wave, pairs[0] if pairs else None, ci),
                                 "index_change")
 
     out["wave_index"], out["index_change"] = timed("wave_index", index)

@@ -114,6 +114,7 @@ __all__ = [
     "missing_pillars",
     "normalise",
     "scenario_names",
+    "scenario_spec",
     "spec_for_scale",
     "to_wide",
     "weight_scenarios",
@@ -1366,6 +1367,23 @@ def scenario_names(spec: IndexSpec = DEFAULT_SPEC) -> tuple[str, ...]:
     ('geometric', 'minmax')
     """
     return tuple(name for name, _ in _scenario_specs(spec))
+
+
+def scenario_spec(name: str, spec: IndexSpec = DEFAULT_SPEC) -> IndexSpec:
+    """The specification of the weighting scenario ``name`` of ``spec`` (one of
+    :func:`scenario_names`; ``"baseline"`` is ``spec`` itself), as :func:`weight_scenarios`
+    uses it: what an index computed with that weighting as its own baseline takes.
+
+    Examples
+    --------
+    >>> scenario_spec("drop:outcome").pillar_weights["outcome"]
+    0.0
+    """
+    for scenario, scenario_spec_ in _scenario_specs(spec):
+        if scenario == name:
+            return scenario_spec_
+    raise ValueError(f"unknown weighting scenario {name!r}; the scenarios of this index are "
+                     f"{', '.join(scenario_names(spec))}.")
 
 
 def weight_scenarios(values_long: pd.DataFrame, spec: IndexSpec = DEFAULT_SPEC) -> pd.DataFrame:

@@ -261,6 +261,46 @@ def figure_html(fig: plt.Figure, label: str, caption: str) -> str:
             f'</figcaption></figure>')
 
 
+def figure_number(drawn: dict, order: Mapping[str, Sequence[str]], key: str, part: int = 0
+                  ) -> int:
+    """The number of figure ``key`` in a report, keyed by name, not by a call counter.
+
+    ``order`` declares the report's figures once, in the order the report shows them:
+    each figure's name and the caption keys it may be drawn with (``"fig_index"``:
+    ``("fig_index", "fig_index_near")``). ``drawn`` is the report's record of the figures
+    it has (``(figure, part) -> order first drawn``; this call adds ``(figure, part)``),
+    and the number is 1 + the number of figures it has that come before: declared
+    earlier, or the same figure's earlier ``part`` (a figure drawn once per indicator).
+    Re-running a cell in JupyterLab gives the same number again; a figure a report does
+    not have (no register: no power/interest map) leaves no gap. A key ``order`` does not
+    declare (a partner's own figure) comes after the declared ones, in the order first
+    drawn.
+
+    Examples
+    --------
+    >>> order = {"fig_a": ("fig_a",), "fig_b": ("fig_b", "fig_b_near")}
+    >>> drawn = {}
+    >>> figure_number(drawn, order, "fig_b_near"), figure_number(drawn, order, "fig_a")
+    (1, 1)
+    >>> figure_number(drawn, order, "fig_b")  # fig_a is now there, before it
+    2
+    """
+    names = list(order)
+    slot = next((name for name, keys in order.items() if key in keys or key == name), key)
+    drawn.setdefault((slot, int(part)), len(drawn))
+    undeclared = {}
+    for name, _ in sorted(drawn, key=drawn.__getitem__):  # in the order first drawn
+        if name not in order:
+            undeclared.setdefault(name, len(names) + len(undeclared))
+
+    def place(entry):
+        name, p = entry
+        return (names.index(name) if name in order else undeclared[name], p)
+
+    here = place((slot, int(part)))
+    return 1 + sum(place(entry) < here for entry in drawn)
+
+
 LIKERT_COLORS = ("#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0")  # ColorBrewer RdBu
 NEUTRAL_COLOR = "#d9d9d9"
 
@@ -887,8 +927,8 @@ def _event_inputs(result) -> tuple[pd.DataFrame, bool, str, float]:
 def pretrend_figure(result, *, title: str = "", lang: str = "en") -> plt.Figure:
     """Event-study plot: coefficients by year relative to the partnership start.
 
-    Points with confidence intervals for each relative year (the reference year -1 is
-    drawn hollow at zero), a horizontal zero line, and a dashed vertical line where
+    Points with confidence intervals for each relative year (the reference period,
+    normally -1, is drawn hollow at zero), a horizontal zero line, and a dashed vertical line where
     treatment starts (between -1 and 0). Leads (before the start) near zero support
     the parallel-trends assumption behind
     :func:`evalkit.measure.attribution.did_estimate`.
@@ -897,7 +937,7 @@ def pretrend_figure(result, *, title: str = "", lang: str = "en") -> plt.Figure:
     ----------
     result : pandas.DataFrame or DidResult
         The event-study table of one indicator: columns ``rel_year, estimate,
-        ci_low, ci_upp`` (the reference year -1 with estimate 0 and no interval), and
+        ci_low, ci_upp`` (the reference period with estimate 0 and no interval), and
         optionally ``term`` (only ``"event"`` rows are drawn), ``pretrend_pvalue`` (the
         joint pre-trends test, written in the corner), ``supported`` and ``notes``
         (when not supported, the figure shows the last line of the notes instead):

@@ -47,6 +47,18 @@ TEXT: dict[str, dict[str, str]] = {
                "Across all regions, {n_excluded} submissions were excluded before analysis "
                "({reasons}); the quarantine table lists each with its reason."),
     },
+    "data_summary_wave": {  # several waves: the excluded submissions of the report's wave
+        "id": ("Survei menghasilkan **{n_valid}** jawaban yang dapat dianalisis dari "
+               "**{n_sectors}** sektor. Pada gelombang {wave}, di seluruh wilayah, {n_excluded} "
+               "kiriman dikeluarkan sebelum analisis ({reasons}); rinciannya ada di tabel "
+               "karantina."),
+        "en": ("The survey yielded **{n_valid}** usable responses from **{n_sectors}** sectors. "
+               "In wave {wave}, across all regions, {n_excluded} submissions were excluded "
+               "before analysis ({reasons}); the quarantine table lists each with its reason."),
+    },
+    "data_no_wave": {"id": "{n} kiriman lain dikeluarkan karena gelombang surveinya tidak terbaca.",
+                     "en": "{n} further submissions were excluded because their survey wave "
+                           "could not be read."},
     # why survey submissions were excluded (quarantine reasons), in the order they are named
     "reason_not_approved": {"id": "tidak disetujui dalam pemeriksaan Kobo/ODK",
                             "en": "not approved in the Kobo/ODK review"},
@@ -198,6 +210,12 @@ TEXT: dict[str, dict[str, str]] = {
     "prov_parameters": {"id": "Parameter", "en": "Parameters"},
     "prov_manifest": {"id": "Manifest data olahan", "en": "Processed-data manifest"},
     "prov_results": {"id": "Kode hasil lintas wilayah", "en": "Cross-region results code"},
+    "prov_choices": {"id": "Pilihan analisis", "en": "Analysis choices"},
+    "prov_reference_rule": {"id": "aturan baku (sektor masyarakat sipil terbesar)",
+                            "en": "default rule (largest civil-society sector)"},
+    "prov_weights_default": {"id": "baseline (bobot baku)", "en": "baseline (default weights)"},
+    "prov_choices_default": {"id": "pilihan baku evalkit", "en": "evalkit's defaults"},
+    "prov_choices_own": {"id": "diubah dari pilihan baku", "en": "changed from the defaults"},
     "prov_run_at": {"id": "Dijalankan", "en": "Run at"},
     "prov_input": {"id": "Berkas masukan", "en": "Input file"},
     "prov_packages": {"id": "Versi paket", "en": "Package versions"},
@@ -1526,13 +1544,55 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+class ReportLang(str):
+    """A language code (``"id"``, ``"en"``) that carries the confidence level of the
+    report it words: :func:`text` then names that level wherever a template names the
+    default one (``"95%"`` becomes ``"90%"``, Indonesian ``"97,5%"``).
+
+    A regional report made with another ``ci_level``
+    (:class:`evalkit.analyse.choices.AnalysisChoices`) keeps one of these as its
+    ``lang``, so every sentence, column header and caption drawn from it states the
+    level of its numbers; it compares, hashes and prints as the plain code.
+
+    Examples
+    --------
+    >>> text("col_ci", ReportLang("en", 0.9))
+    '90% CI'
+    >>> ReportLang("en", 0.9) == "en"
+    True
+    """
+
+    ci_level: float
+
+    def __new__(cls, code: str, ci_level: float = CI_LEVEL) -> ReportLang:
+        out = super().__new__(cls, str(code))
+        out.ci_level = float(ci_level)
+        return out
+
+
+_DEFAULT_LEVEL = f"{100 * CI_LEVEL:g}%"  # "95%": how the templates name the default level
+
+
+def level_text(level: float, lang: str = "id") -> str:
+    """A confidence level as the report states it: ``"90%"``, ``"97.5%"`` (Indonesian
+    ``"97,5%"``)."""
+    out = f"{100 * float(level):g}%"
+    return out.replace(".", ",") if str(lang) == "id" else out
+
+
 def text(key: str, lang: str = "id", **values: object) -> str:
     """The ``lang`` version of ``TEXT[key]`` with ``values`` filled in.
 
     The result is plain text: where it goes into Markdown, use :func:`md`; into HTML,
-    escape it (:func:`evalkit.core.escape.html_text`).
+    escape it (:func:`evalkit.core.escape.html_text`). A :class:`ReportLang` of another
+    confidence level than the default has the template's ``"95%"`` read as its level
+    (before the values are filled in: a value is never changed).
     """
-    return TEXT[key][_check_lang(lang)].format(**values)
+    template = TEXT[key][_check_lang(lang)]
+    level = getattr(lang, "ci_level", CI_LEVEL)
+    if level != CI_LEVEL and _DEFAULT_LEVEL in template:
+        template = template.replace(_DEFAULT_LEVEL, level_text(level, lang))
+    return template.format(**values)
 
 
 def _check_lang(lang: str) -> str:

@@ -10,10 +10,41 @@ code digest (:func:`evalkit.run.batch.report_code_digest`).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import os
+from pathlib import Path, PurePath
 
+from evalkit.core.config import find_project_root
 from evalkit.core.lock import write_atomic
 from evalkit.read.regions import Region
+
+
+def project_relative(path: Path | str, root: Path | str | None = None) -> str | None:
+    """``path`` relative to its project folder, as POSIX text (``data/processed``); None
+    when it lies outside it.
+
+    ``root``: the project folder (default: :func:`evalkit.core.config.find_project_root`
+    of ``path``, the first of its parents holding ``data/raw``, or ``$EVALKIT_ROOT``). A
+    relative ``path`` is read from the current folder, symbolic links left as they are.
+    """
+    folder = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(root if root is not None else find_project_root(folder)))
+    try:
+        relative = folder.relative_to(base)
+    except ValueError:
+        return None
+    return relative.as_posix() or "."
+
+
+def published_path(path: Path | str, root: Path | str | None = None) -> str:
+    """A folder as a published report names it: relative to its project folder when
+    inside it (:func:`project_relative`), else its folder name alone; never an absolute
+    path, which would publish the officer's user name (issue #16). A relative path
+    without ``..`` (what the batch passes the notebooks) and ``""`` stay as they are."""
+    text = str(path)
+    if not text or (not PurePath(text).is_absolute() and ".." not in PurePath(text).parts):
+        return PurePath(text).as_posix() if text else text
+    relative = project_relative(text, root)
+    return relative if relative is not None else Path(os.path.abspath(text)).name
 
 
 def report_stem(region: Region, lang: str) -> str:

@@ -19,7 +19,9 @@ import pandas as pd
 from evalkit import __version__
 from evalkit.analyse import findings, results
 from evalkit.analyse import region_tables as analysis
-from evalkit.core.config import ALPHA_ACCEPTABLE, CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR
+from evalkit.analyse.choices import DEFAULT_CHOICES, AnalysisChoices
+from evalkit.analyse.waves import COMPARISONS, OVERALL  # the health score's rows; comparisons
+from evalkit.core.config import ALPHA_ACCEPTABLE, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, PENTAHELIX, Scale
 from evalkit.core.domain import sector_labels
 from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_table
@@ -27,11 +29,21 @@ from evalkit.measure import effectiveness, engagement, network
 from evalkit.present import figures as plots
 from evalkit.present import index_wording, report_inputs
 from evalkit.present.colours import STATUS_COLORS
-from evalkit.present.i18n import TEXT, md, status_label, status_summary, text  # noqa: F401  (text re-exported for notebooks)
+from evalkit.present.i18n import (  # noqa: F401  (text re-exported for notebooks)
+    TEXT,
+    ReportLang,
+    level_text,
+    md,
+    status_label,
+    status_summary,
+    text,
+)
+from evalkit.present.published import published_path
 from evalkit.present.wave_results import WAVE_RESULT_COLUMNS, wave_result
 from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed
 from evalkit.read.regions import Region, get_region, resolve_region
+from evalkit.read.waves import latest_wave
 
 
 @dataclass
@@ -54,9 +66,9 @@ class RegionReport:
     register: pd.DataFrame      # this region's stakeholder register
     ties: pd.DataFrame          # this region's collaboration ties
     results: dict               # cross-region results (evalkit.analyse.results), this region's rows
-    n_excluded: int             # survey submissions excluded, all regions
+    n_excluded: int             # survey submissions excluded, all regions (of excluded_wave)
     manifest: dict
-    figures: int = 0            # figures numbered so far (captions number themselves)
+    figures: dict = field(default_factory=dict)  # figures it has: (figure, part) -> order drawn
     tables: int = 0
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
     absent: dict = field(default_factory=dict)  # optional input -> "missing" / "empty"
@@ -64,6 +76,12 @@ class RegionReport:
     weighting_problem: tuple = ("", [])  # analysis.weighting_problem: why not weighted
     results_code: str = ""      # code digest the results were computed with (their stamp)
     respondent_sectors: int = 0  # sectors the respondents come from
+    # several waves: n_excluded counts the latest wave's (excluded_submissions), these
+    # are that wave, its rows' quarantine reasons and the rows of no readable wave
+    excluded_wave: str = ""  # "": one wave, n_excluded counts every excluded submission
+    excluded_reasons: tuple | None = None  # None: the manifest's survey reasons
+    n_no_wave: int = 0
+    choices: AnalysisChoices = DEFAULT_CHOICES  # the analysis choices its results were made with
 
 
 # Cross-region results filtered to the report's region (the rest are kept whole).
@@ -75,30 +93,40 @@ _ALL_RESULTS = ("benchmark", "attribution", "sector_model", "shrinkage_fit", "in
 
 
 def load_region_report(region: str, lang: str = "id",
-                       processed_dir: Path | str | None = None) -> RegionReport:
+                       processed_dir: Path | str | None = None, *,
+                       choices: AnalysisChoices | None = None) -> RegionReport:
     """Read the results and the processed tables the report draws; select one region's rows.
 
     Every number the report shows was computed by the results stage (``evalkit run``:
     :func:`evalkit.run.stages.ensure_results`, before any report; a missing table names
     that command); the processed tables read here are labels and the rows the figures
     draw (the register, the ties, the annual indicator series).
+
+    ``choices`` (:class:`evalkit.analyse.choices.AnalysisChoices`; None: the defaults)
+    select the results made with those analysis choices (their own folder,
+    ``results/choices-<digest>/``: :func:`evalkit.run.stages.ensure_choices` computes them
+    when they are missing). The report's wording states their confidence level
+    (:class:`evalkit.present.i18n.ReportLang`) and its provenance table records them.
     """
     processed = Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR
+    choices = choices or DEFAULT_CHOICES
+    sub = choices.folder
+    lang = ReportLang(lang, choices.ci_level) if not choices.is_default else lang
     reg = resolve_region(region)
     scale = products.read_scale(processed)
     items = products.with_language_fallback(read_processed("items", processed), "label", "item")
     # the latest wave's register and ties: the wave every current result describes
     register = analysis.in_region(products.read_latest("stakeholders", processed), reg)
-    saved = {name: products.read_result(name, processed) for name in
+    saved = {name: products.read_result(name, processed, subfolder=sub) for name in
              dict.fromkeys(_REGION_RESULTS + _ALL_RESULTS)}
     mine = {name: saved[name][saved[name]["region_code"] == reg.code].drop(columns="region_code")
             for name in _REGION_RESULTS if "region_code" in saved[name].columns}
     mine |= {f"all_{name}": saved[name] for name in _ALL_RESULTS}
-    mine |= wave_results(processed, reg.code)  # the change section's (empty before waves)
+    mine |= wave_results(processed, reg.code, sub)  # the change section's (empty before waves)
     weighting = mine["region_weighting"]
     counted = mine["respondents"]
-    progress = products.with_language_fallback(products.read_result("progress", processed),
-                                               "name", "indicator_id")
+    progress = products.with_language_fallback(
+        products.read_result("progress", processed, subfolder=sub), "name", "indicator_id")
     annual = read_processed("indicator_annual", processed)
     quarantine = read_processed("quarantine", processed)
     manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
@@ -114,27 +142,46 @@ def load_region_report(region: str, lang: str = "id",
         breakdowns=mine["indicator_breakdowns"],
         attribution=saved["attribution"], register=register,
         ties=analysis.in_region(products.read_latest("ties", processed), reg),
-        results=mine, n_excluded=int((quarantine["table"] == "survey").sum()), manifest=manifest,
+        results=mine, **excluded_submissions(quarantine, products.read_waves(processed)),
+        manifest=manifest,
         scale=scale, absent=report_inputs.absent_inputs(manifest),
         languages=report_inputs.form_languages(manifest),
         weighting_problem=((str(weighting["problem"].iat[0]),
                             [s for s in str(weighting["sectors"].iat[0]).split(", ") if s])
                            if len(weighting) else ("", [])),
-        results_code=products.read_results_stamp(processed).get("code", ""),
-        respondent_sectors=int(counted["sectors"].sum()))
+        results_code=products.read_results_stamp(processed, subfolder=sub).get("code", ""),
+        respondent_sectors=int(counted["sectors"].sum()), choices=choices)
 
 
-def figure(fig, key: str, rep: RegionReport, **values):
+#: The regional report's figures in the order the notebook shows them, each with the
+#: caption keys it may be drawn with: :func:`figure` numbers a figure by its place here
+#: (:func:`evalkit.present.figures.figure_number`), not by the order of calls.
+FIGURE_ORDER: dict[str, tuple[str, ...]] = {
+    "fig_power_interest": ("fig_power_interest",),
+    "fig_health": ("fig_health",),
+    "fig_likert": ("fig_likert", "fig_likert_even"),
+    "fig_attendance": ("fig_attendance",),
+    "fig_network": ("fig_network",),
+    "fig_outcomes": ("fig_outcomes",),
+    "fig_index": ("fig_index", "fig_index_near"),
+    "fig_change": ("fig_change", "fig_change_suppressed"),
+}
+
+
+def figure(fig, key: str, rep: RegionReport, *, part: int = 0, **values):
     """A figure with its numbered caption and alt text ("Gambar 3. ..."), or None.
 
-    Numbers follow the order of calls, so they stay right when a section has no figure.
+    The number is the figure's place among the figures this report has, in the order
+    of :data:`FIGURE_ORDER` (:func:`evalkit.present.figures.figure_number`): the same
+    when a cell is run again in JupyterLab, and without gaps when a section has no
+    figure. ``part`` numbers the figures of one key drawn several times in turn.
     """
     from IPython.display import HTML
 
     if fig is None:
         return None
-    rep.figures += 1
-    return HTML(plots.figure_html(fig, text("figure", rep.lang, n=rep.figures),
+    n = plots.figure_number(rep.figures, FIGURE_ORDER, key, part)
+    return HTML(plots.figure_html(fig, text("figure", rep.lang, n=n),
                                   text(key, rep.lang, **values)))
 
 
@@ -223,15 +270,37 @@ def toc(rep: RegionReport):
                 f'<ul style="columns:2;margin-top:0.3em">{items}</ul></nav>')
 
 
+def excluded_submissions(quarantine: pd.DataFrame, waves: pd.DataFrame) -> dict:
+    """The survey submissions the report says were excluded, across all regions
+    (:class:`RegionReport` fields).
+
+    With several waves, those of the latest wave (the wave the report describes; the
+    quarantine's ``wave`` column): ``n_excluded``, ``excluded_wave`` and their reasons
+    (``excluded_reasons``), and apart those of no readable wave (``n_no_wave``: quarantined
+    as ``no_wave``, of no wave's report). One wave, or a quarantine from before the
+    ``wave`` column: every excluded submission (``n_excluded`` alone).
+    """
+    survey = quarantine[quarantine["table"] == "survey"]
+    if len(waves) < 2 or "wave" not in survey.columns:
+        return {"n_excluded": int(len(survey))}
+    latest = latest_wave(waves)
+    wave = survey["wave"].astype("str")
+    mine = survey[wave.eq(latest).fillna(False).to_numpy(dtype=bool)]
+    return {"n_excluded": int(len(mine)), "excluded_wave": str(latest),
+            "excluded_reasons": tuple(dict.fromkeys(mine["reason"].astype(str))),
+            "n_no_wave": int(wave.isna().sum())}
+
+
 def data_text(rep: RegionReport) -> str:
     if not rep.respondents:
         return md("data_none", rep.lang)
     province = md("province_note", rep.lang) + " " if rep.region.level == 1 else ""
     small = (" " + md("region_too_small", rep.lang, min_cell=MIN_CELL)
              if _small_region(rep) else "")
-    return (md("data_summary", rep.lang, n_valid=rep.respondents,
-               n_sectors=rep.respondent_sectors, n_excluded=rep.n_excluded,
-               reasons=exclusion_reasons(rep))
+    return (md("data_summary_wave" if rep.excluded_wave else "data_summary", rep.lang,
+               n_valid=rep.respondents, n_sectors=rep.respondent_sectors,
+               n_excluded=rep.n_excluded, reasons=exclusion_reasons(rep), wave=rep.excluded_wave)
+            + (" " + md("data_no_wave", rep.lang, n=rep.n_no_wave) if rep.n_no_wave else "")
             + "\n\n" + province + md("suppressed_note", rep.lang, min_cell=MIN_CELL) + small)
 
 
@@ -248,9 +317,12 @@ _DEFAULT_REASONS = ("test_submission", "duplicate_uuid", "speeder", "straight_li
 
 
 def exclusion_reasons(rep: RegionReport) -> str:
-    """Why survey submissions were excluded, as words: the reasons the quarantine holds."""
+    """Why survey submissions were excluded, as words: the reasons the quarantine holds
+    (of the latest wave: :func:`excluded_submissions`)."""
     by_reason = rep.manifest.get("quarantine_by_reason")
-    if by_reason is None:
+    if rep.excluded_reasons is not None:
+        found = list(rep.excluded_reasons)
+    elif by_reason is None:
         found = list(_DEFAULT_REASONS)
     else:
         found = [key.split(": ", 1)[1] for key, n in by_reason.items()
@@ -896,11 +968,13 @@ def index_text(rep: RegionReport) -> str:
                rank_high=int(i["rank_ci_upp"]), sens_low=int(s_["rank_p05"]),
                sens_high=int(s_["rank_p95"]))
             + (" " + md("index_missing", rep.lang, components=missing) if missing else "")
-            + "\n\n" + index_wording.method_text(index_spec(rep.scale, _absent_pillars(rep)),
+            + "\n\n" + index_wording.method_text(index_spec(rep.scale, _absent_pillars(rep),
+                                                              rep.choices),
                                                    lang=rep.lang,
                                                    missing_pillars=_absent_pillars(rep),
-                                                   n_boot=results.INDEX_BOOTSTRAP,
-                                                   n_draws=results.WEIGHT_DRAWS))
+                                                   n_boot=rep.choices.n_boot,
+                                                   n_draws=rep.choices.n_boot,
+                                                   ci=rep.choices.ci_level))
 
 
 def _missing_components(rep: RegionReport) -> str:
@@ -924,10 +998,11 @@ def _absent_pillars(rep: RegionReport) -> list[str]:
     return [p for p in str(idx["missing_pillars"].iat[0] or "").split(", ") if p]
 
 
-def index_spec(scale: Scale, absent: list[str] = ()):
+def index_spec(scale: Scale, absent: list[str] = (), choices: AnalysisChoices | None = None):
     """The index specification the results used: health goalposts at the ends of the
-    form's scale, and pillars no region has data for weighted 0 (the others rescaled)."""
-    spec = effectiveness.spec_for_scale(scale)
+    form's scale, the chosen weighting (``choices.index_weights``; None: the default),
+    and pillars no region has data for weighted 0 (the others rescaled)."""
+    spec = (choices or DEFAULT_CHOICES).index_spec(effectiveness.spec_for_scale(scale))
     return effectiveness.without_pillars(spec, absent) if absent else spec
 
 
@@ -941,7 +1016,7 @@ def index_table(rep: RegionReport) -> pd.DataFrame | None:
     for a region with too few respondents: its components include its raw mean)."""
     if _small_region(rep) or _index_suppressed(rep.results["index"]):
         return None
-    spec, lang = index_spec(rep.scale, _absent_pillars(rep)), rep.lang
+    spec, lang = index_spec(rep.scale, _absent_pillars(rep), rep.choices), rep.lang
     weights = index_wording.weights_table(spec, lang).set_index("component")
     comp = rep.results["index_components"].set_index("component")
     normalised = rep.results["index_normalised"].set_index("component")["normalised"]
@@ -991,21 +1066,21 @@ def index_caption(rep: RegionReport) -> dict:
 #: The wave results the change section reads, with their columns (one schema for every
 #: reader: :data:`evalkit.present.wave_results.WAVE_RESULT_COLUMNS`).
 WAVE_RESULTS = WAVE_RESULT_COLUMNS
-OVERALL = "_overall"  # wave_scores/wave_change: the health score (mean of the dimensions)
-COMPARISONS = ("previous", "first")  # wave_change's comparisons, in the order shown
 NETWORK_ROLE_CHANGES = ("became_central", "no_longer_central", "became_isolated",
                         "no_longer_isolated")
 
 
-def wave_results(processed_dir: Path | str, region_code: str) -> dict[str, pd.DataFrame]:
+def wave_results(processed_dir: Path | str, region_code: str,
+                 subfolder: str | None = None) -> dict[str, pd.DataFrame]:
     """The :data:`WAVE_RESULTS` of one region (``waves``: every wave, it has no region).
 
     A table the results folder does not hold (results computed before waves) reads as a
     single wave gives it (:func:`evalkit.present.wave_results.wave_result`).
+    ``subfolder``: results of other analysis choices (``AnalysisChoices.folder``).
     """
     out = {}
     for name in WAVE_RESULTS:
-        table = wave_result(name, processed_dir)
+        table = wave_result(name, processed_dir, subfolder=subfolder)
         if "region_code" in table.columns:
             table = table[table["region_code"].astype(str) == region_code].drop(
                 columns="region_code")
@@ -1129,8 +1204,9 @@ def change_text(rep: RegionReport) -> str:
     hidden = _suppressed_waves(rep)
     if hidden:
         out += " " + md("change_suppressed", lang, min_cell=MIN_CELL, waves=", ".join(hidden))
-    return out + "\n\n" + md("change_rule", lang, level=f"{100 * CI_LEVEL:g}",
-                               alpha=f"{100 * (1 - CI_LEVEL):g}")
+    level = rep.choices.ci_level
+    return out + "\n\n" + md("change_rule", lang, level=f"{100 * level:g}",
+                               alpha=f"{100 * (1 - level):g}")
 
 
 def change_figure(rep: RegionReport):
@@ -1468,15 +1544,37 @@ def _git_commit(lang: str = "en") -> str:
     return out.stdout.strip() + (" " + text("git_dirty", lang) if dirty.stdout.strip() else "")
 
 
+def choices_text(choices: AnalysisChoices, lang: str = "id") -> str:
+    """The analysis choices as the provenance table records them: each choice's name and
+    value (the confidence level as a percentage; the default reference-sector rule and
+    weighting named in words), and whether they are evalkit's defaults."""
+    c = choices.to_dict()
+    reference = c["reference_sector"] or text("prov_reference_rule", lang)
+    weights = (text("prov_weights_default", lang) if c["index_weights"] == "baseline"
+               else c["index_weights"])
+    return (f"ci_level = {level_text(c['ci_level'], lang)}, reference_sector = {reference}, "
+            f"n_boot = {c['n_boot']}, index_weights = {weights} ("
+            + text("prov_choices_default" if choices.is_default else "prov_choices_own", lang)
+            + ")")
+
+
 def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
-    """Everything needed to reproduce the report: inputs, parameters, code and versions."""
+    """Everything needed to reproduce the report: inputs, parameters, code and versions.
+
+    A folder among the ``parameters`` (a ``*_dir`` or a path) is shown relative to the
+    project folder, or by its name (:func:`evalkit.present.published.published_path`).
+    """
     from evalkit.core.digest import package_versions
 
     lang = rep.lang
-    rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in parameters.items())),
+    # a folder as published_path shows it (relative to the project): no absolute path
+    shown = {k: published_path(v) if k.endswith("_dir") or isinstance(v, Path) else v
+             for k, v in parameters.items()}
+    rows = [(text("prov_parameters", lang), ", ".join(f"{k} = {v!r}" for k, v in shown.items())),
             ("evalkit", f"{__version__}, git {_git_commit(lang)}"),
             (text("prov_manifest", lang), manifest_digest(rep.manifest)),
             (text("prov_results", lang), str(rep.results_code)[:12] or "—"),
+            (text("prov_choices", lang), choices_text(rep.choices, lang)),
             (text("prov_run_at", lang), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
             ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})")]
     rows += [(f"{text('prov_input', lang)}: {name}", f"SHA-256 {meta['sha256']}")

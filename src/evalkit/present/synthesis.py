@@ -18,7 +18,7 @@ previous wave; with one wave, one sentence says that change needs a second.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ import pandas as pd
 from evalkit import __version__
 from evalkit.analyse import results
 from evalkit.analyse.synthesis_tables import HEALTH_OUTCOME_MIN_REGIONS, HealthOutcomeFit
+from evalkit.analyse.waves import OVERALL  # the health score's rows in wave_scores / wave_change
 from evalkit.core.config import CI_LEVEL, MIN_CELL, PROCESSED_DATA_DIR
 from evalkit.core.contract import DEFAULT_SCALE, Scale
 from evalkit.core.domain import sector_labels
@@ -57,7 +58,7 @@ class Synthesis:
     tables: dict
     sectors: pd.DataFrame
     manifest: dict
-    figures: int = 0
+    figures: dict = field(default_factory=dict)  # figures it has: (figure, part) -> order drawn
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
 
     def name(self, code: str) -> str:
@@ -76,14 +77,26 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
         manifest=products.read_manifest(processed))
 
 
-def figure(fig, key: str, syn: Synthesis, **values):
-    """A figure with its numbered caption and alt text (see :func:`evalkit.present.report.figure`)."""
+#: The synthesis' figures in the order the notebook shows them, with the caption keys each
+#: may be drawn with (``<figure>_extremes``: only the extreme regions shown); numbered by
+#: :func:`evalkit.present.figures.figure_number`. ``fig_pretrend`` is drawn once per
+#: indicator (``part``).
+FIGURE_ORDER: dict[str, tuple[str, ...]] = {
+    name: (name, f"{name}_extremes") for name in (
+        "fig_caterpillar", "fig_health_outcome", "fig_pretrend", "fig_index", "fig_sensitivity",
+        "fig_health_trajectory", "fig_index_trajectory")}
+
+
+def figure(fig, key: str, syn: Synthesis, *, part: int = 0, **values):
+    """A figure with its numbered caption and alt text (see :func:`evalkit.present.report.figure`):
+    numbered by its place in :data:`FIGURE_ORDER` among the figures this synthesis has, so
+    a cell run again keeps its numbers; ``part``: the figures of one key drawn in turn."""
     from IPython.display import HTML
 
     if fig is None:  # nothing to draw (e.g. too few regions): no number, no caption
         return None
-    syn.figures += 1
-    return HTML(plots.figure_html(fig, text("figure", syn.lang, n=syn.figures),
+    n = plots.figure_number(syn.figures, FIGURE_ORDER, key, part)
+    return HTML(plots.figure_html(fig, text("figure", syn.lang, n=n),
                                   text(key, syn.lang, **values)))
 
 
@@ -345,8 +358,6 @@ def method_text(syn: Synthesis) -> str:
 
 
 # --- trajectories across waves (issue #13) ---------------------------------------------------
-
-OVERALL = "_overall"  # the health score's rows in wave_scores / wave_change
 
 #: Regions in a trajectory figure: up to this many panels; a larger programme shows the
 #: regions whose value changed most since the previous wave (all are in summary.xlsx).

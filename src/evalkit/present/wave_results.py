@@ -63,17 +63,20 @@ def single_wave_result(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in WAVE_RESULT_COLUMNS[name]})
 
 
-def wave_result(name: str, processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame:
+def wave_result(name: str, processed_dir: Path | str = PROCESSED_DATA_DIR, *,
+                subfolder: str | None = None) -> pd.DataFrame:
     """One wave results table (a key of :data:`WAVE_RESULT_COLUMNS`), or what a single
     wave gives when the results folder has none (written before waves existed).
 
     Missing columns are added (all missing), so callers can rely on the schema.
+    ``subfolder``: results of other analysis choices
+    (:func:`evalkit.read.products.results_dir`).
     """
     columns = WAVE_RESULT_COLUMNS[name]
-    path = products.results_dir(Path(processed_dir)) / f"{name}.parquet"
+    path = products.results_dir(Path(processed_dir), subfolder) / f"{name}.parquet"
     if not path.exists():
         return single_wave_result(name)
-    table = read_result(name, Path(processed_dir))
+    table = read_result(name, Path(processed_dir), subfolder=subfolder)
     for column in columns:
         if column not in table.columns:
             table[column] = pd.Series([pd.NA] * len(table), index=table.index, dtype=object)

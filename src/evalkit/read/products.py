@@ -119,26 +119,35 @@ def read_sectors(processed_dir: Path | str = PROCESSED_DATA_DIR) -> pd.DataFrame
     return sectors[["sector", "label_id", "label_en", "pentahelix"]]
 
 
-def results_dir(processed_dir: Path = PROCESSED_DATA_DIR) -> Path:
-    return Path(processed_dir) / RESULTS_DIR
+def results_dir(processed_dir: Path = PROCESSED_DATA_DIR, subfolder: str | None = None) -> Path:
+    """The results folder; ``subfolder`` (``choices-<digest>``:
+    :attr:`evalkit.analyse.choices.AnalysisChoices.folder`) that of results computed with
+    other analysis choices than the defaults, inside it."""
+    folder = Path(processed_dir) / RESULTS_DIR
+    return folder / subfolder if subfolder else folder
 
 
 RESULTS_STAMP = "results.json"  # inside the results folder: what the results came from
 
 
-def read_results_stamp(processed_dir: Path | str = PROCESSED_DATA_DIR) -> dict:
-    """The results stage's stamp (the processed digest and code digest they came from);
-    ``{}`` when there is none or it cannot be read."""
+def read_results_stamp(processed_dir: Path | str = PROCESSED_DATA_DIR, *,
+                       subfolder: str | None = None) -> dict:
+    """The results stage's stamp (the processed digest and code digest they came from,
+    the analysis choices); ``{}`` when there is none or it cannot be read. ``subfolder``:
+    as :func:`results_dir`."""
     try:
-        stamp = json.loads((results_dir(processed_dir) / RESULTS_STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads((results_dir(processed_dir, subfolder) / RESULTS_STAMP).read_text(
+            encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return stamp if isinstance(stamp, dict) else {}
 
 
-def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR) -> pd.DataFrame:
-    """One saved cross-region table (see :func:`compute_results` for the names)."""
-    path = results_dir(processed_dir) / f"{name}.parquet"
+def read_result(name: str, processed_dir: Path = PROCESSED_DATA_DIR, *,
+                subfolder: str | None = None) -> pd.DataFrame:
+    """One saved cross-region table (see :func:`compute_results` for the names);
+    ``subfolder``: as :func:`results_dir` (results of other analysis choices)."""
+    path = results_dir(processed_dir, subfolder) / f"{name}.parquet"
     if not path.exists():
         raise EvalkitError(f"no cross-region result {name!r} in {path.parent}: "
                            "run `evalkit run` (it computes them) first.")

@@ -23,6 +23,7 @@ Robustness
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.analyse.choices import AnalysisChoices
 from evalkit.core.config import (
     KERNEL_ARGUMENTS,
     KERNEL_NAME,
@@ -46,6 +48,7 @@ from evalkit.core.errors import EvalkitError
 from evalkit.core.lock import hold_all, is_disk_fault, temp_beside
 from evalkit.present.published import (
     export_html,
+    project_relative,
     report_stem,
     synthesis_stem,
 )
@@ -133,10 +136,12 @@ def run_key(notebook: Path, parameters: dict, processed_dir: Path, *, show_code:
                                   code=code, results=results))
 
 
-def results_digest(processed_dir: Path) -> str:
-    """Digest of the results stamp (what the results came from and their tables' hashes);
-    that of ``{}`` when there are no results yet."""
-    return cache.digest(read_results_stamp(processed_dir))
+def results_digest(processed_dir: Path, choices: AnalysisChoices | None = None) -> str:
+    """Digest of the results stamp (what the results came from, with which analysis
+    ``choices`` — None: the defaults —, and their tables' hashes); that of ``{}`` when
+    there are no results yet."""
+    return cache.digest(read_results_stamp(processed_dir,
+                                           subfolder=choices.folder if choices else None))
 
 
 def _read_manifest(processed_dir: Path) -> dict:
@@ -211,14 +216,19 @@ def remove_leftovers(reports_dir: Path) -> list[Path]:
     return leftovers
 
 
-def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: bool = False) -> None:
+def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: bool = False,
+            cwd: Path | None = None) -> None:
     """Execute ``notebook`` with papermill into ``output``, in a kernel of its own.
 
     The kernel comes from this process's kernel pool (:mod:`evalkit.run.kernel_pool`):
     forked from a server that already holds the imports, started ahead, used for this
     notebook only and killed afterwards. ``fresh_kernel`` has papermill start a new
-    Python instead (slower; what the pool is measured against).
+    Python instead (slower; what the pool is measured against). The kernel runs in
+    ``cwd`` (default: the notebook's folder): the project folder the parameters' paths
+    are relative to (:func:`notebook_folder`). papermill's record of the notebook's and
+    the output's paths is cut to their file names (:func:`_drop_paths`).
     """
+    cwd = Path(cwd) if cwd is not None else notebook.parent
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -227,15 +237,44 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     once = {"request_save_on_cell_execute": False}
     from evalkit.run.kernel_pool import GuardedKernelManager, execute_pooled
 
-    if not fresh_kernel:
-        execute_pooled(notebook, output, parameters, cwd=notebook.parent, **once)
+    try:
+        if not fresh_kernel:
+            execute_pooled(notebook, output, parameters, cwd=cwd, **once)
+        else:
+            pm.execute_notebook(  # (the kernel dies with this process: GuardedKernelManager)
+                str(notebook), str(output), parameters=parameters, **once,
+                kernel_name=KERNEL_NAME, language="python", progress_bar=False,
+                log_output=False, cwd=str(cwd), extra_arguments=list(KERNEL_ARGUMENTS),
+                kernel_manager_class=GuardedKernelManager,
+            )
+    except BaseException:
+        # the partial notebook is kept for diagnosis: cut too, as far as it can be read
+        with contextlib.suppress(Exception):
+            _drop_paths(output)
+        raise
+    _drop_paths(output)
+
+
+def _drop_paths(output: Path) -> None:
+    """papermill's ``input_path`` / ``output_path`` in the executed notebook's metadata
+    cut to file names: absolute, they would publish the checkout's and the reports
+    folder's place (the officer's home folder, issue #16)."""
+    import nbformat
+
+    if not Path(output).is_file() or not Path(output).stat().st_size:
         return
-    pm.execute_notebook(  # (the kernel dies with this process: GuardedKernelManager)
-        str(notebook), str(output), parameters=parameters, **once,
-        kernel_name=KERNEL_NAME, language="python", progress_bar=False,
-        log_output=False, cwd=str(notebook.parent), extra_arguments=list(KERNEL_ARGUMENTS),
-        kernel_manager_class=GuardedKernelManager,
-    )
+    nb = nbformat.read(output, as_version=nbformat.NO_CONVERT)
+    meta = nb.metadata.get("papermill")
+    if not meta:
+        return
+    changed = False
+    for key in ("input_path", "output_path"):
+        value = meta.get(key)
+        if isinstance(value, str) and value != Path(value).name:
+            meta[key] = Path(value).name
+            changed = True
+    if changed:
+        nbformat.write(nb, output)
 
 
 #: One rename of a finished report: (temporary file, final name); None: remove the final name.
@@ -256,7 +295,7 @@ def commit_outputs(steps) -> None:
 
 def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, *,
                 key: str = "", show_code: bool = False, fresh_kernel: bool = False,
-                made_from: dict | None = None
+                made_from: dict | None = None, cwd: Path | None = None
                 ) -> tuple[bool, Path | None, Path | None, str, list[Step]]:
     """Execute and export one report under temporary names; the renames are returned.
 
@@ -294,7 +333,7 @@ def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, 
     try:
         record.unlink(missing_ok=True)  # first: an interrupted run must not look finished
         tmp_nb = temp(reports_dir / stem, ".running.ipynb")
-        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel)
+        execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel, cwd=cwd)
         tmp_html = temp(out_html)
         export_html(tmp_nb, tmp_html, show_code=show_code)
         steps: list[Step] = [(tmp_nb, out_nb), (tmp_html, out_html), (None, error_file),
@@ -355,29 +394,59 @@ def _result(region: Region | None, lang: str, start: float, made, commit: bool) 
 
 
 def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path,
-               notebook: Path = REGION_NOTEBOOK, *, commit: bool = True, **options) -> RunResult:
+               notebook: Path = REGION_NOTEBOOK, *, commit: bool = True,
+               choices: AnalysisChoices | None = None, **options) -> RunResult:
     """Execute the regional notebook for one region and export it; raises only for a
     disk fault (:func:`make_report`).
 
     ``options`` go to :func:`make_report` (``key``, ``made_from``, ``show_code``,
-    ``fresh_kernel``).
+    ``fresh_kernel``); ``choices``: the analysis choices, passed as the notebook's
+    parameters (:func:`region_parameters`).
     ``commit=False`` (a worker process): the outputs stay under their temporary names and
     the result's ``pending`` says how to put them in place (:func:`commit_outputs`).
     """
     start = time.perf_counter()
     made = make_report(notebook, report_stem(region, lang),
-                       region_parameters(region, lang, processed_dir), reports_dir, **options)
+                       region_parameters(region, lang, processed_dir, choices), reports_dir,
+                       cwd=notebook_folder(processed_dir)[1], **options)
     return _result(region, lang, start, made, commit)
 
 
-def region_parameters(region: Region, lang: str, processed_dir: Path) -> dict:
-    # absolute: the kernel runs in the notebooks' folder, not where the command was typed
-    return {"region_code": region.code, "lang": lang,
-            "processed_dir": os.path.abspath(processed_dir)}
+def notebook_folder(folder: Path | str) -> tuple[str, Path | None]:
+    """A folder as a notebook's parameter, and the folder its kernel must run in.
+
+    Inside a project folder (:func:`evalkit.present.published.project_relative`: the
+    first of its parents holding ``data/raw``, or ``$EVALKIT_ROOT``): the path relative
+    to the project folder (``data/processed``) and the project folder, so that the
+    executed notebook, its HTML and its run record name no absolute path (which would
+    publish the officer's home folder: issue #16). Elsewhere: the absolute path, and
+    None (the kernel runs in the notebooks' folder, not where the command was typed).
+    """
+    from evalkit.core.config import find_project_root
+
+    absolute = Path(os.path.abspath(folder))
+    root = Path(os.path.abspath(find_project_root(absolute)))
+    relative = project_relative(absolute, root)
+    return (relative, root) if relative is not None else (str(absolute), None)
+
+
+def region_parameters(region: Region, lang: str, processed_dir: Path,
+                      choices: AnalysisChoices | None = None) -> dict:
+    """The regional notebook's papermill parameters: the region, the language, the
+    processed folder and, unless they are the defaults (the notebook's own), the analysis
+    ``choices`` (``ci_level``, ``reference_sector`` — ``""`` for the default rule —,
+    ``n_boot``, ``index_weights``). They are part of the report's run record
+    (:func:`made_from`), so a report is rerun when the choices change, and not otherwise."""
+    # relative to the project folder the kernel runs in, else absolute (notebook_folder)
+    out = {"region_code": region.code, "lang": lang,
+           "processed_dir": notebook_folder(processed_dir)[0]}
+    if choices is not None and not choices.is_default:
+        out |= {**choices.to_dict(), "reference_sector": choices.reference_sector or ""}
+    return out
 
 
 def synthesis_parameters(lang: str, processed_dir: Path) -> dict:
-    return {"lang": lang, "processed_dir": os.path.abspath(processed_dir)}
+    return {"lang": lang, "processed_dir": notebook_folder(processed_dir)[0]}
 
 
 def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
@@ -386,7 +455,7 @@ def run_synthesis(lang: str, reports_dir: Path, processed_dir: Path,
     """Execute the cross-region synthesis notebook in one language (as :func:`run_region`)."""
     start = time.perf_counter()
     made = make_report(notebook, synthesis_stem(lang), synthesis_parameters(lang, processed_dir),
-                       reports_dir, **options)
+                       reports_dir, cwd=notebook_folder(processed_dir)[1], **options)
     return _result(None, lang, start, made, commit)
 
 
@@ -411,6 +480,7 @@ class Task:
     made_from: dict | None = None
     wave: str = ""  # the archive's wave (:class:`Batch`)
     reports_dir: Path | None = None  # where it goes
+    choices: AnalysisChoices | None = None  # a regional report's analysis choices
 
 
 @dataclass(frozen=True)
@@ -424,16 +494,23 @@ class Batch:
     processed_dir: Path
     synthesis: bool = True
     wave: str = ""
+    choices: AnalysisChoices | None = None  # the regional reports' analysis choices
 
 
 def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, processed_dir: Path,
-         *, synthesis: bool = True, show_code: bool = False, wave: str = "") -> list[Task]:
+         *, synthesis: bool = True, show_code: bool = False, wave: str = "",
+         choices: AnalysisChoices | None = None) -> list[Task]:
     """Every report of the batch (regions x languages, then the synthesis) with its key.
 
     Call it after the results are computed (:func:`evalkit.run.stages.ensure_results`):
-    each key includes the digest of their stamp.
+    each key includes the digest of their stamp. ``choices``: the regional reports'
+    analysis choices (their parameters and the stamp of their results; the synthesis
+    reads the default results).
     """
-    results, versions = results_digest(processed_dir), cache.package_versions(REPORT_PACKAGES)
+    versions = cache.package_versions(REPORT_PACKAGES)
+    default_results = results_digest(processed_dir)
+    region_results = (results_digest(processed_dir, choices)
+                      if choices is not None and not choices.is_default else default_results)
     tasks = []
     for notebook, fn, wanted in ((REGION_NOTEBOOK, run_region, [(r, lang) for r in regions
                                                                  for lang in langs]),
@@ -441,15 +518,16 @@ def plan(regions: list[Region], langs: tuple[str, ...], reports_dir: Path, proce
                                   [(None, lang) for lang in langs] if synthesis else [])):
         code = code_digest(notebook) if wanted else ""
         for region, lang in wanted:
-            parameters = (region_parameters(region, lang, processed_dir) if region else
-                          synthesis_parameters(lang, processed_dir))
+            parameters = (region_parameters(region, lang, processed_dir, choices) if region
+                          else synthesis_parameters(lang, processed_dir))
             source = made_from(notebook, parameters, processed_dir, show_code=show_code,
-                               code=code, results=results, versions=versions)
+                               code=code, results=region_results if region else default_results,
+                               versions=versions)
             args = (region, lang, reports_dir, processed_dir) if region else (
                 lang, reports_dir, processed_dir)
             stem = report_stem(region, lang) if region else synthesis_stem(lang)
             tasks.append(Task(fn, args, stem, cache.digest(source), region, lang, source, wave,
-                              Path(reports_dir)))
+                              Path(reports_dir), choices if region else None))
     return tasks
 
 
@@ -459,6 +537,7 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
                 scheduler: str | None = None, fresh_kernels: bool = False,
                 on_done: Callable[[RunResult, int, int], None] | None = None,
                 on_moved: Callable[[list[Path]], None] | None = None,
+                choices: AnalysisChoices | None = None,
                 ) -> list[RunResult]:
     """Run every region (x language) report, then the synthesis, ``jobs`` at a time.
 
@@ -479,8 +558,15 @@ def run_reports(regions: list[Region], *, langs: tuple[str, ...] = ("id",), jobs
     :class:`evalkit.core.lock.FolderInUseError`). A processed survey without responses is
     an error (:func:`require_responses`); a full disk or an unwritable reports folder
     raises ``OSError`` (see :func:`make_report`).
+
+    ``choices`` (:class:`evalkit.analyse.choices.AnalysisChoices`; None: the defaults)
+    are the regional reports' analysis choices: their results are computed (in their own
+    folder, :func:`evalkit.run.stages.choices_dir`) beside the default ones, which the
+    synthesis, the workbook and the index page read, and passed to every regional
+    notebook as parameters.
     """
-    return run_batches([Batch(regions, Path(reports_dir), Path(processed_dir), synthesis)],
+    return run_batches([Batch(regions, Path(reports_dir), Path(processed_dir), synthesis,
+                              choices=choices)],
                        langs=langs, jobs=jobs, force=force, show_code=show_code,
                        scheduler=scheduler, fresh_kernels=fresh_kernels, on_done=on_done,
                        on_moved=on_moved)
@@ -557,8 +643,11 @@ def _run_reports(batches, langs, jobs, force, show_code, scheduler, fresh_kernel
     for batch in batches:
         # Cross-region tables once for the whole batch (each notebook then only loads them).
         ensure_results(batch.processed_dir)
+        if batch.choices is not None and not batch.choices.is_default:
+            ensure_results(batch.processed_dir, choices=batch.choices)
         tasks += plan(batch.regions, langs, Path(batch.reports_dir), batch.processed_dir,
-                      synthesis=batch.synthesis, show_code=show_code, wave=batch.wave)
+                      synthesis=batch.synthesis, show_code=show_code, wave=batch.wave,
+                      choices=batch.choices)
     done: dict[int, RunResult] = {}
     todo = []
     for i, task in enumerate(tasks):
@@ -584,8 +673,11 @@ def _run_reports(batches, langs, jobs, force, show_code, scheduler, fresh_kernel
 
     def call(i: int):
         t = tasks[i]
-        return t.fn, t.args, {"key": t.key, "made_from": t.made_from, "show_code": show_code,
-                              "fresh_kernel": fresh_kernels, "commit": not in_workers}
+        options = {"key": t.key, "made_from": t.made_from, "show_code": show_code,
+                   "fresh_kernel": fresh_kernels, "commit": not in_workers}
+        if t.choices is not None:  # (a regional report's; run_synthesis takes none)
+            options["choices"] = t.choices
+        return t.fn, t.args, options
 
     if scheduler is not None:
         _run_on_dask(scheduler, [(i, *call(i)) for i in todo], finished)

@@ -175,6 +175,18 @@ def run(
     wave: str | None = typer.Option(
         None, "--wave", help="Render only this earlier wave's archive (its label, e.g. 2025-Q3); "
                              "the latest wave's label renders only the current reports."),
+    ci_level: float | None = typer.Option(
+        None, "--ci-level", help="Confidence level of the regional reports' intervals, "
+                                 "strictly between 0.5 and 1. Default: 0.95."),
+    reference_sector: str | None = typer.Option(
+        None, "--reference-sector", help="Sector code the sector models compare the others "
+        "with. Default: the largest civil-society sector with enough respondents."),
+    n_boot: int | None = typer.Option(
+        None, "--n-boot", help="Bootstrap draws of the index and its weight sensitivity "
+                               "(a quarter of them for the ICC and effect sizes). Default: 2000."),
+    index_weights: str | None = typer.Option(
+        None, "--index-weights", help="Weighting of the effectiveness index: baseline, equal, "
+        "drop:<pillar>, double:<pillar>, geometric or minmax. Default: baseline."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
     project: Path | None = Project,
 ) -> None:
@@ -185,6 +197,11 @@ def run(
     run are skipped (see --force). With several survey waves, each earlier wave's
     reports are then kept in reports/archive/<wave>/ (made from the data as they stood
     at that wave; unchanged archives are skipped) and the index links them.
+
+    --ci-level, --reference-sector, --n-boot and --index-weights are the regional
+    reports' analysis choices: their results are computed beside the default ones
+    (which the synthesis, the Excel summary, the index page and the archives show) and
+    each report records them; a report is rerun when they change.
     """
     from tqdm import tqdm
 
@@ -207,6 +224,7 @@ def run(
         if wave is not None and no_archive:
             _fail("--wave renders one wave's archive and --no-archive skips the archives: "
                   "give one of them.")
+        choices = _choices(ci_level, reference_sector, n_boot, index_weights)
         wanted = [resolve_region(r) for r in region] if region else None
         # Both folders for the whole run, reports first (the order every run takes them
         # in); the clean below and run_reports take them again (re-entrant).
@@ -217,6 +235,13 @@ def run(
                        "cleaning first")
             _print_clean(run_clean(raw_dir, processed_dir, key=_key(project)))
         require_responses(processed_dir)
+        if choices is not None:  # the reference sector: one of the programme's sectors
+            from evalkit.read.products import programme_sectors
+
+            try:
+                choices.validate(programme_sectors(processed_dir))
+            except ValueError as exc:
+                _fail(f"--{str(exc).replace('_', '-', 1)}")
         only_archive = None if wave is None else _earlier_wave(wave, processed_dir)
         regions = report_regions(processed_dir)
         if wanted:
@@ -249,6 +274,7 @@ def run(
         results = run_reports(regions, langs=langs, jobs=jobs, reports_dir=reports_dir,
                               processed_dir=processed_dir, force=force, show_code=show_code,
                               scheduler=scheduler, fresh_kernels=fresh_kernels,
+                              choices=choices,
                               on_done=progress, on_moved=lambda paths: typer.echo(
                                   f"moved {len(paths)} report file(s) of regions no longer in "
                                   f"the data to {reports_dir / '_previous'}"))
@@ -270,6 +296,25 @@ def run(
     finally:
         locks.close()
     _report_run(results, archives, reports_dir, index, workbooks)
+
+
+def _choices(ci_level: float | None, reference_sector: str | None, n_boot: int | None,
+             index_weights: str | None):
+    """The analysis choices of ``evalkit run``'s options (None when none is given); a
+    one-line error naming the option when one is out of range."""
+    given = {"ci_level": ci_level, "reference_sector": reference_sector, "n_boot": n_boot,
+             "index_weights": index_weights}
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        return None
+    from evalkit.analyse.choices import AnalysisChoices
+
+    try:
+        return AnalysisChoices(**given)
+    except ValueError as exc:  # "ci_level must be ..." -> "--ci-level must be ..."
+        message = str(exc)
+        name = message.split(" ", 1)[0]
+        _fail(f"--{name.replace('_', '-')} {message.split(' ', 1)[1]}")
 
 
 def _earlier_wave(wave: str, processed_dir: Path) -> str | None:

@@ -18,6 +18,7 @@ WARM_MODULES: tuple[str, ...] = (
     "numpy", "pandas", "pyarrow.parquet", "pandas.io.formats.style", "scipy.stats",
     "statsmodels.api", "statsmodels.formula.api", "matplotlib.pyplot", "seaborn", "networkx",
     "IPython.display", "evalkit.present.report", "evalkit.present.synthesis",
+    "evalkit.run.stages",  # the regional notebook's ensure_choices
 )
 
 #: Imported only where the kernel is forked: the kernel application a child starts.

@@ -4,6 +4,15 @@ Reads the processed tables (:mod:`evalkit.read.products`), calls the pure
 :func:`evalkit.analyse.results.compute_results` and saves every table under
 ``<processed>/results/`` with a stamp of what they came from. Presentation reads them
 back with :func:`evalkit.read.products.read_result` and computes nothing.
+
+Results made with other analysis choices than the defaults
+(:class:`evalkit.analyse.choices.AnalysisChoices`: another confidence level, reference
+sector, number of bootstrap draws or index weighting) are saved in a folder of their
+own, ``<processed>/results/choices-<digest>/``, with their own stamp (which records the
+choices), so the default results stay as they are and both can be current.
+:func:`ensure_choices` is what a regional notebook calls before it loads its report: in
+a partner's JupyterLab it computes the results of the notebook's choices when they are
+not there yet (``evalkit run`` has made them before any report).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit.analyse import results
+from evalkit.analyse.choices import DEFAULT_CHOICES, AnalysisChoices
 from evalkit.core.config import PROCESSED_DATA_DIR
 from evalkit.core.errors import EvalkitError
 from evalkit.core.lock import replace_atomic
@@ -72,38 +82,60 @@ def code_digest(root: Path | str | None = None) -> str:
     return cache.code_digest(RESULTS_CODE, root)
 
 
-def _stamp(processed_dir: Path) -> dict:
-    """What the results are made from: the processed data, the code, the versions."""
+def _stamp(processed_dir: Path, choices: AnalysisChoices = DEFAULT_CHOICES) -> dict:
+    """What the results are made from: the processed data, the code, the versions, the
+    analysis choices."""
     return {"processed": _processed_digest(processed_dir), "code": code_digest(),
-            "versions": cache.package_versions()}
+            "versions": cache.package_versions(), "choices": choices.to_dict()}
 
 
-def results_current(processed_dir: Path = PROCESSED_DATA_DIR) -> bool:
-    """True when the saved results came from the processed data on disk, this code and
-    these package versions, and every table is there as it was written.
+def choices_dir(processed_dir: Path = PROCESSED_DATA_DIR,
+                choices: AnalysisChoices | None = None) -> Path:
+    """The folder of the results made with ``choices``: the results folder for the
+    defaults (None), ``results/choices-<digest>/`` for any other
+    (:attr:`evalkit.analyse.choices.AnalysisChoices.folder`)."""
+    return results_dir(processed_dir, (choices or DEFAULT_CHOICES).folder)
+
+
+def results_current(processed_dir: Path = PROCESSED_DATA_DIR,
+                    choices: AnalysisChoices | None = None) -> bool:
+    """True when the saved results (of ``choices``; None: the defaults) came from the
+    processed data on disk, this code, these package versions and these choices, and
+    every table is there as it was written.
 
     An unreadable stamp, or a table missing, of another size or another SHA-256 than
     the stamp records, is not current (the results are recomputed):
     :func:`evalkit.run.cache.is_current`.
     """
-    return cache.is_current(results_dir(processed_dir) / STAMP, _stamp(processed_dir))
+    choices = choices or DEFAULT_CHOICES
+    return cache.is_current(choices_dir(processed_dir, choices) / STAMP,
+                            _stamp(processed_dir, choices))
 
 
-def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False) -> bool:
+def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = False,
+                   choices: AnalysisChoices | None = None) -> bool:
     """Compute and save the cross-region results unless they are current; True if computed.
 
+    ``choices`` (None: the defaults) are the analysis choices; results of other choices
+    than the defaults go to their own folder (:func:`choices_dir`), the default results
+    are left alone. A reference sector the programme does not have is a ``ValueError``
+    (naming it and the valid codes) before anything is written.
+
     Files are written under unique temporary names and renamed; the stamp (written
-    last) records the processed data they came from and each table's size and SHA-256,
-    so an interrupted write is redone and a table damaged later is detected
+    last) records the processed data they came from, the choices and each table's size
+    and SHA-256, so an interrupted write is redone and a table damaged later is detected
     (:func:`results_current`).
     """
-    if not force and results_current(processed_dir):
+    choices = choices or DEFAULT_CHOICES
+    if not force and results_current(processed_dir, choices):
         return False
-    stamp = _stamp(processed_dir)
-    out = results_dir(processed_dir)
+    choices.validate(programme_sectors(processed_dir))
+    stamp = _stamp(processed_dir, choices)
+    out = choices_dir(processed_dir, choices)
     out.mkdir(parents=True, exist_ok=True)
     (out / STAMP).unlink(missing_ok=True)
-    tables = compute_results(processed_dir)
+    tables = (compute_results(processed_dir) if choices.is_default
+              else compute_results(processed_dir, choices=choices))
     files = {}
 
     def write_table(tmp: Path, table: pd.DataFrame, name: str) -> None:
@@ -115,3 +147,21 @@ def ensure_results(processed_dir: Path = PROCESSED_DATA_DIR, *, force: bool = Fa
                        lambda tmp, table=table, name=name: write_table(tmp, table, f"{name}.parquet"))
     cache.write_record(out / STAMP, stamp, files=files, tables=sorted(tables))
     return True
+
+
+def ensure_choices(processed_dir: Path | str | None = None,
+                   choices: AnalysisChoices | None = None) -> bool:
+    """What a regional notebook calls before :func:`evalkit.present.report.load_region_report`:
+    the results of ``choices`` computed and saved unless they are current; True if computed.
+
+    The default choices' results are ``evalkit run``'s business (it computes them before
+    any report), so for them (or None) nothing is checked and False is returned: a report
+    of the batch pays nothing. Other choices (a partner who changed a parameter in
+    JupyterLab) are computed when missing or stale (:func:`ensure_results`; ``evalkit run
+    --ci-level ...`` has computed them before its reports, so those only check).
+    ``processed_dir``: None or ``""`` for the configured processed folder.
+    """
+    if choices is None or choices.is_default:
+        return False
+    return ensure_results(Path(processed_dir) if processed_dir else PROCESSED_DATA_DIR,
+                          choices=choices)
