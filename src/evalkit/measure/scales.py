@@ -864,7 +864,8 @@ def omega_total(
     pairwise deletion with the pairwise-complete SDs (R ``cor(use = "pairwise")``),
     while ``nan_policy="pairwise"`` divides each pairwise covariance by the items' SDs
     over all their answers (as :func:`cronbach_alpha` and ``psych::alpha`` do), so the
-    two agree to about 1e-3 there (bfi N1-N5: 0.819113 against 0.818966). The default (ML, model-implied) is unchanged so that
+    two agree to about 1e-3 there (bfi N1-N5: 0.819113 against 0.818966).
+    The default (ML, model-implied) is unchanged so that
     published reports do not move.
 
     ML fit: minimises :math:`F = \\log|\\Sigma| + \\operatorname{tr}(R\\,\\Sigma^{-1})
