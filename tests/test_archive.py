@@ -596,7 +596,11 @@ def test_a_reports_excluded_submissions_are_its_waves():
     later = excluded_submissions(quarantine, waves_table(["2024-Q1", "2024-Q3"], "period"))
     assert (later["n_excluded"], later["excluded_wave"], later["excluded_reasons"]) == \
         (0, "2024-Q3", ())
-    # one wave, or a quarantine from before the wave column: every survey row, as before
+    # the first wave's view (one declared wave): that wave's rows, under its name
+    first = excluded_submissions(quarantine[quarantine["wave"].ne("2024-Q2").fillna(True)],
+                                 waves_table(["2024-Q1"], "period"))
+    assert (first["n_excluded"], first["excluded_wave"], first["n_no_wave"]) == (1, "2024-Q1", 2)
+    # no waves, or a quarantine from before the wave column: every survey row, as before
     assert excluded_submissions(quarantine, waves_table([], "single")) == {"n_excluded": 6}
     assert excluded_submissions(quarantine.drop(columns="wave"), waves) == {"n_excluded": 6}
 

@@ -274,14 +274,18 @@ def excluded_submissions(quarantine: pd.DataFrame, waves: pd.DataFrame) -> dict:
     """The survey submissions the report says were excluded, across all regions
     (:class:`RegionReport` fields).
 
-    With several waves, those of the latest wave (the wave the report describes; the
-    quarantine's ``wave`` column): ``n_excluded``, ``excluded_wave`` and their reasons
+    With declared waves (one or more), those of the latest wave (the wave the report
+    describes; the quarantine's ``wave`` column): ``n_excluded``, ``excluded_wave`` and their reasons
     (``excluded_reasons``), and apart those of no readable wave (``n_no_wave``: quarantined
-    as ``no_wave``, of no wave's report). One wave, or a quarantine from before the
-    ``wave`` column: every excluded submission (``n_excluded`` alone).
+    as ``no_wave``, of no wave's report). A project without waves, or a quarantine from
+    before the ``wave`` column: every excluded submission (``n_excluded`` alone).
     """
     survey = quarantine[quarantine["table"] == "survey"]
-    if len(waves) < 2 or "wave" not in survey.columns:
+    # one declared wave (the first wave's archive, a programme's first round) is still a
+    # wave; only a project without waves ("single") counts every exclusion
+    declared = len(waves) >= 2 or (len(waves) == 1 and "source" in waves.columns
+                                   and str(waves["source"].iat[0]) != "single")
+    if not declared or "wave" not in survey.columns:
         return {"n_excluded": int(len(survey))}
     latest = latest_wave(waves)
     wave = survey["wave"].astype("str")
