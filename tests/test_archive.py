@@ -606,7 +606,7 @@ def test_a_reports_excluded_submissions_are_its_waves():
 
 
 def test_published_paths_are_relative_to_the_project(tmp_path, monkeypatch):
-    from evalkit.present.published import project_relative, published_path
+    from evalkit.present.local_paths import project_relative, published_path
     from evalkit.read.regions import get_region
     from evalkit.run.batch import notebook_folder, region_parameters
 

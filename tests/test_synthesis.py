@@ -245,7 +245,12 @@ def test_synthesis_pieces_render(processed_dir, lang):
     table = synthesis.pooling_table(syn)
     assert len(table) == n_regions
     sectors = synthesis.sector_table(syn)
-    assert "overall" in sectors.columns and len(sectors) == 4  # four sectors vs the reference
+    assert len(sectors) == 4  # four sectors vs the reference
+    # columns named in the synthesis' language: the health score and the dimensions' names
+    dims = read_processed("dimensions", processed_dir)
+    assert sorted(sectors.columns[1:]) == sorted([synthesis.text("health_score", lang),
+                                                  *dims[f"label_{lang}"]])
+    assert not set(sectors.columns) & {"overall", *dims["dimension"]}
     ordinal = synthesis.ordinal_table(syn).set_index(synthesis.text("col_sector", lang))
     business = ordinal.loc["Dunia Usaha" if lang == "id" else "Business"]
     assert all(cell.endswith("*") and float(cell[:-1]) < 1 for cell in business)  # less favourable

@@ -16,7 +16,8 @@ from evalkit.core.domain import UNKNOWN_SECTOR, sector_codes
 
 __all__ = [
     "SECTOR_COLORS", "SECTOR_PALETTE", "OVERALL_COLOR", "sector_palette", "sector_color",
-    "STATUS_COLORS", "status_color",
+    "STATUS_COLORS", "status_color", "STATUS_TEXT_COLORS", "status_text_color",
+    "contrast_ratio", "text_color_on",
 ]
 
 #: Sector colours for every figure (Okabe & Ito 2008, "Color Universal Design",
@@ -96,6 +97,53 @@ STATUS_COLORS: dict[str, str] = {
     "achieved": "#1a9641",
     "needs_attention": "#f46d43",
 }
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1)
+    21.0
+    """
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (``#rrggbb``).
+
+    >>> text_color_on("#ffffff"), text_color_on("#000080")
+    ('#000000', '#ffffff')
+    """
+    return max(("#000000", "#ffffff"), key=lambda text: contrast_ratio(text, background))
+
+
+#: Text colour on each status colour (:func:`text_color_on`), so a status label on its
+#: coloured cell reads at >= 4.5:1 (WCAG 2.1 AA). The report's default near-black text on
+#: the red of ``deterioration`` gave 3.8:1.
+STATUS_TEXT_COLORS: dict[str, str] = {key: text_color_on(colour)
+                                      for key, colour in STATUS_COLORS.items()}
+
+
+def status_text_color(key: str) -> str:
+    """Text colour (black or white) for a label on :func:`status_color` of ``key``.
+
+    Raises
+    ------
+    ValueError
+        For a key that is neither a status nor a summary key.
+    """
+    status_color(key)  # the same error for an unknown key
+    return STATUS_TEXT_COLORS[key]
 
 
 def status_color(key: str) -> str:

@@ -42,11 +42,15 @@ from evalkit.present.colours import (
     SECTOR_COLORS,
     SECTOR_PALETTE,
     STATUS_COLORS,
+    STATUS_TEXT_COLORS,
+    contrast_ratio,
     sector_color,
     sector_palette,
     status_color,
+    status_text_color,
 )
 from evalkit.present.i18n import text
+from evalkit.read.products import with_language_fallback
 
 REGION_COLOR = "#1f78b4"
 BENCHMARK_COLOR = "#7f7f7f"
@@ -111,6 +115,8 @@ def indicator_trends(values: pd.DataFrame, progress: pd.DataFrame, *, name_colum
     ``name_column``.
     """
     _theme()
+    # a blank name: the other language's, then the id (never a blank or "nan" title)
+    progress = with_language_fallback(progress, "name", "indicator_id")
     n = len(progress)
     cols = min(3, max(n, 1))
     rows = int(np.ceil(n / cols)) or 1
@@ -366,7 +372,7 @@ __all__ = [
     "dimension_profile", "indicator_trends", "SVG_STYLE", "figure_html", "LIKERT_COLORS",
     "NEUTRAL_COLOR", "likert_colors", "likert_bars",
     "SECTOR_COLORS", "SECTOR_PALETTE", "OVERALL_COLOR", "sector_palette", "sector_color",
-    "STATUS_COLORS", "status_color",
+    "STATUS_COLORS", "status_color", "STATUS_TEXT_COLORS", "status_text_color", "contrast_ratio",
     "power_interest_figure", "attendance_figure", "network_figure", "index_figure",
     "sensitivity_figure", "caterpillar_figure", "pretrend_figure",
 ]

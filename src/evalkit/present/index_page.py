@@ -85,6 +85,14 @@ def _relative_href(href: str) -> str:
     return href
 
 
+def _pdf_href(reports_dir: Path, stem: str) -> str:
+    """``<stem>.pdf`` when ``evalkit run --pdf`` printed it (:mod:`evalkit.run.pdf`) from
+    the current HTML, else ``""``: a PDF older than its report would show other numbers."""
+    pdf, html = reports_dir / f"{stem}.pdf", reports_dir / f"{stem}.html"
+    current = pdf.is_file() and html.is_file() and pdf.stat().st_mtime >= html.stat().st_mtime
+    return f"{stem}.pdf" if current else ""
+
+
 def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED_DATA_DIR,
                 archives: list[tuple[str, str]] | None = None) -> Path:
     """Render the index from the processed data and the reports present on disk.
@@ -123,7 +131,8 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
         for lang in LANGS:
             stem = report_stem(region, lang)
             if (reports_dir / f"{stem}.html").exists():
-                links.append({"href": f"{stem}.html", "label": LANG_NAMES[lang]})
+                links.append({"href": f"{stem}.html", "label": LANG_NAMES[lang],
+                              "pdf": _pdf_href(reports_dir, stem)})
             if (reports_dir / f"{stem}.error.txt").exists():
                 failed.append(lang)
         health = (too_small if small else "—" if pd.isna(rec["health"]) else
@@ -141,7 +150,8 @@ def write_index(reports_dir: Path = REPORTS_DIR, processed_dir: Path = PROCESSED
             change = "—"
         rows.append({**rec, "health_text": health, "index_text": index, "change_text": change,
                      "links": links, "failed": ", ".join(failed)})
-    synthesis = [{"href": f"{synthesis_stem(lang)}.html", "label": LANG_NAMES[lang]}
+    synthesis = [{"href": f"{synthesis_stem(lang)}.html", "label": LANG_NAMES[lang],
+                  "pdf": _pdf_href(reports_dir, synthesis_stem(lang))}
                  for lang in LANGS if (reports_dir / f"{synthesis_stem(lang)}.html").exists()]
     workbooks = [{"href": name, "label": LANG_NAMES[lang]}
                  for lang, name in (("id", "summary.xlsx"), ("en", "summary_en.xlsx"))

@@ -28,7 +28,7 @@ from evalkit.core.escape import MdSafe, html_text, md_filename, md_text, safe_ta
 from evalkit.measure import effectiveness, engagement, network
 from evalkit.present import figures as plots
 from evalkit.present import index_wording, report_inputs
-from evalkit.present.colours import STATUS_COLORS
+from evalkit.present.colours import STATUS_COLORS, STATUS_TEXT_COLORS
 from evalkit.present.i18n import (  # noqa: F401  (text re-exported for notebooks)
     TEXT,
     ReportLang,
@@ -38,7 +38,7 @@ from evalkit.present.i18n import (  # noqa: F401  (text re-exported for notebook
     status_summary,
     text,
 )
-from evalkit.present.published import published_path
+from evalkit.present.local_paths import published_path
 from evalkit.present.wave_results import WAVE_RESULT_COLUMNS, wave_result
 from evalkit.read import products
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed
@@ -510,10 +510,13 @@ def outcome_table(rep: RegionReport):
         text("col_status", lang): [status_label(s, lang) for s in p["status"]],
         text("col_summary", lang): [status_summary(s, lang) for s in p["status"]],
     })
-    colours = dict(zip(t[text("col_status", lang)], (STATUS_COLORS[s] for s in p["status"])))
+    # the status is the cell's text; the colour only repeats it, its text colour chosen
+    # for >= 4.5:1 contrast (WCAG 2.1 AA)
+    colours = dict(zip(t[text("col_status", lang)],
+                       (f"background-color: {STATUS_COLORS[s]}; color: {STATUS_TEXT_COLORS[s]}"
+                        for s in p["status"])))
     return (t.style.hide(axis="index")
-            .map(lambda v: f"background-color: {colours.get(v, '')}",
-                 subset=[text("col_status", lang)]))
+            .map(lambda v: colours.get(v, ""), subset=[text("col_status", lang)]))
 
 
 def outcome_figure(rep: RegionReport):
@@ -1566,7 +1569,7 @@ def provenance_table(rep: RegionReport, **parameters) -> pd.DataFrame:
     """Everything needed to reproduce the report: inputs, parameters, code and versions.
 
     A folder among the ``parameters`` (a ``*_dir`` or a path) is shown relative to the
-    project folder, or by its name (:func:`evalkit.present.published.published_path`).
+    project folder, or by its name (:func:`evalkit.present.local_paths.published_path`).
     """
     from evalkit.core.digest import package_versions
 

@@ -60,9 +60,20 @@ class Synthesis:
     manifest: dict
     figures: dict = field(default_factory=dict)  # figures it has: (figure, part) -> order drawn
     scale: Scale = DEFAULT_SCALE  # the form's answer scale (scale.parquet)
+    dimensions: pd.DataFrame = field(default_factory=pd.DataFrame)  # dimensions.parquet
 
     def name(self, code: str) -> str:
         return get_region(code).name
+
+    def dimension_name(self, code: str) -> str:
+        """A dimension's name in the synthesis' language (blank: the other language, then
+        the code); ``overall``, the mean over the dimensions, is the health score."""
+        if code == "overall":
+            return text("health_score", self.lang)
+        if self.dimensions.empty or "dimension" not in self.dimensions.columns:
+            return code
+        dims = products.with_language_fallback(self.dimensions, "label", "dimension")
+        return str(dims.set_index("dimension")[f"label_{self.lang}"].get(code, code))
 
 
 def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) -> Synthesis:
@@ -74,7 +85,8 @@ def load_synthesis(lang: str = "id", processed_dir: Path | str | None = None) ->
         lang=lang, tables={**{t: products.read_result(t, processed) for t in SYNTHESIS_TABLES},
                            **{t: wave_result(t, processed) for t in WAVE_TABLES}},
         sectors=products.read_sectors(processed), scale=products.read_scale(processed),
-        manifest=products.read_manifest(processed))
+        manifest=products.read_manifest(processed),
+        dimensions=products.read_processed("dimensions", processed))
 
 
 #: The synthesis' figures in the order the notebook shows them, with the caption keys each
@@ -173,6 +185,7 @@ def _by_sector_and_dimension(table: pd.DataFrame, value: str, fmt: str, syn: Syn
              .map(lambda p: "*" if p < 0.05 else ""))
     cells = cells[[d for d in dict.fromkeys(table["dimension"].astype(str)) if d in cells.columns]]
     cells.index = [labels.get(s, s) for s in cells.index]
+    cells.columns = [syn.dimension_name(str(d)) for d in cells.columns]  # names, not ids
     return cells.reset_index(names=text("col_sector", syn.lang))
 
 
@@ -273,9 +286,34 @@ def attribution_figures(syn: Synthesis) -> list:
     figures = []
     for indicator_id in syn.tables["attribution"].query("supported")["indicator_id"]:
         rows = events[events["indicator_id"] == indicator_id]
-        title = rows[f"name_{syn.lang}"].iat[0] if len(rows) else str(indicator_id)
+        title = indicator_title(rows, indicator_id, syn.lang)
         figures.append(plots.pretrend_figure(rows, title=title, lang=syn.lang))
     return figures
+
+
+def indicator_title(rows: pd.DataFrame, indicator_id: str, lang: str) -> str:
+    """The name of an indicator in ``lang`` from its event-study ``rows``.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The indicator's rows of the ``event_study`` table (``name_id``, ``name_en``; a
+        table saved without them, or with them blank, is read too).
+    indicator_id : str
+        The indicator: the title when neither language names it.
+    lang : str
+        The report language.
+
+    Returns
+    -------
+    str
+        The name in ``lang``, else in the other language, else ``indicator_id``.
+    """
+    if not len(rows):
+        return str(indicator_id)
+    named = products.with_language_fallback(rows.head(1).assign(indicator_id=str(indicator_id)),
+                                            "name", "indicator_id")
+    return str(named[f"name_{lang}"].iat[0]).strip() or str(indicator_id)
 
 
 # --- index ---------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from evalkit.core.escape import protect_excel_cell
 from evalkit.measure import effectiveness
 from evalkit.measure.indicators import STATUS_SUMMARY
 from evalkit.present import index_wording
-from evalkit.present.colours import STATUS_COLORS
+from evalkit.present.colours import STATUS_COLORS, text_color_on
 from evalkit.present.i18n import (
     TEXT,
     component_label,
@@ -636,12 +636,6 @@ def _argb(hex_colour: str) -> str:
     return "FF" + hex_colour.lstrip("#").upper()
 
 
-def _dark(hex_colour: str) -> bool:
-    """True when black text would be hard to read on this fill (perceived luminance)."""
-    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return 0.299 * r + 0.587 * g + 0.114 * b < 140
-
-
 def _shown(value: object, fmt: str | None) -> str:
     """Roughly the text Excel shows for a value, to size its column."""
     if value is None:
@@ -693,7 +687,7 @@ def _write_sheet(ws, sheet: Sheet) -> None:
     for (i, j), colour in sorted(sheet.fills.items()):
         cell = ws.cell(row=i + 2, column=j + 1)
         cell.fill = PatternFill("solid", fgColor=_argb(colour))
-        if _dark(colour):
+        if text_color_on(colour) == "#ffffff":  # the WCAG contrast, as the reports' cells
             cell.font = Font(color="FFFFFFFF")
     ws.freeze_panes = f"{get_column_letter(sheet.freeze_columns + 1)}2"
     ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{n_rows}"

@@ -46,12 +46,8 @@ from evalkit.core.config import (
 from evalkit.core.digest import VERSIONED_PACKAGES
 from evalkit.core.errors import EvalkitError
 from evalkit.core.lock import hold_all, is_disk_fault, temp_beside
-from evalkit.present.published import (
-    export_html,
-    project_relative,
-    report_stem,
-    synthesis_stem,
-)
+from evalkit.present.local_paths import drop_local_paths, machine_folders, project_relative
+from evalkit.present.published import export_html, report_stem, synthesis_stem
 from evalkit.read.io import file_sha256
 from evalkit.read.products import MANIFEST, manifest_digest, read_processed, read_results_stamp
 from evalkit.read.regions import Region
@@ -164,7 +160,7 @@ def is_current(stem: str, key: str, reports_dir: Path) -> bool:
 
 PREVIOUS_DIR = "_previous"  # reports/_previous/: reports of regions no longer in the data
 # What a regional report leaves in reports/: <code>-<slug>[.<lang>]<suffix> (see report_stem).
-REPORT_SUFFIXES = (".failed.ipynb", ".error.txt", RUN_RECORD, ".ipynb", ".html")
+REPORT_SUFFIXES = (".failed.ipynb", ".error.txt", RUN_RECORD, ".ipynb", ".html", ".pdf")
 _REPORT_FILE = re.compile(r"^(?P<stem>\d+(?:\.\d+)*-[a-z0-9-]+(?:\.[a-z]{2})?)"
                           r"(?P<suffix>" + "|".join(re.escape(s) for s in REPORT_SUFFIXES) + r")$")
 
@@ -226,7 +222,8 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     Python instead (slower; what the pool is measured against). The kernel runs in
     ``cwd`` (default: the notebook's folder): the project folder the parameters' paths
     are relative to (:func:`notebook_folder`). papermill's record of the notebook's and
-    the output's paths is cut to their file names (:func:`_drop_paths`).
+    the output's paths is cut to their file names, and the folders of this machine in
+    the outputs (tracebacks, warnings) to their published names (:func:`_drop_paths`).
     """
     cwd = Path(cwd) if cwd is not None else notebook.parent
     import papermill as pm
@@ -250,31 +247,65 @@ def execute(notebook: Path, output: Path, parameters: dict, *, fresh_kernel: boo
     except BaseException:
         # the partial notebook is kept for diagnosis: cut too, as far as it can be read
         with contextlib.suppress(Exception):
-            _drop_paths(output)
+            _drop_paths(output, cwd)
         raise
-    _drop_paths(output)
+    _drop_paths(output, cwd)
 
 
-def _drop_paths(output: Path) -> None:
+def _drop_paths(output: Path, root: Path | None = None) -> None:
     """papermill's ``input_path`` / ``output_path`` in the executed notebook's metadata
-    cut to file names: absolute, they would publish the checkout's and the reports
-    folder's place (the officer's home folder, issue #16)."""
+    cut to file names, and the folders of this machine in its outputs (a traceback's
+    frames, a warning's file, ``root``: the kernel's folder) to their published names
+    (:func:`evalkit.present.local_paths.drop_local_paths`): absolute, they would publish
+    the checkout's and the reports folder's place (the officer's home folder, issue #16)."""
     import nbformat
 
     if not Path(output).is_file() or not Path(output).stat().st_size:
         return
     nb = nbformat.read(output, as_version=nbformat.NO_CONVERT)
-    meta = nb.metadata.get("papermill")
-    if not meta:
-        return
     changed = False
+    meta = nb.metadata.get("papermill") or {}
     for key in ("input_path", "output_path"):
         value = meta.get(key)
         if isinstance(value, str) and value != Path(value).name:
             meta[key] = Path(value).name
             changed = True
+    folders = machine_folders(root)
+
+    def scrub(value):
+        return drop_local_paths(value, folders) if isinstance(value, str) else value
+
+    # a processed folder outside any project is passed absolute (notebook_folder)
+    params = meta.get("parameters") or {}
+    for key, value in params.items():
+        if scrub(value) != value:
+            params[key], changed = scrub(value), True
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", ()):
+            if scrub(cell.source) != cell.source:
+                cell.source, changed = scrub(cell.source), True
+        for out in cell.get("outputs", ()):
+            # the texts a kernel writes itself; the report's own HTML names no folder
+            for key, holder in (("traceback", out), ("evalue", out), ("text", out),
+                                ("text/plain", out.get("data", {}))):
+                value = holder.get(key)
+                new = [scrub(v) for v in value] if isinstance(value, list) else scrub(value)
+                if new != value:
+                    holder[key] = new
+                    changed = True
     if changed:
         nbformat.write(nb, output)
+
+
+def _published(made_from: dict, root: Path | None) -> dict:
+    """A run record's ``made_from`` as published: its parameters' folders of this machine
+    cut (:func:`evalkit.present.local_paths.drop_local_paths`; the key is of the original)."""
+    params = made_from.get("parameters")
+    if not isinstance(params, dict):
+        return made_from
+    folders = machine_folders(root)
+    return {**made_from, "parameters": {
+        k: drop_local_paths(v, folders) if isinstance(v, str) else v for k, v in params.items()}}
 
 
 #: One rename of a finished report: (temporary file, final name); None: remove the final name.
@@ -336,13 +367,14 @@ def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, 
         execute(notebook, tmp_nb, parameters, fresh_kernel=fresh_kernel, cwd=cwd)
         tmp_html = temp(out_html)
         export_html(tmp_nb, tmp_html, show_code=show_code)
+        # a PDF of the report before (evalkit run --pdf) shows the old numbers: gone
         steps: list[Step] = [(tmp_nb, out_nb), (tmp_html, out_html), (None, error_file),
-                             (None, failed_nb)]
+                             (None, failed_nb), (None, reports_dir / f"{stem}.pdf")]
         if key:
             tmp_record = temp(record)
             files = {out_nb.name: cache.file_record(tmp_nb), out_html.name: cache.file_record(tmp_html)}
-            tmp_record.write_text(cache.record_text(
-                {"key": key}, files=files, made_from=made_from or {},
+            tmp_record.write_text(cache.record_text(  # only the key is compared: made_from
+                {"key": key}, files=files, made_from=_published(made_from or {}, cwd),
                 seconds=round(time.perf_counter() - start, 2)), encoding="utf-8")
             steps.append((tmp_record, record))
         return True, out_html, out_nb, "", steps
@@ -350,10 +382,12 @@ def make_report(notebook: Path, stem: str, parameters: dict, reports_dir: Path, 
         if is_disk_fault(exc):
             discard()
             raise
-        message = _describe(exc)
+        message = _describe(exc)  # the console's: the officer's own folders are fine there
         try:
             tmp_error = temp(error_file)
-            tmp_error.write_text(message + "\n\n" + traceback.format_exc(), encoding="utf-8")
+            folders = machine_folders(cwd if cwd is not None else notebook.parent)
+            tmp_error.write_text(drop_local_paths(message + "\n\n" + traceback.format_exc(),
+                                                  folders), encoding="utf-8")
         except OSError:
             discard()
             raise
@@ -415,7 +449,7 @@ def run_region(region: Region, lang: str, reports_dir: Path, processed_dir: Path
 def notebook_folder(folder: Path | str) -> tuple[str, Path | None]:
     """A folder as a notebook's parameter, and the folder its kernel must run in.
 
-    Inside a project folder (:func:`evalkit.present.published.project_relative`: the
+    Inside a project folder (:func:`evalkit.present.local_paths.project_relative`: the
     first of its parents holding ``data/raw``, or ``$EVALKIT_ROOT``): the path relative
     to the project folder (``data/processed``) and the project folder, so that the
     executed notebook, its HTML and its run record name no absolute path (which would

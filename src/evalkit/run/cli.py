@@ -187,6 +187,9 @@ def run(
     index_weights: str | None = typer.Option(
         None, "--index-weights", help="Weighting of the effectiveness index: baseline, equal, "
         "drop:<pillar>, double:<pillar>, geometric or minmax. Default: baseline."),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also print each report to <stem>.pdf beside its HTML (headless "
+                             "Chromium, A4; `make browser` installs it); the index links them."),
     raw_dir: Path = RawDir, processed_dir: Path = ProcessedDir, reports_dir: Path = ReportsDir,
     project: Path | None = Project,
 ) -> None:
@@ -225,6 +228,10 @@ def run(
             _fail("--wave renders one wave's archive and --no-archive skips the archives: "
                   "give one of them.")
         choices = _choices(ci_level, reference_sector, n_boot, index_weights)
+        if pdf:  # before any report runs: no Chromium is a one-line error, not a late one
+            from evalkit.run.pdf import find_chromium
+
+            find_chromium()
         wanted = [resolve_region(r) for r in region] if region else None
         # Both folders for the whole run, reports first (the order every run takes them
         # in); the clean below and run_reports take them again (re-entrant).
@@ -286,6 +293,12 @@ def run(
         archives = [] if no_archive or wave is not None else _run_archives(
             processed_dir, reports_dir, langs, jobs, None, wanted, force, show_code, scheduler,
             fresh_kernels)
+        if pdf:  # before the index, which links the PDFs that exist
+            from evalkit.run.pdf import print_reports
+
+            pdfs = print_reports(reports_dir, on_done=lambda path, printed: tqdm.write(
+                f"pdf  {'ok  ' if printed else 'skip'} {path.name}"))
+            typer.echo(f"{len(pdfs)} PDF(s) in {reports_dir}")
         # last: it links what exists, the archives of the earlier waves among them
         index = write_index(reports_dir, processed_dir,
                             archives=archive_links(reports_dir, processed_dir))
