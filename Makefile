@@ -14,7 +14,7 @@ DOC_MODULES := evalkit evalkit.core evalkit.read evalkit.clean evalkit.measure e
                evalkit.present evalkit.run evalkit.demo
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo-data clean report test test-fast lint docs browser lab distclean
+.PHONY: help install demo-data clean report pdf test test-fast lint docs browser lab distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,8 +37,14 @@ report: $(STAMP) ## Clean the data and build every regional report + reports/ind
 	$(BIN)/evalkit clean
 	$(BIN)/evalkit run
 
+pdf: $(STAMP) browser ## Build the reports (as make report) and a PDF beside each one (Chromium)
+	$(BIN)/evalkit clean
+	$(BIN)/evalkit run --pdf
+
+# on two workers (pytest-xdist): the kernel and browser tests wait on kernels and Chromium
+# most of the time, so the whole suite takes about half as long as in one process
 test: $(STAMP) browser ## Run the whole test suite: pytest + every notebook under nbval + doctests
-	$(PYTEST)
+	$(PYTEST) -n 2
 
 test-fast: $(STAMP) ## The inner loop (~2 min on 2 cores): no slow, kernel or browser tests
 	$(PYTEST) -m "not slow and not kernel and not browser" -n auto
@@ -58,4 +64,4 @@ lab: $(STAMP) ## Open JupyterLab on this environment's evalkit kernel
 	$(BIN)/jupyter lab notebooks/
 
 distclean: ## Remove .venv and every generated file (data/raw is kept)
-	rm -rf $(VENV) data/processed/*.parquet data/processed/manifest.json reports/*.html reports/*.ipynb reports/*.txt docs/api
+	rm -rf $(VENV) data/processed/*.parquet data/processed/manifest.json reports/*.html reports/*.ipynb reports/*.txt reports/*.pdf docs/api
