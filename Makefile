@@ -42,12 +42,14 @@ pdf: $(STAMP) browser ## Build the reports (as make report) and a PDF beside eac
 	$(BIN)/evalkit run --pdf
 
 # on two workers (pytest-xdist): the kernel and browser tests wait on kernels and Chromium
-# most of the time, so the whole suite takes about half as long as in one process
+# most of the time, so the whole suite takes about half as long as in one process.
+# --dist loadfile: each file on one worker, so a notebook's cells (nbval items) run in
+# order in one kernel, not shared between two workers' kernels
 test: $(STAMP) browser ## Run the whole test suite: pytest + every notebook under nbval + doctests
-	$(PYTEST) -n 2
+	$(PYTEST) -n 2 --dist loadfile
 
 test-fast: $(STAMP) ## The inner loop (~2 min on 2 cores): no slow, kernel or browser tests
-	$(PYTEST) -m "not slow and not kernel and not browser" -n auto
+	$(PYTEST) -m "not slow and not kernel and not browser" -n auto --dist loadfile
 
 lint: $(STAMP) ## ruff on the code and tests, then the import contract (stages are layers)
 	$(BIN)/ruff check --no-cache src tests benchmarks conftest.py
